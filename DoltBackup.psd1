@@ -1,0 +1,32 @@
+#
+# Module manifest for DoltBackup.
+# This file at the repository root points into out/DoltBackup/, where `dotnet build` lays the module out.
+# The build writes a copy into out/DoltBackup/ with the 'out/DoltBackup/' prefixes removed: that copy is what ships.
+#
+@{
+    RootModule           = 'out/DoltBackup/DoltBackup.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    GUID                 = '5f0c7a51-3f0e-4a53-9d35-3f4a8e2b7c19'
+    Author               = 'DoltBackup contributors'
+    CompanyName          = 'DoltBackup'
+    Copyright            = '(c) DoltBackup contributors. Apache License 2.0.'
+    Description          = 'Backs up and restores Dolt databases and Dolt SQL servers: dolt backup remotes for every database, pushes, safe file copies, EBS snapshots, configuration, users, grants and branch permissions, with a manifest that records every branch head and every file''s SHA-256.'
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('out/DoltBackup/DoltBackup.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-DoltBackup'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Dolt', 'Backup', 'Restore', 'Database', 'MySQL', 'DoltHub', 'EBS', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/doltbackup/DoltBackup'
+            LicenseUri   = 'https://github.com/doltbackup/DoltBackup/blob/main/LICENSE'
+            ReleaseNotes = 'See https://github.com/doltbackup/DoltBackup/blob/main/CHANGELOG.md'
+        }
+    }
+}

@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Serialization;
+
+namespace DoltBackup.Manifest
+{
+    /// <summary>
+    /// The record of one backup set: what was backed up, from where, to where, at which commits, every captured file
+    /// with its SHA-256, and what went wrong. Every DoltBackup cmdlet emits it or accepts it from the pipeline; it is
+    /// stored as <c>manifest.json</c> in the backup folder (see docs/manifest.md).
+    /// </summary>
+    public sealed class BackupManifest
+    {
+        /// <summary>The schema version this module writes and the newest it reads.</summary>
+        public const int CurrentSchemaVersion = 1;
+
+        /// <summary>The file name of a manifest inside its backup folder.</summary>
+        public const string FileName = "manifest.json";
+
+        /// <summary>Version of the manifest schema.</summary>
+        public int SchemaVersion { get; set; } = CurrentSchemaVersion;
+
+        /// <summary>Sortable identity: UTC label plus name, for example <c>20261123T191000Z-prod</c>.</summary>
+        public string Id { get; set; }
+
+        /// <summary>The backup's name (also the name registered with <c>dolt_backup('add')</c>).</summary>
+        public string Name { get; set; }
+
+        /// <summary>How the backup is made.</summary>
+        public BackupMethod Method { get; set; }
+
+        /// <summary>The set's overall state; see <see cref="RefreshStatus"/>.</summary>
+        public BackupStatus Status { get; set; } = BackupStatus.Configured;
+
+        /// <summary>When the set was created (UTC).</summary>
+        public DateTime CreatedUtc { get; set; }
+
+        /// <summary>When the last sync of the set finished (UTC), or null.</summary>
+        public DateTime? CompletedUtc { get; set; }
+
+        /// <summary>The DoltBackup version that wrote the manifest.</summary>
+        public string ModuleVersion { get; set; }
+
+        /// <summary>Where the data came from.</summary>
+        public BackupSource Source { get; set; } = new BackupSource();
+
+        /// <summary>Where the data went.</summary>
+        public BackupDestination Destination { get; set; } = new BackupDestination();
+
+        /// <summary>One entry per database.</summary>
+        public List<DatabaseBackupItem> Databases { get; set; } = new List<DatabaseBackupItem>();
+
+        /// <summary>Every file captured into the backup folder (configuration, grants script, copied data).</summary>
+        public List<BackupArtifact> Artifacts { get; set; } = new List<BackupArtifact>();
+
+        /// <summary>Files that were found but deliberately not captured, and why (secrets, files in use).</summary>
+        public List<OmittedFile> Omitted { get; set; } = new List<OmittedFile>();
+
+        /// <summary>Block-device snapshots (method EbsSnapshot).</summary>
+        public List<VolumeSnapshot> Snapshots { get; set; } = new List<VolumeSnapshot>();
+
+        /// <summary>Things the user should know that did not stop the backup.</summary>
+        public List<string> Warnings { get; set; } = new List<string>();
+
+        /// <summary>Everything that went wrong, with its target.</summary>
+        public List<BackupError> Errors { get; set; } = new List<BackupError>();
+
+        /// <summary>The folder that holds manifest.json (not serialized: it is wherever the file is read from).</summary>
+        [JsonIgnore]
+        public string BackupFolder => Destination?.BackupFolder;
+
+        /// <summary>The path of manifest.json, when the set has a backup folder.</summary>
+        [JsonIgnore]
+        public string ManifestPath => string.IsNullOrEmpty(BackupFolder) ? null : System.IO.Path.Combine(BackupFolder, FileName);
+
+        /// <summary>Names of the databases in the set.</summary>
+        [JsonIgnore]
+        public string[] DatabaseNames => Databases.Select(d => d.Name).ToArray();
+
+        /// <summary>
+        /// Recomputes <see cref="Status"/> from the items. Completed only when every item completed; an item still
+        /// Running (an interrupted sync) makes the set Running; a set with nothing completed is Failed; a mixture,
+        /// including skipped items, is PartiallyCompleted. Configured stays Configured until any sync has run.
+        /// </summary>
+        public BackupStatus RefreshStatus()
+        {
+            var states = Databases.Select(d => d.Status)
+                .Concat(Artifacts.Select(a => a.Status))
+                .Concat(Snapshots.Select(s => s.Status))
+                .ToList();
+            Status = ComputeStatus(states, Errors.Count > 0);
+            return Status;
+        }
+
+        internal static BackupStatus ComputeStatus(IReadOnlyCollection<ItemStatus> states, bool hasSetLevelErrors)
+        {
+            if (states.Count == 0)
+            {
+                return hasSetLevelErrors ? BackupStatus.Failed : BackupStatus.Configured;
+            }
+            if (states.Any(s => s == ItemStatus.Running))
+            {
+                return BackupStatus.Running;
+            }
+            if (states.All(s => s == ItemStatus.Configured || s == ItemStatus.Pending))
+            {
+                return hasSetLevelErrors ? BackupStatus.Failed : BackupStatus.Configured;
+            }
+            int completed = states.Count(s => s == ItemStatus.Completed);
+            if (completed == 0)
+            {
+                return BackupStatus.Failed;
+            }
+            if (completed == states.Count && !hasSetLevelErrors)
+            {
+                return BackupStatus.Completed;
+            }
+            return BackupStatus.PartiallyCompleted;
+        }
+
+        /// <summary>Records an error against the set (and, when given, against an item by name).</summary>
+        public void AddError(string target, string errorId, string message)
+        {
+            Errors.Add(new BackupError { Target = target, ErrorId = errorId, Message = message, TimeUtc = DateTime.UtcNow });
+        }
+
+        /// <summary>Adds a warning once.</summary>
+        public void AddWarning(string warning)
+        {
+            if (!Warnings.Contains(warning))
+            {
+                Warnings.Add(warning);
+            }
+        }
+
+        /// <summary>The database entry with this name (case-sensitive, as Dolt names are), or null.</summary>
+        public DatabaseBackupItem FindDatabase(string name) => Databases.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
+
+        /// <inheritdoc />
+        public override string ToString() => Id ?? Name ?? nameof(BackupManifest);
+    }
+
+    /// <summary>Where a backup came from.</summary>
+    public sealed class BackupSource
+    {
+        /// <summary>Server host name or address, when backed up through a server.</summary>
+        public string Server { get; set; }
+        /// <summary>Server port.</summary>
+        public int? Port { get; set; }
+        /// <summary>The data directory (absolute), when known.</summary>
+        public string DataDir { get; set; }
+        /// <summary>The sql-server YAML config file (absolute), when given.</summary>
+        public string ConfigPath { get; set; }
+        /// <summary>The Dolt version reported by the server or CLI, when known.</summary>
+        public string DoltVersion { get; set; }
+        /// <summary>The remote pushed to (method Push).</summary>
+        public string Remote { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => Server != null ? (Port.HasValue ? Server + ":" + Port : Server) : DataDir;
+    }
+
+    /// <summary>Where a backup went.</summary>
+    public sealed class BackupDestination
+    {
+        /// <summary>The base URL under which each database gets its own URL.</summary>
+        public string BaseUrl { get; set; }
+        /// <summary>The folder that holds manifest.json and captured artifacts (absolute).</summary>
+        public string BackupFolder { get; set; }
+        /// <summary>True when each run gets its own URL suffix (-Versioned).</summary>
+        public bool Versioned { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => BaseUrl ?? BackupFolder;
+    }
+
+    /// <summary>A branch or tag and the commit it pointed at.</summary>
+    public sealed class RefHead
+    {
+        /// <summary>Branch or tag name.</summary>
+        public string Name { get; set; }
+        /// <summary>Commit hash (32 characters of Dolt's base32).</summary>
+        public string Hash { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => Name + "@" + Hash;
+    }
+
+    /// <summary>One database of a backup set.</summary>
+    public sealed class DatabaseBackupItem
+    {
+        /// <summary>Database name.</summary>
+        public string Name { get; set; }
+        /// <summary>The backup URL of this database.</summary>
+        public string Url { get; set; }
+        /// <summary>The name registered with dolt_backup('add') (or the remote name for Push).</summary>
+        public string BackupName { get; set; }
+        /// <summary>Head commit of every branch before the sync.</summary>
+        public List<RefHead> Branches { get; set; } = new List<RefHead>();
+        /// <summary>Tags and their commits before the sync.</summary>
+        public List<RefHead> Tags { get; set; } = new List<RefHead>();
+        /// <summary><c>dolt_hashof_db()</c>: the working-set root hash before the sync.</summary>
+        public string WorkingSetHash { get; set; }
+        /// <summary>The item's state.</summary>
+        public ItemStatus Status { get; set; } = ItemStatus.Pending;
+        /// <summary>What went wrong, when Status is Failed or Skipped.</summary>
+        public string Error { get; set; }
+        /// <summary>When work on it started (UTC).</summary>
+        public DateTime? StartedUtc { get; set; }
+        /// <summary>When work on it finished (UTC).</summary>
+        public DateTime? CompletedUtc { get; set; }
+        /// <summary>How long the sync took, in milliseconds.</summary>
+        public long? DurationMs { get; set; }
+        /// <summary>Size of the backup at its destination, when known.</summary>
+        public long? Bytes { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => Name;
+    }
+
+    /// <summary>A file captured into the backup folder.</summary>
+    public sealed class BackupArtifact
+    {
+        /// <summary>What the file is, for example ServerConfig, GlobalConfig, RepoState, DatabaseConfig, PrivilegeFile,
+        /// BranchControlFile, GrantsScript, TlsCertificate, DataFile.</summary>
+        public string Kind { get; set; }
+        /// <summary>The database it belongs to, when it belongs to one.</summary>
+        public string Database { get; set; }
+        /// <summary>Absolute path where the file came from.</summary>
+        public string OriginalPath { get; set; }
+        /// <summary>Path relative to the backup folder, with forward slashes.</summary>
+        public string StoredPath { get; set; }
+        /// <summary>Size in bytes.</summary>
+        public long Size { get; set; }
+        /// <summary>SHA-256 of the stored bytes, lower-case hex.</summary>
+        public string Sha256 { get; set; }
+        /// <summary>Unix mode of the original file as octal text (for example 0600), when known.</summary>
+        public string Mode { get; set; }
+        /// <summary>True when the file holds secrets (stored owner-only).</summary>
+        public bool Secret { get; set; }
+        /// <summary>The item's state.</summary>
+        public ItemStatus Status { get; set; } = ItemStatus.Completed;
+        /// <summary>What went wrong, if anything.</summary>
+        public string Error { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => StoredPath;
+    }
+
+    /// <summary>A file found but deliberately not captured.</summary>
+    public sealed class OmittedFile
+    {
+        /// <summary>What the file is.</summary>
+        public string Kind { get; set; }
+        /// <summary>Absolute path of the file.</summary>
+        public string OriginalPath { get; set; }
+        /// <summary>Why it was left out and how to include it.</summary>
+        public string Reason { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => OriginalPath;
+    }
+
+    /// <summary>A block-device snapshot (method EbsSnapshot).</summary>
+    public sealed class VolumeSnapshot
+    {
+        /// <summary>Snapshot id, for example snap-0123456789abcdef0.</summary>
+        public string SnapshotId { get; set; }
+        /// <summary>Volume id, for example vol-0123456789abcdef0.</summary>
+        public string VolumeId { get; set; }
+        /// <summary>Local device the volume is attached as, when discovered.</summary>
+        public string Device { get; set; }
+        /// <summary>Region of the snapshot.</summary>
+        public string Region { get; set; }
+        /// <summary>AWS state: pending, completed, error.</summary>
+        public string State { get; set; }
+        /// <summary>AWS progress text, for example 100%.</summary>
+        public string Progress { get; set; }
+        /// <summary>Size of the volume in GiB.</summary>
+        public int? VolumeSizeGiB { get; set; }
+        /// <summary>When the snapshot started (UTC).</summary>
+        public DateTime? StartTimeUtc { get; set; }
+        /// <summary>The item's state.</summary>
+        public ItemStatus Status { get; set; } = ItemStatus.Pending;
+        /// <summary>What went wrong, if anything.</summary>
+        public string Error { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => SnapshotId ?? VolumeId;
+    }
+
+    /// <summary>An error recorded in a manifest.</summary>
+    public sealed class BackupError
+    {
+        /// <summary>What failed: a database, a file, a volume, or the set.</summary>
+        public string Target { get; set; }
+        /// <summary>The ErrorRecord's FullyQualifiedErrorId stem, for example DoltBackup.SyncFailed.</summary>
+        public string ErrorId { get; set; }
+        /// <summary>The message (never contains secrets).</summary>
+        public string Message { get; set; }
+        /// <summary>When it happened (UTC).</summary>
+        public DateTime TimeUtc { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => Target + ": " + Message;
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Linq;
+
+namespace DoltBackup.Tests.Infrastructure
+{
+    /// <summary>Finds external programs the tests may use (mariadbd, dolt) on PATH and in the usual places.</summary>
+    public static class ExternalTools
+    {
+        public static string Find(string name, params string[] extraDirs)
+        {
+            var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+                .Concat(extraDirs).Where(d => !string.IsNullOrEmpty(d));
+            foreach (var dir in dirs)
+            {
+                string candidate = Path.Combine(dir, name);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+                if (OperatingSystem.IsWindows() && File.Exists(candidate + ".exe"))
+                {
+                    return candidate + ".exe";
+                }
+            }
+            return null;
+        }
+
+        public static string MariaDbd => Find("mariadbd", "/usr/sbin", "/usr/local/sbin", "/usr/libexec") ?? Find("mysqld", "/usr/sbin");
+
+        public static string MariaDbInstallDb => Find("mariadb-install-db", "/usr/bin", "/usr/local/bin") ?? Find("mysql_install_db", "/usr/bin");
+
+        public static string Dolt => Find("dolt", "/usr/local/bin");
+
+        public static bool RequireMariaDb => Environment.GetEnvironmentVariable("DOLTBACKUP_REQUIRE_MARIADB") == "1";
+    }
+
+    /// <summary>A fact that needs a real MariaDB server: skipped where mariadbd is missing, unless DOLTBACKUP_REQUIRE_MARIADB=1.</summary>
+    public sealed class MariaDbFactAttribute : Xunit.FactAttribute
+    {
+        public MariaDbFactAttribute()
+        {
+            if ((ExternalTools.MariaDbd == null || ExternalTools.MariaDbInstallDb == null) && !ExternalTools.RequireMariaDb)
+            {
+                Skip = "mariadbd is not installed (apt-get install mariadb-server); set DOLTBACKUP_REQUIRE_MARIADB=1 to make this a failure.";
+            }
+        }
+    }
+
+    /// <summary>A fact that needs a real dolt binary on PATH: reported as skipped otherwise. Never faked.</summary>
+    public sealed class DoltFactAttribute : Xunit.FactAttribute
+    {
+        public DoltFactAttribute()
+        {
+            if (ExternalTools.Dolt == null)
+            {
+                Skip = "dolt is not on PATH: the real-Dolt integration suite did not run.";
+            }
+        }
+    }
+}
