@@ -13,7 +13,7 @@ namespace DoltBackup.Tests.Locking
         private static Process HoldFlock(string lockPath, string readyFile)
         {
             var psi = new ProcessStartInfo("flock") { UseShellExecute = false };
-            foreach (var a in new[] { "-x", lockPath, "sh", "-c", $"touch '{readyFile}'; sleep 60" })
+            foreach (var a in new[] { "-x", lockPath, "sh", "-c", $"touch '{readyFile}'; exec sleep 60" })
             {
                 psi.ArgumentList.Add(a);
             }
@@ -53,8 +53,18 @@ namespace DoltBackup.Tests.Locking
                 holder.Kill(entireProcessTree: true);
                 holder.WaitForExit();
             }
-            using var mine = NomsLock.TryAcquire(lock1);
+            // Once the holder is gone (its children die asynchronously), the lock is free again.
+            NomsLock mine = null;
+            for (int i = 0; i < 100 && mine == null; i++)
+            {
+                mine = NomsLock.TryAcquire(lock1);
+                if (mine == null)
+                {
+                    Thread.Sleep(50);
+                }
+            }
             Assert.NotNull(mine);
+            mine.Dispose();
         }
 
         [Fact]
