@@ -26,10 +26,11 @@ namespace DoltBackup.Benchmarks
             int samples = args.Count > 0 && int.TryParse(args[0], out var n) ? n : 15;
             string root = FindRoot();
             string doltBackup = Path.Combine(root, "DoltBackup.psd1");
-            string empty = Path.Combine(root, "benchmarks", "EmptyBinaryModule", "bin", "Release", "netstandard2.0", "EmptyBinaryModule.dll");
+            // The baseline is imported the way binary modules ship: through its module manifest.
+            string empty = Path.Combine(root, "benchmarks", "EmptyBinaryModule", "bin", "Release", "netstandard2.0", "EmptyBinaryModule.psd1");
             if (!File.Exists(empty))
             {
-                empty = Path.Combine(root, "benchmarks", "EmptyBinaryModule", "bin", "Debug", "netstandard2.0", "EmptyBinaryModule.dll");
+                empty = Path.Combine(root, "benchmarks", "EmptyBinaryModule", "bin", "Debug", "netstandard2.0", "EmptyBinaryModule.psd1");
             }
             var doltTimes = new List<double>();
             var emptyTimes = new List<double>();
@@ -44,7 +45,7 @@ namespace DoltBackup.Benchmarks
             double dolt = Median(doltTimes), baseline = Median(emptyTimes);
             double ratio = dolt / baseline;
             Console.WriteLine($"samples: {samples} child processes each");
-            Console.WriteLine($"empty binary module import: median {baseline:F1} ms");
+            Console.WriteLine($"empty binary module (psd1 + dll) import: median {baseline:F1} ms");
             Console.WriteLine($"DoltBackup import:          median {dolt:F1} ms");
             Console.WriteLine("assemblies loaded by Import-Module DoltBackup:");
             foreach (var a in loaded)

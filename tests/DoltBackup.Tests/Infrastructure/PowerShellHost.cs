@@ -14,7 +14,14 @@ namespace DoltBackup.Tests.Infrastructure
     public sealed class PowerShellHost : IDisposable
     {
         private readonly Runspace _runspace;
+        private readonly CapturingHost _host = new CapturingHost();
 
+        /// <summary>
+        /// Note: this engine has System.Management.Automation's own commands only (Import-Module, Get-Command,
+        /// ForEach-Object, Where-Object, Out-Default, Test-ModuleManifest, Get-Help ...). There is no
+        /// Microsoft.PowerShell.Management or .Utility here (no Set-Location, Get-ChildItem, Out-String): use
+        /// <see cref="SetLocation"/>, [System.IO.FileInfo] objects and <see cref="Render"/> instead.
+        /// </summary>
         public PowerShellHost(bool importModule = true)
         {
             var iss = InitialSessionState.CreateDefault2();
@@ -22,8 +29,9 @@ namespace DoltBackup.Tests.Infrastructure
             {
                 iss.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
             }
-            _runspace = RunspaceFactory.CreateRunspace(iss);
+            _runspace = RunspaceFactory.CreateRunspace(_host, iss);
             _runspace.Open();
+            Invoke("$PSStyle.OutputRendering = 'PlainText'");
             if (importModule)
             {
                 Invoke("Import-Module -Name $args[0] -ErrorAction Stop", RepoPaths.ModuleManifest);
@@ -31,6 +39,21 @@ namespace DoltBackup.Tests.Infrastructure
         }
 
         public Runspace Runspace => _runspace;
+
+        /// <summary>Sets the runspace's current location (what Set-Location would do).</summary>
+        public void SetLocation(string path) => _runspace.SessionStateProxy.Path.SetLocation(path);
+
+        /// <summary>Runs the script piped to Out-Default and returns what the console would show (format views applied).</summary>
+        public string Render(string script, params object[] args)
+        {
+            _host.Clear();
+            var r = Run("& { " + script + " } @args | Out-Default", args);
+            if (r.Terminating != null)
+            {
+                throw r.Terminating;
+            }
+            return _host.Text;
+        }
 
         /// <summary>Runs a script; the arguments are $args[0..]. Throws on a terminating error.</summary>
         public Collection<PSObject> Invoke(string script, params object[] args) => Run(script, args).Output;
