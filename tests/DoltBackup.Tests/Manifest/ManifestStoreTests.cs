@@ -140,7 +140,7 @@ namespace DoltBackup.Tests.Manifest
         }
 
         [Fact]
-        public void Reading_concurrently_with_writes_never_sees_half_a_manifest()
+        public async System.Threading.Tasks.Task Reading_concurrently_with_writes_never_sees_half_a_manifest()
         {
             using var dir = new TempDir();
             var m = Sample(dir.Path);
@@ -173,7 +173,7 @@ namespace DoltBackup.Tests.Manifest
                     // A reader may hit the instant of the rename on some file systems; it never sees partial JSON.
                 }
             }
-            writer.Wait();
+            await writer;
             Assert.True(reads > 0);
         }
     }
