@@ -29,8 +29,10 @@ namespace DoltBackup.Tests.Capture
             var report = new ArtifactRestorer().Restore(manifest, null, new ArtifactRestoreOptions { TargetRoot = root.RestoreRoot });
 
             Assert.True(report.Succeeded, string.Join("\n", report.Items.Select(i => i + " " + i.Reason)));
-            Assert.Equal(manifest.Artifacts.Count, report.Items.Count);
-            Assert.Equal(manifest.Artifacts.Count, FilesUnder(root.RestoreRoot).Length);
+            // Every artifact but sql-server.info, a runtime file that is only restored when asked for explicitly.
+            Assert.Equal(manifest.Artifacts.Count - 1, report.Items.Count);
+            Assert.DoesNotContain(report.Items, i => i.Kind == ArtifactKind.ServerInfo);
+            Assert.Equal(manifest.Artifacts.Count - 1, FilesUnder(root.RestoreRoot).Length);
             foreach (var item in report.Items)
             {
                 Assert.Equal(ArtifactRestoreStatus.Restored, item.Status);
@@ -53,6 +55,11 @@ namespace DoltBackup.Tests.Capture
             }
             // /.../data/config.yaml landed at <root>/.../data/config.yaml.
             Assert.True(File.Exists(root.RestoreRoot + root.ConfigPath));
+
+            var info = manifest.Artifacts.Single(a => a.Kind == ArtifactKind.ServerInfo);
+            var explicitReport = new ArtifactRestorer().Restore(manifest, new[] { info }, new ArtifactRestoreOptions { TargetRoot = root.RestoreRoot });
+            Assert.Equal(ArtifactRestoreStatus.Restored, explicitReport.Items.Single().Status);
+            Assert.Equal(File.ReadAllBytes(root.ServerInfoFile), File.ReadAllBytes(root.RestoreRoot + root.ServerInfoFile));
         }
 
         [Fact]
