@@ -439,6 +439,29 @@ namespace DoltBackup.Tests.Capture
         }
 
         [Fact]
+        public void Without_a_yaml_the_doltcfg_of_the_parent_is_used_when_the_data_dir_has_none()
+        {
+            using var temp = new TempDir();
+            string dataDir = temp.Combine("srv", "dbs");
+            Directory.CreateDirectory(Path.Combine(dataDir, "app", ".dolt", "noms"));
+            Directory.CreateDirectory(temp.Combine("srv", ".doltcfg"));
+            File.WriteAllBytes(temp.Combine("srv", ".doltcfg", "privileges.db"), new byte[] { 9, 9, 9 });
+            var manifest = new BackupManifest { Name = "t", Destination = new BackupDestination { BackupFolder = temp.Combine("backup") } };
+            new ServerFileCapture(new StatedActivity(false)).CaptureInto(manifest,
+                new CaptureOptions { DataDir = dataDir, GlobalConfigDir = temp.Combine("none"), ServerRunning = false });
+            Assert.Equal(temp.Combine("srv", ".doltcfg", "privileges.db"), manifest.Artifacts.Single(a => a.Kind == ArtifactKind.PrivilegeFile).OriginalPath);
+            Assert.Contains(manifest.Warnings, w => w.Contains("--data-dir"));
+
+            // Once the data directory has its own .doltcfg, that one is used.
+            Directory.CreateDirectory(Path.Combine(dataDir, ".doltcfg"));
+            File.WriteAllBytes(Path.Combine(dataDir, ".doltcfg", "privileges.db"), new byte[] { 1 });
+            new ServerFileCapture(new StatedActivity(false)).CaptureInto(manifest,
+                new CaptureOptions { DataDir = dataDir, GlobalConfigDir = temp.Combine("none"), ServerRunning = false });
+            Assert.Equal(Path.Combine(dataDir, ".doltcfg", "privileges.db"), manifest.Artifacts.Single(a => a.Kind == ArtifactKind.PrivilegeFile).OriginalPath);
+            Assert.DoesNotContain(manifest.Warnings, w => w.Contains("--data-dir"));
+        }
+
+        [Fact]
         public void The_global_directory_defaults_to_DOLT_ROOT_PATH_then_HOME()
         {
             Assert.Equal(Path.GetFullPath("/opt/doltroot/.dolt"),
