@@ -61,7 +61,7 @@ Describe 'Backup-DoltConfiguration' {
         $m = Backup-DoltConfiguration -Path $server.Backup -ConfigPath $server.Config -GlobalConfigDir $server.Global -IncludeSecrets -Confirm:$false
         $key = $m.Artifacts | Where-Object Kind -eq 'TlsKey'
         $key.Secret | Should -BeTrue
-        if (-not $IsWindows) {
+        if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows) {
             (Get-Item (Join-Path $server.Backup $key.StoredPath)).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite'
         }
     }
