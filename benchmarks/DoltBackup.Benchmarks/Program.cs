@@ -7,15 +7,16 @@ namespace DoltBackup.Benchmarks
     {
         public static int Main(string[] args)
         {
+            // First, before any benchmark type is touched: the import child must start with nothing of DoltBackup loaded.
+            if (args.Length > 0 && args[0] == ImportBenchmark.ChildMode)
+            {
+                return ImportBenchmark.RunChild(args.Skip(1).ToArray());
+            }
             var all = typeof(Program).Assembly.GetTypes()
                 .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
                 .Select(t => (IBenchmark)Activator.CreateInstance(t))
                 .OrderBy(b => b.Name)
                 .ToList();
-            if (args.Length > 0 && args[0] == ImportBenchmark.ChildMode)
-            {
-                return ImportBenchmark.RunChild(args.Skip(1).ToArray());
-            }
             if (args.Length == 0 || args[0] == "list" || args[0] == "--help")
             {
                 Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DoltBackup.Benchmarks -- <name>|all [options]");
