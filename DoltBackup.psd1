@@ -17,6 +17,8 @@
     FormatsToProcess     = @('out/DoltBackup/DoltBackup.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-DoltBackup'
+        'New-DoltBackup'
+        'Sync-DoltBackup'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
