@@ -114,6 +114,12 @@ namespace DoltBackup.Cmdlets
                 ThrowTerminatingError(EngineError(e, DataDir));
             }
 
+            if (request.BaseUrl != null && BackupUrls.IsFile(request.BaseUrl) && !engineRequest.IsOffline && !IsLocalHost(engineRequest.Server.Host))
+            {
+                WriteWarning($"file:// URLs are paths on the Dolt server's machine ({engineRequest.Server.Host}), while manifest.json and the ownership markers are written on this machine. " +
+                             "Use a folder that both machines see at the same path (a shared mount), or run DoltBackup on the server.");
+            }
+
             using (var engine = DoltEngineFactory.Create(engineRequest))
             {
                 WriteVerbose($"New-DoltBackup: planning backup '{Name}' of {engine.Description}.");
@@ -134,6 +140,10 @@ namespace DoltBackup.Cmdlets
                 Apply(service, plan, engineRequest);
             }
         }
+
+        private static bool IsLocalHost(string host)
+            => string.IsNullOrEmpty(host) || host == "localhost" || host == "::1" || host.StartsWith("127.", StringComparison.Ordinal)
+               || string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase);
 
         private void ValidateMethodParameters()
         {
@@ -185,6 +195,24 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(new DoltBackupException($"A sync of the backup set in '{manifest.BackupFolder}' is running."), "BackupSetBusy", ErrorCategory.ResourceBusy,
                     manifest.BackupFolder, "Wait for Sync-DoltBackup to finish, then run New-DoltBackup again.");
+            }
+
+            string existingPath = System.IO.Path.Combine(manifest.BackupFolder, BackupManifest.FileName);
+            if (System.IO.File.Exists(existingPath) && !Force.IsPresent)
+            {
+                BackupManifest existing = null;
+                try
+                {
+                    existing = ManifestStore.Read(existingPath);
+                }
+                catch (ManifestSchemaException)
+                {
+                }
+                if (existing == null || existing.Name != manifest.Name || existing.Method != manifest.Method)
+                {
+                    ThrowDoltError(new DoltBackupException($"The backup folder '{manifest.BackupFolder}' already holds the manifest of another backup set ({existing?.ToString() ?? "unreadable"}); writing this set's manifest there would replace it."),
+                        "BackupFolderInUse", ErrorCategory.ResourceExists, manifest.BackupFolder, "Give another -Path (or -Destination), or -Force to replace that manifest.");
+                }
             }
 
             var included = new List<DatabaseBackupItem>();

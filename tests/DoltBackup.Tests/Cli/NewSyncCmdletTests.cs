@@ -1,3 +1,4 @@
+#pragma warning disable xUnit1031 // synchronous waits on the engine's tasks are deliberate: no synchronization context here
 using System;
 using System.IO;
 using System.Linq;
@@ -155,6 +156,20 @@ namespace DoltBackup.Tests.Cli
             var gs = TheError(bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination gs://bucket/x", bed.Host));
             Assert.Contains("-Path", gs.Exception.Message);
             Assert.Empty(bed.Engine.CallsOf("add"));
+        }
+
+        [Fact]
+        public void A_folder_holding_another_sets_manifest_is_not_overwritten()
+        {
+            using var bed = new CmdletTestBed(1);
+            bed.Shell.Invoke("New-DoltBackup -Server $args[0] -Destination $args[1] -Name first | Out-Null", bed.Host, bed.Dest);
+            string before = File.ReadAllText(Path.Combine(bed.Dest, "manifest.json"));
+            var r = bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination $args[1] -Name second -Path $args[2]", bed.Host, bed.Dir.Combine("other"), bed.Dest);
+            var e = TheError(r);
+            Assert.StartsWith("DoltBackup.BackupFolderInUse", e.FullyQualifiedErrorId);
+            Assert.Equal(before, File.ReadAllText(Path.Combine(bed.Dest, "manifest.json")));
+            Assert.DoesNotContain(bed.Engine.CallsOf("add"), c => c.Contains(" second "));
+            Assert.Single(bed.Engine.CallsOf("add"));
         }
 
         [Fact]
