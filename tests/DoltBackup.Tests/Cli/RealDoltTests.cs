@@ -25,7 +25,6 @@ namespace DoltBackup.Tests.Cli
         {
             var psi = new ProcessStartInfo(ExternalTools.Dolt) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.Environment["DOLT_ROOT_PATH"] = home;
-            psi.Environment["DOLT_DISABLE_EVENT_FLUSH"] = "true";
             foreach (var a in args)
             {
                 psi.ArgumentList.Add(a);

@@ -97,6 +97,15 @@ namespace DoltBackup.Tests.Engine
         }
 
         [Fact]
+        public void Unreadable_json_output_is_a_classified_error()
+        {
+            var (engine, runner) = Make();
+            runner.Returns("{\"rows\": [ {\"name\": ");
+            var e = Assert.Throws<DoltEngineException>(() => engine.GetDatabaseStateAsync("db1", CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Equal("DoltOutputUnreadable", e.ErrorId);
+        }
+
+        [Fact]
         public void Exit_1_with_stderr_becomes_a_classified_error_with_Dolts_message()
         {
             var (engine, runner) = Make();
