@@ -137,6 +137,14 @@ namespace DoltBackup.Cmdlets
                 {
                     ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Name, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
                 }
+                try
+                {
+                    plan.Manifest.Source.DoltVersion = engine.GetDoltVersionAsync(StopToken).GetAwaiter().GetResult();
+                }
+                catch (DoltEngineException e) when (e.Kind != DoltErrorKind.Cancelled)
+                {
+                    WriteVerbose("The Dolt version could not be read: " + e.Message);
+                }
                 Apply(service, plan, engineRequest);
             }
         }
