@@ -109,6 +109,10 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(e, "ConfigUnreadable", ErrorCategory.ReadError, ConfigPath, "Check -ConfigPath.");
             }
+            catch (DoltBackupException e)
+            {
+                ThrowDoltError(e, "ConfigInvalid", ErrorCategory.InvalidData, ConfigPath, "Fix the sql-server config (Dolt would refuse it too), or connect with -Server and -Port.");
+            }
             catch (DoltEngineException e)
             {
                 ThrowTerminatingError(EngineError(e, DataDir));

@@ -173,6 +173,26 @@ namespace DoltBackup.Tests.Cli
         }
 
         [Fact]
+        public void ConfigPath_gives_host_and_port_and_a_broken_config_is_a_clear_error()
+        {
+            using var bed = new CmdletTestBed(2);
+            string cfg = bed.Dir.Combine("config.yaml");
+            File.WriteAllText(cfg, $"listener:\n  host: {bed.Host}\n  port: 3310\nsome_future_key: 1\n");
+            var r = bed.Shell.Run("New-DoltBackup -ConfigPath $args[0] -Destination $args[1] | Sync-DoltBackup", cfg, bed.Dest);
+            Assert.Empty(r.Errors);
+            Assert.Contains(r.Warnings, w => w.Contains("some_future_key"));
+            var m = Manifest(r.Output.Single());
+            Assert.Equal(BackupStatus.Completed, m.Status);
+            Assert.Equal(cfg, m.Source.ConfigPath);
+            Assert.Equal(3310, m.Source.Port);
+            Assert.Equal(3310, FakeServers.LastRequest(bed.Host).Server.Port);
+
+            File.WriteAllText(cfg, "listener:\n  port: [unclosed\n");
+            var bad = TheError(bed.Shell.Run("New-DoltBackup -ConfigPath $args[0] -Destination $args[1]", cfg, bed.Dest));
+            Assert.StartsWith("DoltBackup.ConfigInvalid", bad.FullyQualifiedErrorId);
+        }
+
+        [Fact]
         public void Push_warns_that_only_committed_data_travels()
         {
             using var bed = new CmdletTestBed(2);
