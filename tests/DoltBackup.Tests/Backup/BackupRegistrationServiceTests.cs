@@ -144,6 +144,16 @@ namespace DoltBackup.Tests.Backup
         }
 
         [Fact]
+        public void A_database_named_like_a_backup_folder_file_is_refused_for_file_destinations()
+        {
+            using var bed = new BackupTestBed(1);
+            bed.Engine.AddDatabase("manifest.json");
+            var plan = bed.Plan(bed.Request());
+            Assert.Equal("ReservedName", plan.Databases.Single(p => p.Item.Name == "manifest.json").Problem.ErrorId);
+            Assert.Null(plan.Databases.Single(p => p.Item.Name == "db001").Problem);
+        }
+
+        [Fact]
         public void Planning_changes_nothing()
         {
             using var bed = new BackupTestBed(2);
