@@ -18,6 +18,8 @@
     CmdletsToExport      = @(
         'Backup-DoltConfiguration'
         'Get-DoltBackup'
+        'New-DoltBackup'
+        'Sync-DoltBackup'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
