@@ -11,7 +11,7 @@ namespace DoltBackup.Ebs
     /// <summary>
     /// Lets DoltBackup share AWSSDK.Core and AWSSDK.EC2 with AWS.Tools.EC2 in one PowerShell session, whichever was
     /// imported first. When the runtime cannot bind them by itself, AppDomain.AssemblyResolve (on .NET Framework and
-    /// .NET) returns a copy already loaded in the process (same name, version 4.x at least the one asked for); only
+    /// .NET) returns a copy already loaded in the process (same name, major version 4, at least the one asked for); only
     /// when none is loaded does it load the copy beside DoltBackup.dll. It never loads a second copy.
     /// </summary>
     internal static class AwsSdkAssemblyResolver
@@ -83,7 +83,7 @@ namespace DoltBackup.Ebs
         }
 
         /// <summary>
-        /// The decision: null for anything but AWSSDK.Core/AWSSDK.EC2; else a loaded assembly of that name with major
+        /// The decision: null for anything but AWSSDK.Core/AWSSDK.EC2 of major version 4 (or unversioned); else a loaded assembly of that name with major
         /// version 4 and a version at least the one requested (the highest such); else the file beside the module when
         /// its version qualifies; else null.
         /// </summary>
@@ -91,6 +91,11 @@ namespace DoltBackup.Ebs
         {
             if (requested?.Name == null || !AwsAssemblies.Contains(requested.Name, StringComparer.OrdinalIgnoreCase))
             {
+                return null;
+            }
+            if (requested.Version != null && requested.Version.Major != RequiredVersion.Major)
+            {
+                // Someone else's (for example AWSPowerShell's 3.3.0.0): never answer with an incompatible major version.
                 return null;
             }
             Version minimum = requested.Version != null && requested.Version > RequiredVersion ? requested.Version : RequiredVersion;
