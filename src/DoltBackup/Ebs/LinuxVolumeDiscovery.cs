@@ -50,10 +50,11 @@ namespace DoltBackup.Ebs
                     "No path was given to find EBS volumes for.", "Give the data directory (and optionally the config and global directories), or -VolumeId.");
             }
             var mounts = ReadMounts();
+            var devices = new Lazy<Dictionary<string, string>>(IndexBlockDevices);
             var result = new List<DiscoveredVolume>();
             foreach (var path in list)
             {
-                foreach (var v in DiscoverPath(path, mounts))
+                foreach (var v in DiscoverPath(path, mounts, devices))
                 {
                     var existing = result.FirstOrDefault(r => r.VolumeId == v.VolumeId);
                     if (existing == null)
@@ -83,7 +84,7 @@ namespace DoltBackup.Ebs
             }
         }
 
-        private IEnumerable<DiscoveredVolume> DiscoverPath(string path, List<MountInfoEntry> mounts)
+        private IEnumerable<DiscoveredVolume> DiscoverPath(string path, List<MountInfoEntry> mounts, Lazy<Dictionary<string, string>> devices)
         {
             string real = _canonicalize(path);
             var mount = MountInfo.FindMount(mounts, real);
@@ -92,7 +93,7 @@ namespace DoltBackup.Ebs
                 throw new EbsException("EbsNotOnEbs", ErrorCategory.InvalidArgument,
                     $"'{path}' is on no mount listed in /proc/self/mountinfo.", VolumeIdRecommendation);
             }
-            string device = FindBlockDevice(mount);
+            string device = FindBlockDevice(mount, devices);
             if (device == null)
             {
                 throw new EbsException("EbsNotOnEbs", ErrorCategory.InvalidArgument,
@@ -118,18 +119,11 @@ namespace DoltBackup.Ebs
         }
 
         /// <summary>The kernel name (for example nvme1n1p1 or dm-0) of the mount's block device, or null.</summary>
-        private string FindBlockDevice(MountInfoEntry mount)
+        private string FindBlockDevice(MountInfoEntry mount, Lazy<Dictionary<string, string>> devices)
         {
-            if (mount.Major != 0)
+            if (mount.Major != 0 && devices.Value.TryGetValue(mount.Major + ":" + mount.Minor, out var byNumber))
             {
-                string wanted = mount.Major + ":" + mount.Minor;
-                foreach (var dir in ListDirectory("sys/class/block"))
-                {
-                    if (ReadTrimmed(Path.Combine(Under("sys/class/block"), dir, "dev")) == wanted)
-                    {
-                        return dir;
-                    }
-                }
+                return byNumber;
             }
             // Btrfs and some others report an anonymous 0:N device: fall back to the source name.
             if (mount.Source != null && mount.Source.StartsWith("/dev/", StringComparison.Ordinal))
@@ -153,6 +147,21 @@ namespace DoltBackup.Ebs
                 }
             }
             return null;
+        }
+
+        /// <summary>"major:minor" → kernel name of every block device in /sys/class/block (read once per Discover).</summary>
+        private Dictionary<string, string> IndexBlockDevices()
+        {
+            var index = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var dir in ListDirectory("sys/class/block"))
+            {
+                string dev = ReadTrimmed(Path.Combine(Under("sys/class/block"), dir, "dev"));
+                if (dev != null && !index.ContainsKey(dev))
+                {
+                    index[dev] = dir;
+                }
+            }
+            return index;
         }
 
         /// <summary>Climbs from a block device to its disks: device-mapper and MD slaves, and partitions to their disk.</summary>

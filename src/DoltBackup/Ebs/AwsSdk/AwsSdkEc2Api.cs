@@ -77,7 +77,10 @@ namespace DoltBackup.Ebs.AwsSdk
             }
             catch (AmazonClientException e)
             {
-                throw Translate(e, "CreateClient");
+                // The v4 client resolves credentials when it is created: the default chain found none.
+                throw new EbsException("EbsNoCredentials", System.Management.Automation.ErrorCategory.AuthenticationError,
+                    "No AWS credentials were found for EC2 (" + FirstLine(e.Message) + ").",
+                    "Give -ProfileName, or set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on an instance with an IAM role.", e);
             }
         }
 
@@ -253,6 +256,13 @@ namespace DoltBackup.Ebs.AwsSdk
         internal static EbsException Translate(Exception e, string action)
             => Ec2ErrorTranslator.Translate(e is AmazonServiceException se ? se.ErrorCode : null, e is AmazonServiceException s2 ? (int)s2.StatusCode : 0,
                 e.Message, action, e is AmazonClientException && !(e is AmazonServiceException), IsNetworkError(e), e);
+
+        private static string FirstLine(string text)
+        {
+            text = text ?? "";
+            int nl = text.IndexOfAny(new[] { '\r', '\n' });
+            return (nl < 0 ? text : text.Substring(0, nl)).Trim();
+        }
 
         private static bool IsNetworkError(Exception e)
         {
