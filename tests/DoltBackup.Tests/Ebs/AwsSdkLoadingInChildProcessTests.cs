@@ -82,7 +82,7 @@ namespace DoltBackup.Tests.Ebs
             }
             function Use-Ebs {
                 $o = [DoltBackup.Ebs.EbsSnapshotOptions]::new()
-                $o.Region = 'us-east-1'
+                if ($Scenario -eq 'profile') { $o.ProfileName = 'dolt-backup' } else { $o.Region = 'us-east-1' }
                 $o.EndpointUrl = $Endpoint
                 $o.VolumeIds.Add('vol-0data0000000000a')
                 $o.PollInterval = [TimeSpan]::FromMilliseconds(20)
@@ -91,6 +91,7 @@ namespace DoltBackup.Tests.Ebs
                 $m.Name = 'prod'
                 $null = [DoltBackup.Ebs.EbsSnapshotBackup]::Create($o).Run($m, $o, $null, [Threading.CancellationToken]::None)
                 "snapshot|$($m.Snapshots[0].SnapshotId)|$($m.Snapshots[0].Status)"
+                "region|$($m.Snapshots[0].Region)"
             }
             if ($Scenario -eq 'before') { Import-Module $StandIn }
             Import-Module $Module
@@ -154,7 +155,9 @@ namespace DoltBackup.Tests.Ebs
             return (p.ExitCode, stdout.Result + stderr.Result);
         }
 
-        private string[] RunScenario(string scenario, out string otherDir, TempDir temp)
+        private string[] RunScenario(string scenario, out string otherDir, TempDir temp) => RunScenario(scenario, out otherDir, temp, out _);
+
+        private string[] RunScenario(string scenario, out string otherDir, TempDir temp, out System.Collections.Generic.List<Ec2Request> requests)
         {
             string host = BuildHost();
             otherDir = temp.Combine("AwsToolsStandIn");
@@ -178,10 +181,19 @@ namespace DoltBackup.Tests.Ebs
                 ["AWS_CONFIG_FILE"] = temp.Combine("no-config"),
                 ["AWS_SHARED_CREDENTIALS_FILE"] = temp.Combine("no-credentials"),
             };
+            if (scenario == "profile")
+            {
+                // Only the profile's (fake) keys: the environment has none.
+                env["AWS_ACCESS_KEY_ID"] = "";
+                env["AWS_SECRET_ACCESS_KEY"] = "";
+                File.WriteAllText(temp.Combine("no-credentials"), "[dolt-backup]\naws_access_key_id = AKIAPROFILEFAKE00000\naws_secret_access_key = profile-fake-secret-0000000000\n");
+                File.WriteAllText(temp.Combine("no-config"), "[profile dolt-backup]\nregion = us-west-2\n");
+            }
             var (code, output) = Run("dotnet", new[] { host, script, scenario, RepoPaths.ModuleManifest, Path.Combine(otherDir, "AwsToolsStandIn.psd1"), ep.Url }, env, 180);
             _out.WriteLine(output);
             Assert.True(code == 0, scenario + " host failed:\n" + output);
             Assert.NotEmpty(ep.RequestsFor("CreateSnapshot"));
+            requests = ep.Requests.ToList();
             return output.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         }
 
@@ -222,6 +234,18 @@ namespace DoltBackup.Tests.Ebs
             var used = Stage(lines, "used");
             Assert.Equal(new[] { "AWSSDK.Core", "AWSSDK.EC2" }, used.Select(l => l.Split('|')[1]));
             Assert.All(used, l => Assert.Equal(otherDir, Path.GetDirectoryName(l.Split('|')[3])));
+        }
+
+        [Fact]
+        public void ProfileName_takes_credentials_and_region_from_the_shared_files()
+        {
+            using var temp = new TempDir("awssdk-profile");
+            var lines = RunScenario("profile", out _, temp, out var requests);
+            Assert.Contains("region|us-west-2", lines);
+            var create = requests.First(r => r.Action == "CreateSnapshot");
+            Assert.Contains("Credential=AKIAPROFILEFAKE00000/", create.Authorization);
+            Assert.Contains("/us-west-2/ec2/aws4_request", create.Authorization);
+            Assert.DoesNotContain("profile-fake-secret", string.Join("\n", lines));
         }
 
         /// <summary>
