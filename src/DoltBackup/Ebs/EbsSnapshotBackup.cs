@@ -15,10 +15,11 @@ namespace DoltBackup.Ebs
     /// snapshots one volume with CreateSnapshot or several with CreateSnapshots for their instance (crash-consistent
     /// across them), tags them, records them in manifest.Snapshots, and waits for completion with progress.
     /// </summary>
-    public sealed class EbsSnapshotBackup
+    public sealed class EbsSnapshotBackup : IDisposable
     {
         private readonly IEc2Api _ec2;
         private readonly IVolumeDiscovery _discovery;
+        private bool _ownsEc2;
 
         /// <summary>Uses this EC2 seam and this discovery (null: Linux discovery of this machine).</summary>
         public EbsSnapshotBackup(IEc2Api ec2, IVolumeDiscovery discovery = null)
@@ -28,7 +29,16 @@ namespace DoltBackup.Ebs
         }
 
         /// <summary>The service on the AWS SDK (loaded now, not before) with the connection options.</summary>
-        public static EbsSnapshotBackup Create(EbsConnectionOptions connection) => new EbsSnapshotBackup(Ec2ApiFactory.Create(connection));
+        public static EbsSnapshotBackup Create(EbsConnectionOptions connection) => new EbsSnapshotBackup(Ec2ApiFactory.Create(connection)) { _ownsEc2 = true };
+
+        /// <summary>Disposes the EC2 client when <see cref="Create"/> made it (a client passed in stays the caller's).</summary>
+        public void Dispose()
+        {
+            if (_ownsEc2)
+            {
+                _ec2.Dispose();
+            }
+        }
 
         /// <summary>
         /// The volumes that <see cref="Run"/> would snapshot (for -WhatIf and messages): -VolumeId as given, or

@@ -7,15 +7,25 @@ using DoltBackup.Manifest;
 namespace DoltBackup.Ebs
 {
     /// <summary>Deletes the EBS snapshots a backup set records (retention, Remove-DoltBackup).</summary>
-    public sealed class EbsSnapshotRemoval
+    public sealed class EbsSnapshotRemoval : IDisposable
     {
         private readonly IEc2Api _ec2;
+        private bool _ownsEc2;
 
         /// <summary>Uses this EC2 seam.</summary>
         public EbsSnapshotRemoval(IEc2Api ec2) => _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
 
         /// <summary>The service on the AWS SDK (loaded now, not before).</summary>
-        public static EbsSnapshotRemoval Create(EbsConnectionOptions connection) => new EbsSnapshotRemoval(Ec2ApiFactory.Create(connection));
+        public static EbsSnapshotRemoval Create(EbsConnectionOptions connection) => new EbsSnapshotRemoval(Ec2ApiFactory.Create(connection)) { _ownsEc2 = true };
+
+        /// <summary>Disposes the EC2 client when <see cref="Create"/> made it (a client passed in stays the caller's).</summary>
+        public void Dispose()
+        {
+            if (_ownsEc2)
+            {
+                _ec2.Dispose();
+            }
+        }
 
         /// <summary>
         /// Deletes every snapshot of the set, one by one: one failure does not stop the others. A snapshot EC2 no

@@ -13,15 +13,25 @@ namespace DoltBackup.Ebs
     /// (default: the zone of -InstanceId, else the zone the backup was taken in), optionally attached to an instance.
     /// Mounting is left to the user (docs/ebs.md). Original volumes are never touched.
     /// </summary>
-    public sealed class EbsVolumeRestore
+    public sealed class EbsVolumeRestore : IDisposable
     {
         private readonly IEc2Api _ec2;
+        private bool _ownsEc2;
 
         /// <summary>Uses this EC2 seam.</summary>
         public EbsVolumeRestore(IEc2Api ec2) => _ec2 = ec2 ?? throw new ArgumentNullException(nameof(ec2));
 
         /// <summary>The service on the AWS SDK (loaded now, not before).</summary>
-        public static EbsVolumeRestore Create(EbsConnectionOptions connection) => new EbsVolumeRestore(Ec2ApiFactory.Create(connection));
+        public static EbsVolumeRestore Create(EbsConnectionOptions connection) => new EbsVolumeRestore(Ec2ApiFactory.Create(connection)) { _ownsEc2 = true };
+
+        /// <summary>Disposes the EC2 client when <see cref="Create"/> made it (a client passed in stays the caller's).</summary>
+        public void Dispose()
+        {
+            if (_ownsEc2)
+            {
+                _ec2.Dispose();
+            }
+        }
 
         /// <summary>
         /// What <see cref="Run"/> would create (for -WhatIf): one entry per snapshot with zone and device, VolumeId

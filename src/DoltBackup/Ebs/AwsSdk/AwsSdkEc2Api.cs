@@ -25,8 +25,9 @@ namespace DoltBackup.Ebs.AwsSdk
         {
         }
 
-        /// <summary>Tests: explicit (fake) credentials and config tweaks such as short retry delays.</summary>
-        internal AwsSdkEc2Api(EbsConnectionOptions options, AWSCredentials credentials, Action<AmazonEC2Config> configure)
+        /// <summary>Tests: explicit (fake) credentials, config tweaks, and a client subclass (for example with short retry delays).</summary>
+        internal AwsSdkEc2Api(EbsConnectionOptions options, AWSCredentials credentials, Action<AmazonEC2Config> configure,
+            Func<AWSCredentials, AmazonEC2Config, AmazonEC2Client> createClient = null)
         {
             options = options ?? new EbsConnectionOptions();
             var config = new AmazonEC2Config();
@@ -73,7 +74,8 @@ namespace DoltBackup.Ebs.AwsSdk
             Region = region;
             try
             {
-                _client = credentials != null ? new AmazonEC2Client(credentials, config) : new AmazonEC2Client(config);
+                _client = createClient != null ? createClient(credentials, config)
+                    : credentials != null ? new AmazonEC2Client(credentials, config) : new AmazonEC2Client(config);
             }
             catch (AmazonClientException e)
             {
