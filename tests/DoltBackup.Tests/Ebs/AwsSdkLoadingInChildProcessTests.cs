@@ -119,6 +119,10 @@ namespace DoltBackup.Tests.Ebs
                 }
                 string dir = Path.Combine(Path.GetTempPath(), "doltbackup-pwsh-host-" + Environment.ProcessId);
                 Directory.CreateDirectory(dir);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                };
                 File.WriteAllText(Path.Combine(dir, "PwshHost.csproj"), HostProject);
                 File.WriteAllText(Path.Combine(dir, "Program.cs"), HostProgram);
                 var (code, output) = Run("dotnet", new[] { "build", Path.Combine(dir, "PwshHost.csproj"), "-c", "Release", "-o", Path.Combine(dir, "out"), "--nologo", "-v", "q" }, null, 300);
