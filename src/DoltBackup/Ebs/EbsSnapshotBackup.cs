@@ -328,7 +328,19 @@ namespace DoltBackup.Ebs
                 }
                 ct.ThrowIfCancellationRequested();
 
-                var described = _ec2.DescribeSnapshots(running.Select(s => s.SnapshotId).ToList(), ct);
+                IReadOnlyList<Ec2Snapshot> described;
+                try
+                {
+                    described = _ec2.DescribeSnapshots(running.Select(s => s.SnapshotId).ToList(), ct);
+                }
+                catch (EbsException e)
+                {
+                    // The snapshots exist and EC2 goes on taking them: record why waiting stopped, keep them Running.
+                    result.Errors.Add(e);
+                    manifest.AddError(string.Join(",", running.Select(s => s.SnapshotId)), "DoltBackup." + e.ErrorId,
+                        "Waiting for the EBS snapshots stopped: " + e.Message);
+                    break;
+                }
                 bool failed = false;
                 foreach (var item in running)
                 {

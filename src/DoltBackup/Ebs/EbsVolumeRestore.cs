@@ -58,13 +58,17 @@ namespace DoltBackup.Ebs
             try
             {
                 progress?.Invoke(new EbsProgress { Activity = activity, StatusDescription = "Checking the snapshots", PercentComplete = 0 });
-                var plan = BuildPlan(manifest, options, cancellationToken);
+                if (manifest == null) throw new ArgumentNullException(nameof(manifest));
+                options = options ?? new EbsRestoreOptions();
                 var baseTags = new Dictionary<string, string>
                 {
                     ["Name"] = "DoltBackup restore " + (manifest.Id ?? manifest.Name),
                     [EbsTags.BackupId] = manifest.Id,
                     [EbsTags.BackupName] = manifest.Name,
                 };
+                // A bad -Tag is refused before anything else (the per-volume tags are counted too).
+                EbsTags.Build(new Dictionary<string, string>(baseTags) { [EbsTags.RestoredFrom] = "", [EbsTags.SourceVolume] = "", [EbsTags.Device] = "" }, options.Tags);
+                var plan = BuildPlan(manifest, options, cancellationToken);
                 for (int i = 0; i < plan.Count; i++)
                 {
                     var item = plan[i];

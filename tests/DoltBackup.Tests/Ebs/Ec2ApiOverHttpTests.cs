@@ -252,6 +252,24 @@ namespace DoltBackup.Tests.Ebs
         }
 
         [Fact]
+        public void A_DescribeSnapshots_failure_while_waiting_keeps_the_snapshot_running_and_records_why()
+        {
+            using var ep = WithInstance();
+            ep.AddFault("DescribeSnapshots", 403, "UnauthorizedOperation", "You are not authorized to perform this operation.");
+            using var ec2 = Ec2TestClient.Create(ep);
+            var manifest = NewManifest();
+
+            var result = new EbsSnapshotBackup(ec2).Run(manifest, Fast("vol-0data0000000000a"), null, CancellationToken.None);
+
+            Assert.Equal(ItemStatus.Running, manifest.Snapshots.Single().Status);
+            var e = Assert.Single(result.Errors);
+            Assert.Equal("EbsAccessDenied", e.ErrorId);
+            Assert.Contains("ec2:DescribeSnapshots", e.Message);
+            Assert.Contains("Waiting for the EBS snapshots stopped", manifest.Errors.Single().Message);
+            Assert.False(result.AllCompleted);
+        }
+
+        [Fact]
         public void Access_denied_names_the_missing_ec2_action_and_progress_is_still_completed()
         {
             using var ep = WithInstance();
@@ -362,6 +380,9 @@ namespace DoltBackup.Tests.Ebs
             // The snapshots were not waited for: the fake answers pending on the first look.
             var e4 = Assert.Throws<EbsException>(() => restore.Run(manifest, new EbsRestoreOptions(), null, CancellationToken.None));
             Assert.Equal("EbsSnapshotNotCompleted", e4.ErrorId);
+
+            var e5 = Assert.Throws<EbsException>(() => restore.Run(manifest, new EbsRestoreOptions { Tags = new Dictionary<string, string> { ["aws:x"] = "1" } }, null, CancellationToken.None));
+            Assert.Equal("EbsInvalidTag", e5.ErrorId);
 
             Assert.Empty(ep.RequestsFor("CreateVolume"));
             Assert.Empty(ep.RequestsFor("AttachVolume"));
