@@ -285,6 +285,10 @@ namespace DoltBackup.Manifest
         public string Progress { get; set; }
         /// <summary>Size of the volume in GiB.</summary>
         public int? VolumeSizeGiB { get; set; }
+        /// <summary>The instance the volume was attached to when the snapshot was taken, when known.</summary>
+        public string InstanceId { get; set; }
+        /// <summary>The availability zone of the source volume (the default zone of a restored volume).</summary>
+        public string AvailabilityZone { get; set; }
         /// <summary>When the snapshot started (UTC).</summary>
         public DateTime? StartTimeUtc { get; set; }
         /// <summary>The item's state.</summary>

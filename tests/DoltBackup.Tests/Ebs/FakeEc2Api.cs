@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using DoltBackup.Ebs;
+
+namespace DoltBackup.Tests.Ebs
+{
+    /// <summary>An in-memory <see cref="IEc2Api"/> for orchestration edge cases; records calls. Not AWS.</summary>
+    internal sealed class FakeEc2Api : IEc2Api
+    {
+        public string Region => "eu-west-1";
+        public List<string> Calls { get; } = new List<string>();
+        public List<Ec2Volume> Volumes { get; } = new List<Ec2Volume>();
+        public Dictionary<string, Ec2Instance> Instances { get; } = new Dictionary<string, Ec2Instance>();
+        public Func<string, Ec2Snapshot> Describe { get; set; } = id => new Ec2Snapshot { SnapshotId = id, State = "completed", Progress = "100%" };
+        public List<string> ExtraVolumesInCreateSnapshots { get; } = new List<string>();
+        public Action OnDescribeSnapshots { get; set; }
+        private int _n;
+
+        public Ec2Volume AddVolume(string id, string az, params string[] instanceIds)
+        {
+            var v = new Ec2Volume { VolumeId = id, SizeGiB = 10, AvailabilityZone = az, State = instanceIds.Length > 0 ? "in-use" : "available" };
+            v.Attachments.AddRange(instanceIds.Select(i => new Ec2VolumeAttachment { VolumeId = id, InstanceId = i, Device = "/dev/sdf", State = "attached" }));
+            Volumes.Add(v);
+            return v;
+        }
+
+        public IReadOnlyList<Ec2Volume> DescribeVolumes(IReadOnlyCollection<string> volumeIds, CancellationToken ct)
+        {
+            Calls.Add("DescribeVolumes " + string.Join(",", volumeIds));
+            return Volumes.Where(v => volumeIds.Contains(v.VolumeId)).ToList();
+        }
+
+        public Ec2Instance DescribeInstance(string instanceId, CancellationToken ct)
+        {
+            Calls.Add("DescribeInstances " + instanceId);
+            return Instances[instanceId];
+        }
+
+        public Ec2Snapshot CreateSnapshot(string volumeId, string description, IDictionary<string, string> tags, CancellationToken ct)
+        {
+            Calls.Add("CreateSnapshot " + volumeId);
+            return new Ec2Snapshot { SnapshotId = "snap-" + (++_n), VolumeId = volumeId, State = "pending", Progress = "0%" };
+        }
+
+        public IReadOnlyList<Ec2Snapshot> CreateSnapshots(string instanceId, bool excludeBootVolume, IReadOnlyCollection<string> excludeDataVolumeIds, string description, IDictionary<string, string> tags, CancellationToken ct)
+        {
+            Calls.Add($"CreateSnapshots {instanceId} excludeBoot={excludeBootVolume} exclude={string.Join(",", excludeDataVolumeIds)}");
+            var instance = Instances[instanceId];
+            return instance.BlockDevices
+                .Where(b => !(excludeBootVolume && b.Device == instance.RootDeviceName) && !excludeDataVolumeIds.Contains(b.VolumeId))
+                .Select(b => b.VolumeId).Concat(ExtraVolumesInCreateSnapshots)
+                .Select(v => new Ec2Snapshot { SnapshotId = "snap-" + (++_n), VolumeId = v, State = "pending", Progress = "0%" }).ToList();
+        }
+
+        public IReadOnlyList<Ec2Snapshot> DescribeSnapshots(IReadOnlyCollection<string> snapshotIds, CancellationToken ct)
+        {
+            Calls.Add("DescribeSnapshots " + string.Join(",", snapshotIds));
+            OnDescribeSnapshots?.Invoke();
+            return snapshotIds.Select(Describe).ToList();
+        }
+
+        public void CreateTags(IReadOnlyCollection<string> resourceIds, IDictionary<string, string> tags, CancellationToken ct) => Calls.Add("CreateTags " + string.Join(",", resourceIds));
+
+        public Ec2Volume CreateVolume(string snapshotId, string availabilityZone, string volumeType, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();
+
+        public Ec2VolumeAttachment AttachVolume(string volumeId, string instanceId, string device, CancellationToken ct) => throw new NotSupportedException();
+
+        public void DeleteSnapshot(string snapshotId, CancellationToken ct) => Calls.Add("DeleteSnapshot " + snapshotId);
+
+        public void Dispose()
+        {
+        }
+    }
+}
