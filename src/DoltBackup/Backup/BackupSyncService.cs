@@ -64,6 +64,31 @@ namespace DoltBackup.Backup
             }
         }
 
+        /// <summary>
+        /// Captures the configuration files into the backup folder. Bad input (a config or data dir that does not exist)
+        /// is a set-level error; a file that cannot be read is a failed artifact; either way the databases stay synced.
+        /// </summary>
+        private static void CaptureConfiguration(BackupManifest manifest, DoltBackup.Capture.CaptureOptions options, ISyncObserver observer, object gate)
+        {
+            lock (gate)
+            {
+                try
+                {
+                    var result = new DoltBackup.Capture.ServerFileCapture().CaptureInto(manifest, options);
+                    observer?.OnEvent(new SyncEvent { Kind = SyncEventKind.Verbose, Message = $"Captured {result.Artifacts.Count} configuration files ({result.Omitted.Count} left out)." });
+                    foreach (var w in result.Warnings)
+                    {
+                        observer?.OnEvent(new SyncEvent { Kind = SyncEventKind.Warning, Message = w });
+                    }
+                }
+                catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is DoltBackup.Common.DoltBackupException)
+                {
+                    manifest.AddError(manifest.Id ?? manifest.Name, "DoltBackup.CaptureFailed", "The configuration files were not captured: " + e.Message);
+                    observer?.OnEvent(new SyncEvent { Kind = SyncEventKind.Warning, Message = "The configuration files were not captured: " + e.Message });
+                }
+            }
+        }
+
         private async Task<BackupManifest> SyncLockedAsync(BackupManifest manifest, IBackupMethodRunner runner, SyncOptions options, ISyncObserver observer, CancellationToken ct)
         {
             var gate = new object();
@@ -121,6 +146,10 @@ namespace DoltBackup.Backup
             try
             {
                 await runner.RunAsync(context, ct).ConfigureAwait(false);
+                if (options.Capture != null && !ct.IsCancellationRequested)
+                {
+                    CaptureConfiguration(manifest, options.Capture, observer, gate);
+                }
             }
             finally
             {

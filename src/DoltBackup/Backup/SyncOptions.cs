@@ -14,6 +14,12 @@ namespace DoltBackup.Backup
         /// </summary>
         public ISet<string> Databases { get; set; }
 
+        /// <summary>
+        /// When set, the configuration files a restore needs (issue: capture) are captured into the backup folder
+        /// after the databases, under the same set lock, and recorded as artifacts. Null: no capture.
+        /// </summary>
+        public DoltBackup.Capture.CaptureOptions Capture { get; set; }
+
         /// <summary>Why databases outside <see cref="Databases"/> were skipped.</summary>
         public string SkipReason { get; set; } = "not selected for this sync";
     }

@@ -62,6 +62,19 @@ namespace DoltBackup.Cmdlets
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
 
+        /// <summary>Also capture secrets (TLS keys, creds/*.jwk, the profile key, sql-server.info), stored owner-only.</summary>
+        [Parameter(HelpMessage = "Also capture secret files (TLS private keys, creds/*.jwk, the profile key, sql-server.info); stored owner-only and marked secret.")]
+        public SwitchParameter IncludeSecrets { get; set; }
+
+        /// <summary>Do not capture the configuration files.</summary>
+        [Parameter(HelpMessage = "Do not capture the configuration files (YAML, TLS, global config, per-database config, privileges) into the backup folder.")]
+        public SwitchParameter SkipConfiguration { get; set; }
+
+        /// <summary>The global Dolt directory to capture (default $DOLT_ROOT_PATH/.dolt, else $HOME/.dolt).</summary>
+        [Parameter(HelpMessage = "The global Dolt directory to capture (default: $DOLT_ROOT_PATH/.dolt, else $HOME/.dolt).")]
+        [ValidateNotNullOrEmpty]
+        public string GlobalConfigDir { get; set; }
+
         private int _nextActivityId = 1;
 
         /// <inheritdoc />
@@ -283,6 +296,7 @@ namespace DoltBackup.Cmdlets
                 ThrottleLimit = ThrottleLimit,
                 Databases = approved,
                 SkipReason = declined ? "not confirmed, or not selected by -Database/-ExcludeDatabase" : "not selected by -Database/-ExcludeDatabase",
+                Capture = CaptureOptionsFor(manifest, request),
             };
             var task = Task.Run(() => service.SyncAsync(manifest, options, observer, StopToken));
             task.ContinueWith(_ => events.CompleteAdding(), TaskScheduler.Default);
@@ -342,6 +356,37 @@ namespace DoltBackup.Cmdlets
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
             WriteObject(manifest);
+        }
+
+        /// <summary>
+        /// What to capture after the databases: the files are local, so only when this machine has them: a -ConfigPath
+        /// or data dir is known (the manifest's source or this cmdlet's parameters). A server reached only by host name
+        /// gets one warning that says how to capture its files.
+        /// </summary>
+        private DoltBackup.Capture.CaptureOptions CaptureOptionsFor(BackupManifest manifest, DoltEngineRequest request)
+        {
+            if (SkipConfiguration || manifest.Method == BackupMethod.Push)
+            {
+                return null;
+            }
+            string configPath = !string.IsNullOrEmpty(ConfigPath) ? ResolveUserPath(ConfigPath) : manifest.Source?.ConfigPath;
+            string dataDir = request.DataDir ?? manifest.Source?.DataDir;
+            if (string.IsNullOrEmpty(configPath) && string.IsNullOrEmpty(dataDir))
+            {
+                WriteWarning($"Backup set {manifest.Id}: the server's configuration files (config.yaml, privileges, per-database config and remotes) were not captured: " +
+                    "DoltBackup knows neither its -ConfigPath nor its data directory. Run on the server's machine with -ConfigPath (or -DataDir), or use Backup-DoltConfiguration there. -SkipConfiguration silences this.");
+                return null;
+            }
+            return new DoltBackup.Capture.CaptureOptions
+            {
+                ConfigPath = configPath,
+                DataDir = dataDir,
+                GlobalConfigDir = string.IsNullOrEmpty(GlobalConfigDir) ? null : ResolveUserPath(GlobalConfigDir),
+                Databases = manifest.DatabaseNames,
+                IncludeSecrets = IncludeSecrets.IsPresent,
+                ServerRunning = request.Server != null ? true : (bool?)null,
+                OnFile = null,
+            };
         }
 
         private void Report(SyncEvent e, ProgressRecord overall, Dictionary<string, ProgressRecord> children)

@@ -108,8 +108,15 @@ namespace DoltBackup.Tests.Module
                 var examples = host.Invoke("@((Get-Help -Name $args[0] -Examples).examples.example).Count", name).Single();
                 Assert.True((int)examples.BaseObject >= 1, name + " has no example in its help");
 
-                var documented = host.Invoke("@((Get-Help -Name $args[0] -Full).parameters.parameter | ForEach-Object { if ($_.description) { $_.name } })", name)
-                    .Select(o => o.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                // Read the MAML itself: Get-Help fills in parameters the file lacks, which would hide a gap.
+                var maml = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.LaidOutModule, "en-US", "DoltBackup.dll-Help.xml"));
+                System.Xml.Linq.XNamespace cmd = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+                System.Xml.Linq.XNamespace m = "http://schemas.microsoft.com/maml/2004/10";
+                var command = maml.Descendants(cmd + "command").Single(c => (string)c.Element(cmd + "details")?.Element(cmd + "name") == name);
+                var documented = command.Element(cmd + "parameters")?.Elements(cmd + "parameter")
+                    .Where(p => !string.IsNullOrWhiteSpace((string)p.Element(m + "description")))
+                    .Select(p => ((string)p.Element(m + "name")).Trim())
+                    .ToHashSet(StringComparer.OrdinalIgnoreCase) ?? new System.Collections.Generic.HashSet<string>();
                 var declared = t.GetProperties().Where(p => p.GetCustomAttributes<ParameterAttribute>().Any()).Select(p => p.Name);
                 foreach (var p in declared)
                 {
