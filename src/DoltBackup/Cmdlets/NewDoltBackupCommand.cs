@@ -52,8 +52,8 @@ namespace DoltBackup.Cmdlets
         public string Path { get; set; }
 
         /// <summary>DoltBackup (default) or Push.</summary>
-        [Parameter(HelpMessage = "DoltBackup (default: dolt_backup remotes, complete) or Push (dolt_push of every branch to -Remote; committed data only).")]
-        [ValidateSet(nameof(BackupMethod.DoltBackup), nameof(BackupMethod.Push))]
+        [Parameter(HelpMessage = "DoltBackup (default: dolt_backup remotes, complete), Push (dolt_push of every branch to -Remote; committed data only), FileCopy (the whole data dir, only while no Dolt process uses it) or EbsSnapshot (AWS EBS snapshots of the volumes holding -DataDir; safe while the server runs).")]
+        [ValidateSet(nameof(BackupMethod.DoltBackup), nameof(BackupMethod.Push), nameof(BackupMethod.FileCopy), nameof(BackupMethod.EbsSnapshot))]
         public BackupMethod Method { get; set; } = BackupMethod.DoltBackup;
 
         /// <summary>The remote every branch is pushed to (-Method Push).</summary>
@@ -68,6 +68,11 @@ namespace DoltBackup.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (DiskBackupPlanner.Handles(Method))
+            {
+                NewDiskSet();
+                return;
+            }
             var request = new NewBackupRequest
             {
                 Name = Name, Method = Method, Remote = Remote, Versioned = Versioned.IsPresent, Force = Force.IsPresent,
@@ -151,6 +156,54 @@ namespace DoltBackup.Cmdlets
                 }
                 Apply(service, plan, engineRequest);
             }
+        }
+
+        /// <summary>
+        /// FileCopy and EbsSnapshot work on the data directory's files, not through Dolt: the databases are found on disk
+        /// (no dolt binary, and for EBS a running server is fine), and the set gets its own folder under -Path.
+        /// </summary>
+        private void NewDiskSet()
+        {
+            BackupManifest manifest = null;
+            try
+            {
+                if (!string.IsNullOrEmpty(Destination) || !string.IsNullOrEmpty(Remote) || Versioned.IsPresent || !string.IsNullOrEmpty(Server))
+                {
+                    throw new ArgumentException($"-Method {Method} copies or snapshots -DataDir into -Path; -Destination, -Remote, -Versioned and -Server belong to the DoltBackup and Push methods.");
+                }
+                string dataDir = DataDir;
+                if (string.IsNullOrEmpty(dataDir) && !string.IsNullOrEmpty(ConfigPath))
+                {
+                    dataDir = LoadServerConfig(ConfigPath).DataDir;
+                }
+                manifest = DiskBackupPlanner.Plan(Method, Name, dataDir == null ? null : ResolveUserPath(dataDir), ConfigPath == null ? null : ResolveUserPath(ConfigPath),
+                    Path == null ? null : ResolveUserPath(Path), Database, ExcludeDatabase, DateTime.UtcNow);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, DataDir ?? Path, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
+            }
+            catch (System.IO.DirectoryNotFoundException e)
+            {
+                ThrowDoltError(e, "DataDirNotFound", ErrorCategory.ObjectNotFound, DataDir, "Give the Dolt data directory (the sql-server's data_dir).");
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is DoltBackupException)
+            {
+                ThrowDoltError(e, "ConfigInvalid", ErrorCategory.InvalidData, ConfigPath, "Fix -ConfigPath, or give -DataDir.");
+            }
+            if (!ShouldProcess(manifest.BackupFolder, $"Create backup set {manifest.Id} ({Method} of {manifest.Databases.Count} databases in {manifest.Source.DataDir})"))
+            {
+                return;
+            }
+            try
+            {
+                ManifestStore.Write(manifest);
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ThrowDoltError(e, "ManifestWriteFailed", ErrorCategory.WriteError, manifest.BackupFolder, "Make -Path writable.");
+            }
+            WriteObject(manifest);
         }
 
         private static bool IsLocalHost(string host)

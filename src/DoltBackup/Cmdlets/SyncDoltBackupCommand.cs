@@ -75,6 +75,43 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string GlobalConfigDir { get; set; }
 
+        /// <summary>AWS region of the volumes (-Method EbsSnapshot); default: the SDK's region chain.</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: the AWS region of the volumes (default: AWS_REGION, the profile's region, or the instance's).")]
+        [ValidateNotNullOrEmpty]
+        public string Region { get; set; }
+
+        /// <summary>AWS shared-credentials profile (-Method EbsSnapshot).</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: the AWS profile (shared credentials/config files) to use; default: the SDK's credential chain.")]
+        [ValidateNotNullOrEmpty]
+        public string ProfileName { get; set; }
+
+        /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: the EC2 endpoint URL (a VPC endpoint, for example); default: the region's.")]
+        [ValidateNotNullOrEmpty]
+        public string EndpointUrl { get; set; }
+
+        /// <summary>Snapshot these volumes instead of discovering them from the data directory.</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: snapshot these volume ids instead of finding the volumes of the data directory (Windows, non-Nitro instances).")]
+        [ValidatePattern("^vol-[0-9a-f]{8,17}$")]
+        public string[] VolumeId { get; set; }
+
+        /// <summary>The instance the volumes are attached to (for Multi-Attach volumes).</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: the instance whose volumes are snapshotted together (needed only for Multi-Attach volumes).")]
+        [ValidatePattern("^i-[0-9a-f]{8,17}$")]
+        public string InstanceId { get; set; }
+
+        /// <summary>Extra tags for the snapshots.</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: extra tags for the snapshots, as a hashtable (@{ Team = 'dba' }); Name, the backup id and the databases are always set.")]
+        public System.Collections.Hashtable Tag { get; set; }
+
+        /// <summary>How long to wait for the snapshots to complete.</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: how long to wait for the snapshots to complete (default 1 hour), for example (New-TimeSpan -Minutes 30) or '00:30:00'.")]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>Start the snapshots and return without waiting.</summary>
+        [Parameter(HelpMessage = "EbsSnapshot: start the snapshots and return; the set stays Running until a later Sync-DoltBackup of it waits for them.")]
+        public SwitchParameter NoWait { get; set; }
+
         private int _nextActivityId = 1;
 
         /// <inheritdoc />
@@ -221,6 +258,11 @@ namespace DoltBackup.Cmdlets
 
         private void SyncManifest(BackupManifest manifest)
         {
+            if (manifest.Method == BackupMethod.EbsSnapshot)
+            {
+                SyncEbs(manifest);
+                return;
+            }
             DoltEngineRequest request = null;
             try
             {
@@ -355,6 +397,67 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
+            WriteObject(manifest);
+        }
+
+        private void SyncEbs(BackupManifest manifest)
+        {
+            var options = new DoltBackup.Ebs.EbsSnapshotOptions
+            {
+                Region = Region,
+                ProfileName = ProfileName,
+                EndpointUrl = EndpointUrl,
+                InstanceId = InstanceId,
+                NoWait = NoWait.IsPresent,
+                Timeout = Timeout,
+            };
+            foreach (var v in VolumeId ?? Array.Empty<string>())
+            {
+                options.VolumeIds.Add(v);
+            }
+            if (Tag != null)
+            {
+                options.Tags = DoltBackup.Ebs.EbsTags.FromHashtable(Tag);
+            }
+            string what = manifest.Snapshots.Count > 0 ? "Wait for the pending EBS snapshots" : "Create EBS snapshots of the volumes that hold " + (options.VolumeIds.Count > 0 ? string.Join(", ", options.VolumeIds) : manifest.Source?.DataDir);
+            if (!ShouldProcess($"backup set {manifest.Id}", what))
+            {
+                return;
+            }
+            int activity = _nextActivityId++;
+            try
+            {
+                var capture = CaptureOptionsFor(manifest, new DoltEngineRequest { DataDir = manifest.Source?.DataDir });
+                var warnings = new List<string>();
+                var result = new EbsSnapshotSync().Sync(manifest, options, p => WriteProgress(p.ToProgressRecord(activity)), StopToken, capture, warnings.Add);
+                warnings.ForEach(WriteWarning);
+                foreach (var e in result.Errors)
+                {
+                    WriteError(e.ToErrorRecord(manifest.Id));
+                }
+            }
+            catch (DoltBackup.Ebs.EbsException e)
+            {
+                WriteError(e.ToErrorRecord(manifest.Id));
+            }
+            catch (InvalidOperationException e)
+            {
+                WriteDoltError(e, "BackupSetBusy", ErrorCategory.ResourceBusy, manifest.BackupFolder, "Wait for the other writer of the set to finish, then run again.");
+                return;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteDoltError(e, "ManifestWriteFailed", ErrorCategory.WriteError, manifest.BackupFolder, "Make the backup folder writable.");
+                return;
+            }
+            foreach (var w in manifest.Warnings)
+            {
+                WriteVerbose(w);
+            }
+            if (manifest.Status != BackupStatus.Completed)
+            {
+                WriteWarning($"Backup set {manifest.Id} is {manifest.Status}: " + string.Join("; ", manifest.Snapshots.Select(x => $"{x.VolumeId} {x.SnapshotId} {x.State} {x.Progress}")));
+            }
             WriteObject(manifest);
         }
 
