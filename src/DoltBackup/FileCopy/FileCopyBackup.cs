@@ -257,7 +257,6 @@ namespace DoltBackup.FileCopy
         private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
             FileCopyOptions options, long totalBytes, FileCopyResult result)
         {
-            var buffer = new byte[BufferSize];
             long done = 0;
             int files = entries.Count(e => !e.IsDirectory);
             int filesDone = 0;
@@ -271,7 +270,7 @@ namespace DoltBackup.FileCopy
                 var bufferedSink = new BufferedStream(sink, BufferSize);
                 try
                 {
-                    var tar = new TarWriter(bufferedSink);
+                    using (var pipe = new TarPipeline(bufferedSink, BufferSize))
                     using (var hasher = new Sha256Hasher())
                     {
                         foreach (var e in entries)
@@ -279,26 +278,31 @@ namespace DoltBackup.FileCopy
                             options.CancellationToken.ThrowIfCancellationRequested();
                             if (e.IsDirectory)
                             {
-                                tar.WriteDirectory(e.RelativePath, e.Mode ?? 0x1ed, e.ModifiedUtc);
+                                pipe.Directory(e.RelativePath, e.Mode ?? 0x1ed, e.ModifiedUtc);
                                 continue;
                             }
                             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
                             long length = 0;
                             if (e.IsLockFile)
                             {
-                                tar.BeginFile(e.RelativePath, 0, e.Mode ?? 0x180, e.ModifiedUtc);
+                                pipe.BeginFile(e.RelativePath, 0, e.Mode ?? 0x180, e.ModifiedUtc);
                             }
                             else
                             {
                                 using (var src = OpenSource(e.FullPath))
                                 {
                                     long size = src.Length;
-                                    tar.BeginFile(e.RelativePath, size, e.Mode ?? 0x1a4, e.ModifiedUtc);
-                                    int n;
-                                    while (length < size && (n = src.Read(buffer, 0, (int)Math.Min(buffer.Length, size - length))) > 0)
+                                    pipe.BeginFile(e.RelativePath, size, e.Mode ?? 0x1a4, e.ModifiedUtc);
+                                    while (length < size)
                                     {
+                                        byte[] buffer = pipe.RentBuffer();
+                                        int n = src.Read(buffer, 0, (int)Math.Min(buffer.Length, size - length));
+                                        if (n <= 0)
+                                        {
+                                            throw new IOException($"'{e.FullPath}' became shorter while it was copied ({length} of {size} bytes).");
+                                        }
                                         hasher.Append(buffer, 0, n);
-                                        tar.WriteData(buffer, 0, n);
+                                        pipe.Data(buffer, n);
                                         length += n;
                                         done += n;
                                         if (n == buffer.Length)
@@ -309,14 +313,14 @@ namespace DoltBackup.FileCopy
                                     }
                                 }
                             }
-                            tar.EndFile();
+                            pipe.EndFile();
                             artifacts.Add(NewArtifact(e, e.RelativePath, outputName, length, hasher.FinishHex()));
                             filesDone++;
                             result.Files++;
                             result.Bytes += length;
                         }
+                        pipe.Complete();
                     }
-                    tar.Finish();
                     bufferedSink.Flush();
                 }
                 finally
