@@ -239,6 +239,40 @@ namespace DoltBackup.Tests.FileCopy
             }
         }
 
+        [Theory]
+        [InlineData(FileCopyFormat.TarGzip)]
+        [InlineData(FileCopyFormat.Tree)]
+        public void A_cancelled_copy_leaves_no_partial_output_and_releases_the_locks(FileCopyFormat format)
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var manifest = NewManifest(dir.Combine("backup"));
+            using var cts = new System.Threading.CancellationTokenSource();
+            int files = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() => FileCopyBackup.Run(manifest, new FileCopyOptions
+            {
+                DataDir = data,
+                Format = format,
+                CancellationToken = cts.Token,
+                Progress = p =>
+                {
+                    if (p.CurrentFile != null && ++files == 5)
+                    {
+                        cts.Cancel();
+                    }
+                },
+            }));
+            Assert.Empty(Directory.GetFileSystemEntries(dir.Combine("backup")));
+            Assert.Contains(manifest.Errors, e => e.ErrorId == "DoltBackup.Cancelled");
+            Assert.All(manifest.Databases, d => Assert.Equal(ItemStatus.Failed, d.Status));
+            Assert.DoesNotContain(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataFileKind);
+            foreach (var (_, lockPath) in DataDirLockSet.LockFilesOf(data))
+            {
+                using var l = DoltBackup.Locking.NomsLock.TryAcquire(lockPath);
+                Assert.NotNull(l);
+            }
+        }
+
         [Fact]
         public void A_backup_folder_inside_the_data_dir_is_refused()
         {
