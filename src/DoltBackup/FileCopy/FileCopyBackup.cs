@@ -85,6 +85,10 @@ namespace DoltBackup.FileCopy
             catch (Exception e)
             {
                 primary = e;
+                if (!manifest.Errors.Any(x => x.ErrorId == "DoltBackup.FileCopyFailed" || x.ErrorId == "DoltBackup.Cancelled"))
+                {
+                    manifest.AddError(dataDir, e is OperationCanceledException ? "DoltBackup.Cancelled" : "DoltBackup.FileCopyFailed", "The data dir copy failed: " + e.Message);
+                }
                 throw;
             }
             finally
@@ -164,6 +168,14 @@ namespace DoltBackup.FileCopy
                 manifest.Omitted.RemoveAll(x => x.OriginalPath == o.OriginalPath);
                 manifest.Omitted.Add(o);
             }
+            Directory.CreateDirectory(backupFolder);
+            string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
+            string output = Path.Combine(backupFolder, outputName);
+            string partial = output + ".partial";
+            if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
+            {
+                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
+            }
             var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
             foreach (var name in databases)
             {
@@ -180,14 +192,6 @@ namespace DoltBackup.FileCopy
             }
             manifest.Artifacts.RemoveAll(a => a.Kind == FileCopyLayout.DataFileKind || a.Kind == FileCopyLayout.DataArchiveKind);
 
-            Directory.CreateDirectory(backupFolder);
-            string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
-            string output = Path.Combine(backupFolder, outputName);
-            string partial = output + ".partial";
-            if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
-            {
-                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
-            }
             DeletePath(partial);
 
             var artifacts = new List<BackupArtifact>();
