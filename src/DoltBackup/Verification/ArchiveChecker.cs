@@ -99,6 +99,12 @@ namespace DoltBackup.Verification
                     return;
                 }
                 long indexStart = size - footerSize - (long)metadataLength - (long)indexLength;
+                if (indexLength > int.MaxValue)
+                {
+                    ctx.Skipped("Archive.Size", $"{shown}: its index is {indexLength} bytes, too large to check in memory.", path);
+                    SkipDeep(ctx, path, shown, "the index is too large to load");
+                    return;
+                }
                 var index = new byte[indexLength];
                 FileReading.ReadAt(fs, indexStart, index, 0, (int)indexLength);
                 long dataEnd = (long)BigEndian.UInt64(index, (int)(spanCount - 1) * 8);
