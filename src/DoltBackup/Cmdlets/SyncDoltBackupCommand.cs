@@ -112,6 +112,18 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "EbsSnapshot: start the snapshots and return; the set stays Running until a later Sync-DoltBackup of it waits for them.")]
         public SwitchParameter NoWait { get; set; }
 
+        /// <summary>FileCopy: the form of the copy.</summary>
+        [Parameter(HelpMessage = "FileCopy sets: TarGzip (default: one compressed archive), Tar, or Tree (a plain copy of the folder).")]
+        public DoltBackup.FileCopy.FileCopyFormat Format { get; set; } = DoltBackup.FileCopy.FileCopyFormat.TarGzip;
+
+        /// <summary>FileCopy: stops the server before the copy.</summary>
+        [Parameter(HelpMessage = "FileCopy sets: a script block that stops the Dolt server before the copy, for example { systemctl stop dolt }.")]
+        public ScriptBlock StopCommand { get; set; }
+
+        /// <summary>FileCopy: starts the server after the copy, always (even when the copy failed).</summary>
+        [Parameter(HelpMessage = "FileCopy sets: a script block that starts the Dolt server again after the copy; it always runs, even when the copy fails.")]
+        public ScriptBlock StartCommand { get; set; }
+
         private int _nextActivityId = 1;
 
         /// <inheritdoc />
@@ -263,6 +275,11 @@ namespace DoltBackup.Cmdlets
                 SyncEbs(manifest);
                 return;
             }
+            if (manifest.Method == BackupMethod.FileCopy)
+            {
+                SyncFileCopy(manifest);
+                return;
+            }
             DoltEngineRequest request = null;
             try
             {
@@ -397,6 +414,74 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
+            WriteObject(manifest);
+        }
+
+        private void SyncFileCopy(BackupManifest manifest)
+        {
+            string dataDir = !string.IsNullOrEmpty(DataDir) ? ResolveUserPath(DataDir) : manifest.Source?.DataDir;
+            if (!ShouldProcess($"backup set {manifest.Id}", $"Copy the data directory {dataDir} ({Format}), holding every database's lock"
+                + (StopCommand != null ? ", after running -StopCommand" : "")))
+            {
+                return;
+            }
+            int activity = _nextActivityId++;
+            var progress = new ProgressRecord(activity, "FileCopy " + manifest.Id, "Locking the databases");
+            var options = new DoltBackup.FileCopy.FileCopyOptions
+            {
+                DataDir = dataDir,
+                Format = Format,
+                StopCommand = StopCommand == null ? (Action)null : () => StopCommand.Invoke(),
+                StartCommand = StartCommand == null ? (Action)null : () => StartCommand.Invoke(),
+                CancellationToken = StopToken,
+                Progress = p =>
+                {
+                    progress.StatusDescription = $"{p.FilesDone} of {p.FilesTotal} files";
+                    progress.CurrentOperation = p.CurrentFile;
+                    progress.PercentComplete = p.Percent;
+                    WriteProgress(progress);
+                },
+            };
+            var warnings = new List<string>();
+            try
+            {
+                var capture = CaptureOptionsFor(manifest, new DoltEngineRequest { DataDir = dataDir });
+                var result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                WriteVerbose($"Copied {result.Files} files ({result.Bytes} bytes) of {string.Join(", ", result.Databases)} to {result.OutputPath} in {result.Duration.TotalSeconds:0.0} s.");
+            }
+            catch (DoltBackup.FileCopy.FileCopyRefusedException e)
+            {
+                string action = e.Reason == DoltBackup.FileCopy.FileCopyRefusal.ServerRunning
+                    ? "Stop the Dolt server first (systemctl stop dolt, Stop-Service dolt), or pass -StopCommand and -StartCommand; or back up through the server with -Method DoltBackup."
+                    : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.DatabaseLocked
+                        ? "A Dolt process holds that database (its noms/LOCK): stop it first. -Force never overrides a held lock."
+                        : "Create a new set with New-DoltBackup -Method FileCopy.";
+                WriteDoltError(e, "FileCopyRefused", e.Reason == DoltBackup.FileCopy.FileCopyRefusal.InvalidDataDir ? ErrorCategory.InvalidOperation : ErrorCategory.ResourceBusy,
+                    (object)e.Database ?? dataDir, action);
+            }
+            catch (InvalidOperationException e)
+            {
+                WriteDoltError(e, "BackupSetBusy", ErrorCategory.ResourceBusy, manifest.BackupFolder, "Wait for the other writer of the set to finish, then run again.");
+                return;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteDoltError(e, "FileCopyFailed", ErrorCategory.WriteError, manifest.BackupFolder, "Check free space and permissions of the backup folder and the data directory; partial output was removed.");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+            warnings.ForEach(WriteWarning);
+            if (manifest.Status != BackupStatus.Completed)
+            {
+                WriteWarning($"Backup set {manifest.Id} is {manifest.Status}.");
+            }
             WriteObject(manifest);
         }
 

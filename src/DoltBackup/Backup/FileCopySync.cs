@@ -1,0 +1,62 @@
+using System;
+using System.Linq;
+using DoltBackup.FileCopy;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Backup
+{
+    /// <summary>
+    /// Sync-DoltBackup for method FileCopy: under the set's lock, copies the whole data directory (proven unused: every
+    /// noms/LOCK held for the whole copy, no live sql-server.info) into the set's folder with every file's SHA-256,
+    /// then captures the configuration files that live outside it, and writes the manifest. A set is one point in
+    /// time: a set that already holds its copy is never copied again (New-DoltBackup makes the next set).
+    /// </summary>
+    public static class FileCopySync
+    {
+        /// <summary>Runs the copy. Refusals (<see cref="FileCopyRefusedException"/>) are recorded in the manifest, then rethrown.</summary>
+        public static FileCopyResult Sync(BackupManifest manifest, FileCopyOptions options, DoltBackup.Capture.CaptureOptions capture, Action<string> warn)
+        {
+            using (var setLock = BackupSetLock.TryAcquire(manifest.BackupFolder))
+            {
+                if (setLock == null)
+                {
+                    throw new InvalidOperationException($"Another writer holds the backup set in '{manifest.BackupFolder}' ({BackupSetLock.FileName}).");
+                }
+                if (manifest.Status == BackupStatus.Completed && manifest.Artifacts.Any(a => a.Kind == "DataFile" || a.Kind == "DataArchive"))
+                {
+                    throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir,
+                        $"The FileCopy backup set {manifest.Id} already holds its copy: a set is one point in time. Create the next set with New-DoltBackup -Method FileCopy.");
+                }
+                options.DataDir = options.DataDir ?? manifest.Source?.DataDir;
+                manifest.Errors.Clear();
+                FileCopyResult result = null;
+                try
+                {
+                    result = FileCopyBackup.Run(manifest, options);
+                    return result;
+                }
+                finally
+                {
+                    if (result != null && capture != null && !options.CancellationToken.IsCancellationRequested)
+                    {
+                        try
+                        {
+                            foreach (var w in new DoltBackup.Capture.ServerFileCapture().CaptureInto(manifest, capture).Warnings)
+                            {
+                                warn?.Invoke(w);
+                            }
+                        }
+                        catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is DoltBackup.Common.DoltBackupException)
+                        {
+                            manifest.AddError(manifest.Id, "DoltBackup.CaptureFailed", "The configuration files were not captured: " + e.Message);
+                            warn?.Invoke("The configuration files were not captured: " + e.Message);
+                        }
+                    }
+                    manifest.CompletedUtc = DateTime.UtcNow;
+                    ManifestStore.Write(manifest);
+                }
+            }
+        }
+    }
+}
