@@ -144,15 +144,16 @@ namespace DoltBackup.Tests.Cli
         }
 
         [Fact]
-        public void Unsupported_scheme_and_unexposed_methods_are_refused()
+        public void Unsupported_scheme_and_misused_disk_methods_are_refused()
         {
             using var bed = new CmdletTestBed(1);
             var r = TheError(bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination 's3://bucket/x'", bed.Host));
             Assert.StartsWith("DoltBackup.InvalidArgument", r.FullyQualifiedErrorId);
             Assert.Contains("'s3'", r.Exception.Message);
             var m = TheError(bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination $args[1] -Method FileCopy", bed.Host, bed.Dest));
-            Assert.IsAssignableFrom<ParameterBindingException>(m.Exception);
-            Assert.Contains("ParameterArgumentValidationError", m.FullyQualifiedErrorId);
+            // FileCopy works on -DataDir's files: a server and a destination URL are refused, not ignored.
+            Assert.StartsWith("DoltBackup.InvalidArgument", m.FullyQualifiedErrorId);
+            Assert.Contains("-Destination", m.Exception.Message);
             var gs = TheError(bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination gs://bucket/x", bed.Host));
             Assert.Contains("-Path", gs.Exception.Message);
             Assert.Empty(bed.Engine.CallsOf("add"));
