@@ -136,6 +136,7 @@ namespace DoltBackup.Retention
                     try
                     {
                         DeleteTree(path);
+                        PruneEmptyParents(path, set.Destination.BaseUrl);
                     }
                     catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                     {
@@ -203,6 +204,21 @@ namespace DoltBackup.Retention
                 }
             }
             File.Delete(Path.Combine(folder, BackupManifest.FileName));
+        }
+
+        /// <summary>Removes the folders between a deleted data path and the base URL that are now empty (the version folder).</summary>
+        private static void PruneEmptyParents(string deletedPath, string baseUrl)
+        {
+            if (!LocalPath.TryFromFileUrl(baseUrl, out string basePath))
+            {
+                return;
+            }
+            string parent = Path.GetDirectoryName(deletedPath);
+            while (parent != null && LocalPath.IsStrictlyUnder(parent, basePath) && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                Directory.Delete(parent);
+                parent = Path.GetDirectoryName(parent);
+            }
         }
 
         /// <summary>Deletes a directory tree (read-only files included); a missing path is already deleted.</summary>
