@@ -45,8 +45,7 @@ namespace DoltBackup.Catalog
                     problems[i] = new CatalogProblem(file, e);
                 }
             });
-            var list = sets.Where(s => s != null).ToList();
-            list.Sort(BackupSetTime.NewestFirst);
+            var list = BackupSetTime.SortNewestFirst(sets.Where(s => s != null));
             return new CatalogListing(
                 fullRoot,
                 list,

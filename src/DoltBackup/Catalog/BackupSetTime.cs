@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using DoltBackup.Manifest;
 
 namespace DoltBackup.Catalog
@@ -19,6 +21,19 @@ namespace DoltBackup.Catalog
             }
             var created = set.CreatedUtc;
             return created.Kind == DateTimeKind.Local ? created.ToUniversalTime() : DateTime.SpecifyKind(created, DateTimeKind.Utc);
+        }
+
+        /// <summary>
+        /// Sorts newest first (as <see cref="NewestFirst"/>), reading each set's time once rather than once per
+        /// comparison.
+        /// </summary>
+        public static List<BackupManifest> SortNewestFirst(IEnumerable<BackupManifest> sets)
+        {
+            return sets.Select(s => new KeyValuePair<DateTime, BackupManifest>(Of(s), s))
+                .OrderByDescending(p => p.Key)
+                .ThenByDescending(p => p.Value.Id ?? "", StringComparer.Ordinal)
+                .Select(p => p.Value)
+                .ToList();
         }
 
         /// <summary>Newest first; sets of the same second are ordered by id, descending, so the order is stable.</summary>

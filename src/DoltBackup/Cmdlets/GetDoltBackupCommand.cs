@@ -102,7 +102,7 @@ namespace DoltBackup.Cmdlets
                 Last = MyInvocation.BoundParameters.ContainsKey(nameof(Last)) ? Last : (int?)null,
             };
             DateTime now = DateTime.UtcNow;
-            var newestFirst = _found.OrderBy(m => m, Comparer<BackupManifest>.Create(BackupSetTime.NewestFirst));
+            var newestFirst = BackupSetTime.SortNewestFirst(_found);
             foreach (var manifest in filter.Apply(newestFirst))
             {
                 WriteObject(Decorate(manifest, now));

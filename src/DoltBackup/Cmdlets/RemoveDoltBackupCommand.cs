@@ -164,7 +164,9 @@ namespace DoltBackup.Cmdlets
                 : RetentionPlanner.Plan(population, policy, DateTime.UtcNow);
 
             var remover = new BackupSetRemover(s => RetentionServices.SnapshotDeleterFactory?.Invoke(s), UnregistrarFor, Unregister);
-            var ordered = plan.Decisions.OrderBy(d => d.Set, Comparer<BackupManifest>.Create((a, b) => BackupSetTime.NewestFirst(b, a))).ToList();
+            // Oldest first: should the run stop half-way, the newer sets are the ones still there.
+            var decisionOf = plan.Decisions.ToDictionary(d => d.Set);
+            var ordered = BackupSetTime.SortNewestFirst(plan.Decisions.Select(d => d.Set)).AsEnumerable().Reverse().Select(s => decisionOf[s]).ToList();
             int toDelete = ordered.Count(d => d.Action == RetentionAction.Delete), done = 0;
             var progress = new ProgressRecord(1, "Removing DoltBackup sets", $"{toDelete} of {ordered.Count} sets to delete ({policy})");
             try

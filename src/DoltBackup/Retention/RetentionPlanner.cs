@@ -90,12 +90,7 @@ namespace DoltBackup.Retention
             return sets
                 .Distinct(new SameSetComparer())
                 .GroupBy(s => RootOf(s) + "\u0000" + (s.Name ?? ""), StringComparer.Ordinal)
-                .Select(g =>
-                {
-                    var list = g.ToList();
-                    list.Sort(BackupSetTime.NewestFirst);
-                    return list;
-                });
+                .Select(g => BackupSetTime.SortNewestFirst(g));
         }
 
         private static string RootOf(BackupManifest set)
