@@ -216,5 +216,45 @@ namespace DoltBackup.Tests.Retention
             using var host = new PowerShellHost();
             Assert.Contains("Retention.Format.ps1xml", string.Join(" ", host.Invoke("(Get-Module DoltBackup).ExportedFormatFiles").Select(o => o.ToString())));
         }
+
+        [Fact]
+        public void Versioned_file_data_goes_with_its_set_and_the_kept_sets_data_stays()
+        {
+            using var dir = new TempDir();
+            string data = dir.Combine("data");
+            var b = new BackupRootBuilder(dir.Combine("root"), DateTime.UtcNow);
+            for (int d = 0; d < 6; d++)
+            {
+                b.Add("prod", TimeSpan.FromDays(d).Add(TimeSpan.FromMinutes(10)), BackupStatus.Completed, customize: m =>
+                {
+                    m.Destination.Versioned = true;
+                    m.Destination.BaseUrl = "file://" + data;
+                    foreach (var db in m.Databases)
+                    {
+                        string path = Path.Combine(data, m.Id.Substring(0, 16), db.Name);
+                        db.Url = "file://" + path;
+                        Directory.CreateDirectory(path);
+                        File.WriteAllText(Path.Combine(path, "manifest"), "5:__DOLT__");
+                    }
+                });
+            }
+            var newestFirst = b.Sets.OrderByDescending(s => s.CreatedUtc).ToList();
+            using var host = new PowerShellHost();
+
+            var whatIf = Results(host.Run("Get-DoltBackup $args[0] | Remove-DoltBackup -KeepLast 2 -WhatIf", b.Root));
+            Assert.Equal(8, whatIf.Where(x => x.Action == BackupRemovalAction.Skipped).SelectMany(x => x.DataPaths).Count());
+            Assert.Equal(6, Directory.GetDirectories(data).Length);
+
+            var r = host.Run("Remove-DoltBackup -Path $args[0] -KeepLast 2 -Force", b.Root);
+
+            Assert.Empty(r.Errors);
+            Assert.Empty(r.Warnings);
+            var left = Directory.GetDirectories(data).Select(Path.GetFileName).OrderBy(x => x).ToArray();
+            Assert.Equal(newestFirst.Take(2).Select(s => s.Id.Substring(0, 16)).OrderBy(x => x).ToArray(), left);
+            foreach (var kept in newestFirst.Take(2))
+            {
+                Assert.All(kept.Databases, db => Assert.True(File.Exists(Path.Combine(db.Url.Substring("file://".Length), "manifest"))));
+            }
+        }
     }
 }
