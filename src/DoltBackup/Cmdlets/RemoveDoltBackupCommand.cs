@@ -94,7 +94,15 @@ namespace DoltBackup.Cmdlets
             }
             if (Unregister && HasServerParameters)
             {
-                _serverSettings = BuildConnectionSettings();
+                try
+                {
+                    _serverSettings = BuildConnectionSettings();
+                }
+                catch (Exception e) when (!(e is PipelineStoppedException))
+                {
+                    ThrowDoltError(e, "ServerSettingsInvalid", ErrorCategory.InvalidArgument, ConfigPath ?? Server,
+                        "Check -Server, -Port and -ConfigPath; nothing was deleted.");
+                }
             }
         }
 
