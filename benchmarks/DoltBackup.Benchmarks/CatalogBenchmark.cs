@@ -66,6 +66,21 @@ namespace DoltBackup.Benchmarks
                     }
                 });
                 double oneThread = Median(runs, () => BackupCatalog.ListRoot(root, maxDegreeOfParallelism: 1));
+                var listed = BackupCatalog.ListRoot(root).Sets;
+                int toDelete = 0;
+                double plan = Median(runs, () =>
+                {
+                    var p = DoltBackup.Retention.RetentionPlanner.Plan(listed, new DoltBackup.Retention.RetentionPolicy { KeepLast = 30, OlderThan = TimeSpan.FromDays(30) }, DateTime.UtcNow);
+                    var remaining = new DoltBackup.Retention.RemainingSets(listed);
+                    var remover = new DoltBackup.Retention.BackupSetRemover(null, null, false);
+                    toDelete = 0;
+                    foreach (var d in p.ToDelete)
+                    {
+                        remover.Preview(d, remaining);
+                        remaining.Remove(d.Set);
+                        toDelete++;
+                    }
+                });
                 double perFolder = Median(Math.Min(runs, 3), () =>
                 {
                     foreach (var dir in Directory.GetDirectories(root))
@@ -80,6 +95,7 @@ namespace DoltBackup.Benchmarks
                 Console.WriteLine($"parse only, bytes in memory, seq:   {parseOnly,8:F1} ms  {parseOnly * 1000 / sets,7:F1} us/set");
                 Console.WriteLine($"parse, results kept, seq:           {parseKept,8:F1} ms  {parseKept * 1000 / sets,7:F1} us/set");
                 Console.WriteLine($"BackupCatalog.ListRoot, 1 thread:   {oneThread,8:F1} ms  {oneThread * 1000 / sets,7:F1} us/set");
+                Console.WriteLine($"retention plan + -WhatIf previews:  {plan,8:F1} ms  {plan * 1000 / sets,7:F1} us/set ({toDelete} of {sets} would go)");
                 Console.WriteLine($"ManifestStore.Read per folder, seq: {perFolder,8:F1} ms  {perFolder * 1000 / sets,7:F1} us/set");
                 Console.WriteLine($"Get-DoltBackup -Path root (hosted): {cmdlet,8:F1} ms  {cmdlet * 1000 / sets,7:F1} us/set");
                 double ratio = catalog / baseline;

@@ -165,7 +165,7 @@ namespace DoltBackup.Cmdlets
             var comparer = new RetentionPlanner.SameSetComparer();
             var population = _population.Distinct(comparer).ToList();
             // The sets that stay: everything in the roots, the piped instances preferred; shrinks as sets are deleted.
-            var remaining = population.Concat(_context).Distinct(comparer).ToList();
+            var remaining = new RemainingSets(population.Concat(_context));
             var policy = Policy;
             var plan = policy.IsEmpty
                 ? RetentionPlanner.PlanChosen(population, _context)
@@ -196,6 +196,11 @@ namespace DoltBackup.Cmdlets
                     {
                         preview.Action = BackupRemovalAction.Skipped;
                         preview.Reason = (WhatIfActive ? "-WhatIf: would be deleted: " : "not confirmed: would be deleted: ") + decision.Reason;
+                        if (WhatIfActive)
+                        {
+                            // What -WhatIf lists must be what a real run deletes: later sets see this one as gone.
+                            remaining.Remove(decision.Set);
+                        }
                         WriteObject(preview);
                         continue;
                     }
@@ -206,7 +211,7 @@ namespace DoltBackup.Cmdlets
                     }
                     if (result.Action == BackupRemovalAction.Deleted)
                     {
-                        remaining.RemoveAll(s => comparer.Equals(s, decision.Set));
+                        remaining.Remove(decision.Set);
                         foreach (string left in result.LeftInPlace)
                         {
                             if (decision.Set.Destination.Versioned)

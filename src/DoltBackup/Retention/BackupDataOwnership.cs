@@ -11,16 +11,22 @@ namespace DoltBackup.Retention
     /// when all of these hold: the set was made with -Versioned (each run gets its own URL); the URL is an absolute
     /// file:// URL; it lies strictly below the set's file:// base URL; a folder below the base carries the set's
     /// version (the UTC label of its id, for example 20261123T191000Z); and no other remaining set uses that path,
-    /// a path inside it, or a path around it (its database URLs or its backup folder).
+    /// a path inside it, or a path around it (its database URLs or its backup folder). Data that a set deleted earlier
+    /// in the same run left behind only because this set used it too carries that set's version; this set, its last
+    /// user, deletes it.
     /// </summary>
     public static class BackupDataOwnership
     {
         /// <summary>What removing <paramref name="set"/> would delete, given the sets that stay (<paramref name="others"/>).</summary>
         public static OwnedData Describe(BackupManifest set, IEnumerable<BackupManifest> others, bool unregister)
+            => Describe(set, new RemainingSets(others), unregister);
+
+        /// <summary>What removing <paramref name="set"/> would delete, given the sets that stay (<paramref name="remaining"/>; the set itself is ignored there).</summary>
+        public static OwnedData Describe(BackupManifest set, RemainingSets remaining, bool unregister)
         {
             var result = new OwnedData();
-            var otherList = others.Where(o => !ReferenceEquals(o, set)).ToList();
-            var protectedPaths = new Lazy<List<KeyValuePair<string, string>>>(() => ProtectedPaths(otherList));
+            var self = remaining.Find(set) ?? set;
+            var otherList = new Lazy<List<BackupManifest>>(() => remaining.Sets.Where(o => !ReferenceEquals(o, self)).ToList());
             string version = VersionLabel(set);
             string basePath = null;
             bool baseIsLocal = set.Destination.BaseUrl != null && LocalPath.TryFromFileUrl(set.Destination.BaseUrl, out basePath);
@@ -46,7 +52,12 @@ namespace DoltBackup.Retention
                     result.LeftInPlace.Add(label + ": not below the set's file:// base URL");
                     continue;
                 }
-                if (version == null || !SegmentsBelow(path, basePath).Any(seg => seg.IndexOf(version, StringComparison.Ordinal) >= 0))
+                // The version is this set's own, or that of a set deleted earlier in this run that listed the same data
+                // and left it only because this set used it too (this set is now its last user).
+                var leftBy = remaining.RemovedSetWithData(path);
+                bool carriesVersion = CarriesVersion(path, basePath, version)
+                    || (leftBy != null && leftBy.Destination.Versioned && CarriesVersion(path, basePath, VersionLabel(leftBy)));
+                if (!carriesVersion)
                 {
                     result.LeftInPlace.Add(label + ": no folder below the base URL carries the set's version " + (version ?? "(the id has no UTC label)"));
                     continue;
@@ -56,10 +67,10 @@ namespace DoltBackup.Retention
                     result.LeftInPlace.Add(label + ": it contains the backup folder itself");
                     continue;
                 }
-                var sharer = protectedPaths.Value.FirstOrDefault(p => LocalPath.Overlap(p.Key, path));
-                if (sharer.Key != null)
+                var sharer = remaining.FindPathUser(path, set);
+                if (sharer != null)
                 {
-                    result.LeftInPlace.Add(label + $": shared with set {sharer.Value}, which stays");
+                    result.LeftInPlace.Add(label + $": shared with set {sharer.Id}, which stays");
                     continue;
                 }
                 if (!result.DataPaths.Contains(path))
@@ -70,7 +81,7 @@ namespace DoltBackup.Retention
 
             foreach (var snap in set.Snapshots.Where(s => !string.IsNullOrEmpty(s.SnapshotId)))
             {
-                if (otherList.Any(o => o.Snapshots.Any(s => string.Equals(s.SnapshotId, snap.SnapshotId, StringComparison.Ordinal))))
+                if (otherList.Value.Any(o => o.Snapshots.Any(s => string.Equals(s.SnapshotId, snap.SnapshotId, StringComparison.Ordinal))))
                 {
                     result.LeftInPlace.Add($"snapshot {snap.SnapshotId}: another set that stays lists it too");
                 }
@@ -84,7 +95,7 @@ namespace DoltBackup.Retention
             {
                 foreach (var db in set.Databases.Where(d => !string.IsNullOrEmpty(d.BackupName) && set.Method == BackupMethod.DoltBackup))
                 {
-                    var sharer = otherList.FirstOrDefault(o => o.Method == BackupMethod.DoltBackup && SameServer(o, set)
+                    var sharer = otherList.Value.FirstOrDefault(o => o.Method == BackupMethod.DoltBackup && SameServer(o, set)
                         && o.Databases.Any(d => string.Equals(d.Name, db.Name, StringComparison.Ordinal) && string.Equals(d.BackupName, db.BackupName, StringComparison.Ordinal)));
                     if (sharer != null)
                     {
@@ -107,25 +118,8 @@ namespace DoltBackup.Retention
             string.Equals(a.Source.Server ?? "", b.Source.Server ?? "", StringComparison.OrdinalIgnoreCase) && a.Source.Port == b.Source.Port
             && string.Equals(a.Source.DataDir ?? "", b.Source.DataDir ?? "", StringComparison.Ordinal);
 
-        private static List<KeyValuePair<string, string>> ProtectedPaths(IEnumerable<BackupManifest> others)
-        {
-            var paths = new List<KeyValuePair<string, string>>();
-            foreach (var o in others)
-            {
-                if (!string.IsNullOrEmpty(o.BackupFolder))
-                {
-                    paths.Add(new KeyValuePair<string, string>(LocalPath.Normalize(o.BackupFolder), o.Id));
-                }
-                foreach (var d in o.Databases)
-                {
-                    if (LocalPath.TryFromFileUrl(d.Url, out string p))
-                    {
-                        paths.Add(new KeyValuePair<string, string>(p, o.Id));
-                    }
-                }
-            }
-            return paths;
-        }
+        private static bool CarriesVersion(string path, string basePath, string version) =>
+            version != null && SegmentsBelow(path, basePath).Any(seg => seg.IndexOf(version, StringComparison.Ordinal) >= 0);
 
         private static IEnumerable<string> SegmentsBelow(string path, string basePath)
         {

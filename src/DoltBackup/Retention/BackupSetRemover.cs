@@ -32,7 +32,10 @@ namespace DoltBackup.Retention
         }
 
         /// <summary>The result a decision has without deleting anything: what would be deleted and what stays.</summary>
-        public BackupRemovalResult Preview(RetentionDecision decision, IEnumerable<BackupManifest> remaining)
+        public BackupRemovalResult Preview(RetentionDecision decision, IEnumerable<BackupManifest> remaining) => Preview(decision, new RemainingSets(remaining));
+
+        /// <summary>The result a decision has without deleting anything: what would be deleted and what stays.</summary>
+        public BackupRemovalResult Preview(RetentionDecision decision, RemainingSets remaining)
         {
             var action = decision.Action == RetentionAction.Keep
                 ? (decision.Locked ? BackupRemovalAction.Skipped : BackupRemovalAction.Kept)
@@ -50,10 +53,17 @@ namespace DoltBackup.Retention
         /// waiting for their turn): nothing they use is touched.
         /// </summary>
         public BackupRemovalResult Remove(BackupManifest set, string reason, IEnumerable<BackupManifest> remaining, out RemovalFailure failure)
+            => Remove(set, reason, new RemainingSets(remaining), out failure);
+
+        /// <summary>
+        /// Deletes <paramref name="set"/>. <paramref name="remaining"/> are the sets that stay (including those still
+        /// waiting for their turn; the set itself is ignored there): nothing they use is touched. The caller removes
+        /// the set from <paramref name="remaining"/> once it is Deleted.
+        /// </summary>
+        public BackupRemovalResult Remove(BackupManifest set, string reason, RemainingSets remaining, out RemovalFailure failure)
         {
             failure = null;
             var result = new BackupRemovalResult(set, BackupRemovalAction.Failed, reason);
-            var others = remaining.Where(o => !ReferenceEquals(o, set)).ToList();
             string folder = set.BackupFolder;
             if (string.IsNullOrEmpty(folder) || !File.Exists(Path.Combine(folder, BackupManifest.FileName)))
             {
@@ -61,8 +71,7 @@ namespace DoltBackup.Retention
                     $"The backup set {set.Id} has no manifest.json at '{folder}'; nothing was deleted.",
                     "Read the set again with Get-DoltBackup; it may have been moved or deleted already.");
             }
-            var sharer = others.FirstOrDefault(o => (!string.IsNullOrEmpty(o.BackupFolder) && LocalPath.Overlap(o.BackupFolder, folder))
-                || o.Databases.Any(d => LocalPath.TryFromFileUrl(d.Url, out string p) && LocalPath.IsSameOrUnder(p, folder)));
+            var sharer = remaining.FindPathUser(folder, set);
             if (sharer != null)
             {
                 return Fail(result, out failure, "BackupFolderShared", ErrorCategory.ResourceExists,
@@ -70,7 +79,7 @@ namespace DoltBackup.Retention
                     "Keep each backup set in its own folder, with its data outside other sets' folders.");
             }
 
-            var owned = BackupDataOwnership.Describe(set, others, _unregister);
+            var owned = BackupDataOwnership.Describe(set, remaining, _unregister);
             Fill(result, owned);
 
             ISnapshotDeleter snapshots = null;

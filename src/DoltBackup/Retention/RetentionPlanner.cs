@@ -217,9 +217,7 @@ namespace DoltBackup.Retention
 
             public int GetHashCode(BackupManifest obj) => StringComparer.Ordinal.GetHashCode(KeyOf(obj));
 
-            private static string KeyOf(BackupManifest m) => string.IsNullOrEmpty(m.BackupFolder)
-                ? "id:" + m.Id
-                : "dir:" + Path.GetFullPath(m.BackupFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            private static string KeyOf(BackupManifest m) => RemainingSets.KeyOf(m);
         }
     }
 }

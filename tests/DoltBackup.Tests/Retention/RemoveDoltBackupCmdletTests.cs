@@ -239,16 +239,25 @@ namespace DoltBackup.Tests.Retention
                 });
             }
             var newestFirst = b.Sets.OrderByDescending(s => s.CreatedUtc).ToList();
+            // The two oldest sets share db0 (the older one's version folder): whichever goes last takes it.
+            var oldest = newestFirst[5];
+            var second = newestFirst[4];
+            Directory.Delete(second.Databases[0].Url.Substring("file://".Length), recursive: true);
+            second.Databases[0].Url = oldest.Databases[0].Url;
+            ManifestStore.Write(second);
             using var host = new PowerShellHost();
 
             var whatIf = Results(host.Run("Get-DoltBackup $args[0] | Remove-DoltBackup -KeepLast 2 -WhatIf", b.Root));
-            Assert.Equal(8, whatIf.Where(x => x.Action == BackupRemovalAction.Skipped).SelectMany(x => x.DataPaths).Count());
+            var wouldDelete = whatIf.Where(x => x.Action == BackupRemovalAction.Skipped).SelectMany(x => x.DataPaths).OrderBy(x => x).ToArray();
             Assert.Equal(6, Directory.GetDirectories(data).Length);
 
             var r = host.Run("Remove-DoltBackup -Path $args[0] -KeepLast 2 -Force", b.Root);
 
             Assert.Empty(r.Errors);
-            Assert.Empty(r.Warnings);
+            Assert.Equal(wouldDelete, Results(r).Where(x => x.Action == BackupRemovalAction.Deleted).SelectMany(x => x.DataPaths).OrderBy(x => x).ToArray());
+            Assert.Contains(oldest.Databases[0].Url.Substring("file://".Length), wouldDelete);
+            Assert.Single(r.Warnings); // the oldest set goes first and leaves db0 to the second, which then deletes it
+            Assert.False(Directory.Exists(Path.Combine(data, oldest.Id.Substring(0, 16))));
             var left = Directory.GetDirectories(data).Select(Path.GetFileName).OrderBy(x => x).ToArray();
             Assert.Equal(newestFirst.Take(2).Select(s => s.Id.Substring(0, 16)).OrderBy(x => x).ToArray(), left);
             foreach (var kept in newestFirst.Take(2))
