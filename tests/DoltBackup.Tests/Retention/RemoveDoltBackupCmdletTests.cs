@@ -12,6 +12,8 @@ using Xunit;
 
 namespace DoltBackup.Tests.Retention
 {
+    // The EBS test expects no snapshot service: it runs apart from the tests that wire one.
+    [Collection("RetentionServices")]
     public class RemoveDoltBackupCmdletTests
     {
         /// <summary>Daily sets for 60 days of two names, mixed statuses; returns the builder.</summary>
