@@ -9,8 +9,9 @@ namespace DoltBackup.Retention
     /// <summary>
     /// Decides what a set owns, so that removing it deletes exactly that. A database URL's data is the set's own only
     /// when all of these hold: the set was made with -Versioned (each run gets its own URL); the URL is an absolute
-    /// file:// URL; it lies strictly below the set's file:// base URL; a folder below the base carries the set's
-    /// version (the UTC label of its id, for example 20261123T191000Z); and no other remaining set uses that path,
+    /// file:// URL; it lies strictly below the set's file:// base URL (never a file-system root); a folder below the
+    /// base is the set's version (the UTC label of its id, for example 20261123T191000Z, alone or joined to a name by
+    /// '-' or '_'); and no other remaining set uses that path,
     /// a path inside it, or a path around it (its database URLs or its backup folder). Data that a set deleted earlier
     /// in the same run left behind only because this set used it too carries that set's version; this set, its last
     /// user, deletes it.
@@ -47,7 +48,7 @@ namespace DoltBackup.Retention
                     result.LeftInPlace.Add(label + ": only absolute file:// data is deleted by Remove-DoltBackup; delete it with the tools of its store");
                     continue;
                 }
-                if (!baseIsLocal || !LocalPath.IsStrictlyUnder(path, basePath))
+                if (!baseIsLocal || Path.GetPathRoot(basePath) == basePath || !LocalPath.IsStrictlyUnder(path, basePath))
                 {
                     result.LeftInPlace.Add(label + ": not below the set's file:// base URL");
                     continue;
@@ -118,8 +119,21 @@ namespace DoltBackup.Retention
             string.Equals(a.Source.Server ?? "", b.Source.Server ?? "", StringComparison.OrdinalIgnoreCase) && a.Source.Port == b.Source.Port
             && string.Equals(a.Source.DataDir ?? "", b.Source.DataDir ?? "", StringComparison.Ordinal);
 
-        private static bool CarriesVersion(string path, string basePath, string version) =>
-            version != null && SegmentsBelow(path, basePath).Any(seg => seg.IndexOf(version, StringComparison.Ordinal) >= 0);
+        /// <summary>
+        /// True when a folder below the base is the version (the label, or the whole id) or the version joined to a
+        /// name by '-' or '_' (for example 20261123T191000Z, 20261123T191000Z-prod, db1-20261123T191000Z).
+        /// </summary>
+        private static bool CarriesVersion(string path, string basePath, string version)
+        {
+            if (version == null)
+            {
+                return false;
+            }
+            return SegmentsBelow(path, basePath).Any(seg =>
+                seg == version
+                || seg.StartsWith(version + "-", StringComparison.Ordinal) || seg.StartsWith(version + "_", StringComparison.Ordinal)
+                || seg.EndsWith("-" + version, StringComparison.Ordinal) || seg.EndsWith("_" + version, StringComparison.Ordinal));
+        }
 
         private static IEnumerable<string> SegmentsBelow(string path, string basePath)
         {

@@ -285,5 +285,35 @@ namespace DoltBackup.Tests.Retention
             Assert.False(LocalPath.IsStrictlyUnder("/srv/ab", "/srv/a"));
             Assert.False(LocalPath.IsStrictlyUnder("/srv/a", "/srv/a/"));
         }
+
+        [Theory]
+        [InlineData("{base}/{label}/{db}", true)]
+        [InlineData("{base}/{label}-prod/{db}", true)]
+        [InlineData("{base}/{db}/{label}", true)]
+        [InlineData("{base}/{db}_{label}", true)]
+        [InlineData("{base}/x{label}y/{db}", false)]
+        [InlineData("{base}/{db}", false)]
+        public void Data_is_owned_only_when_a_folder_below_the_base_is_the_sets_version(string layout, bool owned)
+        {
+            using var dir = new TempDir();
+            var b = new BackupRootBuilder(dir.Combine("root"), Now);
+            var set = AddVersioned(b, dir.Combine("data"), TimeSpan.FromDays(1), layout);
+
+            var described = BackupDataOwnership.Describe(set, new BackupManifest[0], unregister: false);
+
+            Assert.Equal(owned ? 2 : 0, described.DataPaths.Count);
+            Assert.Equal(owned ? 0 : 2, described.LeftInPlace.Count);
+        }
+
+        [Fact]
+        public void A_file_system_root_as_base_url_owns_nothing()
+        {
+            using var dir = new TempDir();
+            var b = new BackupRootBuilder(dir.Combine("root"), Now);
+            var set = AddVersioned(b, dir.Combine("data"), TimeSpan.FromDays(1));
+            set.Destination.BaseUrl = "file:///";
+
+            Assert.Empty(BackupDataOwnership.Describe(set, new BackupManifest[0], unregister: false).DataPaths);
+        }
     }
 }
