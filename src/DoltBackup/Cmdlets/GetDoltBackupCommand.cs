@@ -1,13 +1,18 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
+using DoltBackup.Catalog;
 using DoltBackup.Manifest;
 
 namespace DoltBackup.Cmdlets
 {
     /// <summary>
-    /// <para type="synopsis">Reads backup manifests from disk.</para>
-    /// <para type="description">Reads manifest.json from a backup folder (or the path of a manifest.json) and emits the
-    /// backup manifest object that the other DoltBackup cmdlets take from the pipeline.</para>
+    /// <para type="synopsis">Reads backup manifests from disk: one backup set, or every set under a backup root.</para>
+    /// <para type="description">Reads manifest.json from a backup folder, the path of a manifest.json, or every set
+    /// folder under a backup root, and emits the backup manifest objects (newest first) that the other DoltBackup
+    /// cmdlets take from the pipeline. -Name, -Status, -Since and -Last filter the sets.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "DoltBackup", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BackupManifest))]
@@ -15,12 +20,37 @@ namespace DoltBackup.Cmdlets
     {
         private const string PathSet = "Path";
 
-        /// <summary>A backup folder, or the path of a manifest.json.</summary>
+        /// <summary>The type name that selects the listing view (id, name, method, status, databases, size, age).</summary>
+        public const string ListingTypeName = "DoltBackup.Manifest.BackupManifest#Listing";
+
+        private readonly List<BackupManifest> _found = new List<BackupManifest>();
+
+        /// <summary>A backup folder, the path of a manifest.json, or a backup root with one folder per set.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
-            HelpMessage = "A backup folder, or the path of a manifest.json.")]
+            HelpMessage = "A backup folder, the path of a manifest.json, or a backup root with one folder per backup set.")]
         [Alias("FullName", "PSPath", "BackupFolder")]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
+
+        /// <summary>Only sets whose backup name or id matches one of these wildcard patterns.</summary>
+        [Parameter(HelpMessage = "Only sets whose backup name or id matches one of these wildcard patterns.")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; }
+
+        /// <summary>Only sets in one of these states.</summary>
+        [Parameter(HelpMessage = "Only sets in one of these states: Configured, Running, Completed, PartiallyCompleted, Failed.")]
+        [ValidateNotNullOrEmpty]
+        public BackupStatus[] Status { get; set; }
+
+        /// <summary>Only sets made at or after this time.</summary>
+        [Parameter(HelpMessage = "Only sets made at or after this time (local time unless it says UTC).")]
+        public DateTime Since { get; set; }
+
+        /// <summary>Only the newest N sets (after the other filters).</summary>
+        [Parameter(HelpMessage = "Only the newest N sets that pass the other filters.")]
+        [ValidateRange(1, int.MaxValue)]
+        public int Last { get; set; }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
@@ -30,27 +60,99 @@ namespace DoltBackup.Cmdlets
                 string resolved = ResolveUserPath(p);
                 try
                 {
-                    WriteObject(ManifestStore.Read(resolved));
+                    if (Directory.Exists(resolved) && !BackupCatalog.IsBackupSetFolder(resolved))
+                    {
+                        ListRoot(p, resolved);
+                    }
+                    else
+                    {
+                        _found.Add(ManifestStore.Read(resolved));
+                    }
                 }
                 catch (FileNotFoundException e)
                 {
                     WriteDoltError(e, "ManifestNotFound", ErrorCategory.ObjectNotFound, p,
-                        "Give a backup folder that holds manifest.json, or the path of a manifest.json.");
+                        "Give a backup folder that holds manifest.json, the path of a manifest.json, or a backup root with one folder per set.");
                 }
                 catch (DirectoryNotFoundException e)
                 {
                     WriteDoltError(e, "ManifestNotFound", ErrorCategory.ObjectNotFound, p,
-                        "Give a backup folder that holds manifest.json, or the path of a manifest.json.");
+                        "Give a backup folder that holds manifest.json, the path of a manifest.json, or a backup root with one folder per set.");
                 }
                 catch (ManifestSchemaException e)
                 {
                     WriteDoltError(e, "ManifestUnreadable", ErrorCategory.InvalidData, p,
                         "Use a manifest written by DoltBackup, or update the module when the manifest is newer than it.");
                 }
-                catch (System.UnauthorizedAccessException e)
+                catch (UnauthorizedAccessException e)
                 {
                     WriteDoltError(e, "ManifestAccessDenied", ErrorCategory.PermissionDenied, p, "Run as a user that can read the backup folder.");
                 }
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            var filter = new CatalogFilter
+            {
+                Name = Name,
+                Status = Status,
+                Since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since : (DateTime?)null,
+                Last = MyInvocation.BoundParameters.ContainsKey(nameof(Last)) ? Last : (int?)null,
+            };
+            DateTime now = DateTime.UtcNow;
+            var newestFirst = BackupSetTime.SortNewestFirst(_found);
+            foreach (var manifest in filter.Apply(newestFirst))
+            {
+                WriteObject(Decorate(manifest, now));
+            }
+        }
+
+        private void ListRoot(string given, string root)
+        {
+            var listing = BackupCatalog.ListRoot(root);
+            foreach (var problem in listing.Problems)
+            {
+                WriteWarning($"Skipped '{problem.Path}': {problem.Error.Message}");
+            }
+            foreach (var folder in listing.FoldersWithoutManifest)
+            {
+                WriteVerbose($"'{folder}' has no {BackupManifest.FileName}: not a backup set.");
+            }
+            if (listing.Sets.Count == 0 && listing.Problems.Count == 0)
+            {
+                WriteDoltError(new FileNotFoundException($"'{root}' holds no {BackupManifest.FileName} and no backup set folders.", root),
+                    "ManifestNotFound", ErrorCategory.ObjectNotFound, given,
+                    "Give a backup folder that holds manifest.json, the path of a manifest.json, or a backup root with one folder per set.");
+                return;
+            }
+            WriteVerbose($"'{listing.Root}': {listing.Sets.Count} backup sets, {listing.Problems.Count} unreadable.");
+            _found.AddRange(listing.Sets);
+        }
+
+        /// <summary>The manifest itself (so it still binds to BackupManifest parameters) with Size and Age for the listing view.</summary>
+        private static PSObject Decorate(BackupManifest manifest, DateTime nowUtc)
+        {
+            var pso = PSObject.AsPSObject(manifest);
+            if (!pso.TypeNames.Contains(ListingTypeName))
+            {
+                pso.TypeNames.Insert(0, ListingTypeName);
+            }
+            SetNote(pso, "Size", BackupSetSize.Of(manifest));
+            SetNote(pso, "Age", nowUtc - BackupSetTime.Of(manifest));
+            return pso;
+        }
+
+        private static void SetNote(PSObject pso, string name, object value)
+        {
+            if (pso.Properties[name] is PSNoteProperty existing)
+            {
+                existing.Value = value;
+            }
+            else
+            {
+                pso.Properties.Add(new PSNoteProperty(name, value));
             }
         }
     }

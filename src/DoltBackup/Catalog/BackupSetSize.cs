@@ -1,0 +1,30 @@
+using System.Linq;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Catalog
+{
+    /// <summary>What a backup set weighs, from its manifest alone.</summary>
+    public static class BackupSetSize
+    {
+        /// <summary>
+        /// Bytes of every database at its destination (where the sync recorded it) plus every file captured into the
+        /// backup folder; null when the manifest records no size at all.
+        /// </summary>
+        public static long? Of(BackupManifest set)
+        {
+            bool known = false;
+            long total = 0;
+            foreach (var d in set.Databases.Where(d => d.Bytes.HasValue))
+            {
+                known = true;
+                total += d.Bytes.Value;
+            }
+            foreach (var a in set.Artifacts)
+            {
+                known = true;
+                total += a.Size;
+            }
+            return known ? total : (long?)null;
+        }
+    }
+}

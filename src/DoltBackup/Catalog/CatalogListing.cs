@@ -1,0 +1,29 @@
+using System.Collections.Generic;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Catalog
+{
+    /// <summary>What a backup root holds: its readable sets, newest first, and the folders that could not be read.</summary>
+    public sealed class CatalogListing
+    {
+        internal CatalogListing(string root, IReadOnlyList<BackupManifest> sets, IReadOnlyList<CatalogProblem> problems, IReadOnlyList<string> foldersWithoutManifest)
+        {
+            Root = root;
+            Sets = sets;
+            Problems = problems;
+            FoldersWithoutManifest = foldersWithoutManifest;
+        }
+
+        /// <summary>The backup root (absolute).</summary>
+        public string Root { get; }
+
+        /// <summary>Every readable set, newest first (see <see cref="BackupSetTime.NewestFirst"/>).</summary>
+        public IReadOnlyList<BackupManifest> Sets { get; }
+
+        /// <summary>Set folders whose manifest.json is unreadable: bad JSON, a foreign file, a newer schema, no access.</summary>
+        public IReadOnlyList<CatalogProblem> Problems { get; }
+
+        /// <summary>Child folders without a manifest.json (not backup sets; listed for verbose output).</summary>
+        public IReadOnlyList<string> FoldersWithoutManifest { get; }
+    }
+}

@@ -1,0 +1,317 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using DoltBackup.Catalog;
+using DoltBackup.Manifest;
+using DoltBackup.Retention;
+using DoltBackup.Server;
+
+namespace DoltBackup.Cmdlets
+{
+    /// <summary>
+    /// <para type="synopsis">Deletes old backup sets by a retention policy, or the sets piped in.</para>
+    /// <para type="description">Keeps the newest Completed sets (-KeepLast), the sets inside a time window and the
+    /// restore point the window needs (-OlderThan), and deletes the rest: the backup folder, the data of versioned
+    /// file:// URLs the set alone owns, its EBS snapshots, and with -Unregister its server registration. The newest
+    /// Completed set and any set a running sync holds are never deleted. One result per set says what happened and why.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Remove, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(BackupRemovalResult))]
+    public sealed class RemoveDoltBackupCommand : DoltServerCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string InputObjectSet = "InputObject";
+
+        private readonly List<BackupManifest> _population = new List<BackupManifest>();
+        private readonly List<BackupManifest> _context = new List<BackupManifest>();
+        private readonly Dictionary<string, IBackupUnregistrar> _unregistrars = new Dictionary<string, IBackupUnregistrar>(StringComparer.Ordinal);
+        private ServerConnectionSettings _serverSettings;
+
+        /// <summary>A backup root: a folder with one folder per backup set.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, HelpMessage = "A backup root: a folder with one folder per backup set.")]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        /// <summary>Backup sets from Get-DoltBackup.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true, HelpMessage = "Backup sets from Get-DoltBackup.")]
+        [ValidateNotNull]
+        public BackupManifest[] InputObject { get; set; }
+
+        /// <summary>Keep the newest N Completed sets of each backup name.</summary>
+        [Parameter(HelpMessage = "Keep the newest N Completed sets of each backup name.")]
+        [ValidateRange(1, int.MaxValue)]
+        public int KeepLast { get; set; }
+
+        /// <summary>Delete sets older than this, keeping the newest Completed set before the window as its restore point.</summary>
+        [Parameter(HelpMessage = "Delete sets older than this time span, keeping the restore point the window needs.")]
+        public TimeSpan OlderThan { get; set; }
+
+        /// <summary>Also remove each deleted set's backup registration on the server (dolt_backup('remove')).</summary>
+        [Parameter(HelpMessage = "Also remove the deleted sets' backup registrations on the server (dolt_backup('remove')).")]
+        public SwitchParameter Unregister { get; set; }
+
+        /// <summary>Deletes without asking for confirmation (for runbooks); -WhatIf still only lists.</summary>
+        [Parameter(HelpMessage = "Delete without asking for confirmation (for runbooks); -WhatIf still deletes nothing.")]
+        public SwitchParameter Force { get; set; }
+
+        private RetentionPolicy Policy => new RetentionPolicy
+        {
+            KeepLast = MyInvocation.BoundParameters.ContainsKey(nameof(KeepLast)) ? KeepLast : (int?)null,
+            OlderThan = MyInvocation.BoundParameters.ContainsKey(nameof(OlderThan)) ? OlderThan : (TimeSpan?)null,
+        };
+
+        private bool WhatIfActive
+        {
+            get
+            {
+                if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w))
+                {
+                    return w is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(w);
+                }
+                return LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            var policy = Policy;
+            try
+            {
+                policy.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "InvalidRetentionPolicy", ErrorCategory.InvalidArgument, policy.ToString(), "Give -KeepLast 1 or more and a positive -OlderThan.");
+            }
+            if (ParameterSetName == PathSet && policy.IsEmpty)
+            {
+                ThrowDoltError(new ArgumentException("Remove-DoltBackup -Path needs a retention policy: -KeepLast, -OlderThan, or both."),
+                    "RetentionPolicyRequired", ErrorCategory.InvalidArgument, Path,
+                    "Add -KeepLast N and/or -OlderThan <TimeSpan>, or pipe the sets to delete: Get-DoltBackup <root> -Status Failed | Remove-DoltBackup.");
+            }
+            if (Unregister && HasServerParameters)
+            {
+                try
+                {
+                    _serverSettings = BuildConnectionSettings();
+                }
+                catch (Exception e) when (!(e is PipelineStoppedException))
+                {
+                    ThrowDoltError(e, "ServerSettingsInvalid", ErrorCategory.InvalidArgument, ConfigPath ?? Server,
+                        "Check -Server, -Port and -ConfigPath; nothing was deleted.");
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == InputObjectSet)
+            {
+                foreach (var set in InputObject)
+                {
+                    if (string.IsNullOrEmpty(set.BackupFolder))
+                    {
+                        WriteDoltError(new ArgumentException($"The backup set {set.Id} has no backup folder, so there is nothing on disk to delete."),
+                            "BackupSetNotFound", ErrorCategory.InvalidArgument, set, "Pipe sets read with Get-DoltBackup from their folders.");
+                        continue;
+                    }
+                    _population.Add(set);
+                }
+                return;
+            }
+            foreach (string p in Path)
+            {
+                string root = ResolveUserPath(p);
+                if (!Directory.Exists(root))
+                {
+                    WriteDoltError(new DirectoryNotFoundException($"The backup root '{root}' does not exist."), "BackupRootNotFound", ErrorCategory.ObjectNotFound, p,
+                        "Give the folder that holds one folder per backup set.");
+                    continue;
+                }
+                if (BackupCatalog.IsBackupSetFolder(root))
+                {
+                    WriteDoltError(new ArgumentException($"'{root}' is a backup set folder, not a backup root: -Path takes the folder that holds the sets."),
+                        "NotABackupRoot", ErrorCategory.InvalidArgument, p,
+                        "Give the backup root to apply a policy, or pipe the set to delete it: Get-DoltBackup <set folder> | Remove-DoltBackup.");
+                    continue;
+                }
+                var listing = ListRoot(root, warn: true);
+                if (listing != null)
+                {
+                    _population.AddRange(listing.Sets);
+                    _context.AddRange(listing.Sets);
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName == InputObjectSet)
+            {
+                foreach (string root in _population.Select(s => System.IO.Path.GetDirectoryName(LocalPath.Normalize(s.BackupFolder))).Where(r => r != null).Distinct(StringComparer.Ordinal))
+                {
+                    var listing = Directory.Exists(root) ? ListRoot(root, warn: false) : null;
+                    if (listing != null)
+                    {
+                        _context.AddRange(listing.Sets);
+                    }
+                }
+            }
+            var comparer = new RetentionPlanner.SameSetComparer();
+            var population = _population.Distinct(comparer).ToList();
+            // The sets that stay: everything in the roots, the piped instances preferred; shrinks as sets are deleted.
+            var remaining = new RemainingSets(population.Concat(_context));
+            var policy = Policy;
+            var plan = policy.IsEmpty
+                ? RetentionPlanner.PlanChosen(population, _context)
+                : RetentionPlanner.Plan(population, policy, DateTime.UtcNow);
+
+            var remover = new BackupSetRemover(s => RetentionServices.SnapshotDeleterFactory?.Invoke(s), UnregistrarFor, Unregister);
+            // Oldest first: should the run stop half-way, the newer sets are the ones still there.
+            var decisionOf = plan.Decisions.ToDictionary(d => d.Set);
+            var ordered = BackupSetTime.SortNewestFirst(plan.Decisions.Select(d => d.Set)).AsEnumerable().Reverse().Select(s => decisionOf[s]).ToList();
+            int toDelete = ordered.Count(d => d.Action == RetentionAction.Delete), done = 0;
+            var progress = new ProgressRecord(1, "Removing DoltBackup sets", $"{toDelete} of {ordered.Count} sets to delete ({policy})");
+            try
+            {
+                foreach (var decision in ordered)
+                {
+                    if (decision.Action == RetentionAction.Keep)
+                    {
+                        WriteVerbose($"{decision.Set.Id}: kept: {decision.Reason}");
+                        WriteObject(remover.Preview(decision, remaining));
+                        continue;
+                    }
+                    progress.StatusDescription = $"Deleting {decision.Set.Id} ({done + 1} of {toDelete})";
+                    progress.PercentComplete = toDelete == 0 ? 100 : Math.Min(100, done * 100 / toDelete);
+                    WriteProgress(progress);
+                    done++;
+                    var preview = remover.Preview(decision, remaining);
+                    if (!Confirm(decision.Set, preview))
+                    {
+                        preview.Action = BackupRemovalAction.Skipped;
+                        preview.Reason = (WhatIfActive ? "-WhatIf: would be deleted: " : "not confirmed: would be deleted: ") + decision.Reason;
+                        if (WhatIfActive)
+                        {
+                            // What -WhatIf lists must be what a real run deletes: later sets see this one as gone.
+                            remaining.Remove(decision.Set);
+                        }
+                        WriteObject(preview);
+                        continue;
+                    }
+                    var result = remover.Remove(decision.Set, decision.Reason, remaining, out var failure);
+                    if (failure != null)
+                    {
+                        WriteDoltError(failure.Exception, failure.ErrorId, failure.Category, decision.Set.BackupFolder, failure.RecommendedAction);
+                    }
+                    if (result.Action == BackupRemovalAction.Deleted)
+                    {
+                        remaining.Remove(decision.Set);
+                        foreach (string left in result.LeftInPlace)
+                        {
+                            if (decision.Set.Destination.Versioned)
+                            {
+                                WriteWarning($"{decision.Set.Id}: left in place: {left}");
+                            }
+                            else
+                            {
+                                WriteVerbose($"{decision.Set.Id}: left in place: {left}");
+                            }
+                        }
+                    }
+                    WriteObject(result);
+                }
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                progress.PercentComplete = 100;
+                WriteProgress(progress);
+                foreach (var u in _unregistrars.Values.OfType<IDisposable>())
+                {
+                    u.Dispose();
+                }
+            }
+        }
+
+        private bool Confirm(BackupManifest set, BackupRemovalResult preview)
+        {
+            var what = new List<string> { "folder " + set.BackupFolder };
+            what.AddRange(preview.DataPaths.Select(p => "data " + p));
+            what.AddRange(preview.SnapshotIds.Select(s => "snapshot " + s));
+            what.AddRange(preview.Unregistered.Select(r => "registration " + r));
+            string action = $"Delete backup set ({set.Status}, {BackupSetTime.Of(set):yyyy-MM-dd HH:mm:ss}Z): {string.Join("; ", what)}";
+            bool confirmExplicit = MyInvocation.BoundParameters.ContainsKey("Confirm");
+            if (Force && !confirmExplicit && !WhatIfActive)
+            {
+                WriteVerbose($"{set.Id}: {action}");
+                return true;
+            }
+            return ShouldProcess(set.Id, action);
+        }
+
+        private CatalogListing ListRoot(string root, bool warn)
+        {
+            try
+            {
+                var listing = BackupCatalog.ListRoot(root);
+                foreach (var problem in listing.Problems)
+                {
+                    string text = $"Skipped '{problem.Path}': {problem.Error.Message}";
+                    if (warn)
+                    {
+                        WriteWarning(text);
+                    }
+                    else
+                    {
+                        WriteVerbose(text);
+                    }
+                }
+                return listing;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteDoltError(e, "BackupRootUnreadable", ErrorCategory.ReadError, root, "Run as a user that can list the backup root.");
+                return null;
+            }
+        }
+
+        private IBackupUnregistrar UnregistrarFor(BackupManifest set)
+        {
+            var factory = RetentionServices.UnregistrarFactory;
+            if (factory == null)
+            {
+                return null;
+            }
+            var settings = _serverSettings?.Clone() ?? SettingsFromManifest(set);
+            if (!_unregistrars.TryGetValue(settings.Endpoint, out var unregistrar))
+            {
+                unregistrar = factory(settings, set);
+                if (unregistrar != null)
+                {
+                    _unregistrars[settings.Endpoint] = unregistrar;
+                }
+            }
+            return unregistrar;
+        }
+
+        private ServerConnectionSettings SettingsFromManifest(BackupManifest set)
+        {
+            var settings = BuildConnectionSettings();
+            if (!string.IsNullOrEmpty(set.Source.Server))
+            {
+                settings.Host = set.Source.Server;
+            }
+            if (set.Source.Port.HasValue)
+            {
+                settings.Port = set.Source.Port.Value;
+            }
+            return settings;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using System.Collections.Generic;
+
+namespace DoltBackup.Retention
+{
+    /// <summary>What removing a set would delete outside its folder, and what it leaves in place and why.</summary>
+    public sealed class OwnedData
+    {
+        /// <summary>Local directories (from versioned file:// URLs) that only this set uses.</summary>
+        public List<string> DataPaths { get; } = new List<string>();
+
+        /// <summary>EBS snapshot ids to delete.</summary>
+        public List<string> SnapshotIds { get; } = new List<string>();
+
+        /// <summary>Database and backup name pairs to unregister (only with -Unregister).</summary>
+        public List<KeyValuePair<string, string>> Registrations { get; } = new List<KeyValuePair<string, string>>();
+
+        /// <summary>Things that stay, each with the reason (shared with a kept set, not versioned, not file://).</summary>
+        public List<string> LeftInPlace { get; } = new List<string>();
+    }
+}
