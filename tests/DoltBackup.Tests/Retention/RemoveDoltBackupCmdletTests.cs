@@ -195,7 +195,17 @@ namespace DoltBackup.Tests.Retention
             b.Add("prod", TimeSpan.FromDays(1), BackupStatus.Completed);
             using var host = new PowerShellHost();
 
-            var r = host.Run("Remove-DoltBackup -Path $args[0] -KeepLast 1 -Force", dir.Path);
+            var previous = RetentionServices.SnapshotDeleterFactory;
+            RetentionServices.SnapshotDeleterFactory = null;
+            PowerShellResult r;
+            try
+            {
+                r = host.Run("Remove-DoltBackup -Path $args[0] -KeepLast 1 -Force", dir.Path);
+            }
+            finally
+            {
+                RetentionServices.SnapshotDeleterFactory = previous;
+            }
 
             var error = r.Errors.Single();
             Assert.Equal("DoltBackup.SnapshotServiceUnavailable,DoltBackup.Cmdlets.RemoveDoltBackupCommand", error.FullyQualifiedErrorId);

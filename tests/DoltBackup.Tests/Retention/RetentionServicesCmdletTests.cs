@@ -36,6 +36,7 @@ namespace DoltBackup.Tests.Retention
                 host.Invoke("[DoltBackup.Retention.RetentionServices].Assembly.Location").Single().ToString());
 
             var made = new List<RecordingUnregistrar>();
+            var previousUnregistrar = RetentionServices.UnregistrarFactory;
             RetentionServices.UnregistrarFactory = (settings, set) =>
             {
                 var u = new RecordingUnregistrar(settings.Clone());
@@ -84,7 +85,7 @@ namespace DoltBackup.Tests.Retention
             }
             finally
             {
-                RetentionServices.UnregistrarFactory = null;
+                RetentionServices.UnregistrarFactory = previousUnregistrar;
             }
         }
 
@@ -92,6 +93,7 @@ namespace DoltBackup.Tests.Retention
         public void Ebs_snapshots_go_through_the_wired_service()
         {
             var deleted = new List<string>();
+            var previousDeleter = RetentionServices.SnapshotDeleterFactory;
             RetentionServices.SnapshotDeleterFactory = set => new DelegateSnapshotDeleter(s => deleted.Add(s.SnapshotId));
             try
             {
@@ -120,8 +122,17 @@ namespace DoltBackup.Tests.Retention
             }
             finally
             {
-                RetentionServices.SnapshotDeleterFactory = null;
+                RetentionServices.SnapshotDeleterFactory = previousDeleter;
             }
+        }
+
+        [Fact]
+        public void By_default_the_services_are_the_EC2_deleter_and_the_Dolt_engine()
+        {
+            var deleter = RetentionServices.SnapshotDeleterFactory(new BackupManifest());
+            Assert.IsType<EbsRetentionSnapshotDeleter>(deleter);
+            ((System.IDisposable)deleter).Dispose();
+            Assert.NotNull(RetentionServices.UnregistrarFactory);
         }
 
         private sealed class DelegateSnapshotDeleter : ISnapshotDeleter
