@@ -1,0 +1,20 @@
+using System;
+
+namespace DoltBackup.Grants
+{
+    /// <summary>What to read from the server.</summary>
+    public sealed class GrantsReadOptions
+    {
+        /// <summary>Which accounts and roles to read (default: all).</summary>
+        public AccountFilter Filter { get; set; } = new AccountFilter(null, null);
+
+        /// <summary>Read dolt_branch_control and dolt_branch_namespace_control when the server is Dolt (default true).</summary>
+        public bool IncludeBranchControl { get; set; } = true;
+
+        /// <summary>How many SHOW GRANTS statements go to the server in one round trip (default 500).</summary>
+        public int BatchSize { get; set; } = 500;
+
+        /// <summary>Called as grants are read: (accounts done, accounts in total).</summary>
+        public Action<int, int> Progress { get; set; }
+    }
+}
