@@ -5,13 +5,16 @@ namespace DoltBackup.Config
     /// <summary>
     /// What DoltBackup needs from a Dolt sql-server YAML config (dolt-reference §4), with every path already made
     /// absolute and Dolt's defaults applied (cfg_dir = data_dir/.doltcfg, privilege_file = cfg_dir/privileges.db,
-    /// branch_control_file = cfg_dir/branch_control.db).
+    /// branch_control_file = cfg_dir/branch_control.db). Dolt resolves every relative path in the file (data_dir,
+    /// cfg_dir, privilege_file, branch_control_file, TLS files) against the working directory of the sql-server
+    /// process, not against the YAML file's folder nor against data_dir: that directory is <see cref="BaseDirectory"/>.
     /// </summary>
     public sealed class SqlServerConfig
     {
         /// <summary>The YAML file (absolute), or null when the settings did not come from a file.</summary>
         public string ConfigPath { get; set; }
-        /// <summary>The directory relative paths were resolved against.</summary>
+        /// <summary>The directory relative paths were resolved against: the sql-server's working directory (by default
+        /// assumed to be the YAML file's folder).</summary>
         public string BaseDirectory { get; set; }
         /// <summary>listener.host (default localhost).</summary>
         public string ListenerHost { get; set; } = "localhost";
@@ -43,6 +46,8 @@ namespace DoltBackup.Config
         public List<string> JwksFiles { get; set; } = new List<string>();
         /// <summary>metrics.tls_cert / tls_key / tls_ca and cluster.remotesapi TLS files, absolute.</summary>
         public List<string> OtherTlsFiles { get; set; } = new List<string>();
+        /// <summary>Every local file the config names (listener, metrics and cluster TLS files, file:// JWKS), in file order.</summary>
+        public List<ConfigFileReference> ReferencedFiles { get; set; } = new List<ConfigFileReference>();
         /// <summary>Keys that this module (and perhaps this Dolt) does not know: warnings, never errors.</summary>
         public List<string> UnknownKeys { get; set; } = new List<string>();
         /// <summary>Deprecated or suspicious settings worth telling the user about.</summary>

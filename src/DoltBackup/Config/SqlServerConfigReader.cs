@@ -10,9 +10,13 @@ namespace DoltBackup.Config
 {
     /// <summary>
     /// Reads a Dolt sql-server YAML config (dolt-reference §4). ${VAR} is expanded from the environment as Dolt does
-    /// (unset or empty VAR is an error; $$ is a literal $). Unknown keys become warnings, never errors: this module
-    /// must read configs of newer Dolt versions. Relative paths are resolved against the base directory: the
-    /// directory Dolt was started in, which defaults to the YAML file's own directory.
+    /// (servercfg/env_interpolate.go: unset or empty VAR is an error, the placeholder must sit on one line, the name
+    /// must match [A-Za-z_][A-Za-z0-9_]*, ${VAR:-default} is refused; $$ is a literal $). Unknown keys become warnings,
+    /// never errors: this module must read configs of newer Dolt versions. Relative paths are resolved as Dolt resolves
+    /// them: every one (data_dir, cfg_dir, privilege_file, branch_control_file, TLS files) against the working directory
+    /// of the sql-server process (sqlserver.go GetDataDirPreStart uses fs.Abs; the privilege and branch-control files
+    /// are opened with os.ReadFile), which is the base directory here and defaults to the YAML file's own folder.
+    /// A file:// JWKS location is served by Dolt from that directory too (jwtauth/jwks.go: http.Dir(pwd)).
     /// </summary>
     public static class SqlServerConfigReader
     {
@@ -57,11 +61,14 @@ namespace DoltBackup.Config
 
             string dataDir = Scalar(root, "data_dir");
             config.DataDir = Resolve(config.BaseDirectory, string.IsNullOrEmpty(dataDir) ? "." : dataDir);
-            config.CfgDir = ResolveOptional(config.DataDir, Scalar(root, "cfg_dir"));
-            config.PrivilegeFile = ResolveOptional(config.DataDir, Scalar(root, "privilege_file"));
-            config.BranchControlFile = ResolveOptional(config.DataDir, Scalar(root, "branch_control_file"));
+            // Dolt passes cfg_dir, privilege_file and branch_control_file through as written and opens them relative to
+            // the process's working directory, not relative to data_dir.
+            config.CfgDir = ResolveOptional(config.BaseDirectory, Scalar(root, "cfg_dir"));
+            config.PrivilegeFile = ResolveOptional(config.BaseDirectory, Scalar(root, "privilege_file"));
+            config.BranchControlFile = ResolveOptional(config.BaseDirectory, Scalar(root, "branch_control_file"));
 
-            if (root.Children.TryGetValue(new YamlScalarNode("listener"), out var l) && l is YamlMappingNode listener)
+            var listener = Mapping(root, "listener");
+            if (listener != null)
             {
                 config.ListenerHost = Scalar(listener, "host") ?? config.ListenerHost;
                 string port = Scalar(listener, "port");
@@ -74,49 +81,52 @@ namespace DoltBackup.Config
                     config.ListenerPort = p;
                 }
                 config.Socket = Scalar(listener, "socket");
-                config.TlsCert = ResolveOptional(config.BaseDirectory, Scalar(listener, "tls_cert"));
-                config.TlsKey = ResolveOptional(config.BaseDirectory, Scalar(listener, "tls_key"));
-                config.CaCert = ResolveOptional(config.BaseDirectory, Scalar(listener, "ca_cert"));
+                config.TlsCert = AddFile(config, "listener.tls_cert", Scalar(listener, "tls_cert"), "TlsCertificate", false);
+                config.TlsKey = AddFile(config, "listener.tls_key", Scalar(listener, "tls_key"), "TlsKey", true);
+                config.CaCert = AddFile(config, "listener.ca_cert", Scalar(listener, "ca_cert"), "TlsCa", false);
                 config.RequireSecureTransport = Bool(Scalar(listener, "require_secure_transport"));
                 config.RequireClientCert = Bool(Scalar(listener, "require_client_cert"));
             }
-            if (root.Children.TryGetValue(new YamlScalarNode("behavior"), out var b) && b is YamlMappingNode behavior)
+            var behavior = Mapping(root, "behavior");
+            if (behavior != null)
             {
                 config.ReadOnly = Bool(Scalar(behavior, "read_only"));
             }
-            if (root.Children.TryGetValue(new YamlScalarNode("user"), out var u) && u is YamlMappingNode user
-                && (!string.IsNullOrEmpty(Scalar(user, "name")) || !string.IsNullOrEmpty(Scalar(user, "password"))))
+            var user = Mapping(root, "user");
+            if (user != null && (!string.IsNullOrEmpty(Scalar(user, "name")) || !string.IsNullOrEmpty(Scalar(user, "password"))))
             {
                 config.Warnings.Add("The sql-server config sets user.name/user.password, which Dolt no longer supports: accounts come from CREATE USER and GRANT.");
             }
             if (root.Children.TryGetValue(new YamlScalarNode("jwks"), out var j) && j is YamlSequenceNode jwks)
             {
+                int i = 0;
                 foreach (var entry in jwks.Children)
                 {
                     if (entry is YamlMappingNode m)
                     {
-                        AddLocalFile(config.JwksFiles, config.BaseDirectory, Scalar(m, "location_url"));
+                        AddJwks(config, $"jwks[{i}].location_url", Scalar(m, "location_url"));
                     }
+                    i++;
                 }
             }
-            if (root.Children.TryGetValue(new YamlScalarNode("metrics"), out var me) && me is YamlMappingNode metrics)
+            var metrics = Mapping(root, "metrics");
+            if (metrics != null)
             {
-                foreach (var key in new[] { "tls_cert", "tls_key", "tls_ca" })
+                AddFile(config, "metrics.tls_cert", Scalar(metrics, "tls_cert"), "TlsCertificate", false, other: true);
+                AddFile(config, "metrics.tls_key", Scalar(metrics, "tls_key"), "TlsKey", true, other: true);
+                AddFile(config, "metrics.tls_ca", Scalar(metrics, "tls_ca"), "TlsCa", false, other: true);
+                var metricsJwks = Mapping(metrics, "jwks");
+                if (metricsJwks != null)
                 {
-                    AddLocalFile(config.OtherTlsFiles, config.BaseDirectory, Scalar(metrics, key));
-                }
-                if (metrics.Children.TryGetValue(new YamlScalarNode("jwks"), out var mj) && mj is YamlMappingNode metricsJwks)
-                {
-                    AddLocalFile(config.JwksFiles, config.BaseDirectory, Scalar(metricsJwks, "location_url"));
+                    AddJwks(config, "metrics.jwks.location_url", Scalar(metricsJwks, "location_url"));
                 }
             }
-            if (root.Children.TryGetValue(new YamlScalarNode("cluster"), out var c) && c is YamlMappingNode cluster
-                && cluster.Children.TryGetValue(new YamlScalarNode("remotesapi"), out var r) && r is YamlMappingNode remotesapi)
+            var remotesapi = Mapping(Mapping(root, "cluster"), "remotesapi");
+            if (remotesapi != null)
             {
-                foreach (var key in new[] { "tls_cert", "tls_key", "tls_ca" })
-                {
-                    AddLocalFile(config.OtherTlsFiles, config.BaseDirectory, Scalar(remotesapi, key));
-                }
+                AddFile(config, "cluster.remotesapi.tls_cert", Scalar(remotesapi, "tls_cert"), "TlsCertificate", false, other: true);
+                AddFile(config, "cluster.remotesapi.tls_key", Scalar(remotesapi, "tls_key"), "TlsKey", true, other: true);
+                AddFile(config, "cluster.remotesapi.tls_ca", Scalar(remotesapi, "tls_ca"), "TlsCa", false, other: true);
             }
             ApplyDefaults(config);
             return config;
@@ -139,7 +149,8 @@ namespace DoltBackup.Config
 
         /// <summary>
         /// Dolt's ${VAR} interpolation: ${NAME} from the environment (unset or empty is an error), $$ is a literal $,
-        /// any other $ stays as it is.
+        /// any other $ stays as it is. As in Dolt, a placeholder must close on its own line, NAME must match
+        /// [A-Za-z_][A-Za-z0-9_]*, and ${NAME:-default} is refused.
         /// </summary>
         public static string ExpandEnvironment(string text, Func<string, string> getEnvironment, string sourceName = null)
         {
@@ -155,11 +166,20 @@ namespace DoltBackup.Config
                 else if (ch == '$' && i + 1 < text.Length && text[i + 1] == '{')
                 {
                     int end = text.IndexOf('}', i + 2);
-                    if (end < 0)
+                    int lineEnd = text.IndexOfAny(new[] { '\n', '\r' }, i + 2);
+                    if (end < 0 || (lineEnd >= 0 && lineEnd < end))
                     {
-                        throw new DoltBackupException($"The sql-server config {sourceName ?? ""} has an unterminated '${{' at offset {i}.");
+                        throw new DoltBackupException($"The sql-server config {sourceName ?? ""} has an unterminated environment placeholder at {Where(text, i)}.");
                     }
                     string name = text.Substring(i + 2, end - i - 2);
+                    if (name.Contains(":-"))
+                    {
+                        throw new DoltBackupException($"The sql-server config {sourceName ?? ""} uses the default expression ${{{name}}} at {Where(text, i)}, which Dolt does not support.");
+                    }
+                    if (!EnvNamePattern.IsMatch(name))
+                    {
+                        throw new DoltBackupException($"The sql-server config {sourceName ?? ""} has an invalid environment variable name '{name}' at {Where(text, i)}.");
+                    }
                     string value = getEnvironment(name);
                     if (string.IsNullOrEmpty(value))
                     {
@@ -176,7 +196,44 @@ namespace DoltBackup.Config
             return sb.ToString();
         }
 
-        private static void AddLocalFile(List<string> list, string baseDirectory, string location)
+        private static readonly System.Text.RegularExpressions.Regex EnvNamePattern =
+            new System.Text.RegularExpressions.Regex("^[A-Za-z_][A-Za-z0-9_]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static string Where(string text, int index)
+        {
+            int line = 1, col = 1;
+            for (int k = 0; k < index && k < text.Length; k++)
+            {
+                if (text[k] == '\n')
+                {
+                    line++;
+                    col = 1;
+                }
+                else
+                {
+                    col++;
+                }
+            }
+            return $"line {line}, column {col}";
+        }
+
+        private static string AddFile(SqlServerConfig config, string setting, string value, string role, bool isKey, bool other = false)
+        {
+            string path = ResolveOptional(config.BaseDirectory, value);
+            if (path != null)
+            {
+                config.ReferencedFiles.Add(new ConfigFileReference { Setting = setting, Path = path, Role = role, IsPrivateKey = isKey });
+                if (other)
+                {
+                    config.OtherTlsFiles.Add(path);
+                }
+            }
+            return path;
+        }
+
+        // Dolt fetches location_url over HTTP with a file:// transport rooted at its working directory
+        // (http.NewFileTransport(http.Dir(pwd))): file:///x/jwks.json is <working dir>/x/jwks.json. Other schemes are remote.
+        private static void AddJwks(SqlServerConfig config, string setting, string location)
         {
             if (string.IsNullOrEmpty(location))
             {
@@ -184,16 +241,42 @@ namespace DoltBackup.Config
             }
             if (location.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
             {
-                list.Add(Path.GetFullPath(new Uri(location).LocalPath));
+                string urlPath;
+                try
+                {
+                    urlPath = Uri.UnescapeDataString(new Uri(location).AbsolutePath);
+                }
+                catch (UriFormatException)
+                {
+                    config.Warnings.Add($"{setting} '{location}' is not a valid URL.");
+                    return;
+                }
+                string path = Path.GetFullPath(Path.Combine(config.BaseDirectory, urlPath.TrimStart('/').Replace('/', Path.DirectorySeparatorChar)));
+                config.JwksFiles.Add(path);
+                config.ReferencedFiles.Add(new ConfigFileReference { Setting = setting, Path = path, Role = "JwksFile" });
             }
             else if (!location.Contains("://"))
             {
-                list.Add(Resolve(baseDirectory, location));
+                config.Warnings.Add($"{setting} '{location}' has no URL scheme; Dolt cannot fetch it (use file:// or https://).");
             }
         }
 
+        private static YamlMappingNode Mapping(YamlMappingNode node, string key)
+            => node != null && node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v as YamlMappingNode : null;
+
+        // A plain null, ~ or empty value is YAML null: the setting is unset (Dolt's *string stays nil).
         private static string Scalar(YamlMappingNode node, string key)
-            => node.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlScalarNode s ? s.Value : null;
+        {
+            if (node == null || !node.Children.TryGetValue(new YamlScalarNode(key), out var v) || !(v is YamlScalarNode s))
+            {
+                return null;
+            }
+            if (s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value == "" || s.Value == "~" || s.Value == "null" || s.Value == "Null" || s.Value == "NULL"))
+            {
+                return null;
+            }
+            return s.Value;
+        }
 
         private static bool Bool(string value) => value != null && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1" || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
 
@@ -270,7 +353,8 @@ namespace DoltBackup.Config
             "system_variables",
             "jwks", Keys("name", "location_url", "claims", "fields_to_log"),
             "golden_mysql_conn",
-            "metrics", Keys("labels", "host", "port", "tls_cert", "tls_key", "tls_ca", "jwks", "jwt_required_for_localhost"),
+            "metrics", Keys("labels", "host", "port", "tls_cert", "tls_key", "tls_ca", "jwks", Keys("name", "location_url", "claims", "fields_to_log"),
+                "jwt_required_for_localhost"),
             "cluster", Keys("standby_remotes", Keys("name", "remote_url_template"), "bootstrap_role", "bootstrap_epoch",
                 "remotesapi", Keys("address", "port", "tls_key", "tls_cert", "tls_ca", "server_name_urls", "server_name_dns")));
     }
