@@ -225,8 +225,10 @@ namespace DoltBackup.Manifest
         public string Database { get; set; }
         /// <summary>Absolute path where the file came from.</summary>
         public string OriginalPath { get; set; }
-        /// <summary>Path relative to the backup folder, with forward slashes.</summary>
+        /// <summary>Path relative to the backup folder, with forward slashes; for a file inside an archive, its entry name in that archive.</summary>
         public string StoredPath { get; set; }
+        /// <summary>For a file stored inside an archive (a FileCopy tar), the archive's path relative to the backup folder; null for a plain file.</summary>
+        public string Archive { get; set; }
         /// <summary>Size in bytes.</summary>
         public long Size { get; set; }
         /// <summary>SHA-256 of the stored bytes, lower-case hex.</summary>

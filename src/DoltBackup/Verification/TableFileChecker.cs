@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Security.Cryptography;
+
+namespace DoltBackup.Verification
+{
+    /// <summary>
+    /// Checks a classic NBS table file (dolt-reference §6): <c>[chunk records][index][footer]</c>. Structure: footer
+    /// magic, chunk count against the manifest, the size identity <c>size = Σlengths + 28·N + 20</c>, and the name
+    /// (base32 of SHA-512 of the suffixes). Deep: every record's CRC-32C, snappy data and SHA-512[:20] address.
+    /// </summary>
+    internal static class TableFileChecker
+    {
+        internal const int FooterSize = 20;
+        internal static readonly byte[] Magic = { 0xff, 0xb5, 0xd8, 0xc2, 0x24, 0x63, 0xee, 0x50 };
+
+        public static void Check(string path, NbsTableSpec spec, StoreCheckContext ctx)
+        {
+            long size = new FileInfo(path).Length;
+            using (var fs = FileReading.OpenRandom(path))
+            {
+                if (size < FooterSize)
+                {
+                    ctx.Failed("TableFile.Footer", $"{spec.Name} is {size} bytes, shorter than the 20-byte table footer (truncated).", path);
+                    SkipDeep(ctx, path, spec);
+                    return;
+                }
+                var footer = new byte[FooterSize];
+                FileReading.ReadAt(fs, size - FooterSize, footer, 0, FooterSize);
+                for (int i = 0; i < Magic.Length; i++)
+                {
+                    if (footer[12 + i] != Magic[i])
+                    {
+                        ctx.Failed("TableFile.Footer", $"{spec.Name} does not end with the NBS table magic (truncated or damaged footer).", path);
+                        SkipDeep(ctx, path, spec);
+                        return;
+                    }
+                }
+                uint count = BigEndian.UInt32(footer, 0);
+                ulong uncompressed = BigEndian.UInt64(footer, 4);
+                if (count != spec.ChunkCount)
+                {
+                    ctx.Failed("TableFile.Footer", $"{spec.Name} holds {count} chunks, the manifest says {spec.ChunkCount}.", path);
+                }
+                else
+                {
+                    ctx.Passed("TableFile.Footer", $"{spec.Name}: table magic present, {count} chunks as in the manifest ({uncompressed.ToString(CultureInfo.InvariantCulture)} bytes uncompressed).", path);
+                }
+
+                long indexSize = 28L * count;
+                if (indexSize + FooterSize > size || indexSize > int.MaxValue)
+                {
+                    ctx.Failed("TableFile.Size", $"{spec.Name} is {size} bytes, too short for the index of {count} chunks its footer announces.", path);
+                    SkipDeep(ctx, path, spec);
+                    return;
+                }
+                var index = new byte[indexSize];
+                FileReading.ReadAt(fs, size - FooterSize - indexSize, index, 0, (int)indexSize);
+                int lengthsOffset = (int)(12L * count);
+                int suffixOffset = (int)(16L * count);
+                long sum = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    sum += BigEndian.UInt32(index, lengthsOffset + 4 * i);
+                }
+                long expected = sum + indexSize + FooterSize;
+                bool sizeOk = expected == size;
+                if (sizeOk)
+                {
+                    ctx.Passed("TableFile.Size", $"{spec.Name}: {size} bytes = chunk data {sum} + index {indexSize} + footer 20.", path);
+                }
+                else
+                {
+                    ctx.Failed("TableFile.Size", $"{spec.Name} is {size} bytes, but its index describes {expected} bytes (truncated, extended or damaged index).", path);
+                }
+
+                string name;
+                using (var sha = SHA512.Create())
+                {
+                    name = DoltHash.Encode(sha.ComputeHash(index, suffixOffset, (int)(12L * count)));
+                }
+                if (name == spec.Name)
+                {
+                    ctx.Passed("TableFile.Name", $"{spec.Name}: the name is the hash of its chunk suffixes.", path);
+                }
+                else
+                {
+                    ctx.Failed("TableFile.Name", $"{spec.Name}: the index's chunk suffixes hash to {name}, not to the file's name (damaged index).", path);
+                }
+
+                if (!ctx.Options.Deep)
+                {
+                    return;
+                }
+                if (!sizeOk)
+                {
+                    SkipDeep(ctx, path, spec, "the index does not describe the file, so chunk records cannot be located");
+                    return;
+                }
+                CheckChunks(path, spec, ctx, index, count, size - indexSize - FooterSize);
+            }
+        }
+
+        private static void SkipDeep(StoreCheckContext ctx, string path, NbsTableSpec spec, string why = "the table's framing is broken")
+        {
+            if (ctx.Options.Deep)
+            {
+                ctx.Skipped("TableFile.Chunks", $"{spec.Name}: chunks not re-hashed: {why}.", path, VerificationLevel.Deep);
+            }
+        }
+
+        private static void CheckChunks(string path, NbsTableSpec spec, StoreCheckContext ctx, byte[] index, uint count, long dataLength)
+        {
+            // Index entries are sorted by prefix and carry the ordinal (position in the file); lengths are by ordinal.
+            var addresses = new byte[count * (long)DoltHash.ByteLength];
+            int suffixOffset = (int)(16L * count);
+            for (int j = 0; j < count; j++)
+            {
+                uint ord = BigEndian.UInt32(index, j * 12 + 8);
+                if (ord >= count)
+                {
+                    ctx.Failed("TableFile.Chunks", $"{spec.Name}: index entry {j} names ordinal {ord} of {count} (damaged index).", path, VerificationLevel.Deep);
+                    return;
+                }
+                Buffer.BlockCopy(index, j * 12, addresses, (int)ord * 20, 8);
+                Buffer.BlockCopy(index, suffixOffset + j * 12, addresses, (int)ord * 20 + 8, 12);
+            }
+            var failures = new List<string>();
+            int failed = 0;
+            byte[] buffer = new byte[64 * 1024];
+            long done = 0;
+            using (var digest = new ChunkDigest())
+            using (var fs = FileReading.OpenSequential(path))
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    ctx.Options.CancellationToken.ThrowIfCancellationRequested();
+                    int len = (int)BigEndian.UInt32(index, (int)(12L * count) + 4 * i);
+                    if (len > buffer.Length)
+                    {
+                        buffer = new byte[Math.Max(len, buffer.Length * 2)];
+                    }
+                    if (!FileReading.ReadExactly(fs, buffer, 0, len))
+                    {
+                        ctx.Failed("TableFile.Chunks", $"{spec.Name}: the file ends inside chunk record {i}.", path, VerificationLevel.Deep);
+                        return;
+                    }
+                    done += len;
+                    string problem = digest.CheckSnappyRecord(buffer, 0, len, addresses, i * 20);
+                    if (problem != null)
+                    {
+                        failed++;
+                        if (failures.Count < 3)
+                        {
+                            failures.Add($"chunk {DoltHash.Encode(addresses, i * 20)}: {problem}");
+                        }
+                    }
+                    if ((i & 1023) == 0)
+                    {
+                        ctx.Options.Report("Re-hashing chunks", spec.Name, done, dataLength);
+                    }
+                }
+            }
+            if (failed == 0)
+            {
+                ctx.Passed("TableFile.Chunks", $"{spec.Name}: all {count} chunks decompress and hash to their addresses.", path, VerificationLevel.Deep);
+            }
+            else
+            {
+                ctx.Failed("TableFile.Chunks", $"{spec.Name}: {failed} of {count} chunks are damaged: {string.Join("; ", failures)}.", path, VerificationLevel.Deep);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System;
+using System.Threading;
+
+namespace DoltBackup.Verification
+{
+    /// <summary>How far a verification goes and where it reports progress.</summary>
+    public sealed class VerificationOptions
+    {
+        /// <summary>Also decompress every chunk and compare SHA-512[:20] with its address.</summary>
+        public bool Deep { get; set; }
+
+        /// <summary>Skip the SHA-256 of recorded artifacts (structure checks only).</summary>
+        public bool SkipArtifactHashes { get; set; }
+
+        /// <summary>Called as files are checked; may be null.</summary>
+        public Action<VerificationProgress> Progress { get; set; }
+
+        /// <summary>Stops the run between files and between buffers.</summary>
+        public CancellationToken CancellationToken { get; set; }
+
+        internal void Report(string activity, string item, long done, long total)
+            => Progress?.Invoke(new VerificationProgress(activity, item, done, total));
+    }
+}
