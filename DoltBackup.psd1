@@ -19,6 +19,8 @@
         'Backup-DoltConfiguration'
         'Get-DoltBackup'
         'Export-DoltGrants'
+        'New-DoltBackup'
+        'Sync-DoltBackup'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

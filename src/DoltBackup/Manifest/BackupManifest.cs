@@ -74,6 +74,18 @@ namespace DoltBackup.Manifest
         [JsonIgnore]
         public string ManifestPath => string.IsNullOrEmpty(BackupFolder) ? null : System.IO.Path.Combine(BackupFolder, FileName);
 
+        /// <summary>
+        /// The connection of the session that created or synced this manifest, so that
+        /// <c>New-DoltBackup -Credential $c ... | Sync-DoltBackup</c> needs no second -Credential. In memory only: never
+        /// serialized (internal, and [JsonIgnore]), never shown by PowerShell (not public).
+        /// </summary>
+        [JsonIgnore]
+        internal Server.ServerConnectionSettings SessionConnection { get; set; }
+
+        /// <summary>The -DoltPath of the session that created or synced this manifest (CLI mode); in memory only.</summary>
+        [JsonIgnore]
+        internal string SessionDoltPath { get; set; }
+
         /// <summary>Names of the databases in the set.</summary>
         [JsonIgnore]
         public string[] DatabaseNames => Databases.Select(d => d.Name).ToArray();

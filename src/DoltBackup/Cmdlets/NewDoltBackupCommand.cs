@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DoltBackup.Backup;
+using DoltBackup.Common;
+using DoltBackup.Engine;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Cmdlets
+{
+    /// <summary>
+    /// <para type="synopsis">Registers a backup of every database of a Dolt SQL server (or offline data directory).</para>
+    /// <para type="description">For each selected database, registers dolt_backup('add', name, url) with its own URL
+    /// under -Destination (idempotent), refuses URL conflicts and file:// stores owned by another database, and emits the
+    /// backup manifest (status Configured), written to the backup folder. Pipe it to Sync-DoltBackup.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(BackupManifest))]
+    public sealed class NewDoltBackupCommand : DoltEngineCmdlet
+    {
+        /// <summary>The base URL (file://, aws://, gs://, https://) or a local folder; each database gets base/&lt;database&gt;.</summary>
+        [Parameter(Position = 0, HelpMessage = "Base URL (file://, aws://, gs://, https://) or a local folder; each database gets <base>/<database>.")]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; }
+
+        /// <summary>The backup name registered in every database.</summary>
+        [Parameter(HelpMessage = "The backup name registered in every database (letters, digits, '_' and '-'). Default: doltbackup.")]
+        [ValidatePattern("^[A-Za-z0-9_-]{1,64}$")]
+        public string Name { get; set; } = "doltbackup";
+
+        /// <summary>Databases to include (wildcards; default all user databases).</summary>
+        [Parameter(HelpMessage = "Databases to include (wildcards). Default: every user database.")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Database { get; set; }
+
+        /// <summary>Databases to leave out (wildcards).</summary>
+        [Parameter(HelpMessage = "Databases to leave out (wildcards).")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] ExcludeDatabase { get; set; }
+
+        /// <summary>Give this run its own URL suffix (the UTC label) so older versions stay intact.</summary>
+        [Parameter(HelpMessage = "Give this run its own URLs (<base>/<UTC label>/<database>) so older versions stay intact.")]
+        public SwitchParameter Versioned { get; set; }
+
+        /// <summary>The backup folder for manifest.json (default: the file:// destination's folder).</summary>
+        [Parameter(HelpMessage = "The backup folder for manifest.json. Default: the file:// destination's folder; required for other schemes and -Method Push.")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        /// <summary>DoltBackup (default) or Push.</summary>
+        [Parameter(HelpMessage = "DoltBackup (default: dolt_backup remotes, complete) or Push (dolt_push of every branch to -Remote; committed data only).")]
+        [ValidateSet(nameof(BackupMethod.DoltBackup), nameof(BackupMethod.Push))]
+        public BackupMethod Method { get; set; } = BackupMethod.DoltBackup;
+
+        /// <summary>The remote every branch is pushed to (-Method Push).</summary>
+        [Parameter(HelpMessage = "The remote (already configured in each database) that -Method Push pushes every branch to.")]
+        [ValidateNotNullOrEmpty]
+        public string Remote { get; set; }
+
+        /// <summary>Re-point a backup name that has another URL, and claim file:// stores that are unmarked or owned by another database.</summary>
+        [Parameter(HelpMessage = "Re-point a backup name that has another URL, and claim file:// stores that are unmarked or marked for another database.")]
+        public SwitchParameter Force { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            var request = new NewBackupRequest
+            {
+                Name = Name, Method = Method, Remote = Remote, Versioned = Versioned.IsPresent, Force = Force.IsPresent,
+                Include = Database ?? Array.Empty<string>(), Exclude = ExcludeDatabase ?? Array.Empty<string>(), NowUtc = DateTime.UtcNow,
+            };
+            try
+            {
+                ValidateMethodParameters();
+                if (Method == BackupMethod.DoltBackup)
+                {
+                    request.BaseUrl = BackupUrls.NormalizeBase(Destination, ResolveUserPath);
+                    if (!BackupUrls.IsFile(request.BaseUrl) && string.IsNullOrEmpty(Path))
+                    {
+                        throw new ArgumentException($"-Path is required with a {BackupUrls.Scheme(request.BaseUrl)}:// destination: it is the local folder where manifest.json is kept.");
+                    }
+                }
+                if (!string.IsNullOrEmpty(Path))
+                {
+                    request.BackupFolder = ResolveUserPath(Path);
+                }
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Destination ?? Remote, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
+            }
+
+            DoltEngineRequest engineRequest = null;
+            try
+            {
+                engineRequest = BuildEngineRequest();
+                request.Source = DescribeSource(engineRequest);
+                EnsureOfflineAllowed(engineRequest);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, DataDir ?? Server, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
+            }
+            catch (System.IO.IOException e)
+            {
+                ThrowDoltError(e, "ConfigUnreadable", ErrorCategory.ReadError, ConfigPath, "Check -ConfigPath.");
+            }
+            catch (DoltEngineException e)
+            {
+                ThrowTerminatingError(EngineError(e, DataDir));
+            }
+
+            using (var engine = DoltEngineFactory.Create(engineRequest))
+            {
+                WriteVerbose($"New-DoltBackup: planning backup '{Name}' of {engine.Description}.");
+                var service = new BackupRegistrationService(engine);
+                BackupPlan plan = null;
+                try
+                {
+                    plan = service.PlanAsync(request, StopToken).GetAwaiter().GetResult();
+                }
+                catch (DoltEngineException e)
+                {
+                    ThrowTerminatingError(EngineError(e, engine.Description));
+                }
+                catch (ArgumentException e)
+                {
+                    ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Name, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
+                }
+                Apply(service, plan, engineRequest);
+            }
+        }
+
+        private void ValidateMethodParameters()
+        {
+            if (Method == BackupMethod.DoltBackup)
+            {
+                if (string.IsNullOrEmpty(Destination))
+                {
+                    throw new ArgumentException("-Destination is required: the base URL (or local folder) under which each database gets its own backup URL.");
+                }
+                if (!string.IsNullOrEmpty(Remote))
+                {
+                    throw new ArgumentException("-Remote belongs to -Method Push; -Method DoltBackup writes to -Destination.");
+                }
+                return;
+            }
+            if (string.IsNullOrEmpty(Remote))
+            {
+                throw new ArgumentException("-Method Push needs -Remote: the name of the remote (configured in each database) to push every branch to.");
+            }
+            if (!string.IsNullOrEmpty(Destination) || Versioned.IsPresent)
+            {
+                throw new ArgumentException("-Method Push pushes to -Remote; -Destination and -Versioned belong to -Method DoltBackup.");
+            }
+            if (string.IsNullOrEmpty(Path))
+            {
+                throw new ArgumentException("-Method Push needs -Path: the local folder where manifest.json is kept.");
+            }
+        }
+
+        private void Apply(BackupRegistrationService service, BackupPlan plan, DoltEngineRequest engineRequest)
+        {
+            var manifest = plan.Manifest;
+            foreach (var missing in plan.MissingDatabases)
+            {
+                WriteError(DoltBackupErrors.Create($"The server has no database named '{missing}'.", "DatabaseNotFound", ErrorCategory.ObjectNotFound, missing,
+                    "Check -Database: SHOW DATABASES lists what the server has."));
+            }
+            foreach (var w in plan.Warnings)
+            {
+                WriteWarning(w);
+            }
+            if (plan.Databases.Count == 0)
+            {
+                WriteError(DoltBackupErrors.Create("No database was selected: nothing to back up.", "NoDatabases", ErrorCategory.ObjectNotFound, Name,
+                    "Check -Database and -ExcludeDatabase, and that the account can see the databases (SHOW DATABASES)."));
+                return;
+            }
+            if (BackupSetLock.IsHeld(manifest.BackupFolder))
+            {
+                ThrowDoltError(new DoltBackupException($"A sync of the backup set in '{manifest.BackupFolder}' is running."), "BackupSetBusy", ErrorCategory.ResourceBusy,
+                    manifest.BackupFolder, "Wait for Sync-DoltBackup to finish, then run New-DoltBackup again.");
+            }
+
+            var included = new List<DatabaseBackupItem>();
+            bool changedAnything = false;
+            int index = 0;
+            var progress = new ProgressRecord(1, "New-DoltBackup " + manifest.Id, "Registering");
+            try
+            {
+                foreach (var p in plan.Databases)
+                {
+                    progress.StatusDescription = $"{p.Item.Name} ({index + 1} of {plan.Databases.Count})";
+                    progress.PercentComplete = index * 100 / plan.Databases.Count;
+                    WriteProgress(progress);
+                    index++;
+                    if (p.Problem != null)
+                    {
+                        WriteError(EngineError(p.Problem, p.Item.Name));
+                        manifest.AddWarning($"Database '{p.Item.Name}' is not part of this backup set: {p.Problem.Message}");
+                        continue;
+                    }
+                    if (!ShouldProcess($"database '{p.Item.Name}' on {engineRequest}", p.Description))
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        service.ApplyAsync(p, StopToken).GetAwaiter().GetResult();
+                        changedAnything = true;
+                        included.Add(p.Item);
+                        WriteVerbose($"{p.Item.Name}: {p.Description}.");
+                    }
+                    catch (DoltEngineException e)
+                    {
+                        if (e.IsConnectionLevel)
+                        {
+                            ThrowTerminatingError(EngineError(e, p.Item.Name));
+                        }
+                        WriteError(EngineError(e, p.Item.Name));
+                        manifest.AddWarning($"Database '{p.Item.Name}' is not part of this backup set: {e.Message}");
+                    }
+                }
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                progress.PercentComplete = 100;
+                WriteProgress(progress);
+            }
+
+            manifest.Databases = included;
+            if (included.Count == 0 && !changedAnything)
+            {
+                return; // -WhatIf, declined, or nothing could be registered: no manifest.
+            }
+            if (!ShouldProcess(manifest.BackupFolder, "Write " + BackupManifest.FileName))
+            {
+                return;
+            }
+            foreach (var w in manifest.Warnings.Where(w => !w.StartsWith("Database '", StringComparison.Ordinal)))
+            {
+                WriteWarning(w);
+            }
+            try
+            {
+                ManifestStore.Write(manifest);
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ThrowDoltError(e, "ManifestWriteFailed", ErrorCategory.WriteError, manifest.BackupFolder, "Make the backup folder writable, or give another -Path.");
+            }
+            manifest.SessionConnection = engineRequest.Server?.Clone();
+            manifest.SessionDoltPath = engineRequest.DoltPath;
+            WriteObject(manifest);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Engine
+{
+    /// <summary>
+    /// <see cref="IDoltEngine"/> for an offline data directory: runs the dolt CLI (dolt-reference §1) with argument
+    /// arrays, in the data directory, picking the database with the global <c>--use-db</c>; stderr goes into the
+    /// error. The caller must first make sure no sql-server uses the directory (<see cref="OfflineDataDirGuard"/>):
+    /// since Dolt 1.78.5 the CLI would otherwise forward the call to that server.
+    /// </summary>
+    public sealed class CliDoltEngine : IDoltEngine
+    {
+        private readonly IProcessRunner _runner;
+
+        /// <summary>Creates the engine.</summary>
+        /// <param name="dataDir">The data directory (absolute).</param>
+        /// <param name="doltPath">The dolt binary; null or empty means "dolt" from PATH.</param>
+        /// <param name="runner">Runs the processes (<see cref="SystemProcessRunner"/> in production).</param>
+        /// <param name="timeout">How long one dolt command may run (zero or less: no limit).</param>
+        public CliDoltEngine(string dataDir, string doltPath, IProcessRunner runner, TimeSpan timeout)
+        {
+            DataDir = dataDir ?? throw new ArgumentNullException(nameof(dataDir));
+            DoltPath = string.IsNullOrEmpty(doltPath) ? "dolt" : doltPath;
+            _runner = runner ?? new SystemProcessRunner();
+            Timeout = timeout;
+        }
+
+        /// <summary>The data directory.</summary>
+        public string DataDir { get; }
+
+        /// <summary>The dolt binary run.</summary>
+        public string DoltPath { get; }
+
+        /// <summary>The timeout of one command.</summary>
+        public TimeSpan Timeout { get; }
+
+        /// <inheritdoc />
+        public string Description => "data directory " + DataDir + " (dolt CLI)";
+
+        /// <summary>Runs dolt with the arguments; returns stdout, or throws a classified <see cref="DoltEngineException"/>.</summary>
+        internal async Task<string> RunAsync(string operation, IReadOnlyList<string> args, CancellationToken ct)
+        {
+            ProcessResult result;
+            try
+            {
+                result = await _runner.RunAsync(DoltPath, args, DataDir, Timeout, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new DoltEngineException(DoltErrorKind.Cancelled, operation + ": cancelled.", "Cancelled", ErrorCategory.OperationStopped,
+                    "The operation was stopped; run it again.", null, e);
+            }
+            catch (Win32Exception e)
+            {
+                throw new DoltEngineException(DoltErrorKind.DoltNotFound, $"{operation}: could not run '{DoltPath}': {e.Message}", "DoltNotFound",
+                    ErrorCategory.ObjectNotFound, "Install dolt and put it on PATH, or give its full path with -DoltPath.", null, e);
+            }
+            catch (System.IO.FileNotFoundException e)
+            {
+                throw new DoltEngineException(DoltErrorKind.DoltNotFound, $"{operation}: could not run '{DoltPath}': {e.Message}", "DoltNotFound",
+                    ErrorCategory.ObjectNotFound, "Install dolt and put it on PATH, or give its full path with -DoltPath.", null, e);
+            }
+            if (result.TimedOut)
+            {
+                throw new DoltEngineException(DoltErrorKind.Timeout, $"{operation}: dolt did not finish within {Timeout.TotalSeconds:0} s and was stopped.",
+                    "OperationTimeout", ErrorCategory.OperationTimeout, "Raise -OperationTimeout (0 = no limit) for big databases.", result.StandardError?.Trim());
+            }
+            if (result.ExitCode != 0)
+            {
+                string text = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
+                throw DoltErrorParser.ToException(operation, FirstMeaningfulLines(text), null, result.ExitCode);
+            }
+            return result.StandardOutput ?? "";
+        }
+
+        /// <summary>The error part of CLI output: usage text after a blank line is dropped.</summary>
+        private static string FirstMeaningfulLines(string text)
+        {
+            var lines = (text ?? "").Replace("\r", "").Split('\n').Select(l => l.TrimEnd()).ToList();
+            while (lines.Count > 0 && lines[0].Length == 0)
+            {
+                lines.RemoveAt(0);
+            }
+            int blank = lines.IndexOf("");
+            if (blank > 0)
+            {
+                lines = lines.Take(blank).ToList();
+            }
+            return string.Join(" ", lines).Trim();
+        }
+
+        private static string[] UseDb(string database, params string[] rest) => new[] { "--use-db", database }.Concat(rest).ToArray();
+
+        /// <summary>The arguments of a query in one database, JSON output.</summary>
+        internal static string[] QueryArguments(string database, string sql) => UseDb(database, "sql", "-r", "json", "-q", sql);
+
+        /// <inheritdoc />
+        public async Task<string> GetDoltVersionAsync(CancellationToken cancellationToken)
+            => ParseVersion(await RunAsync("Reading the Dolt version", new[] { "version" }, cancellationToken).ConfigureAwait(false));
+
+        /// <summary>The version from `dolt version` output ("dolt version 1.43.0", maybe followed by other lines).</summary>
+        internal static string ParseVersion(string output)
+        {
+            var m = Regex.Match(output ?? "", @"dolt version\s+v?(\S+)", RegexOptions.IgnoreCase);
+            return m.Success ? m.Groups[1].Value : null;
+        }
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<string>> ListDatabasesAsync(CancellationToken cancellationToken)
+        {
+            IReadOnlyList<string> names = DataDirUsage.DatabaseLockFiles(DataDir).Select(d => d.Name)
+                .Where(n => !SqlDoltEngine.SystemDatabases.Contains(n, StringComparer.OrdinalIgnoreCase))
+                .OrderBy(n => n, StringComparer.Ordinal).ToList();
+            return Task.FromResult(names);
+        }
+
+        /// <inheritdoc />
+        public async Task<DatabaseState> GetDatabaseStateAsync(string database, CancellationToken cancellationToken)
+        {
+            string op = $"Reading the state of '{database}'";
+            var state = new DatabaseState();
+            foreach (var row in ParseJsonRows(await RunAsync(op, QueryArguments(database, "SELECT name, hash FROM dolt_branches ORDER BY name"), cancellationToken).ConfigureAwait(false)))
+            {
+                state.Branches.Add(new RefHead { Name = Get(row, "name"), Hash = Get(row, "hash") });
+            }
+            foreach (var row in ParseJsonRows(await RunAsync(op, QueryArguments(database, "SELECT tag_name, tag_hash FROM dolt_tags ORDER BY tag_name"), cancellationToken).ConfigureAwait(false)))
+            {
+                state.Tags.Add(new RefHead { Name = Get(row, "tag_name"), Hash = Get(row, "tag_hash") });
+            }
+            var hash = ParseJsonRows(await RunAsync(op, QueryArguments(database, "SELECT dolt_hashof_db() AS h"), cancellationToken).ConfigureAwait(false));
+            state.WorkingSetHash = hash.Count == 0 ? null : Get(hash[0], "h");
+            return state;
+        }
+
+        /// <summary>Rows of `dolt sql -r json` output: {"rows": [{"col": value, ...}]}; empty output means no rows.</summary>
+        internal static List<Dictionary<string, string>> ParseJsonRows(string output)
+        {
+            var rows = new List<Dictionary<string, string>>();
+            int start = (output ?? "").IndexOf('{');
+            if (start < 0)
+            {
+                return rows;
+            }
+            using (var doc = JsonDocument.Parse(output.Substring(start)))
+            {
+                if (!doc.RootElement.TryGetProperty("rows", out var array) || array.ValueKind != JsonValueKind.Array)
+                {
+                    return rows;
+                }
+                foreach (var r in array.EnumerateArray())
+                {
+                    var row = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var p in r.EnumerateObject())
+                    {
+                        row[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()
+                            : p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.GetRawText();
+                    }
+                    rows.Add(row);
+                }
+            }
+            return rows;
+        }
+
+        private static string Get(Dictionary<string, string> row, string key) => row.TryGetValue(key, out var v) ? v : null;
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<DoltRemoteEntry>> ListBackupsAsync(string database, CancellationToken cancellationToken)
+            => ParseBackupList(await RunAsync($"Listing the backups of '{database}'", UseDb(database, "backup", "-v"), cancellationToken).ConfigureAwait(false));
+
+        /// <summary>
+        /// `dolt backup -v` output: one line per backup, "name url params" (params empty for {}, leaving a trailing
+        /// space), sorted by name, no header (dolt-reference §1).
+        /// </summary>
+        internal static IReadOnlyList<DoltRemoteEntry> ParseBackupList(string output)
+        {
+            var list = new List<DoltRemoteEntry>();
+            foreach (var raw in (output ?? "").Replace("\r", "").Split('\n'))
+            {
+                string line = raw.Trim();
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+                var parts = line.Split(new[] { ' ' }, 3);
+                list.Add(new DoltRemoteEntry(parts[0], parts.Length > 1 ? parts[1] : null));
+            }
+            return list;
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<DoltRemoteEntry>> ListRemotesAsync(string database, CancellationToken cancellationToken)
+        {
+            var rows = ParseJsonRows(await RunAsync($"Listing the remotes of '{database}'", QueryArguments(database, "SELECT name, url FROM dolt_remotes ORDER BY name"), cancellationToken).ConfigureAwait(false));
+            return rows.Select(r => new DoltRemoteEntry(Get(r, "name"), Get(r, "url"))).ToList();
+        }
+
+        /// <inheritdoc />
+        public Task AddBackupAsync(string database, string name, string url, CancellationToken cancellationToken)
+            => RunAsync($"Registering backup '{name}' of '{database}'", UseDb(database, "backup", "add", name, url), cancellationToken);
+
+        /// <inheritdoc />
+        public Task RemoveBackupAsync(string database, string name, CancellationToken cancellationToken)
+            => RunAsync($"Removing backup '{name}' of '{database}'", UseDb(database, "backup", "remove", name), cancellationToken);
+
+        /// <inheritdoc />
+        public Task SyncBackupAsync(string database, string name, CancellationToken cancellationToken)
+            => RunAsync($"Syncing backup '{name}' of '{database}'", UseDb(database, "backup", "sync", name), cancellationToken);
+
+        /// <inheritdoc />
+        public Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken)
+        {
+            var args = force ? new[] { "backup", "restore", "--force", url, database } : new[] { "backup", "restore", url, database };
+            return RunAsync($"Restoring '{database}' from {url}", args, cancellationToken);
+        }
+
+        /// <inheritdoc />
+        public Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken)
+            => RunAsync($"Pushing branch '{branch}' of '{database}' to '{remote}'", UseDb(database, "push", remote, branch), cancellationToken);
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+        }
+    }
+}
