@@ -14,13 +14,14 @@
     Description          = 'Backs up and restores Dolt databases and Dolt SQL servers: dolt backup remotes for every database, pushes, safe file copies, EBS snapshots, configuration, users, grants and branch permissions, with a manifest that records every branch head and every file''s SHA-256.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess     = @('out/DoltBackup/DoltBackup.Format.ps1xml', 'out/DoltBackup/Grants.Format.ps1xml', 'out/DoltBackup/Capture.Format.ps1xml')
+    FormatsToProcess     = @('out/DoltBackup/DoltBackup.Format.ps1xml', 'out/DoltBackup/Grants.Format.ps1xml', 'out/DoltBackup/Capture.Format.ps1xml', 'out/DoltBackup/Restore.Format.ps1xml')
     CmdletsToExport      = @(
         'Backup-DoltConfiguration'
         'Get-DoltBackup'
         'Export-DoltGrants'
         'New-DoltBackup'
         'Sync-DoltBackup'
+        'Restore-DoltBackup'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
