@@ -1,0 +1,245 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using DoltBackup.Engine;
+using DoltBackup.Manifest;
+using DoltBackup.Restore;
+using DoltBackup.Tests.Infrastructure;
+using Xunit;
+
+namespace DoltBackup.Tests.Restore
+{
+    /// <summary>
+    /// Restore-DoltBackup in a hosted PowerShell engine, with the in-memory Dolt fake plugged in through the engine
+    /// factory's test hook. The hook is process-wide: every test class that sets it belongs to this collection.
+    /// </summary>
+    [Collection(EngineHookCollection.Name)]
+    public sealed class RestoreCmdletTests : IDisposable
+    {
+        private readonly RestoreFakeDolt _dolt = new RestoreFakeDolt();
+        private readonly TempDir _dir = new TempDir();
+        private DoltEngineRequest _request;
+
+        public RestoreCmdletTests()
+        {
+            DoltEngineFactory.TestHook = request =>
+            {
+                _request = request;
+                return _dolt;
+            };
+        }
+
+        public void Dispose()
+        {
+            DoltEngineFactory.TestHook = null;
+            _dir.Dispose();
+        }
+
+        private BackupManifest Backup(params string[] databases) => RestoreFixtures.Manifest(_dolt, _dir.Combine("backup"), databases);
+
+        private static T[] Results<T>(PowerShellResult r) => r.Output.Select(o => o.BaseObject).OfType<T>().ToArray();
+
+        private static string ErrorIds(PowerShellResult r)
+            => string.Join(" ", r.Errors.Select(e => e.FullyQualifiedErrorId).Concat(new[] { r.Terminating?.ErrorRecord?.FullyQualifiedErrorId }).Where(x => x != null));
+
+        [Fact]
+        public void Restores_manifests_from_the_pipeline_through_the_server_and_reports_each_database_Verified()
+        {
+            Backup("sales", "hr");
+            using var host = new PowerShellHost();
+            var r = host.Run("Get-DoltBackup $args[0] | Restore-DoltBackup -Server db1:3307 -Confirm:$false", _dir.Combine("backup"));
+
+            Assert.Null(r.Terminating);
+            Assert.Empty(r.Errors);
+            var results = Results<DatabaseRestoreResult>(r);
+            Assert.Equal(new[] { "sales", "hr" }, results.Select(x => x.TargetName));
+            Assert.All(results, x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
+            Assert.Equal("db1", _request.Server.Host);
+            Assert.Equal(3307, _request.Server.Port);
+            Assert.False(_request.IsOffline);
+            Assert.True(_dolt.Disposed);
+            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
+        }
+
+        [Fact]
+        public void An_existing_database_is_a_non_terminating_error_and_the_batch_goes_on()
+        {
+            Backup("sales", "hr");
+            var live = _dolt.AddDatabase("sales", "live");
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Confirm:$false", _dir.Combine("backup"));
+
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.DatabaseExists,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceExists, e.CategoryInfo.Category);
+            Assert.Contains("-Force", e.ErrorDetails.RecommendedAction);
+            Assert.Contains(".dolt_dropped_databases", e.ErrorDetails.RecommendedAction);
+            var results = Results<DatabaseRestoreResult>(r);
+            Assert.Equal(RestoreStatus.Skipped, results.Single(x => x.Database == "sales").Status);
+            Assert.Equal(RestoreStatus.Restored, results.Single(x => x.Database == "hr").Status);
+            Assert.Same(live, _dolt.Databases["sales"]);
+        }
+
+        [Fact]
+        public void Force_replaces_without_prompting()
+        {
+            Backup("sales");
+            var live = _dolt.AddDatabase("sales", "live");
+            using var host = new PowerShellHost();
+            // The test host cannot prompt: a prompt would fail the command.
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Force -Verbose", _dir.Combine("backup"));
+
+            Assert.Null(r.Terminating);
+            Assert.Empty(r.Errors);
+            Assert.Equal(RestoreStatus.Restored, Results<DatabaseRestoreResult>(r).Single().Status);
+            Assert.Same(live, _dolt.Dropped.Single().Db);
+            Assert.Contains(r.Verbose, v => v.Contains(".dolt_dropped_databases"));
+        }
+
+        [Fact]
+        public void ConfirmImpact_High_prompts_by_default_so_an_unattended_run_without_Force_restores_nothing()
+        {
+            Backup("sales");
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0]", _dir.Combine("backup"));
+            Assert.True(r.Terminating != null || r.Errors.Count > 0);
+            Assert.Contains("cannot prompt", r.AllText());
+            Assert.Empty(_dolt.Restores);
+        }
+
+        [Fact]
+        public void WhatIf_shows_every_database_file_and_script_and_changes_nothing()
+        {
+            var m = Backup("sales", "hr");
+            _dolt.AddDatabase("sales", "live");
+            RestoreFixtures.AddArtifact(m, "ServerConfig", "config/server/config.yaml", _dir.Combine("live", "config.yaml"), "a: 1\n");
+            RestoreFixtures.AddArtifact(m, "GrantsScript", "grants/grants.sql", null, "GRANT SELECT ON *.* TO 'app'@'%';\n", secret: true);
+            ManifestStore.Write(m);
+            string root = _dir.Combine("restored");
+            using var host = new PowerShellHost();
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -Force -ConfigRoot $args[1] -IncludeGrants -WhatIf", _dir.Combine("backup"), root);
+
+            Assert.Contains("What if:", text);
+            Assert.Contains("'sales'", text);
+            Assert.Contains(".dolt_dropped_databases", text);
+            Assert.Contains("'hr'", text);
+            Assert.Contains("config/server/config.yaml", text);
+            Assert.Contains("grants/grants.sql", text);
+            Assert.Equal(new[] { "list" }, _dolt.Calls);
+            Assert.Empty(_dolt.Dropped);
+            Assert.Empty(RestoreFixtures.FilesUnder(root));
+            Assert.False(Directory.Exists(_dir.Combine("live")));
+        }
+
+        [Fact]
+        public void A_newer_manifest_is_refused_before_the_target_is_touched()
+        {
+            Directory.CreateDirectory(_dir.Combine("new"));
+            File.WriteAllText(_dir.Combine("new", "manifest.json"), "{\"schemaVersion\": 99, \"name\": \"x\"}");
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Confirm:$false", _dir.Combine("new"));
+            var e = Assert.Single(r.Errors);
+            Assert.StartsWith("DoltBackup.ManifestUnreadable", e.FullyQualifiedErrorId);
+            Assert.Contains("Update-Module", e.Exception.Message);
+            Assert.Null(_request);
+            Assert.Empty(_dolt.Calls);
+        }
+
+        [Fact]
+        public void NewName_with_several_databases_is_refused_and_a_subset_with_Database_works()
+        {
+            Backup("sales", "sales_eu", "hr");
+            using var host = new PowerShellHost();
+            var bad = host.Run("Restore-DoltBackup -Path $args[0] -NewName copy -Confirm:$false", _dir.Combine("backup"));
+            Assert.StartsWith("DoltBackup.InvalidRestoreRequest", Assert.Single(bad.Errors).FullyQualifiedErrorId);
+            Assert.Empty(_dolt.Restores);
+
+            var subset = host.Run("Restore-DoltBackup -Path $args[0] -Database sales_* -NewName copy -Confirm:$false", _dir.Combine("backup"));
+            Assert.Empty(subset.Errors);
+            var one = Results<DatabaseRestoreResult>(subset).Single();
+            Assert.Equal("sales_eu", one.Database);
+            Assert.Equal("copy", one.TargetName);
+            Assert.Equal(VerificationOutcome.Verified, one.Verification);
+        }
+
+        [Fact]
+        public void A_tampered_head_is_reported_as_Mismatch_and_as_an_error()
+        {
+            var m = Backup("sales");
+            m.Databases[0].Branches[0].Hash = "tttttttttttttttttttttttttttttttt";
+            ManifestStore.Write(m);
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Confirm:$false", _dir.Combine("backup"));
+            var result = Results<DatabaseRestoreResult>(r).Single();
+            Assert.Equal(VerificationOutcome.Mismatch, result.Verification);
+            var e = Assert.Single(r.Errors);
+            Assert.StartsWith("DoltBackup.RestoreVerificationMismatch", e.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidResult, e.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void A_single_url_restores_one_database_unverified()
+        {
+            _dolt.AddStore("file:///backups/x/sales", "sales");
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Url file:///backups/x/sales -Name sales2 -Confirm:$false");
+            Assert.Empty(r.Errors);
+            var one = Results<DatabaseRestoreResult>(r).Single();
+            Assert.Equal("sales2", one.TargetName);
+            Assert.Equal(VerificationOutcome.NotChecked, one.Verification);
+            Assert.Equal(new[] { "restore file:///backups/x/sales sales2" }, _dolt.Restores);
+        }
+
+        [Fact]
+        public void DataDir_restores_offline_and_sees_plain_directories_in_the_way()
+        {
+            Backup("sales", "hr");
+            string dataDir = _dir.Combine("data");
+            Directory.CreateDirectory(Path.Combine(dataDir, "sales"));
+            File.WriteAllText(Path.Combine(dataDir, "sales", "notes.txt"), "not a database");
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", _dir.Combine("backup"), dataDir);
+
+            Assert.True(_request.IsOffline);
+            Assert.Equal(dataDir, _request.DataDir);
+            var e = Assert.Single(r.Errors);
+            Assert.StartsWith("DoltBackup.DatabaseExists", e.FullyQualifiedErrorId);
+            Assert.Contains("plain directory", e.Exception.Message);
+            Assert.Equal(new[] { "restore file:///backups/prod/hr hr" }, _dolt.Restores);
+            Assert.True(File.Exists(Path.Combine(dataDir, "sales", "notes.txt")));
+        }
+
+        [Fact]
+        public void DataDir_that_does_not_exist_or_is_combined_with_Server_is_refused()
+        {
+            Backup("sales");
+            using var host = new PowerShellHost();
+            var missing = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", _dir.Combine("backup"), _dir.Combine("nope"));
+            // A statement-terminating error: the hosted script records it in the error stream.
+            Assert.StartsWith("DoltBackup.DataDirNotFound", ErrorIds(missing));
+            var both = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Server x -Confirm:$false", _dir.Combine("backup"), _dir.Path);
+            Assert.StartsWith("DoltBackup.InvalidRestoreRequest", ErrorIds(both));
+            Assert.Empty(_dolt.Restores);
+        }
+
+        [Fact]
+        public void The_format_view_shows_database_target_status_and_verification()
+        {
+            Backup("sales");
+            using var host = new PowerShellHost();
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -Prefix t_ -Confirm:$false", _dir.Combine("backup"));
+            Assert.Contains("Verification", text);
+            Assert.Contains("t_sales", text);
+            Assert.Contains("Verified", text);
+            Assert.Contains("file:///backups/prod/sales", text);
+        }
+    }
+
+    [CollectionDefinition(Name)]
+    public sealed class EngineHookCollection
+    {
+        /// <summary>Tests that set DoltEngineFactory.TestHook (process-wide) must not run in parallel.</summary>
+        public const string Name = "DoltEngineFactory.TestHook";
+    }
+}
