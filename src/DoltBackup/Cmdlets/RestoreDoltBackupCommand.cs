@@ -172,6 +172,14 @@ namespace DoltBackup.Cmdlets
 
         private void Run(BackupManifest manifest, string url, string name)
         {
+            try
+            {
+                RestorePlanner.ValidateOptions(BuildOptions());
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, (object)manifest ?? url, "Correct the parameters; nothing was restored.");
+            }
             if (!EnsureEngine())
             {
                 return;

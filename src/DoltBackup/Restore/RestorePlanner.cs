@@ -114,6 +114,9 @@ namespace DoltBackup.Restore
         public static bool IsConfigurationArtifact(BackupArtifact artifact)
             => artifact != null && Capture.ArtifactKind.IsConfigurationKind(artifact.Kind) && artifact.Kind != Capture.ArtifactKind.ServerInfo;
 
+        /// <summary>Refuses contradictory or unsafe options (ArgumentException) before any target is touched.</summary>
+        public static void ValidateOptions(RestoreOptions options) => ValidateNaming(options ?? new RestoreOptions());
+
         private static void ValidateNaming(RestoreOptions options)
         {
             if (!string.IsNullOrEmpty(options.NewName) && !string.IsNullOrEmpty(options.Prefix))

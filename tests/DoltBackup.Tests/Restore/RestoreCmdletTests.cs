@@ -164,6 +164,17 @@ namespace DoltBackup.Tests.Restore
         }
 
         [Fact]
+        public void Contradictory_naming_is_refused_before_the_target_is_contacted()
+        {
+            Backup("sales");
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -NewName a -Prefix b_ -Confirm:$false", _dir.Combine("backup"));
+            Assert.StartsWith("DoltBackup.InvalidRestoreRequest", ErrorIds(r));
+            Assert.Null(_request);
+            Assert.Empty(_dolt.Calls);
+        }
+
+        [Fact]
         public void A_tampered_head_is_reported_as_Mismatch_and_as_an_error()
         {
             var m = Backup("sales");
