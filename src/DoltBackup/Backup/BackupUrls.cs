@@ -110,7 +110,7 @@ namespace DoltBackup.Backup
         {
             string prefix = baseUrl.TrimEnd('/') + "/";
             string suffix = "/" + Uri.EscapeDataString(database);
-            if (url == null || !url.StartsWith(prefix, StringComparison.Ordinal) || !url.EndsWith(suffix, StringComparison.Ordinal))
+            if (url == null || url.Length < prefix.Length + suffix.Length || !url.StartsWith(prefix, StringComparison.Ordinal) || !url.EndsWith(suffix, StringComparison.Ordinal))
             {
                 return false;
             }

@@ -11,18 +11,19 @@ namespace DoltBackup.Engine
     public static class DoltEngineFactory
     {
         /// <summary>
-        /// TEST-ONLY hook: when set, <see cref="Create"/> returns what it gives instead of a real engine. The PowerShell-level
-        /// tests and the benchmark (InternalsVisibleTo) set it to an in-memory fake; production code never sets it.
+        /// TEST-ONLY hook: when set and it returns an engine, <see cref="Create"/> returns that engine instead of a real
+        /// one (returning null falls through to the real engine). The PowerShell-level tests and the benchmark
+        /// (InternalsVisibleTo) use it to inject an in-memory fake; production code never sets it.
         /// </summary>
         internal static Func<DoltEngineRequest, IDoltEngine> TestHook { get; set; }
 
         /// <summary>The engine for the request.</summary>
         public static IDoltEngine Create(DoltEngineRequest request)
         {
-            var hook = TestHook;
-            if (hook != null)
+            var injected = TestHook?.Invoke(request);
+            if (injected != null)
             {
-                return hook(request);
+                return injected;
             }
             if (request.IsOffline)
             {

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using DoltBackup.Engine;
+using DoltBackup.Manifest;
+using DoltBackup.Tests.Fakes;
+
+namespace DoltBackup.Benchmarks
+{
+    /// <summary>
+    /// 200 databases through Sync-DoltBackup (hosted PowerShell, the real cmdlet and services) against the in-memory
+    /// fake engine with a fixed latency L per sync, -ThrottleLimit 8. Goal: wall time at most 1.3 x (200/8) x L.
+    /// Usage: sync-throttle [latencyMs=100] [databases=200] [throttle=8]
+    /// </summary>
+    public sealed class SyncThrottleBenchmark : IBenchmark
+    {
+        public string Name => "sync-throttle";
+
+        public string Description => "Sync-DoltBackup of 200 databases, fake engine with latency L per sync, -ThrottleLimit 8 (goal <= 1.3 x (200/8) x L)";
+
+        public int Run(IReadOnlyList<string> args)
+        {
+            int latencyMs = args.Count > 0 ? int.Parse(args[0]) : 100;
+            int databases = args.Count > 1 ? int.Parse(args[1]) : 200;
+            int throttle = args.Count > 2 ? int.Parse(args[2]) : 8;
+            string root = ImportBenchmark.FindRoot();
+            string temp = Path.Combine(Path.GetTempPath(), "doltbackup-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            var engines = new Dictionary<string, FakeDoltEngine>(StringComparer.OrdinalIgnoreCase);
+            DoltEngineFactory.TestHook = request => request.Server != null && engines.TryGetValue(request.Server.Host, out var e) ? new Borrowed(e) : null;
+            try
+            {
+                var iss = InitialSessionState.CreateDefault2();
+                using var runspace = RunspaceFactory.CreateRunspace(iss);
+                runspace.Open();
+                Invoke(runspace, "Import-Module -Name $args[0] -ErrorAction Stop", Path.Combine(root, "DoltBackup.psd1"));
+
+                // Warm-up (JIT, first-use costs) on a small set, not measured.
+                Measure(runspace, engines, Path.Combine(temp, "warm"), 16, throttle, 5, out _);
+
+                double seconds = Measure(runspace, engines, Path.Combine(temp, "run"), databases, throttle, latencyMs, out var fake);
+                double ideal = Math.Ceiling(databases / (double)throttle) * latencyMs / 1000.0;
+                double ratio = seconds / ideal;
+                Console.WriteLine($"databases: {databases}, -ThrottleLimit {throttle}, latency L = {latencyMs} ms per sync");
+                Console.WriteLine($"syncs run: {fake.SyncsStarted}, most at once: {fake.MaxConcurrentSyncs}");
+                Console.WriteLine($"ideal (ceil({databases}/{throttle}) x L): {ideal:F3} s");
+                Console.WriteLine($"Sync-DoltBackup wall time:        {seconds:F3} s");
+                Console.WriteLine($"ratio: {ratio:F2} (goal: <= 1.30)");
+                return ratio <= 1.3 && fake.MaxConcurrentSyncs == throttle ? 0 : 1;
+            }
+            finally
+            {
+                DoltEngineFactory.TestHook = null;
+                try
+                {
+                    Directory.Delete(temp, true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        private static double Measure(Runspace runspace, Dictionary<string, FakeDoltEngine> engines, string dest, int databases, int throttle, int latencyMs, out FakeDoltEngine fake)
+        {
+            fake = new FakeDoltEngine();
+            for (int i = 0; i < databases; i++)
+            {
+                fake.AddDatabase("db" + i.ToString("D4"), "dev");
+            }
+            string host = "bench-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            engines[host] = fake;
+            Invoke(runspace, "New-DoltBackup -Server $args[0] -Destination $args[1] | Out-Null", host, dest);
+            fake.SyncLatency = TimeSpan.FromMilliseconds(latencyMs);
+            var sw = Stopwatch.StartNew();
+            var output = Invoke(runspace, "Sync-DoltBackup -Path $args[0] -Server $args[1] -ThrottleLimit $args[2]", dest, host, throttle);
+            sw.Stop();
+            var manifest = (BackupManifest)output.Single().BaseObject;
+            if (manifest.Status != BackupStatus.Completed || manifest.Databases.Count != databases)
+            {
+                throw new InvalidOperationException($"The sync did not complete: {manifest.Status}, {manifest.Databases.Count} databases.");
+            }
+            return sw.Elapsed.TotalSeconds;
+        }
+
+        private static System.Collections.ObjectModel.Collection<PSObject> Invoke(Runspace runspace, string script, params object[] args)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = runspace;
+            ps.AddScript(script);
+            foreach (var a in args)
+            {
+                ps.AddArgument(a);
+            }
+            var result = ps.Invoke();
+            if (ps.Streams.Error.Count > 0)
+            {
+                throw new InvalidOperationException("The benchmark script failed: " + ps.Streams.Error[0]);
+            }
+            return result;
+        }
+
+        /// <summary>The cmdlet disposes its engine; the benchmark keeps the fake.</summary>
+        private sealed class Borrowed : IDoltEngine
+        {
+            private readonly FakeDoltEngine _e;
+            public Borrowed(FakeDoltEngine e) => _e = e;
+            public string Description => _e.Description;
+            public System.Threading.Tasks.Task<string> GetDoltVersionAsync(System.Threading.CancellationToken ct) => _e.GetDoltVersionAsync(ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<string>> ListDatabasesAsync(System.Threading.CancellationToken ct) => _e.ListDatabasesAsync(ct);
+            public System.Threading.Tasks.Task<DatabaseState> GetDatabaseStateAsync(string d, System.Threading.CancellationToken ct) => _e.GetDatabaseStateAsync(d, ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<DoltRemoteEntry>> ListBackupsAsync(string d, System.Threading.CancellationToken ct) => _e.ListBackupsAsync(d, ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<DoltRemoteEntry>> ListRemotesAsync(string d, System.Threading.CancellationToken ct) => _e.ListRemotesAsync(d, ct);
+            public System.Threading.Tasks.Task AddBackupAsync(string d, string n, string u, System.Threading.CancellationToken ct) => _e.AddBackupAsync(d, n, u, ct);
+            public System.Threading.Tasks.Task RemoveBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _e.RemoveBackupAsync(d, n, ct);
+            public System.Threading.Tasks.Task SyncBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _e.SyncBackupAsync(d, n, ct);
+            public System.Threading.Tasks.Task RestoreBackupAsync(string u, string d, bool f, System.Threading.CancellationToken ct) => _e.RestoreBackupAsync(u, d, f, ct);
+            public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _e.PushBranchAsync(d, r, b, ct);
+            public void Dispose()
+            {
+            }
+        }
+    }
+}

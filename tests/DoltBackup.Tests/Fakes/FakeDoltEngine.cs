@@ -1,0 +1,347 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DoltBackup.Engine;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Tests.Fakes
+{
+    /// <summary>
+    /// An in-memory stand-in for a Dolt sql-server, for orchestration tests. It is NOT Dolt: it keeps databases,
+    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 describes —
+    /// Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."), add of an existing name fails, a file://
+    /// add creates the directory, a sync overwrites whatever the URL held (no lock), restore of an existing name fails
+    /// unless force. Latency, failures and an unreachable server can be injected.
+    /// </summary>
+    public sealed class FakeDoltEngine : IDoltEngine
+    {
+        private const string InvalidNameChars = " \t\n\r./\\!@#$%^&*(){}[],.<>'\"?=+|";
+        private readonly object _lock = new object();
+        private int _running;
+
+        public FakeDoltEngine(FakeBackupStorage storage = null)
+        {
+            Storage = storage ?? new FakeBackupStorage();
+        }
+
+        public sealed class Db
+        {
+            public SortedDictionary<string, string> Branches { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            public SortedDictionary<string, string> Tags { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            public string WorkingHash { get; set; }
+            public SortedDictionary<string, string> Backups { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            public SortedDictionary<string, string> Remotes { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        public Dictionary<string, Db> Databases { get; } = new Dictionary<string, Db>(StringComparer.OrdinalIgnoreCase);
+        public FakeBackupStorage Storage { get; }
+        public string Version { get; set; } = "2.3.1";
+        public TimeSpan SyncLatency { get; set; } = TimeSpan.Zero;
+        /// <summary>Databases whose sync fails with this Dolt message.</summary>
+        public ConcurrentDictionary<string, string> SyncFailures { get; } = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Simulates an unreachable server: every call fails as a refused connection.</summary>
+        public bool Unreachable { get; set; }
+        /// <summary>Every call, in order: "op db arg...".</summary>
+        public ConcurrentQueue<string> Calls { get; } = new ConcurrentQueue<string>();
+        public int MaxConcurrentSyncs { get; private set; }
+        public int SyncsStarted;
+        public bool Disposed { get; private set; }
+        /// <summary>Raised when a sync starts (after it is counted).</summary>
+        public event Action<string> SyncStarted;
+
+        public string Description => "fake server";
+
+        /// <summary>Adds a database with a main branch and, optionally, more branches and tags.</summary>
+        public Db AddDatabase(string name, params string[] extraBranches)
+        {
+            var db = new Db { WorkingHash = Hash(name + "/working") };
+            db.Branches["main"] = Hash(name + "/main");
+            foreach (var b in extraBranches)
+            {
+                db.Branches[b] = Hash(name + "/" + b);
+            }
+            Databases[name] = db;
+            return db;
+        }
+
+        public static string Hash(string seed)
+        {
+            const string alphabet = "0123456789abcdefghijklmnopqrstuv";
+            using var sha = System.Security.Cryptography.SHA512.Create();
+            var bytes = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(seed));
+            return new string(Enumerable.Range(0, 32).Select(i => alphabet[bytes[i] % 32]).ToArray());
+        }
+
+        private void Record(string call) => Calls.Enqueue(call);
+
+        public IEnumerable<string> CallsOf(string op) => Calls.Where(c => c.StartsWith(op + " ", StringComparison.Ordinal));
+
+        private void CheckReachable(string operation)
+        {
+            if (Unreachable)
+            {
+                throw new DoltEngineException(DoltErrorKind.Connection, operation + ": Nothing accepted the connection at fake:3306 (connection refused).", "ConnectionRefused",
+                    System.Management.Automation.ErrorCategory.ConnectionError, "Check that dolt sql-server runs.");
+            }
+        }
+
+        private static DoltEngineException DoltError(string operation, string message) => DoltErrorParser.ToException(operation, "Error 1105 (HY000): " + message);
+
+        private Db Get(string database, string operation)
+        {
+            CheckReachable(operation);
+            lock (_lock)
+            {
+                if (!Databases.TryGetValue(database ?? "", out var db))
+                {
+                    throw DoltErrorParser.ToException(operation, $"Error 1049 (42000): Unknown database '{database}'");
+                }
+                return db;
+            }
+        }
+
+        public Task<string> GetDoltVersionAsync(CancellationToken ct)
+        {
+            CheckReachable("Reading the Dolt version");
+            return Task.FromResult(Version);
+        }
+
+        public Task<IReadOnlyList<string>> ListDatabasesAsync(CancellationToken ct)
+        {
+            CheckReachable("Listing databases");
+            Record("list");
+            lock (_lock)
+            {
+                return Task.FromResult<IReadOnlyList<string>>(Databases.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList());
+            }
+        }
+
+        public Task<DatabaseState> GetDatabaseStateAsync(string database, CancellationToken ct)
+        {
+            var db = Get(database, "state");
+            Record("state " + database);
+            lock (_lock)
+            {
+                return Task.FromResult(new DatabaseState
+                {
+                    Branches = db.Branches.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
+                    Tags = db.Tags.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
+                    WorkingSetHash = db.WorkingHash,
+                });
+            }
+        }
+
+        public Task<IReadOnlyList<DoltRemoteEntry>> ListBackupsAsync(string database, CancellationToken ct)
+        {
+            var db = Get(database, "list backups");
+            Record("backups " + database);
+            lock (_lock)
+            {
+                return Task.FromResult<IReadOnlyList<DoltRemoteEntry>>(db.Backups.Select(kv => new DoltRemoteEntry(kv.Key, kv.Value)).ToList());
+            }
+        }
+
+        public Task<IReadOnlyList<DoltRemoteEntry>> ListRemotesAsync(string database, CancellationToken ct)
+        {
+            var db = Get(database, "list remotes");
+            lock (_lock)
+            {
+                return Task.FromResult<IReadOnlyList<DoltRemoteEntry>>(db.Remotes.Select(kv => new DoltRemoteEntry(kv.Key, kv.Value)).ToList());
+            }
+        }
+
+        public Task AddBackupAsync(string database, string name, string url, CancellationToken ct)
+        {
+            const string op = "add";
+            var db = Get(database, op);
+            Record($"add {database} {name} {url}");
+            if (string.IsNullOrEmpty(name) || name.IndexOfAny(InvalidNameChars.ToCharArray()) >= 0)
+            {
+                throw DoltError(op, $"backup name '{name}' is invalid");
+            }
+            if (string.IsNullOrEmpty(url))
+            {
+                throw DoltError(op, "backup URL '' is invalid");
+            }
+            lock (_lock)
+            {
+                if (db.Backups.ContainsKey(name))
+                {
+                    throw DoltError(op, $"backup '{name}' already exists");
+                }
+                var clash = db.Backups.Concat(db.Remotes).FirstOrDefault(kv => kv.Value == url);
+                if (clash.Key != null)
+                {
+                    throw DoltError(op, $"address conflict with a remote: '{clash.Key}' -> {url}");
+                }
+                db.Backups[name] = url;
+            }
+            if (url.StartsWith("file://", StringComparison.Ordinal))
+            {
+                Directory.CreateDirectory(new Uri(url).LocalPath); // as Dolt does (getAbsFileRemoteUrl)
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task RemoveBackupAsync(string database, string name, CancellationToken ct)
+        {
+            var db = Get(database, "remove");
+            Record($"remove {database} {name}");
+            lock (_lock)
+            {
+                if (!db.Backups.Remove(name))
+                {
+                    throw DoltError("remove", $"backup '{name}' not found");
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        public async Task SyncBackupAsync(string database, string name, CancellationToken ct)
+        {
+            var db = Get(database, "sync");
+            Record($"sync {database} {name}");
+            string url;
+            lock (_lock)
+            {
+                if (!db.Backups.TryGetValue(name, out url))
+                {
+                    throw DoltError("sync", $"backup '{name}' not found");
+                }
+            }
+            int now = Interlocked.Increment(ref _running);
+            Interlocked.Increment(ref SyncsStarted);
+            lock (_lock)
+            {
+                MaxConcurrentSyncs = Math.Max(MaxConcurrentSyncs, now);
+            }
+            try
+            {
+                SyncStarted?.Invoke(database);
+                if (SyncLatency > TimeSpan.Zero)
+                {
+                    await Task.Delay(SyncLatency, ct).ConfigureAwait(false);
+                }
+                ct.ThrowIfCancellationRequested();
+                if (SyncFailures.TryGetValue(database, out var message))
+                {
+                    throw DoltError("sync", message);
+                }
+                lock (_lock)
+                {
+                    // Dolt overwrites the destination's root, whoever wrote it before (no ownership lock).
+                    Storage.Put(url, database, db);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        public Task RestoreBackupAsync(string url, string database, bool force, CancellationToken ct)
+        {
+            CheckReachable("restore");
+            Record($"restore {url} {database}{(force ? " --force" : "")}");
+            var snapshot = Storage.Get(url) ?? throw DoltError("restore", $"no backup at {url}");
+            lock (_lock)
+            {
+                if (Databases.ContainsKey(database) && !force)
+                {
+                    throw DoltError("restore", $"database '{database}' already exists, use '--force' to overwrite");
+                }
+                var db = new Db { WorkingHash = snapshot.WorkingHash };
+                foreach (var kv in snapshot.Branches)
+                {
+                    db.Branches[kv.Key] = kv.Value;
+                }
+                foreach (var kv in snapshot.Tags)
+                {
+                    db.Tags[kv.Key] = kv.Value;
+                }
+                Databases[database] = db; // no remotes, no backups (bats "no origin on restore")
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task PushBranchAsync(string database, string remote, string branch, CancellationToken ct)
+        {
+            var db = Get(database, "push");
+            Record($"push {database} {remote} {branch}");
+            lock (_lock)
+            {
+                if (!db.Remotes.TryGetValue(remote, out var url))
+                {
+                    throw DoltError("push", $"unknown remote: '{remote}'");
+                }
+                if (!db.Branches.ContainsKey(branch))
+                {
+                    throw DoltError("push", $"branch not found: '{branch}'");
+                }
+                Storage.PushBranch(url, branch, db.Branches[branch]);
+            }
+            return Task.CompletedTask;
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    /// <summary>The backup destinations the fake writes to (shared by several fake servers if wanted).</summary>
+    public sealed class FakeBackupStorage
+    {
+        private readonly Dictionary<string, Snapshot> _stores = new Dictionary<string, Snapshot>(StringComparer.Ordinal);
+
+        public sealed class Snapshot
+        {
+            public string SourceDatabase { get; set; }
+            public Dictionary<string, string> Branches { get; set; } = new Dictionary<string, string>();
+            public Dictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+            public string WorkingHash { get; set; }
+            public int Syncs { get; set; }
+        }
+
+        public Snapshot Get(string url)
+        {
+            lock (_stores)
+            {
+                return _stores.TryGetValue(url, out var s) ? s : null;
+            }
+        }
+
+        internal void Put(string url, string database, FakeDoltEngine.Db db)
+        {
+            lock (_stores)
+            {
+                int syncs = _stores.TryGetValue(url, out var old) ? old.Syncs : 0;
+                _stores[url] = new Snapshot
+                {
+                    SourceDatabase = database, Branches = new Dictionary<string, string>(db.Branches), Tags = new Dictionary<string, string>(db.Tags),
+                    WorkingHash = db.WorkingHash, Syncs = syncs + 1,
+                };
+            }
+            if (url.StartsWith("file://", StringComparison.Ordinal))
+            {
+                // A file:// store on disk: Dolt writes its NBS manifest (and table files) there.
+                string dir = new Uri(url).LocalPath;
+                Directory.CreateDirectory(dir);
+                File.WriteAllText(Path.Combine(dir, "manifest"), "5:__DOLT__:fake:" + db.WorkingHash + ":00000000000000000000000000000000");
+            }
+        }
+
+        internal void PushBranch(string url, string branch, string hash)
+        {
+            lock (_stores)
+            {
+                if (!_stores.TryGetValue(url, out var s))
+                {
+                    _stores[url] = s = new Snapshot();
+                }
+                s.Branches[branch] = hash;
+            }
+        }
+    }
+}

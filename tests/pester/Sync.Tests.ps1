@@ -1,0 +1,53 @@
+# Pester 5: user-visible behaviour of New-DoltBackup and Sync-DoltBackup.
+# Needs a Dolt sql-server on DOLTBACKUP_TEST_SERVER (host:port, root without password by default) with at least one database;
+# skipped otherwise.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DoltBackup.psd1') -Force
+    $script:server = $env:DOLTBACKUP_TEST_SERVER
+}
+
+Describe 'New-DoltBackup and Sync-DoltBackup' {
+    BeforeEach {
+        $script:dest = Join-Path ([IO.Path]::GetTempPath()) ("doltbackup-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    }
+    AfterEach {
+        Remove-Item -Recurse -Force $script:dest -ErrorAction SilentlyContinue
+    }
+
+    It 'exports both cmdlets with help' {
+        Get-Command New-DoltBackup, Sync-DoltBackup | Should -HaveCount 2
+        (Get-Help New-DoltBackup).Synopsis | Should -Not -BeNullOrEmpty
+        (Get-Help Sync-DoltBackup -Examples).examples.example.Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'refuses an unsupported scheme' {
+        { New-DoltBackup -Server localhost -Destination 's3://bucket/x' -ErrorAction Stop } | Should -Throw '*s3*'
+    }
+
+    It 'does not offer methods that do not exist yet' {
+        { New-DoltBackup -Server localhost -Destination $script:dest -Method FileCopy -ErrorAction Stop } | Should -Throw
+    }
+
+    It 'changes nothing with -WhatIf' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -WhatIf | Should -BeNullOrEmpty
+        Test-Path $script:dest | Should -BeFalse
+    }
+
+    It 'backs up every database through the pipeline' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        $m = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Sync-DoltBackup
+        $m.Status | Should -Be 'Completed'
+        $m.Databases.Count | Should -BeGreaterThan 0
+        $m.Databases | ForEach-Object { $_.Branches.Count | Should -BeGreaterThan 0 }
+        (Get-DoltBackup $script:dest).Status | Should -Be 'Completed'
+    }
+
+    It 'is idempotent when run again' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Out-Null
+        { New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'syncs an existing set from its folder' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Out-Null
+        (Get-DoltBackup $script:dest | Sync-DoltBackup -Server $script:server -TlsMode None -ThrottleLimit 2).Status | Should -Be 'Completed'
+    }
+}
