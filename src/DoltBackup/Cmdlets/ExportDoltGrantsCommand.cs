@@ -58,8 +58,8 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "Do not export dolt_branch_control and dolt_branch_namespace_control (exported by default on Dolt).")]
         public SwitchParameter ExcludeBranchControl { get; set; }
 
-        /// <summary>Overwrite an existing -Path file.</summary>
-        [Parameter(HelpMessage = "Overwrite an existing -Path file without asking.")]
+        /// <summary>Overwrite an existing -Path file (without -Force an existing file is an error and stays as it is).</summary>
+        [Parameter(HelpMessage = "Overwrite an existing -Path file; without -Force an existing file is left alone and reported.")]
         public SwitchParameter Force { get; set; }
 
         /// <inheritdoc />
@@ -87,7 +87,7 @@ namespace DoltBackup.Cmdlets
                         "Give a file path, for example ./grants.sql.");
                     return;
                 }
-                if (File.Exists(path) && !Force && !ShouldContinue($"'{path}' exists. Overwrite it?", "Export-DoltGrants"))
+                if (File.Exists(path) && !Force)
                 {
                     WriteDoltError(new IOException($"'{path}' exists and was not overwritten."), "GrantsFileExists", ErrorCategory.ResourceExists, path,
                         "Use -Force to overwrite it, or give another -Path.");

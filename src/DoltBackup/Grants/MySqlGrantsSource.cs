@@ -100,7 +100,7 @@ namespace DoltBackup.Grants
                             a.Locked = locked == "Y" || locked == "true" || locked == "1";
                             if (kind == ServerKind.MariaDb)
                             {
-                                a.IsRole = Text(r, 5) == "true";
+                                a.IsRole = Text(r, 5) == "true" || Text(r, 5) == "1";
                             }
                             accounts.Add(a);
                         }
