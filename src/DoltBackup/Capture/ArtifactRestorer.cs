@@ -19,8 +19,11 @@ namespace DoltBackup.Capture
     /// </summary>
     public sealed class ArtifactRestorer
     {
-        /// <summary>Validates and, unless <see cref="ArtifactRestoreOptions.WhatIf"/>, restores. <paramref name="artifacts"/>
-        /// null means every configuration artifact of the manifest (<see cref="ArtifactKind.IsConfigurationKind"/>).</summary>
+        /// <summary>
+        /// Validates and, unless <see cref="ArtifactRestoreOptions.WhatIf"/>, restores. <paramref name="artifacts"/> null
+        /// means <see cref="DefaultArtifacts"/>. Throws <see cref="DirectoryNotFoundException"/> when the backup folder is
+        /// missing; everything else is reported per artifact.
+        /// </summary>
         public ArtifactRestoreReport Restore(BackupManifest manifest, IEnumerable<BackupArtifact> artifacts, ArtifactRestoreOptions options)
         {
             if (manifest == null)
@@ -32,7 +35,7 @@ namespace DoltBackup.Capture
             {
                 throw new DirectoryNotFoundException($"The backup folder '{manifest.BackupFolder}' does not exist.");
             }
-            var list = (artifacts ?? manifest.Artifacts.Where(a => ArtifactKind.IsConfigurationKind(a.Kind))).ToList();
+            var list = (artifacts ?? DefaultArtifacts(manifest)).ToList();
             var report = new ArtifactRestoreReport { WhatIf = options.WhatIf };
 
             string folder = Path.GetFullPath(manifest.BackupFolder);
@@ -121,6 +124,14 @@ namespace DoltBackup.Capture
             }
             return report;
         }
+
+        /// <summary>
+        /// The artifacts a restore puts back unless told otherwise: every configuration artifact of the manifest
+        /// (<see cref="ArtifactKind.IsConfigurationKind"/>) except sql-server.info, a runtime file of the server that
+        /// captured it: a stale copy makes <c>dolt init</c> refuse to run and the CLI look for a server that is gone.
+        /// </summary>
+        public static IEnumerable<BackupArtifact> DefaultArtifacts(BackupManifest manifest)
+            => manifest.Artifacts.Where(a => ArtifactKind.IsConfigurationKind(a.Kind) && a.Kind != ArtifactKind.ServerInfo);
 
         /// <summary>
         /// The target of an original absolute path under a new root: /etc/x → root/etc/x; C:\x → root\C\x;

@@ -298,6 +298,20 @@ namespace DoltBackup.Capture
             string cfgDir = Path.Combine(dataDir, ".doltcfg");
             string privileges = Path.Combine(cfgDir, "privileges.db");
             string branchControl = Path.Combine(cfgDir, "branch_control.db");
+            if (config == null && !Directory.Exists(cfgDir))
+            {
+                // Without a YAML, a server started inside the data directory without --data-dir uses ../.doltcfg when
+                // that exists (sqlserver.go setupDoltConfig); with --data-dir it would have created data_dir/.doltcfg.
+                string parentCfg = Path.Combine(Path.GetDirectoryName(dataDir.TrimEnd(Path.DirectorySeparatorChar)) ?? dataDir, ".doltcfg");
+                if (Directory.Exists(parentCfg))
+                {
+                    cfgDir = parentCfg;
+                    privileges = Path.Combine(cfgDir, "privileges.db");
+                    branchControl = Path.Combine(cfgDir, "branch_control.db");
+                    run.Result.Warnings.Add($"{WarningPrefix}'{dataDir}' has no .doltcfg, so the privilege and branch-control files were taken from '{parentCfg}', " +
+                        "where a sql-server started in the data directory without --data-dir keeps them.");
+                }
+            }
             if (config != null)
             {
                 string defaultCfg = Path.Combine(config.DataDir, ".doltcfg");
