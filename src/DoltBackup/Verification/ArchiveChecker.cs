@@ -82,9 +82,13 @@ namespace DoltBackup.Verification
                 {
                     ctx.Passed("Archive.Name", $"{shown}: the name is the hash of its footer.", path);
                 }
+                else if (WholeFileName(fs, ctx) == spec.Name)
+                {
+                    ctx.Passed("Archive.Name", $"{shown}: the name is the hash of the whole file.", path);
+                }
                 else
                 {
-                    ctx.Failed("Archive.Name", $"{shown}: the footer hashes to {name}, not to the file's name (damaged footer).", path);
+                    ctx.Failed("Archive.Name", $"{shown}: neither the footer (hash {name}) nor the whole file hashes to the file's name (damaged).", path);
                 }
 
                 ulong expectedIndex = 8UL * spanCount + 28UL * chunkCount;
@@ -118,6 +122,24 @@ namespace DoltBackup.Verification
                     return;
                 }
                 CheckChunks(fs, path, shown, ctx, version, index, spanCount, chunkCount, dataEnd);
+            }
+        }
+
+        /// <summary>Newer writers (seen with Dolt 2.2.2, format 3) name the archive by the SHA-512 of the whole file.</summary>
+        private static string WholeFileName(FileStream fs, StoreCheckContext ctx)
+        {
+            fs.Position = 0;
+            var buffer = new byte[1 << 20];
+            using (var sha = SHA512.Create())
+            {
+                int n;
+                while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    ctx.Options.CancellationToken.ThrowIfCancellationRequested();
+                    sha.TransformBlock(buffer, 0, n, null, 0);
+                }
+                sha.TransformFinalBlock(buffer, 0, 0);
+                return DoltHash.Encode(sha.Hash);
             }
         }
 

@@ -36,6 +36,19 @@ namespace DoltBackup.Verification
 
         private static void VerifyGeneration(string dir, StoreCheckContext ctx, bool oldgen)
         {
+            VerifyOneGeneration(dir, ctx, oldgen);
+            if (!oldgen)
+            {
+                string oldgenDir = Path.Combine(dir, "oldgen");
+                if (Directory.Exists(oldgenDir))
+                {
+                    VerifyOneGeneration(oldgenDir, new StoreCheckContext(ctx.Target + " (oldgen)", ctx.Options, ctx.Emit), oldgen: true);
+                }
+            }
+        }
+
+        private static void VerifyOneGeneration(string dir, StoreCheckContext ctx, bool oldgen)
+        {
             string manifestPath = Path.Combine(dir, "manifest");
             string label = oldgen ? "oldgen manifest" : "manifest";
             if (!File.Exists(manifestPath))
@@ -126,15 +139,6 @@ namespace DoltBackup.Verification
                     continue;
                 }
                 ctx.Info("Store.ExtraFile", DescribeExtra(name), file);
-            }
-
-            if (!oldgen)
-            {
-                string oldgenDir = Path.Combine(dir, "oldgen");
-                if (Directory.Exists(oldgenDir))
-                {
-                    VerifyGeneration(oldgenDir, new StoreCheckContext(ctx.Target + " (oldgen)", ctx.Options, ctx.Emit), oldgen: true);
-                }
             }
         }
 

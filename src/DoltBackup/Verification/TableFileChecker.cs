@@ -76,14 +76,10 @@ namespace DoltBackup.Verification
                     ctx.Failed("TableFile.Size", $"{spec.Name} is {size} bytes, but its index describes {expected} bytes (truncated, extended or damaged index).", path);
                 }
 
-                string name;
-                using (var sha = SHA512.Create())
+                string name = NameOf(index, count);
+                if (name == spec.Name || LegacyNameOf(index, count) == spec.Name)
                 {
-                    name = DoltHash.Encode(sha.ComputeHash(index, suffixOffset, (int)(12L * count)));
-                }
-                if (name == spec.Name)
-                {
-                    ctx.Passed("TableFile.Name", $"{spec.Name}: the name is the hash of its chunk suffixes.", path);
+                    ctx.Passed("TableFile.Name", $"{spec.Name}: the name is the hash of its chunk index.", path);
                 }
                 else
                 {
@@ -103,6 +99,38 @@ namespace DoltBackup.Verification
             }
         }
 
+        /// <summary>Current writers: SHA-512 of the suffix block (12 bytes per chunk, by ordinal).</summary>
+        private static string NameOf(byte[] index, uint count)
+        {
+            using (var sha = SHA512.Create())
+            {
+                return DoltHash.Encode(sha.ComputeHash(index, (int)(16L * count), (int)(12L * count)));
+            }
+        }
+
+        /// <summary>Older writers: SHA-512 of every full address (prefix then suffix) in the index's prefix order.</summary>
+        private static string LegacyNameOf(byte[] index, uint count)
+        {
+            using (var sha = SHA512.Create())
+            {
+                var address = new byte[DoltHash.ByteLength];
+                int suffixOffset = (int)(16L * count);
+                for (int j = 0; j < count; j++)
+                {
+                    uint ord = BigEndian.UInt32(index, j * 12 + 8);
+                    if (ord >= count)
+                    {
+                        return null;
+                    }
+                    Buffer.BlockCopy(index, j * 12, address, 0, 8);
+                    Buffer.BlockCopy(index, suffixOffset + (int)ord * 12, address, 8, 12);
+                    sha.TransformBlock(address, 0, address.Length, null, 0);
+                }
+                sha.TransformFinalBlock(address, 0, 0);
+                return DoltHash.Encode(sha.Hash);
+            }
+        }
+
         private static void SkipDeep(StoreCheckContext ctx, string path, NbsTableSpec spec, string why = "the table's framing is broken")
         {
             if (ctx.Options.Deep)
@@ -113,7 +141,7 @@ namespace DoltBackup.Verification
 
         private static void CheckChunks(string path, NbsTableSpec spec, StoreCheckContext ctx, byte[] index, uint count, long dataLength)
         {
-            // Index entries are sorted by prefix and carry the ordinal (position in the file); lengths are by ordinal.
+            // Index entries (prefix, ordinal) are sorted by prefix; lengths and suffixes are stored by ordinal (position in the file).
             var addresses = new byte[count * (long)DoltHash.ByteLength];
             int suffixOffset = (int)(16L * count);
             for (int j = 0; j < count; j++)
@@ -125,7 +153,7 @@ namespace DoltBackup.Verification
                     return;
                 }
                 Buffer.BlockCopy(index, j * 12, addresses, (int)ord * 20, 8);
-                Buffer.BlockCopy(index, suffixOffset + j * 12, addresses, (int)ord * 20 + 8, 12);
+                Buffer.BlockCopy(index, suffixOffset + (int)ord * 12, addresses, (int)ord * 20 + 8, 12);
             }
             var failures = new List<string>();
             int failed = 0;

@@ -1,0 +1,423 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using DoltBackup.Common;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.FileCopy
+{
+    /// <summary>
+    /// A FileCopy backup (issue 7): proves that no Dolt process uses the data dir (every database's LOCK taken and held
+    /// for the whole copy; a sql-server.info whose port answers refuses), optionally runs a stop command before and a
+    /// start command after (in a finally), and copies the whole data dir into the backup folder as one tar archive
+    /// (optionally gzip-compressed) or as a plain tree, with the SHA-256 of every file computed in the same pass.
+    /// LOCK files are stored empty, and sql-server.info is never copied.
+    /// </summary>
+    public static class FileCopyBackup
+    {
+        private const int BufferSize = 1 << 20;
+
+        /// <summary>
+        /// Runs the backup into <c>manifest.BackupFolder</c>, filling <paramref name="manifest"/> (method, source data dir,
+        /// one item per database, one DataFile artifact per file plus the DataArchive, omitted files, errors). It does not
+        /// write manifest.json: the caller does (ManifestStore.Write). Throws <see cref="FileCopyRefusedException"/> when a
+        /// Dolt process uses the data dir (nothing copied; the manifest records the error), and rethrows any copy failure
+        /// after recording it and removing the partial output.
+        /// </summary>
+        public static FileCopyResult Run(BackupManifest manifest, FileCopyOptions options)
+        {
+            if (manifest == null)
+            {
+                throw new ArgumentNullException(nameof(manifest));
+            }
+            if (options == null || string.IsNullOrEmpty(options.DataDir))
+            {
+                throw new ArgumentException("FileCopyOptions.DataDir is required.", nameof(options));
+            }
+            if (string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                throw new ArgumentException("The manifest has no backup folder.", nameof(manifest));
+            }
+            string dataDir = Path.GetFullPath(options.DataDir).TrimEnd(Path.DirectorySeparatorChar);
+            string backupFolder = Path.GetFullPath(manifest.BackupFolder).TrimEnd(Path.DirectorySeparatorChar);
+            manifest.Method = BackupMethod.FileCopy;
+            manifest.Source.DataDir = dataDir;
+
+            Exception primary = null;
+            bool stopRan = false;
+            try
+            {
+                CheckPaths(dataDir, backupFolder);
+                if (options.StopCommand != null)
+                {
+                    stopRan = true;
+                    options.Progress?.Invoke(new FileCopyProgress("Running the stop command", null, 0, 0, 0, 0));
+                    options.StopCommand();
+                }
+                TimeSpan wait = options.StopCommand != null ? options.LockWaitAfterStop : TimeSpan.Zero;
+                RefuseIfServerAnswers(dataDir, options, wait);
+                using (var locks = DataDirLockSet.Acquire(dataDir, wait, options.CancellationToken))
+                {
+                    if (locks.Databases.Count == 0)
+                    {
+                        throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir, $"'{dataDir}' holds no Dolt database (no folder with .dolt/noms).");
+                    }
+                    return Copy(manifest, options, dataDir, backupFolder, locks.Databases);
+                }
+            }
+            catch (FileCopyRefusedException e)
+            {
+                primary = e;
+                string id = e.Reason == FileCopyRefusal.DatabaseLocked ? "DoltBackup.DatabaseInUse" : e.Reason == FileCopyRefusal.ServerRunning ? "DoltBackup.ServerRunning" : "DoltBackup.InvalidDataDir";
+                manifest.AddError(e.Database ?? dataDir, id, e.Message);
+                foreach (var db in manifest.Databases.Where(d => d.Status == ItemStatus.Pending || d.Status == ItemStatus.Running || d.Status == ItemStatus.Configured))
+                {
+                    db.Status = ItemStatus.Failed;
+                    db.Error = e.Message;
+                }
+                throw;
+            }
+            catch (Exception e)
+            {
+                primary = e;
+                throw;
+            }
+            finally
+            {
+                if (options.StartCommand != null && (options.StopCommand == null || stopRan))
+                {
+                    try
+                    {
+                        options.Progress?.Invoke(new FileCopyProgress("Running the start command", null, 0, 0, 0, 0));
+                        options.StartCommand();
+                    }
+                    catch (Exception e) when (primary != null)
+                    {
+                        manifest.AddError("StartCommand", "DoltBackup.StartCommandFailed", "The start command failed after the copy: " + e.Message);
+                    }
+                    catch (Exception e)
+                    {
+                        manifest.AddError("StartCommand", "DoltBackup.StartCommandFailed", "The start command failed after the copy: " + e.Message);
+                        throw;
+                    }
+                }
+            }
+        }
+
+        private static void CheckPaths(string dataDir, string backupFolder)
+        {
+            if (!Directory.Exists(dataDir))
+            {
+                throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir, $"The data dir '{dataDir}' does not exist.");
+            }
+            var cmp = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            if (string.Equals(backupFolder, dataDir, cmp) || backupFolder.StartsWith(dataDir + Path.DirectorySeparatorChar, cmp))
+            {
+                throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir, $"The backup folder '{backupFolder}' is inside the data dir '{dataDir}': choose a folder outside it.");
+            }
+            if (dataDir.StartsWith(backupFolder + Path.DirectorySeparatorChar, cmp))
+            {
+                throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir, $"The data dir '{dataDir}' is inside the backup folder '{backupFolder}': choose another backup folder.");
+            }
+        }
+
+        private static void RefuseIfServerAnswers(string dataDir, FileCopyOptions options, TimeSpan wait)
+        {
+            var info = SqlServerInfo.TryRead(dataDir);
+            if (info == null)
+            {
+                return;
+            }
+            var deadline = DateTime.UtcNow + wait;
+            while (options.ServerAnswers(info))
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    string pid = info.Pid?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+                    throw new FileCopyRefusedException(FileCopyRefusal.ServerRunning,
+                        $"A Dolt sql-server is running from '{dataDir}' (pid {pid}, port {info.Port}): its files change while they are copied. Stop it first (for example systemctl stop dolt, or Stop-Service), or give -StopCommand and -StartCommand.",
+                        pid: info.Pid, port: info.Port);
+                }
+                options.CancellationToken.ThrowIfCancellationRequested();
+                System.Threading.Thread.Sleep(200);
+                info = SqlServerInfo.TryRead(dataDir);
+                if (info == null)
+                {
+                    return;
+                }
+            }
+        }
+
+        private static FileCopyResult Copy(BackupManifest manifest, FileCopyOptions options, string dataDir, string backupFolder, List<string> databases)
+        {
+            var watch = Stopwatch.StartNew();
+            var started = DateTime.UtcNow;
+            var omitted = new List<OmittedFile>();
+            var entries = DataDirScanner.Scan(dataDir, omitted);
+            foreach (var o in omitted)
+            {
+                manifest.Omitted.RemoveAll(x => x.OriginalPath == o.OriginalPath);
+                manifest.Omitted.Add(o);
+            }
+            var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
+            foreach (var name in databases)
+            {
+                var item = manifest.FindDatabase(name);
+                if (item == null)
+                {
+                    item = new DatabaseBackupItem { Name = name };
+                    manifest.Databases.Add(item);
+                }
+                item.Status = ItemStatus.Running;
+                item.Error = null;
+                item.StartedUtc = started;
+                items[name] = item;
+            }
+            manifest.Artifacts.RemoveAll(a => a.Kind == FileCopyLayout.DataFileKind || a.Kind == FileCopyLayout.DataArchiveKind);
+
+            Directory.CreateDirectory(backupFolder);
+            string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
+            string output = Path.Combine(backupFolder, outputName);
+            string partial = output + ".partial";
+            if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
+            {
+                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
+            }
+            DeletePath(partial);
+
+            var artifacts = new List<BackupArtifact>();
+            long totalBytes = entries.Where(e => !e.IsDirectory && !e.IsLockFile).Sum(e => e.Size);
+            var result = new FileCopyResult { OutputPath = output, Format = options.Format, Databases = databases.ToList() };
+            try
+            {
+                if (options.Format == FileCopyFormat.Tree)
+                {
+                    CopyTree(entries, partial, artifacts, options, totalBytes, result);
+                }
+                else
+                {
+                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result);
+                    artifacts.Insert(0, archive);
+                }
+                DeletePath(output);
+                if (options.Format == FileCopyFormat.Tree)
+                {
+                    Directory.Move(partial, output);
+                }
+                else
+                {
+                    File.Move(partial, output);
+                }
+            }
+            catch (Exception e)
+            {
+                DeletePath(partial);
+                foreach (var item in items.Values)
+                {
+                    item.Status = ItemStatus.Failed;
+                    item.Error = e.Message;
+                    item.CompletedUtc = DateTime.UtcNow;
+                }
+                manifest.AddError(dataDir, e is OperationCanceledException ? "DoltBackup.Cancelled" : "DoltBackup.FileCopyFailed", "The data dir copy failed: " + e.Message);
+                throw;
+            }
+            manifest.Artifacts.AddRange(artifacts);
+            var finished = DateTime.UtcNow;
+            foreach (var item in items.Values)
+            {
+                item.Status = ItemStatus.Completed;
+                item.CompletedUtc = finished;
+                item.DurationMs = watch.ElapsedMilliseconds;
+                item.Bytes = entries.Where(e => !e.IsDirectory && e.Database == item.Name && !e.IsLockFile).Sum(e => e.Size);
+            }
+            result.Duration = watch.Elapsed;
+            return result;
+        }
+
+        private static BackupArtifact NewArtifact(DataDirEntry e, string storedPath, string archive, long size, string sha)
+            => new BackupArtifact
+            {
+                Kind = FileCopyLayout.DataFileKind,
+                Database = e.Database,
+                OriginalPath = e.FullPath,
+                StoredPath = storedPath,
+                Archive = archive,
+                Size = size,
+                Sha256 = sha,
+                Mode = e.Mode.HasValue ? "0" + Convert.ToString(e.Mode.Value & 0xfff, 8) : null,
+                Secret = e.Secret,
+                Status = ItemStatus.Completed,
+            };
+
+        private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
+            FileCopyOptions options, long totalBytes, FileCopyResult result)
+        {
+            var buffer = new byte[BufferSize];
+            long done = 0;
+            int files = entries.Count(e => !e.IsDirectory);
+            int filesDone = 0;
+            string archiveSha;
+            long archiveSize;
+            // The archive holds privileges.db and maybe keys: owner-only from its first byte.
+            using (var file = OwnerOnlyFile.Create(partial, ownerOnly: true))
+            using (var hashed = new HashingStream(file, leaveOpen: true))
+            {
+                Stream sink = gzip ? new GZipStream(hashed, CompressionLevel.Fastest, leaveOpen: true) : (Stream)hashed;
+                var bufferedSink = new BufferedStream(sink, BufferSize);
+                try
+                {
+                    var tar = new TarWriter(bufferedSink);
+                    using (var hasher = new Sha256Hasher())
+                    {
+                        foreach (var e in entries)
+                        {
+                            options.CancellationToken.ThrowIfCancellationRequested();
+                            if (e.IsDirectory)
+                            {
+                                tar.WriteDirectory(e.RelativePath, e.Mode ?? 0x1ed, e.ModifiedUtc);
+                                continue;
+                            }
+                            options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                            long length = 0;
+                            if (e.IsLockFile)
+                            {
+                                tar.BeginFile(e.RelativePath, 0, e.Mode ?? 0x180, e.ModifiedUtc);
+                            }
+                            else
+                            {
+                                using (var src = OpenSource(e.FullPath))
+                                {
+                                    long size = src.Length;
+                                    tar.BeginFile(e.RelativePath, size, e.Mode ?? 0x1a4, e.ModifiedUtc);
+                                    int n;
+                                    while (length < size && (n = src.Read(buffer, 0, (int)Math.Min(buffer.Length, size - length))) > 0)
+                                    {
+                                        hasher.Append(buffer, 0, n);
+                                        tar.WriteData(buffer, 0, n);
+                                        length += n;
+                                        done += n;
+                                        if (n == buffer.Length)
+                                        {
+                                            options.CancellationToken.ThrowIfCancellationRequested();
+                                            options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                                        }
+                                    }
+                                }
+                            }
+                            tar.EndFile();
+                            artifacts.Add(NewArtifact(e, e.RelativePath, outputName, length, hasher.FinishHex()));
+                            filesDone++;
+                            result.Files++;
+                            result.Bytes += length;
+                        }
+                    }
+                    tar.Finish();
+                    bufferedSink.Flush();
+                }
+                finally
+                {
+                    // BufferedStream disposes what it wraps: the gzip stream (which writes its trailer into the hashed
+                    // stream, left open); without gzip only flush, so the hashed stream survives to give its digest.
+                    if (ReferenceEquals(sink, hashed))
+                    {
+                        bufferedSink.Flush();
+                    }
+                    else
+                    {
+                        bufferedSink.Dispose();
+                    }
+                }
+                hashed.Flush();
+                file.Flush(true);
+                archiveSize = hashed.BytesHashed;
+                archiveSha = hashed.FinishHex();
+            }
+            options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
+            return new BackupArtifact
+            {
+                Kind = FileCopyLayout.DataArchiveKind,
+                StoredPath = outputName,
+                OriginalPath = null,
+                Size = archiveSize,
+                Sha256 = archiveSha,
+                Mode = "0600",
+                Secret = true,
+                Status = ItemStatus.Completed,
+            };
+        }
+
+        private static void CopyTree(List<DataDirEntry> entries, string partial, List<BackupArtifact> artifacts, FileCopyOptions options, long totalBytes, FileCopyResult result)
+        {
+            var buffer = new byte[BufferSize];
+            long done = 0;
+            int files = entries.Count(e => !e.IsDirectory);
+            int filesDone = 0;
+            Directory.CreateDirectory(partial);
+            OwnerOnlyFile.SetMode(partial, Convert.ToInt32("700", 8));
+            using (var hasher = new Sha256Hasher())
+            {
+                foreach (var e in entries)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    string target = Path.Combine(partial, e.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+                    if (e.IsDirectory)
+                    {
+                        Directory.CreateDirectory(target);
+                        continue;
+                    }
+                    options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                    long length = 0;
+                    using (var dst = OwnerOnlyFile.Create(target, ownerOnly: true))
+                    {
+                        if (!e.IsLockFile)
+                        {
+                            using (var src = OpenSource(e.FullPath))
+                            {
+                                int n;
+                                while ((n = src.Read(buffer, 0, buffer.Length)) > 0)
+                                {
+                                    hasher.Append(buffer, 0, n);
+                                    dst.Write(buffer, 0, n);
+                                    length += n;
+                                    done += n;
+                                    if (n == buffer.Length)
+                                    {
+                                        options.CancellationToken.ThrowIfCancellationRequested();
+                                        options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                                    }
+                                }
+                            }
+                        }
+                        dst.Flush(true);
+                    }
+                    File.SetLastWriteTimeUtc(target, e.ModifiedUtc);
+                    artifacts.Add(NewArtifact(e, FileCopyLayout.TreeFolder + "/" + e.RelativePath, null, length, hasher.FinishHex()));
+                    filesDone++;
+                    result.Files++;
+                    result.Bytes += length;
+                }
+            }
+            options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
+        }
+
+        private static FileStream OpenSource(string path)
+            => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+
+        internal static void DeletePath(string path)
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+            else if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+using System.Threading;
+
+namespace DoltBackup.FileCopy
+{
+    /// <summary>How a FileCopy backup runs.</summary>
+    public sealed class FileCopyOptions
+    {
+        /// <summary>The data directory to copy (databases, .doltcfg, config.yaml if inside it).</summary>
+        public string DataDir { get; set; }
+
+        /// <summary>Tar, TarGzip (default) or Tree.</summary>
+        public FileCopyFormat Format { get; set; } = FileCopyFormat.TarGzip;
+
+        /// <summary>
+        /// Run before the copy (for example a callback that invokes the user's -StopCommand script block). When it is
+        /// given, <see cref="StartCommand"/> always runs afterwards, in a finally, whatever happened.
+        /// </summary>
+        public Action StopCommand { get; set; }
+
+        /// <summary>Run after the copy, in a finally (for example the user's -StartCommand script block).</summary>
+        public Action StartCommand { get; set; }
+
+        /// <summary>
+        /// How long to keep retrying the database locks after the stop command ran (a stopping server releases them a
+        /// moment later). Without a stop command the locks are tried once: a held lock means Dolt is running.
+        /// </summary>
+        public TimeSpan LockWaitAfterStop { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>Replaces an existing FileCopy archive or tree in the backup folder (never overrides a held lock).</summary>
+        public bool Overwrite { get; set; }
+
+        /// <summary>Tells whether a sql-server.info port answers; defaults to a TCP connect on localhost.</summary>
+        public Func<DoltBackup.Locking.SqlServerInfo, bool> ServerAnswers { get; set; } = info => info.PortAnswers();
+
+        /// <summary>Progress callback; may be null.</summary>
+        public Action<FileCopyProgress> Progress { get; set; }
+
+        /// <summary>Stops the copy between buffers (the partial output is removed; the locks are released).</summary>
+        public CancellationToken CancellationToken { get; set; }
+    }
+}

@@ -1,0 +1,312 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using DoltBackup.Common;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.FileCopy
+{
+    /// <summary>
+    /// Restores a FileCopy backup into a data dir: the archive (or tree) is unpacked into a staging folder beside the
+    /// target, every file's size and SHA-256 checked against the manifest (and the archive's own SHA-256), entries that
+    /// would leave the target refused; only then is the staging folder moved into place. An existing, non-empty target
+    /// is replaced only with Force, and never while a Dolt process uses it. On any failure the target is untouched.
+    /// </summary>
+    public static class FileCopyRestore
+    {
+        private const int BufferSize = 1 << 20;
+
+        /// <summary>Restores <paramref name="manifest"/> (read from its backup folder) into options.TargetDataDir.</summary>
+        public static FileCopyRestoreResult Restore(BackupManifest manifest, FileCopyRestoreOptions options)
+        {
+            if (manifest == null)
+            {
+                throw new ArgumentNullException(nameof(manifest));
+            }
+            if (options == null || string.IsNullOrEmpty(options.TargetDataDir))
+            {
+                throw new ArgumentException("FileCopyRestoreOptions.TargetDataDir is required.", nameof(options));
+            }
+            if (manifest.Method != BackupMethod.FileCopy || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.NotAFileCopyBackup, $"Backup '{manifest}' was not made with -Method FileCopy, or has no backup folder.");
+            }
+            var files = manifest.Artifacts.Where(a => a.Kind == FileCopyLayout.DataFileKind).ToList();
+            var archive = manifest.Artifacts.FirstOrDefault(a => a.Kind == FileCopyLayout.DataArchiveKind);
+            if (files.Count == 0)
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.NotAFileCopyBackup, $"Backup '{manifest}' records no data files.");
+            }
+            var incomplete = files.FirstOrDefault(a => a.Status != ItemStatus.Completed);
+            if (incomplete != null || (archive != null && archive.Status != ItemStatus.Completed))
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"Backup '{manifest}' is incomplete: {(incomplete ?? archive).StoredPath} was recorded as {(incomplete ?? archive).Status}.");
+            }
+
+            string target = Path.GetFullPath(options.TargetDataDir).TrimEnd(Path.DirectorySeparatorChar);
+            bool targetHasContent = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any();
+            if (File.Exists(target))
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"'{target}' is a file, not a data dir.", target);
+            }
+            if (targetHasContent)
+            {
+                var usage = DataDirUsage.Probe(target);
+                if (usage.InUse)
+                {
+                    string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetInUse, $"The data dir '{target}' is in use by {who}; stop it before restoring over it.", target);
+                }
+                if (!options.Force)
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"The data dir '{target}' exists and is not empty; restore into a new folder, or use -Force to replace it.", target);
+                }
+            }
+
+            string parent = Path.GetDirectoryName(target);
+            Directory.CreateDirectory(parent);
+            string staging = Path.Combine(parent, "." + Path.GetFileName(target) + ".restore-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            var result = new FileCopyRestoreResult { TargetDataDir = target };
+            try
+            {
+                Directory.CreateDirectory(staging);
+                OwnerOnlyFile.SetMode(staging, Convert.ToInt32("700", 8));
+                if (archive != null)
+                {
+                    ExtractArchive(manifest, archive, files, staging, options, result);
+                }
+                else
+                {
+                    CopyTree(manifest, files, staging, options, result);
+                }
+                Swap(staging, target, targetHasContent || Directory.Exists(target), result);
+            }
+            catch
+            {
+                FileCopyBackup.DeletePath(staging);
+                throw;
+            }
+            return result;
+        }
+
+        private static void Swap(string staging, string target, bool replace, FileCopyRestoreResult result)
+        {
+            string aside = null;
+            if (replace)
+            {
+                aside = target + ".replaced-" + DateTime.UtcNow.ToString("yyyyMMddTHHmmssZ", System.Globalization.CultureInfo.InvariantCulture);
+                Directory.Move(target, aside);
+            }
+            try
+            {
+                Directory.Move(staging, target);
+                if (OwnerOnlyFile.IsUnix)
+                {
+                    OwnerOnlyFile.SetMode(target, Convert.ToInt32("755", 8));
+                }
+            }
+            catch
+            {
+                if (aside != null)
+                {
+                    Directory.Move(aside, target);
+                }
+                throw;
+            }
+            if (aside != null)
+            {
+                Directory.Delete(aside, recursive: true);
+                result.Replaced = true;
+            }
+        }
+
+        private static void ExtractArchive(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, string staging,
+            FileCopyRestoreOptions options, FileCopyRestoreResult result)
+        {
+            string path = Path.Combine(manifest.BackupFolder, archive.StoredPath.Replace('/', Path.DirectorySeparatorChar));
+            if (!File.Exists(path))
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is missing.", path);
+            }
+            var expected = files.Where(f => f.Archive == archive.StoredPath).ToDictionary(f => f.StoredPath, StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            long total = expected.Values.Sum(f => f.Size);
+            var buffer = new byte[BufferSize];
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var raw = new HashingStream(file, leaveOpen: true))
+            {
+                Stream input = FileCopyLayout.IsGzip(archive.StoredPath) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
+                try
+                {
+                    var reader = new TarReader(input);
+                    using (var hasher = new Sha256Hasher())
+                    {
+                        TarEntry entry;
+                        while ((entry = NextEntry(reader, path)) != null)
+                        {
+                            options.CancellationToken.ThrowIfCancellationRequested();
+                            string local = ArchiveEntryPath.Resolve(staging, entry.Name);
+                            if (local == null || entry.Type == TarEntryType.Other)
+                            {
+                                throw new FileCopyRestoreException(FileCopyRestoreFailure.UnsafeEntry,
+                                    $"The archive entry '{entry.Name}' is {(local == null ? "a path outside the data dir" : "a link or device")}; nothing was restored.", entry.Name);
+                            }
+                            if (entry.Type == TarEntryType.Directory)
+                            {
+                                Directory.CreateDirectory(local);
+                                continue;
+                            }
+                            if (!expected.TryGetValue(entry.Name, out var artifact))
+                            {
+                                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive holds '{entry.Name}', which the manifest does not record; nothing was restored.", entry.Name);
+                            }
+                            options.Progress?.Invoke(new FileCopyProgress("Restoring the data dir", entry.Name, result.Files, expected.Count, result.Bytes, total));
+                            Directory.CreateDirectory(Path.GetDirectoryName(local));
+                            long length = 0;
+                            try
+                            {
+                                using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
+                                {
+                                    int n;
+                                    while ((n = reader.ReadData(buffer, 0, buffer.Length)) > 0)
+                                    {
+                                        hasher.Append(buffer, 0, n);
+                                        dst.Write(buffer, 0, n);
+                                        length += n;
+                                    }
+                                    dst.Flush(true);
+                                }
+                            }
+                            catch (InvalidDataException e)
+                            {
+                                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path);
+                            }
+                            Check(artifact, length, hasher.FinishHex());
+                            ApplyMetadata(local, artifact, entry.ModifiedUtc);
+                            seen.Add(entry.Name);
+                            result.Files++;
+                            result.Bytes += length;
+                        }
+                    }
+                }
+                finally
+                {
+                    if (!ReferenceEquals(input, raw))
+                    {
+                        input.Dispose();
+                    }
+                }
+                while (raw.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+                string sha = raw.FinishHex();
+                if (!string.IsNullOrEmpty(archive.Sha256) && !string.Equals(sha, archive.Sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' has SHA-256 {sha}, the manifest recorded {archive.Sha256}.", path);
+                }
+            }
+            var missing = expected.Keys.FirstOrDefault(k => !seen.Contains(k));
+            if (missing != null)
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The manifest records '{missing}', which the archive does not hold; nothing was restored.", missing);
+            }
+        }
+
+        private static TarEntry NextEntry(TarReader reader, string path)
+        {
+            try
+            {
+                return reader.Next();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path);
+            }
+        }
+
+        private static void CopyTree(BackupManifest manifest, List<BackupArtifact> files, string staging, FileCopyRestoreOptions options, FileCopyRestoreResult result)
+        {
+            string prefix = FileCopyLayout.TreeFolder + "/";
+            string tree = Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
+            if (Directory.Exists(tree))
+            {
+                foreach (var dir in Directory.GetDirectories(tree, "*", SearchOption.AllDirectories))
+                {
+                    string rel = dir.Substring(tree.Length + 1).Replace(Path.DirectorySeparatorChar, '/');
+                    string local = ArchiveEntryPath.Resolve(staging, rel);
+                    if (local != null)
+                    {
+                        Directory.CreateDirectory(local);
+                    }
+                }
+            }
+            long total = files.Sum(f => f.Size);
+            var buffer = new byte[BufferSize];
+            using (var hasher = new Sha256Hasher())
+            {
+                foreach (var artifact in files)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    string stored = artifact.StoredPath ?? "";
+                    string rel = stored.StartsWith(prefix, StringComparison.Ordinal) ? stored.Substring(prefix.Length) : null;
+                    string local = rel == null ? null : ArchiveEntryPath.Resolve(staging, rel);
+                    string source = rel == null ? null : ArchiveEntryPath.Resolve(manifest.BackupFolder, stored);
+                    if (local == null || source == null)
+                    {
+                        throw new FileCopyRestoreException(FileCopyRestoreFailure.UnsafeEntry, $"The recorded file '{stored}' is not a path inside the backup's {FileCopyLayout.TreeFolder}/ folder; nothing was restored.", stored);
+                    }
+                    if (!File.Exists(source))
+                    {
+                        throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The backup file '{source}' is missing; nothing was restored.", source);
+                    }
+                    options.Progress?.Invoke(new FileCopyProgress("Restoring the data dir", rel, result.Files, files.Count, result.Bytes, total));
+                    Directory.CreateDirectory(Path.GetDirectoryName(local));
+                    long length = 0;
+                    using (var src = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                    using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
+                    {
+                        int n;
+                        while ((n = src.Read(buffer, 0, buffer.Length)) > 0)
+                        {
+                            hasher.Append(buffer, 0, n);
+                            dst.Write(buffer, 0, n);
+                            length += n;
+                        }
+                        dst.Flush(true);
+                    }
+                    Check(artifact, length, hasher.FinishHex());
+                    ApplyMetadata(local, artifact, File.GetLastWriteTimeUtc(source));
+                    result.Files++;
+                    result.Bytes += length;
+                }
+            }
+        }
+
+        private static void Check(BackupArtifact artifact, long length, string sha)
+        {
+            if (length != artifact.Size || !string.Equals(sha, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged,
+                    $"'{artifact.StoredPath}' is {length} bytes with SHA-256 {sha}; the manifest recorded {artifact.Size} bytes with {artifact.Sha256}. Nothing was restored.", artifact.StoredPath);
+            }
+        }
+
+        private static void ApplyMetadata(string local, BackupArtifact artifact, DateTime modifiedUtc)
+        {
+            if (!artifact.Secret && !string.IsNullOrEmpty(artifact.Mode) && OwnerOnlyFile.IsUnix)
+            {
+                try
+                {
+                    OwnerOnlyFile.SetMode(local, Convert.ToInt32(artifact.Mode, 8) & 0x1ff);
+                }
+                catch (FormatException)
+                {
+                }
+            }
+            File.SetLastWriteTimeUtc(local, modifiedUtc);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using DoltBackup.FileCopy;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Verification
+{
+    /// <summary>
+    /// Checks the files a backup manifest records: each present, with the recorded size and SHA-256. Files inside a
+    /// FileCopy archive are checked in the same pass that hashes the archive itself (each byte read once).
+    /// </summary>
+    public static class ArtifactVerifier
+    {
+        private const int BufferSize = 1 << 20;
+
+        /// <summary>Checks every artifact of a manifest whose backup folder is known.</summary>
+        public static void Verify(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit)
+        {
+            options = options ?? new VerificationOptions();
+            string folder = manifest.BackupFolder;
+            var inArchives = manifest.Artifacts.Where(a => !string.IsNullOrEmpty(a.Archive)).GroupBy(a => a.Archive, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            var buffer = new byte[BufferSize];
+            foreach (var artifact in manifest.Artifacts.Where(a => string.IsNullOrEmpty(a.Archive)))
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                inArchives.TryGetValue(artifact.StoredPath ?? "", out var entries);
+                inArchives.Remove(artifact.StoredPath ?? "");
+                VerifyFile(folder, artifact, entries, options, emit, buffer);
+            }
+            // Entries whose archive is not itself a recorded artifact: still check them.
+            foreach (var pair in inArchives)
+            {
+                var synthetic = new BackupArtifact { Kind = FileCopyLayout.DataArchiveKind, StoredPath = pair.Key, Size = -1 };
+                VerifyFile(folder, synthetic, pair.Value, options, emit, buffer);
+            }
+        }
+
+        /// <summary>Checks the artifacts and returns the results.</summary>
+        public static List<VerificationResult> Verify(BackupManifest manifest, VerificationOptions options = null)
+        {
+            var results = new List<VerificationResult>();
+            Verify(manifest, options, results.Add);
+            return results;
+        }
+
+        private static VerificationResult Result(BackupArtifact a, string check, VerificationStatus status, string message, string path)
+            => new VerificationResult(a.Archive == null ? a.StoredPath : a.Archive + ":" + a.StoredPath, check, status, message, VerificationLevel.Artifact, path);
+
+        private static void VerifyFile(string folder, BackupArtifact artifact, List<BackupArtifact> entries, VerificationOptions options,
+            Action<VerificationResult> emit, byte[] buffer)
+        {
+            bool recorded = artifact.Size >= 0;
+            if (artifact.Status != ItemStatus.Completed)
+            {
+                emit(Result(artifact, "Artifact.Present", VerificationStatus.Skipped, $"Not checked: the backup recorded this {artifact.Kind} as {artifact.Status}{(artifact.Error != null ? " (" + artifact.Error + ")" : "")}.", null));
+                return;
+            }
+            if (string.IsNullOrEmpty(folder) || string.IsNullOrEmpty(artifact.StoredPath))
+            {
+                emit(Result(artifact, "Artifact.Present", VerificationStatus.Skipped, "Not checked: the manifest has no backup folder or no stored path for this file.", null));
+                return;
+            }
+            string path = Path.Combine(folder, artifact.StoredPath.Replace('/', Path.DirectorySeparatorChar));
+            if (!File.Exists(path))
+            {
+                emit(Result(artifact, "Artifact.Present", VerificationStatus.Failed, $"The recorded {artifact.Kind} is missing.", path));
+                FailEntries(entries, "its archive is missing", emit, path);
+                return;
+            }
+            long size = new FileInfo(path).Length;
+            if (recorded && size != artifact.Size)
+            {
+                emit(Result(artifact, "Artifact.Size", VerificationStatus.Failed, $"The file is {size} bytes, the manifest recorded {artifact.Size} (truncated or replaced).", path));
+                if (entries == null)
+                {
+                    return;
+                }
+            }
+            if (options.SkipArtifactHashes && entries == null)
+            {
+                if (!recorded || size == artifact.Size)
+                {
+                    emit(Result(artifact, "Artifact.Size", VerificationStatus.Passed, $"{size} bytes as recorded (SHA-256 not checked).", path));
+                }
+                return;
+            }
+            string hash;
+            try
+            {
+                hash = entries == null ? HashFile(path, size, buffer, options) : HashArchive(path, size, artifact, entries, options, emit, buffer);
+            }
+            catch (IOException e)
+            {
+                emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Failed, "The file cannot be read: " + e.Message, path));
+                return;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Failed, "The file cannot be read: " + e.Message, path));
+                return;
+            }
+            if (!recorded)
+            {
+                return;
+            }
+            if (string.IsNullOrEmpty(artifact.Sha256))
+            {
+                emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Skipped, "The manifest records no SHA-256 for this file.", path));
+            }
+            else if (!string.Equals(hash, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Failed, $"SHA-256 is {hash}, the manifest recorded {artifact.Sha256} (the file changed or is damaged).", path));
+            }
+            else if (size == artifact.Size)
+            {
+                emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Passed, $"{size} bytes, SHA-256 as recorded.", path));
+            }
+        }
+
+        private static void FailEntries(List<BackupArtifact> entries, string why, Action<VerificationResult> emit, string path)
+        {
+            if (entries == null)
+            {
+                return;
+            }
+            foreach (var e in entries)
+            {
+                emit(Result(e, "Artifact.Present", VerificationStatus.Failed, $"Cannot be checked: {why}.", path));
+            }
+        }
+
+        private static string HashFile(string path, long size, byte[] buffer, VerificationOptions options)
+        {
+            using (var hasher = new Sha256Hasher())
+            using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+            {
+                long done = 0;
+                int n;
+                while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    hasher.Append(buffer, 0, n);
+                    done += n;
+                    if ((done & ((64 << 20) - 1)) < n)
+                    {
+                        options.Report("Hashing backup files", path, done, size);
+                    }
+                }
+                return hasher.FinishHex();
+            }
+        }
+
+        private static string HashArchive(string path, long size, BackupArtifact archive, List<BackupArtifact> entries, VerificationOptions options,
+            Action<VerificationResult> emit, byte[] buffer)
+        {
+            var expected = new Dictionary<string, BackupArtifact>(StringComparer.Ordinal);
+            foreach (var e in entries)
+            {
+                expected[e.StoredPath] = e;
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var raw = new HashingStream(file, leaveOpen: true))
+            {
+                Stream tarStream = FileCopyLayout.IsGzip(archive.StoredPath) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
+                string damage = null;
+                try
+                {
+                    var reader = new TarReader(tarStream);
+                    using (var hasher = new Sha256Hasher())
+                    {
+                        TarEntry entry;
+                        while ((entry = reader.Next()) != null)
+                        {
+                            options.CancellationToken.ThrowIfCancellationRequested();
+                            if (entry.Type != TarEntryType.File)
+                            {
+                                continue;
+                            }
+                            long length = 0;
+                            int n;
+                            while ((n = reader.ReadData(buffer, 0, buffer.Length)) > 0)
+                            {
+                                hasher.Append(buffer, 0, n);
+                                length += n;
+                            }
+                            string hash = hasher.FinishHex();
+                            options.Report("Checking the archive", entry.Name, file.Position, size);
+                            if (!expected.TryGetValue(entry.Name, out var a))
+                            {
+                                emit(new VerificationResult(archive.StoredPath + ":" + entry.Name, "Artifact.Recorded", VerificationStatus.Info, "The archive holds a file the manifest does not record.", VerificationLevel.Artifact, path));
+                                continue;
+                            }
+                            seen.Add(entry.Name);
+                            if (a.Status != ItemStatus.Completed)
+                            {
+                                emit(Result(a, "Artifact.Present", VerificationStatus.Skipped, $"Not checked: the backup recorded this file as {a.Status}.", path));
+                            }
+                            else if (length != a.Size)
+                            {
+                                emit(Result(a, "Artifact.Size", VerificationStatus.Failed, $"The archived file is {length} bytes, the manifest recorded {a.Size}.", path));
+                            }
+                            else if (!string.Equals(hash, a.Sha256, StringComparison.OrdinalIgnoreCase))
+                            {
+                                emit(Result(a, "Artifact.Sha256", VerificationStatus.Failed, $"SHA-256 is {hash}, the manifest recorded {a.Sha256} (damaged).", path));
+                            }
+                            else
+                            {
+                                emit(Result(a, "Artifact.Sha256", VerificationStatus.Passed, $"{length} bytes, SHA-256 as recorded.", path));
+                            }
+                        }
+                    }
+                    // Read to the end so the archive hash covers every byte.
+                    while (raw.Read(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    damage = e.Message;
+                }
+                finally
+                {
+                    if (!ReferenceEquals(tarStream, raw))
+                    {
+                        tarStream.Dispose();
+                    }
+                }
+                foreach (var e in entries.Where(e => !seen.Contains(e.StoredPath) && e.Status == ItemStatus.Completed))
+                {
+                    emit(Result(e, "Artifact.Present", VerificationStatus.Failed, damage == null ? "The recorded file is not in the archive." : "Not readable from the archive: " + damage, path));
+                }
+                if (damage != null)
+                {
+                    emit(Result(archive, "Archive.Readable", VerificationStatus.Failed, "The archive is damaged: " + damage, path));
+                }
+                while (raw.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+                return raw.FinishHex();
+            }
+        }
+    }
+}
