@@ -15,9 +15,8 @@ namespace DoltBackup.Tests.Restore
     /// <summary>
     /// The real thing: a database backed up from one dolt sql-server with dolt_backup, restored into a fresh one with
     /// Restore-DoltBackup, and compared (heads, rows, grants). Skipped where dolt is not on PATH; never faked.
-    /// In the engine-hook collection so that no other test's fake engine is plugged in meanwhile.
+    /// The server is 127.0.0.1, which no test registers a fake for, so the engine factory gives the real engine.
     /// </summary>
-    [Collection(EngineHookCollection.Name)]
     public class RealDoltRestoreTests
     {
         private static PSCredential Root() => new PSCredential("root", new SecureString());
@@ -56,7 +55,6 @@ namespace DoltBackup.Tests.Restore
         [DoltFact]
         public void A_backup_restores_into_a_fresh_server_with_the_same_heads_rows_and_grants()
         {
-            DoltEngineFactory.TestHook = null;
             using var dir = new TempDir("doltbackup-realdolt");
             using var source = RealDoltServer.Start(dir.Combine("source"));
             var manifest = BackUp(source, dir);
@@ -96,7 +94,6 @@ namespace DoltBackup.Tests.Restore
         [DoltFact]
         public void An_offline_restore_into_a_stopped_data_directory_is_verified()
         {
-            DoltEngineFactory.TestHook = null;
             using var dir = new TempDir("doltbackup-realdolt");
             BackupManifest manifest;
             using (var source = RealDoltServer.Start(dir.Combine("source")))

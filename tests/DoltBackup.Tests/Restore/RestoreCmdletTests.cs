@@ -2,41 +2,59 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using DoltBackup.Engine;
 using DoltBackup.Manifest;
 using DoltBackup.Restore;
+using DoltBackup.Tests.Fakes;
 using DoltBackup.Tests.Infrastructure;
 using Xunit;
 
 namespace DoltBackup.Tests.Restore
 {
     /// <summary>
-    /// Restore-DoltBackup in a hosted PowerShell engine, with the in-memory Dolt fake plugged in through the engine
-    /// factory's test hook. The hook is process-wide: every test class that sets it belongs to this collection.
+    /// Restore-DoltBackup in a hosted PowerShell engine, against the sync branch's in-memory Dolt fake, which the engine
+    /// factory's test hook routes to by -Server host name (or -DataDir), so tests in parallel do not disturb each other.
     /// </summary>
-    [Collection(EngineHookCollection.Name)]
     public sealed class RestoreCmdletTests : IDisposable
     {
-        private readonly RestoreFakeDolt _dolt = new RestoreFakeDolt();
+        private readonly FakeDoltEngine _dolt = new FakeDoltEngine();
         private readonly TempDir _dir = new TempDir();
-        private DoltEngineRequest _request;
+        private readonly string _server;
 
         public RestoreCmdletTests()
         {
-            DoltEngineFactory.TestHook = request =>
-            {
-                _request = request;
-                return _dolt;
-            };
+            _server = FakeServers.Register(_dolt);
         }
 
-        public void Dispose()
+        public void Dispose() => _dir.Dispose();
+
+        private string[] Restores => _dolt.CallsOf("restore").ToArray();
+
+        /// <summary>A backup folder whose manifest records, per database, the heads of a store the fake holds at its URL.</summary>
+        private BackupManifest Backup(params string[] databases)
         {
-            DoltEngineFactory.TestHook = null;
-            _dir.Dispose();
+            var m = new BackupManifest
+            {
+                Id = "20261123T020000Z-prod", Name = "prod", Method = BackupMethod.DoltBackup, CreatedUtc = new DateTime(2026, 11, 23, 2, 0, 0, DateTimeKind.Utc),
+                Destination = new BackupDestination { BaseUrl = RestoreFixtures.BaseUrl, BackupFolder = _dir.Combine("backup") },
+            };
+            foreach (string name in databases)
+            {
+                string url = RestoreFixtures.BaseUrl + "/" + name;
+                var db = new FakeDoltEngine.Db { WorkingHash = FakeDoltEngine.Hash(name + "/working") };
+                db.Branches["main"] = FakeDoltEngine.Hash(name + "/main");
+                db.Branches["dev"] = FakeDoltEngine.Hash(name + "/dev");
+                db.Tags["v1"] = FakeDoltEngine.Hash(name + "/v1");
+                _dolt.Storage.Put(url, name, db);
+                m.Databases.Add(new DatabaseBackupItem
+                {
+                    Name = name, Url = url, BackupName = "prod", Status = ItemStatus.Completed, WorkingSetHash = db.WorkingHash,
+                    Branches = db.Branches.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
+                    Tags = db.Tags.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
+                });
+            }
+            ManifestStore.Write(m);
+            return m;
         }
-
-        private BackupManifest Backup(params string[] databases) => RestoreFixtures.Manifest(_dolt, _dir.Combine("backup"), databases);
 
         private static T[] Results<T>(PowerShellResult r) => r.Output.Select(o => o.BaseObject).OfType<T>().ToArray();
 
@@ -48,17 +66,18 @@ namespace DoltBackup.Tests.Restore
         {
             Backup("sales", "hr");
             using var host = new PowerShellHost();
-            var r = host.Run("Get-DoltBackup $args[0] | Restore-DoltBackup -Server db1:3307 -Confirm:$false", _dir.Combine("backup"));
+            var r = host.Run("Get-DoltBackup $args[0] | Restore-DoltBackup -Server ($args[1] + ':3307') -Confirm:$false", _dir.Combine("backup"), _server);
 
             Assert.Null(r.Terminating);
             Assert.Empty(r.Errors);
             var results = Results<DatabaseRestoreResult>(r);
             Assert.Equal(new[] { "sales", "hr" }, results.Select(x => x.TargetName));
             Assert.All(results, x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
-            Assert.Equal("db1", _request.Server.Host);
-            Assert.Equal(3307, _request.Server.Port);
-            Assert.False(_request.IsOffline);
-            Assert.True(_dolt.Disposed);
+            var request = FakeServers.LastRequest(_server);
+            Assert.Equal(3307, request.Server.Port);
+            Assert.False(request.IsOffline);
+            Assert.Equal(new[] { "restore file:///backups/prod/sales sales", "restore file:///backups/prod/hr hr" }, Restores);
+            Assert.Equal(_dolt.Storage.Get("file:///backups/prod/hr").Branches, _dolt.Databases["hr"].Branches);
             Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
         }
 
@@ -68,7 +87,7 @@ namespace DoltBackup.Tests.Restore
             Backup("sales", "hr");
             var live = _dolt.AddDatabase("sales", "live");
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -Confirm:$false", _dir.Combine("backup"));
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -Confirm:$false", _dir.Combine("backup"), _server);
 
             var e = Assert.Single(r.Errors);
             Assert.Equal("DoltBackup.DatabaseExists,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
@@ -88,12 +107,14 @@ namespace DoltBackup.Tests.Restore
             var live = _dolt.AddDatabase("sales", "live");
             using var host = new PowerShellHost();
             // The test host cannot prompt: a prompt would fail the command.
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -Force -Verbose", _dir.Combine("backup"));
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -Force -Verbose", _dir.Combine("backup"), _server);
 
             Assert.Null(r.Terminating);
             Assert.Empty(r.Errors);
             Assert.Equal(RestoreStatus.Restored, Results<DatabaseRestoreResult>(r).Single().Status);
-            Assert.Same(live, _dolt.Dropped.Single().Db);
+            Assert.Equal(new[] { "restore file:///backups/prod/sales sales --force" }, Restores);
+            Assert.NotSame(live, _dolt.Databases["sales"]);
+            Assert.Equal(_dolt.Storage.Get("file:///backups/prod/sales").Branches, _dolt.Databases["sales"].Branches);
             Assert.Contains(r.Verbose, v => v.Contains(".dolt_dropped_databases"));
         }
 
@@ -102,23 +123,23 @@ namespace DoltBackup.Tests.Restore
         {
             Backup("sales");
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0]", _dir.Combine("backup"));
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1]", _dir.Combine("backup"), _server);
             Assert.True(r.Terminating != null || r.Errors.Count > 0);
             Assert.Contains("cannot prompt", r.AllText());
-            Assert.Empty(_dolt.Restores);
+            Assert.Empty(Restores);
         }
 
         [Fact]
         public void WhatIf_shows_every_database_file_and_script_and_changes_nothing()
         {
             var m = Backup("sales", "hr");
-            _dolt.AddDatabase("sales", "live");
+            var live = _dolt.AddDatabase("sales", "live");
             RestoreFixtures.AddArtifact(m, "ServerConfig", "config/server/config.yaml", _dir.Combine("live", "config.yaml"), "a: 1\n");
             RestoreFixtures.AddArtifact(m, "GrantsScript", "grants/grants.sql", null, "GRANT SELECT ON *.* TO 'app'@'%';\n", secret: true);
             ManifestStore.Write(m);
             string root = _dir.Combine("restored");
             using var host = new PowerShellHost();
-            string text = host.Render("Restore-DoltBackup -Path $args[0] -Force -ConfigRoot $args[1] -IncludeGrants -WhatIf", _dir.Combine("backup"), root);
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -Server $args[2] -Force -ConfigRoot $args[1] -IncludeGrants -WhatIf", _dir.Combine("backup"), root, _server);
 
             Assert.Contains("What if:", text);
             Assert.Contains("'sales'", text);
@@ -127,7 +148,7 @@ namespace DoltBackup.Tests.Restore
             Assert.Contains("config/server/config.yaml", text);
             Assert.Contains("grants/grants.sql", text);
             Assert.Equal(new[] { "list" }, _dolt.Calls);
-            Assert.Empty(_dolt.Dropped);
+            Assert.Same(live, _dolt.Databases["sales"]);
             Assert.Empty(RestoreFixtures.FilesUnder(root));
             Assert.False(Directory.Exists(_dir.Combine("live")));
         }
@@ -138,11 +159,11 @@ namespace DoltBackup.Tests.Restore
             Directory.CreateDirectory(_dir.Combine("new"));
             File.WriteAllText(_dir.Combine("new", "manifest.json"), "{\"schemaVersion\": 99, \"name\": \"x\"}");
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -Confirm:$false", _dir.Combine("new"));
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -Confirm:$false", _dir.Combine("new"), _server);
             var e = Assert.Single(r.Errors);
             Assert.StartsWith("DoltBackup.ManifestUnreadable", e.FullyQualifiedErrorId);
             Assert.Contains("Update-Module", e.Exception.Message);
-            Assert.Null(_request);
+            Assert.Null(FakeServers.LastRequest(_server));
             Assert.Empty(_dolt.Calls);
         }
 
@@ -151,11 +172,11 @@ namespace DoltBackup.Tests.Restore
         {
             Backup("sales", "sales_eu", "hr");
             using var host = new PowerShellHost();
-            var bad = host.Run("Restore-DoltBackup -Path $args[0] -NewName copy -Confirm:$false", _dir.Combine("backup"));
+            var bad = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -NewName copy -Confirm:$false", _dir.Combine("backup"), _server);
             Assert.StartsWith("DoltBackup.InvalidRestoreRequest", Assert.Single(bad.Errors).FullyQualifiedErrorId);
-            Assert.Empty(_dolt.Restores);
+            Assert.Empty(Restores);
 
-            var subset = host.Run("Restore-DoltBackup -Path $args[0] -Database sales_* -NewName copy -Confirm:$false", _dir.Combine("backup"));
+            var subset = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -Database sales_* -NewName copy -Confirm:$false", _dir.Combine("backup"), _server);
             Assert.Empty(subset.Errors);
             var one = Results<DatabaseRestoreResult>(subset).Single();
             Assert.Equal("sales_eu", one.Database);
@@ -168,9 +189,9 @@ namespace DoltBackup.Tests.Restore
         {
             Backup("sales");
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -NewName a -Prefix b_ -Confirm:$false", _dir.Combine("backup"));
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -NewName a -Prefix b_ -Confirm:$false", _dir.Combine("backup"), _server);
             Assert.StartsWith("DoltBackup.InvalidRestoreRequest", ErrorIds(r));
-            Assert.Null(_request);
+            Assert.Null(FakeServers.LastRequest(_server));
             Assert.Empty(_dolt.Calls);
         }
 
@@ -181,7 +202,7 @@ namespace DoltBackup.Tests.Restore
             m.Databases[0].Branches[0].Hash = "tttttttttttttttttttttttttttttttt";
             ManifestStore.Write(m);
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -Confirm:$false", _dir.Combine("backup"));
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -Confirm:$false", _dir.Combine("backup"), _server);
             var result = Results<DatabaseRestoreResult>(r).Single();
             Assert.Equal(VerificationOutcome.Mismatch, result.Verification);
             var e = Assert.Single(r.Errors);
@@ -192,14 +213,16 @@ namespace DoltBackup.Tests.Restore
         [Fact]
         public void A_single_url_restores_one_database_unverified()
         {
-            _dolt.AddStore("file:///backups/x/sales", "sales");
+            var store = new FakeDoltEngine.Db { WorkingHash = FakeDoltEngine.Hash("w") };
+            store.Branches["main"] = FakeDoltEngine.Hash("m");
+            _dolt.Storage.Put("file:///backups/x/sales", "sales", store);
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Url file:///backups/x/sales -Name sales2 -Confirm:$false");
+            var r = host.Run("Restore-DoltBackup -Url file:///backups/x/sales -Name sales2 -Server $args[0] -Confirm:$false", _server);
             Assert.Empty(r.Errors);
             var one = Results<DatabaseRestoreResult>(r).Single();
             Assert.Equal("sales2", one.TargetName);
             Assert.Equal(VerificationOutcome.NotChecked, one.Verification);
-            Assert.Equal(new[] { "restore file:///backups/x/sales sales2" }, _dolt.Restores);
+            Assert.Equal(new[] { "restore file:///backups/x/sales sales2" }, Restores);
         }
 
         [Fact]
@@ -209,15 +232,15 @@ namespace DoltBackup.Tests.Restore
             string dataDir = _dir.Combine("data");
             Directory.CreateDirectory(Path.Combine(dataDir, "sales"));
             File.WriteAllText(Path.Combine(dataDir, "sales", "notes.txt"), "not a database");
+            FakeServers.Register(_dolt, dataDir);
             using var host = new PowerShellHost();
             var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", _dir.Combine("backup"), dataDir);
 
-            Assert.True(_request.IsOffline);
-            Assert.Equal(dataDir, _request.DataDir);
+            Assert.True(FakeServers.LastRequest(dataDir).IsOffline);
             var e = Assert.Single(r.Errors);
             Assert.StartsWith("DoltBackup.DatabaseExists", e.FullyQualifiedErrorId);
             Assert.Contains("plain directory", e.Exception.Message);
-            Assert.Equal(new[] { "restore file:///backups/prod/hr hr" }, _dolt.Restores);
+            Assert.Equal(new[] { "restore file:///backups/prod/hr hr" }, Restores);
             Assert.True(File.Exists(Path.Combine(dataDir, "sales", "notes.txt")));
         }
 
@@ -231,7 +254,7 @@ namespace DoltBackup.Tests.Restore
             Assert.StartsWith("DoltBackup.DataDirNotFound", ErrorIds(missing));
             var both = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Server x -Confirm:$false", _dir.Combine("backup"), _dir.Path);
             Assert.StartsWith("DoltBackup.InvalidRestoreRequest", ErrorIds(both));
-            Assert.Empty(_dolt.Restores);
+            Assert.Empty(Restores);
         }
 
         [Fact]
@@ -239,7 +262,7 @@ namespace DoltBackup.Tests.Restore
         {
             Backup("sales");
             using var host = new PowerShellHost();
-            string text = host.Render("Restore-DoltBackup -Path $args[0] -Prefix t_ -Confirm:$false", _dir.Combine("backup"));
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -Server $args[1] -Prefix t_ -Confirm:$false", _dir.Combine("backup"), _server);
             Assert.Contains("Verification", text);
             Assert.Contains("t_sales", text);
             Assert.Contains("Verified", text);
@@ -247,10 +270,4 @@ namespace DoltBackup.Tests.Restore
         }
     }
 
-    [CollectionDefinition(Name)]
-    public sealed class EngineHookCollection
-    {
-        /// <summary>Tests that set DoltEngineFactory.TestHook (process-wide) must not run in parallel.</summary>
-        public const string Name = "DoltEngineFactory.TestHook";
-    }
 }
