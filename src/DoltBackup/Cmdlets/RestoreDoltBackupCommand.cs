@@ -180,15 +180,20 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, (object)manifest ?? url, "Correct the parameters; nothing was restored.");
             }
-            if (!EnsureEngine())
+            bool fileCopy = manifest != null && manifest.Method == BackupMethod.FileCopy;
+            if (!EnsureEngine(dataDirMayBeMissing: fileCopy))
             {
                 return;
             }
             var options = BuildOptions();
-            IReadOnlyList<string> existing;
+            IReadOnlyList<string> existing = new string[0];
             try
             {
-                existing = _engine.ListDatabasesAsync(StopToken).GetAwaiter().GetResult();
+                // A FileCopy backup replaces a whole data directory: there are no databases to look up by name.
+                if (!fileCopy)
+                {
+                    existing = _engine.ListDatabasesAsync(StopToken).GetAwaiter().GetResult();
+                }
             }
             catch (RestoreEngineException e)
             {
@@ -211,10 +216,11 @@ namespace DoltBackup.Cmdlets
             WriteVerbose($"Restoring '{plan.BackupId}' into {_engine.Description}: {plan.Databases.Count} database(s), {plan.ConfigArtifacts.Count} configuration file(s), grants: {(plan.GrantsScript != null ? "yes" : "no")}.");
             var grants = plan.GrantsScript != null && _request.Server != null ? new GrantsRunnerReplayer(_request.Server) : null;
             var config = plan.ConfigArtifacts.Count > 0 ? new CaptureConfigArtifactRestorer() : null;
-            new RestoreOrchestrator(_engine, config, grants, this).Execute(plan, options, StopToken);
+            var files = plan.FileCopyTarget != null ? new FileCopyServiceRestorer() : null;
+            new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
         }
 
-        private bool EnsureEngine()
+        private bool EnsureEngine(bool dataDirMayBeMissing)
         {
             if (_engine != null)
             {
@@ -227,7 +233,7 @@ namespace DoltBackup.Cmdlets
             try
             {
                 _request = BuildEngineRequest();
-                if (_request.IsOffline)
+                if (_request.IsOffline && !(dataDirMayBeMissing && !Directory.Exists(_request.DataDir)))
                 {
                     EnsureOfflineTarget(_request.DataDir);
                 }

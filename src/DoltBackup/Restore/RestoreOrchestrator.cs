@@ -20,13 +20,16 @@ namespace DoltBackup.Restore
         private readonly IConfigArtifactRestorer _config;
         private readonly IGrantsReplayer _grants;
         private readonly IRestoreObserver _observer;
+        private readonly IFileCopyRestorer _fileCopy;
 
         /// <summary>
         /// An orchestrator. <paramref name="config"/> may be null when no configuration is restored; <paramref name="grants"/>
-        /// is null when there is no server to replay grants on (offline mode).
+        /// is null when there is no server to replay grants on (offline mode); <paramref name="fileCopy"/> is needed only for
+        /// FileCopy backups.
         /// </summary>
-        public RestoreOrchestrator(IRestoreEngine engine, IConfigArtifactRestorer config, IGrantsReplayer grants, IRestoreObserver observer)
+        public RestoreOrchestrator(IRestoreEngine engine, IConfigArtifactRestorer config, IGrantsReplayer grants, IRestoreObserver observer, IFileCopyRestorer fileCopy = null)
         {
+            _fileCopy = fileCopy;
             _engine = engine ?? throw new ArgumentNullException(nameof(engine));
             _config = config;
             _grants = grants;
@@ -47,11 +50,18 @@ namespace DoltBackup.Restore
                 _observer.Problem(p);
             }
 
-            int total = plan.Databases.Count + (plan.ConfigArtifacts.Count > 0 ? 1 : 0) + (plan.GrantsScript != null ? 1 : 0);
+            int total = plan.Databases.Count + (plan.ConfigArtifacts.Count > 0 ? 1 : 0) + (plan.GrantsScript != null ? 1 : 0) + (plan.FileCopyTarget != null ? 1 : 0);
             int done = 0;
             RestoreEngineException connectionFailure = null;
             try
             {
+                if (plan.FileCopyTarget != null)
+                {
+                    _observer.Progress(done, total, $"Data directory {plan.FileCopyTarget}");
+                    RestoreFileCopy(plan, options, results, cancellationToken);
+                    done++;
+                }
+
                 foreach (var step in plan.Databases)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -181,6 +191,67 @@ namespace DoltBackup.Restore
             Status = RestoreStatus.Skipped, Verification = VerificationOutcome.NotChecked, ErrorId = "RestoreNotAttempted",
             Error = step.Refusal ?? $"Not attempted: the target could not be used ({cause.Message}).",
         };
+
+        private void RestoreFileCopy(RestorePlan plan, RestoreOptions options, RestoreRunResults results, CancellationToken cancellationToken)
+        {
+            var manifest = plan.Manifest;
+            var data = manifest.Artifacts.Where(a => a.Kind == RestorePlanner.DataFileKind).ToList();
+            bool occupied = System.IO.Directory.Exists(plan.FileCopyTarget) && System.IO.Directory.EnumerateFileSystemEntries(plan.FileCopyTarget).Any();
+            string action = $"Unpack the FileCopy backup '{plan.BackupId}' ({data.Count} data files, {data.Sum(a => a.Size)} bytes, each SHA-256 checked) into the data directory {plan.FileCopyTarget}"
+                            + (occupied ? (options.Force ? ", REPLACING its current contents" : " (it is not empty: refused without -Force)") : "")
+                            + $"; databases: {string.Join(", ", manifest.Databases.Select(d => d.Name))}";
+            if (!_observer.ShouldProcess(plan.FileCopyTarget, action))
+            {
+                return;
+            }
+            var watch = Stopwatch.StartNew();
+            ArtifactGroupRestoreResult group = _fileCopy == null
+                ? GroupFailure(plan, ArtifactGroup.FileCopy, plan.FileCopyTarget, "FileCopyRestoreUnavailable", "FileCopy restore is not available in this build.")
+                : _fileCopy.Restore(manifest, plan.FileCopyTarget, options.Force, cancellationToken);
+            group.Duration = watch.Elapsed;
+            group.BackupId = plan.BackupId;
+            results.Artifacts.Add(group);
+            _observer.ArtifactResult(group);
+            if (group.Status != RestoreStatus.Restored)
+            {
+                return;
+            }
+            // The files are proven by their hashes; the databases are proven by their heads, read back through Dolt.
+            foreach (var item in manifest.Databases)
+            {
+                var result = new DatabaseRestoreResult
+                {
+                    Database = item.Name, SourceUrl = manifest.BackupFolder, TargetName = item.Name, BackupId = plan.BackupId, Target = group.Target,
+                    Status = RestoreStatus.Restored, Verification = VerificationOutcome.NotChecked,
+                };
+                var dbWatch = Stopwatch.StartNew();
+                if ((item.Branches == null || item.Branches.Count == 0) && string.IsNullOrEmpty(item.WorkingSetHash))
+                {
+                    _observer.Verbose($"The manifest records no heads for '{item.Name}': its files were SHA-256 checked, its heads are not verified.");
+                    results.Databases.Add(result);
+                    _observer.DatabaseResult(result);
+                    continue;
+                }
+                try
+                {
+                    var state = _engine.GetStateAsync(item.Name, cancellationToken).GetAwaiter().GetResult();
+                    result.Verification = HeadsVerifier.Verify(item, state, result.Differences);
+                    if (result.Verification == VerificationOutcome.Mismatch)
+                    {
+                        result.ErrorId = "RestoreVerificationMismatch";
+                        result.Error = $"'{item.Name}' was restored, but it differs from the manifest: {string.Join("; ", result.Differences)}.";
+                    }
+                }
+                catch (Exception e) when (!(e is OperationCanceledException) && !(e is PipelineStoppedException))
+                {
+                    result.ErrorId = "RestoreVerificationFailed";
+                    result.Error = $"'{item.Name}' was restored (every file's SHA-256 matched), but its heads could not be read to verify it: {e.Message}";
+                }
+                result.Duration = dbWatch.Elapsed;
+                results.Databases.Add(result);
+                _observer.DatabaseResult(result);
+            }
+        }
 
         private ArtifactGroupRestoreResult RestoreConfiguration(RestorePlan plan, RestoreOptions options)
         {

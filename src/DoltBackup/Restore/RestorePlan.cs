@@ -25,6 +25,9 @@ namespace DoltBackup.Restore
         /// <summary>The grants script to replay, or null.</summary>
         public BackupArtifact GrantsScript { get; set; }
 
+        /// <summary>For a FileCopy backup: the data directory its copy is unpacked into (null otherwise).</summary>
+        public string FileCopyTarget { get; set; }
+
         /// <summary>Problems with the request that concern no single database (for example a -Database pattern that matched nothing).</summary>
         public List<PlanProblem> Problems { get; set; } = new List<PlanProblem>();
 

@@ -55,7 +55,11 @@ namespace DoltBackup.Restore
                     plan.Databases.Add(Step(item.Name, item.Url, TargetName(item.Name, options), item, options));
                 }
             }
-            else if (manifest.Method != BackupMethod.FileCopy)
+            else if (manifest.Method == BackupMethod.FileCopy)
+            {
+                PlanFileCopy(manifest, options, plan);
+            }
+            else
             {
                 plan.Problems.Add(new PlanProblem("RestoreMethodUnsupported",
                     $"The backup '{plan.BackupId}' was made with method {manifest.Method}; Restore-DoltBackup restores DoltBackup (dolt_backup) and FileCopy backups.",
@@ -94,6 +98,25 @@ namespace DoltBackup.Restore
                 }
             }
             return plan;
+        }
+
+        private static void PlanFileCopy(BackupManifest manifest, RestoreOptions options, RestorePlan plan)
+        {
+            if (string.IsNullOrEmpty(options.DataDir))
+            {
+                plan.Problems.Add(new PlanProblem("FileCopyNeedsDataDir",
+                    $"The backup '{plan.BackupId}' is a FileCopy backup: a copy of a whole data directory, which is restored into a data directory, not through a server.",
+                    plan.BackupId, "Give -DataDir <a new folder, or a stopped server's data directory with -Force>, then start dolt sql-server on it."));
+                return;
+            }
+            if ((options.DatabasePatterns != null && options.DatabasePatterns.Length > 0) || !string.IsNullOrEmpty(options.NewName) || !string.IsNullOrEmpty(options.Prefix))
+            {
+                plan.Problems.Add(new PlanProblem("InvalidRestoreRequest",
+                    $"The backup '{plan.BackupId}' is a FileCopy backup: it restores the whole data directory, so -Database, -NewName and -Prefix do not apply.",
+                    plan.BackupId, "Leave out -Database, -NewName and -Prefix, and restore into a new -DataDir to get a copy beside the original."));
+                return;
+            }
+            plan.FileCopyTarget = options.DataDir;
         }
 
         /// <summary>The plan for restoring one database from a URL (no manifest: nothing to verify against).</summary>
