@@ -2,6 +2,11 @@
 # Pester 5 tests of Restore-DoltBackup: the same user-visible behaviour as tests/DoltBackup.Tests/Restore/*.cs.
 # The parts that need Dolt run only where `dolt` is on PATH. Run by ./build.ps1 -Task Test after `dotnet build`.
 
+BeforeDiscovery {
+    # -Skip is evaluated at discovery, before BeforeAll runs.
+    $script:hasDolt = [bool](Get-Command dolt -ErrorAction SilentlyContinue)
+}
+
 BeforeAll {
     $repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
     Import-Module (Join-Path $repoRoot 'DoltBackup.psd1') -Force

@@ -200,6 +200,12 @@ namespace DoltBackup.Cmdlets
                 WriteError(DoltBackupErrors.Create(e, e.ErrorId, e.Category, _engine.Description, e.RecommendedAction));
                 return;
             }
+            catch (Exception e) when (!(e is PipelineStoppedException) && !(e is OperationCanceledException))
+            {
+                WriteDoltError(e, "ListDatabasesFailed", ErrorCategory.ConnectionError, _engine.Description,
+                    "Check that the target server (or data directory) is reachable and that the account may list databases; nothing was restored.");
+                return;
+            }
 
             RestorePlan plan;
             try
