@@ -75,6 +75,11 @@ namespace DoltBackup.Restore
                 {
                     plan.Warnings.Add($"The backup '{plan.BackupId}' holds no configuration files to restore.");
                 }
+                if (plan.ConfigRoot == null && plan.ConfigArtifacts.Any(a => a.Kind == Capture.ArtifactKind.PrivilegeFile || a.Kind == Capture.ArtifactKind.BranchControlFile))
+                {
+                    plan.Warnings.Add("The privilege and branch-control files go back to their original paths: a sql-server that runs there keeps its own copy in memory and "
+                                      + "overwrites them. Stop the server first, or replay the grants through it with -IncludeGrants instead.");
+                }
             }
             else if (manifest.Artifacts.Any(IsConfigurationArtifact))
             {

@@ -101,6 +101,25 @@ namespace DoltBackup.Tests.Restore
         }
 
         [Fact]
+        public void A_database_that_fails_to_restore_is_one_error_and_the_others_are_restored()
+        {
+            var m = Backup("sales", "hr", "ops");
+            m.Databases[1].Url = RestoreFixtures.BaseUrl + "/gone";   // no store there: Dolt's restore fails
+            ManifestStore.Write(m);
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -Confirm:$false", _dir.Combine("backup"), _server);
+
+            Assert.Null(r.Terminating);
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("hr", e.TargetObject);
+            Assert.Contains("/gone", e.Exception.Message);
+            var results = Results<DatabaseRestoreResult>(r);
+            Assert.Equal(new[] { RestoreStatus.Restored, RestoreStatus.Failed, RestoreStatus.Restored }, results.Select(x => x.Status));
+            Assert.False(_dolt.Databases.ContainsKey("hr"));
+            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
+        }
+
+        [Fact]
         public void Force_replaces_without_prompting()
         {
             Backup("sales");
