@@ -92,6 +92,13 @@ namespace DoltBackup.Backup
                 var item = NewItem(db, request, label);
                 var p = new PlannedDatabase { Item = item };
                 plan.Databases.Add(p);
+                if (BackupUrls.IsFile(item.Url) && IsReservedName(db))
+                {
+                    p.Problem = new DoltEngineException(DoltErrorKind.InvalidUrl,
+                        $"Database '{db}' cannot be backed up to {item.Url}: that name is a file DoltBackup keeps in the backup folder.", "ReservedName",
+                        System.Management.Automation.ErrorCategory.InvalidArgument, "Back this database up to its own -Destination (with -Database).");
+                    continue;
+                }
                 if (urls.TryGetValue(item.Url, out var other))
                 {
                     p.Problem = BackupFailures.UrlConflict(db, item.Url, $"database '{other}' of this backup set (their names differ only in letter case)");
@@ -165,6 +172,11 @@ namespace DoltBackup.Backup
             plan.Manifest.Databases = plan.Databases.Select(p => p.Item).ToList();
             return plan;
         }
+
+        private static bool IsReservedName(string db)
+            => string.Equals(db, BackupManifest.FileName, StringComparison.OrdinalIgnoreCase)
+               || string.Equals(db, Locking.BackupSetLock.FileName, StringComparison.OrdinalIgnoreCase)
+               || db.EndsWith(OwnershipMarkerStore.Suffix, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The message every Push set carries.</summary>
         public const string PushWarning = "Method Push sends committed data only: uncommitted working-set changes, the staged set and anything not reachable from a branch head do not travel. Use the DoltBackup method for a complete backup.";

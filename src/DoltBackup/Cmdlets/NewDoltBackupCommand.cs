@@ -109,9 +109,19 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(e, "ConfigUnreadable", ErrorCategory.ReadError, ConfigPath, "Check -ConfigPath.");
             }
+            catch (DoltBackupException e)
+            {
+                ThrowDoltError(e, "ConfigInvalid", ErrorCategory.InvalidData, ConfigPath, "Fix the sql-server config (Dolt would refuse it too), or connect with -Server and -Port.");
+            }
             catch (DoltEngineException e)
             {
                 ThrowTerminatingError(EngineError(e, DataDir));
+            }
+
+            if (request.BaseUrl != null && BackupUrls.IsFile(request.BaseUrl) && !engineRequest.IsOffline && !IsLocalHost(engineRequest.Server.Host))
+            {
+                WriteWarning($"file:// URLs are paths on the Dolt server's machine ({engineRequest.Server.Host}), while manifest.json and the ownership markers are written on this machine. " +
+                             "Use a folder that both machines see at the same path (a shared mount), or run DoltBackup on the server.");
             }
 
             using (var engine = DoltEngineFactory.Create(engineRequest))
@@ -131,9 +141,21 @@ namespace DoltBackup.Cmdlets
                 {
                     ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Name, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
                 }
+                try
+                {
+                    plan.Manifest.Source.DoltVersion = engine.GetDoltVersionAsync(StopToken).GetAwaiter().GetResult();
+                }
+                catch (DoltEngineException e) when (e.Kind != DoltErrorKind.Cancelled)
+                {
+                    WriteVerbose("The Dolt version could not be read: " + e.Message);
+                }
                 Apply(service, plan, engineRequest);
             }
         }
+
+        private static bool IsLocalHost(string host)
+            => string.IsNullOrEmpty(host) || host == "localhost" || host == "::1" || host.StartsWith("127.", StringComparison.Ordinal)
+               || string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase);
 
         private void ValidateMethodParameters()
         {
@@ -185,6 +207,24 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(new DoltBackupException($"A sync of the backup set in '{manifest.BackupFolder}' is running."), "BackupSetBusy", ErrorCategory.ResourceBusy,
                     manifest.BackupFolder, "Wait for Sync-DoltBackup to finish, then run New-DoltBackup again.");
+            }
+
+            string existingPath = System.IO.Path.Combine(manifest.BackupFolder, BackupManifest.FileName);
+            if (System.IO.File.Exists(existingPath) && !Force.IsPresent)
+            {
+                BackupManifest existing = null;
+                try
+                {
+                    existing = ManifestStore.Read(existingPath);
+                }
+                catch (ManifestSchemaException)
+                {
+                }
+                if (existing == null || existing.Name != manifest.Name || existing.Method != manifest.Method)
+                {
+                    ThrowDoltError(new DoltBackupException($"The backup folder '{manifest.BackupFolder}' already holds the manifest of another backup set ({existing?.ToString() ?? "unreadable"}); writing this set's manifest there would replace it."),
+                        "BackupFolderInUse", ErrorCategory.ResourceExists, manifest.BackupFolder, "Give another -Path (or -Destination), or -Force to replace that manifest.");
+                }
             }
 
             var included = new List<DatabaseBackupItem>();

@@ -172,6 +172,14 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Name, "Correct the parameters; see Get-Help Sync-DoltBackup -Full.");
             }
+            catch (IOException e)
+            {
+                ThrowDoltError(e, "ConfigUnreadable", ErrorCategory.ReadError, ConfigPath, "Check -ConfigPath.");
+            }
+            catch (DoltBackupException e)
+            {
+                ThrowDoltError(e, "ConfigInvalid", ErrorCategory.InvalidData, ConfigPath, "Fix the sql-server config (Dolt would refuse it too), or connect with -Server and -Port.");
+            }
             catch (DoltEngineException e)
             {
                 ThrowTerminatingError(EngineError(e, DataDir));
@@ -214,6 +222,11 @@ namespace DoltBackup.Cmdlets
             catch (IOException e)
             {
                 WriteDoltError(e, "ConfigUnreadable", ErrorCategory.ReadError, manifest, "Check -ConfigPath.");
+                return;
+            }
+            catch (DoltBackupException e)
+            {
+                WriteDoltError(e, "ConfigInvalid", ErrorCategory.InvalidData, manifest, "Fix the sql-server config (Dolt would refuse it too), or connect with -Server and -Port.");
                 return;
             }
             catch (DoltEngineException e)

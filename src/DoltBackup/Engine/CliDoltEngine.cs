@@ -151,7 +151,17 @@ namespace DoltBackup.Engine
             {
                 return rows;
             }
-            using (var doc = JsonDocument.Parse(output.Substring(start)))
+            JsonDocument parsed;
+            try
+            {
+                parsed = JsonDocument.Parse(output.Substring(start));
+            }
+            catch (JsonException e)
+            {
+                throw new DoltEngineException(DoltErrorKind.Other, "The output of `dolt sql -r json` could not be read: " + e.Message, "DoltOutputUnreadable",
+                    ErrorCategory.InvalidResult, "Check the dolt version (-DoltPath); run the query by hand to see its output.", output.Trim(), e);
+            }
+            using (var doc = parsed)
             {
                 if (!doc.RootElement.TryGetProperty("rows", out var array) || array.ValueKind != JsonValueKind.Array)
                 {

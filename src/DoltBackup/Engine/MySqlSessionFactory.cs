@@ -58,6 +58,12 @@ namespace DoltBackup.Engine
                 return new DoltEngineException(DoltErrorKind.Cancelled, operation + ": cancelled.", "Cancelled", System.Management.Automation.ErrorCategory.OperationStopped,
                     "The operation was stopped; run it again.", null, e);
             }
+            if (e is MySqlException sent && (int)sent.ErrorCode == 1105)
+            {
+                // ER_UNKNOWN_ERROR: what Dolt raises for its own failures (dolt-reference §1). The connection is fine; the
+                // message is Dolt's, even when it mentions TLS or certificates of a backup remote.
+                return DoltErrorParser.ToException(operation, sent.Message, e);
+            }
             var classified = ServerErrorClassifier.Classify(e, _settings, operation);
             if (e is MySqlException mysql && !classified.IsConnectionLevel)
             {

@@ -42,8 +42,6 @@ namespace DoltBackup.Engine
             {
                 psi.Arguments = JoinArguments(arguments);
             }
-            // dolt may ask questions (editor, metrics): it gets no terminal.
-            psi.EnvironmentVariables["DOLT_DISABLE_EVENT_FLUSH"] = "true";
 
             using (var process = new Process { StartInfo = psi, EnableRaisingEvents = true })
             {
@@ -54,7 +52,7 @@ namespace DoltBackup.Engine
                 process.ErrorDataReceived += (_, e) => { if (e.Data != null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
                 process.Exited += (_, __) => exited.TrySetResult(true);
                 process.Start();
-                process.StandardInput.Close();
+                process.StandardInput.Close(); // dolt gets no terminal to ask questions on
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
 

@@ -1,3 +1,4 @@
+#pragma warning disable xUnit1031 // synchronous waits on the engine's tasks are deliberate: no synchronization context here
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -140,6 +141,16 @@ namespace DoltBackup.Tests.Backup
             Assert.Equal("https://doltremoteapi.dolthub.com/org/db001", plan.Databases[0].Item.Url);
             Assert.Equal(DoltErrorKind.RemoteNotFound, plan.Databases[1].Problem.Kind);
             Assert.Contains(plan.Manifest.Warnings, w => w.Contains("committed data only"));
+        }
+
+        [Fact]
+        public void A_database_named_like_a_backup_folder_file_is_refused_for_file_destinations()
+        {
+            using var bed = new BackupTestBed(1);
+            bed.Engine.AddDatabase("manifest.json");
+            var plan = bed.Plan(bed.Request());
+            Assert.Equal("ReservedName", plan.Databases.Single(p => p.Item.Name == "manifest.json").Problem.ErrorId);
+            Assert.Null(plan.Databases.Single(p => p.Item.Name == "db001").Problem);
         }
 
         [Fact]

@@ -1,3 +1,4 @@
+#pragma warning disable xUnit1031 // synchronous waits on the engine's tasks are deliberate: no synchronization context here
 using System;
 using System.IO;
 using System.Linq;
@@ -155,6 +156,40 @@ namespace DoltBackup.Tests.Cli
             var gs = TheError(bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination gs://bucket/x", bed.Host));
             Assert.Contains("-Path", gs.Exception.Message);
             Assert.Empty(bed.Engine.CallsOf("add"));
+        }
+
+        [Fact]
+        public void A_folder_holding_another_sets_manifest_is_not_overwritten()
+        {
+            using var bed = new CmdletTestBed(1);
+            bed.Shell.Invoke("New-DoltBackup -Server $args[0] -Destination $args[1] -Name first | Out-Null", bed.Host, bed.Dest);
+            string before = File.ReadAllText(Path.Combine(bed.Dest, "manifest.json"));
+            var r = bed.Shell.Run("New-DoltBackup -Server $args[0] -Destination $args[1] -Name second -Path $args[2]", bed.Host, bed.Dir.Combine("other"), bed.Dest);
+            var e = TheError(r);
+            Assert.StartsWith("DoltBackup.BackupFolderInUse", e.FullyQualifiedErrorId);
+            Assert.Equal(before, File.ReadAllText(Path.Combine(bed.Dest, "manifest.json")));
+            Assert.DoesNotContain(bed.Engine.CallsOf("add"), c => c.Contains(" second "));
+            Assert.Single(bed.Engine.CallsOf("add"));
+        }
+
+        [Fact]
+        public void ConfigPath_gives_host_and_port_and_a_broken_config_is_a_clear_error()
+        {
+            using var bed = new CmdletTestBed(2);
+            string cfg = bed.Dir.Combine("config.yaml");
+            File.WriteAllText(cfg, $"listener:\n  host: {bed.Host}\n  port: 3310\nsome_future_key: 1\n");
+            var r = bed.Shell.Run("New-DoltBackup -ConfigPath $args[0] -Destination $args[1] | Sync-DoltBackup", cfg, bed.Dest);
+            Assert.Empty(r.Errors);
+            Assert.Contains(r.Warnings, w => w.Contains("some_future_key"));
+            var m = Manifest(r.Output.Single());
+            Assert.Equal(BackupStatus.Completed, m.Status);
+            Assert.Equal(cfg, m.Source.ConfigPath);
+            Assert.Equal(3310, m.Source.Port);
+            Assert.Equal(3310, FakeServers.LastRequest(bed.Host).Server.Port);
+
+            File.WriteAllText(cfg, "listener:\n  port: [unclosed\n");
+            var bad = TheError(bed.Shell.Run("New-DoltBackup -ConfigPath $args[0] -Destination $args[1]", cfg, bed.Dest));
+            Assert.StartsWith("DoltBackup.ConfigInvalid", bad.FullyQualifiedErrorId);
         }
 
         [Fact]

@@ -1,3 +1,4 @@
+#pragma warning disable xUnit1031 // synchronous waits on the engine's tasks are deliberate: no synchronization context here
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -24,7 +25,6 @@ namespace DoltBackup.Tests.Cli
         {
             var psi = new ProcessStartInfo(ExternalTools.Dolt) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.Environment["DOLT_ROOT_PATH"] = home;
-            psi.Environment["DOLT_DISABLE_EVENT_FLUSH"] = "true";
             foreach (var a in args)
             {
                 psi.ArgumentList.Add(a);

@@ -1,3 +1,4 @@
+#pragma warning disable xUnit1031 // synchronous waits on the engine's tasks are deliberate: no synchronization context here
 using System;
 using System.ComponentModel;
 using System.IO;
@@ -93,6 +94,15 @@ namespace DoltBackup.Tests.Engine
             Assert.Equal(new[] { "dev@aaaa", "main@bbbb" }, state.Branches.Select(b => b.ToString()));
             Assert.Empty(state.Tags);
             Assert.Equal("cccc", state.WorkingSetHash);
+        }
+
+        [Fact]
+        public void Unreadable_json_output_is_a_classified_error()
+        {
+            var (engine, runner) = Make();
+            runner.Returns("{\"rows\": [ {\"name\": ");
+            var e = Assert.Throws<DoltEngineException>(() => engine.GetDatabaseStateAsync("db1", CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Equal("DoltOutputUnreadable", e.ErrorId);
         }
 
         [Fact]

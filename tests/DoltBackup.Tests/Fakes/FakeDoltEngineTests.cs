@@ -1,0 +1,49 @@
+#pragma warning disable xUnit1031 // synchronous waits on the fake's tasks are deliberate
+using System.Linq;
+using System.Threading;
+using DoltBackup.Engine;
+using Xunit;
+
+namespace DoltBackup.Tests.Fakes
+{
+    /// <summary>The fake must behave as dolt-reference §1-§2 says Dolt does, or the orchestration tests prove nothing.</summary>
+    public class FakeDoltEngineTests
+    {
+        private static readonly CancellationToken None = CancellationToken.None;
+
+        [Fact]
+        public void Add_of_an_existing_name_invalid_name_or_used_url_fails_with_Dolts_messages()
+        {
+            var f = new FakeDoltEngine();
+            f.AddDatabase("db1");
+            f.AddBackupAsync("db1", "bac1", "aws://[t:b]/db1", None).GetAwaiter().GetResult();
+            var dup = Assert.Throws<DoltEngineException>(() => f.AddBackupAsync("db1", "bac1", "aws://[t:b]/other", None).GetAwaiter().GetResult());
+            Assert.Equal("backup 'bac1' already exists", dup.DoltMessage);
+            var bad = Assert.Throws<DoltEngineException>(() => f.AddBackupAsync("db1", "a.b", "aws://[t:b]/x", None).GetAwaiter().GetResult());
+            Assert.Equal(DoltErrorKind.InvalidName, bad.Kind);
+            var clash = Assert.Throws<DoltEngineException>(() => f.AddBackupAsync("db1", "bac2", "aws://[t:b]/db1", None).GetAwaiter().GetResult());
+            Assert.Equal("address conflict with a remote: 'bac1' -> aws://[t:b]/db1", clash.DoltMessage);
+            var missing = Assert.Throws<DoltEngineException>(() => f.SyncBackupAsync("db1", "nope", None).GetAwaiter().GetResult());
+            Assert.Equal("backup 'nope' not found", missing.DoltMessage);
+        }
+
+        [Fact]
+        public void Sync_overwrites_whatever_the_url_held_and_restore_refuses_an_existing_name_unless_force()
+        {
+            var f = new FakeDoltEngine();
+            f.AddDatabase("db1", "dev");
+            f.AddDatabase("db2");
+            f.AddBackupAsync("db1", "b", "gs://bkt/x", None).GetAwaiter().GetResult();
+            f.AddBackupAsync("db2", "b", "gs://bkt/x", None).GetAwaiter().GetResult(); // another database: Dolt does not object
+            f.SyncBackupAsync("db1", "b", None).GetAwaiter().GetResult();
+            f.SyncBackupAsync("db2", "b", None).GetAwaiter().GetResult();
+            Assert.Equal("db2", f.Storage.Get("gs://bkt/x").SourceDatabase);
+
+            var exists = Assert.Throws<DoltEngineException>(() => f.RestoreBackupAsync("gs://bkt/x", "db1", false, None).GetAwaiter().GetResult());
+            Assert.Equal("database 'db1' already exists, use '--force' to overwrite", exists.DoltMessage);
+            f.RestoreBackupAsync("gs://bkt/x", "db1", true, None).GetAwaiter().GetResult();
+            Assert.Equal(new[] { "main" }, f.Databases["db1"].Branches.Keys.ToArray());
+            Assert.Empty(f.Databases["db1"].Backups);
+        }
+    }
+}
