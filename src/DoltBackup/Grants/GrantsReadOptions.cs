@@ -14,7 +14,10 @@ namespace DoltBackup.Grants
         /// <summary>How many SHOW GRANTS statements go to the server in one round trip (default 500).</summary>
         public int BatchSize { get; set; } = 500;
 
-        /// <summary>Called as grants are read: (accounts done, accounts in total).</summary>
+        /// <summary>How many connections read grants at once for large account lists (default 2).</summary>
+        public int Parallelism { get; set; } = 2;
+
+        /// <summary>Called as grants are read: (accounts done, accounts in total), always on the calling thread.</summary>
         public Action<int, int> Progress { get; set; }
     }
 }
