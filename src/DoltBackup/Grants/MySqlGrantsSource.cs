@@ -34,7 +34,18 @@ namespace DoltBackup.Grants
                 var snapshot = new GrantsSnapshot { Endpoint = _settings.Endpoint, ReadUtc = DateTime.UtcNow };
                 Identify(connection, snapshot);
                 var accounts = ReadAccounts(connection, snapshot.Kind, snapshot.CurrentUser).Where(a => options.Filter.Accepts(a.Name)).OrderBy(a => a.Name).ToList();
-                ReadGrants(connection, accounts, snapshot, Math.Max(1, options.BatchSize), Math.Max(1, options.Parallelism), options.Progress);
+                var viaShowGrants = accounts;
+                if (snapshot.Kind == ServerKind.MariaDb && options.UseGrantTables && MariaDbGrantTables.Supports(snapshot.ServerVersion))
+                {
+                    var built = MariaDbGrantTables.Build(connection, accounts);
+                    foreach (var a in accounts.Where(a => built.ContainsKey(a.Name)))
+                    {
+                        a.Grants.AddRange(built[a.Name]);
+                        snapshot.Accounts.Add(a);
+                    }
+                    viaShowGrants = accounts.Where(a => !built.ContainsKey(a.Name)).ToList();
+                }
+                ReadGrants(connection, viaShowGrants, snapshot, Math.Max(1, options.BatchSize), Math.Max(1, options.Parallelism), options.Progress);
                 if (snapshot.Kind == ServerKind.Dolt && options.IncludeBranchControl)
                 {
                     if (options.Filter.IsFiltering)
