@@ -58,6 +58,14 @@ namespace DoltBackup.Benchmarks
             var snapshot = new MySqlGrantsSource(server.AdminSettings()).Read(new GrantsReadOptions());
             double readMs = phase.Elapsed.TotalMilliseconds;
             phase.Restart();
+            int built;
+            using (var c = new MySqlConnector.MySqlConnection($"Server=127.0.0.1;Port={server.Port};User ID={server.AdminUser};Password={server.AdminPassword};SslMode=None"))
+            {
+                c.Open();
+                built = MariaDbGrantTables.Build(c, snapshot.Accounts).Count;
+            }
+            Console.WriteLine($"grant tables: {built} of {snapshot.Accounts.Count} accounts built from the tables in {phase.Elapsed.TotalMilliseconds:F0} ms");
+            phase.Restart();
             string text = GrantsScriptWriter.Write(snapshot, new GrantsScriptOptions());
             Console.WriteLine($"phases of one more export: read {readMs:F0} ms, write script {phase.Elapsed.TotalMilliseconds:F0} ms ({text.Length:N0} chars)");
             double o = Median(ours), t = Median(theirs);
@@ -77,6 +85,8 @@ namespace DoltBackup.Benchmarks
             // One CREATE USER / GRANT at a time costs the server O(accounts) each; the grant tables are filled directly
             // instead and loaded with one FLUSH PRIVILEGES. Same result: each account has a password, PROCESS on *.*,
             // SELECT on bench.* and INSERT, UPDATE on bench.t1.
+            // The Priv JSON is what CREATE USER on this server writes (version_id = the server's version).
+            int versionId = server.VersionId();
             const int chunk = 1000;
             for (int start = 0; start < accounts; start += chunk)
             {
@@ -87,7 +97,7 @@ namespace DoltBackup.Benchmarks
                 {
                     string sep = i == start ? "" : ",";
                     string user = $"bench_{i:D5}";
-                    users.Append(sep).Append($"('%', '{user}', '{{\"access\":256,\"plugin\":\"mysql_native_password\",\"authentication_string\":\"{NativeHash("pw-" + i)}\"}}')");
+                    users.Append(sep).Append($"('%', '{user}', '{{\"access\":256,\"version_id\":{versionId},\"plugin\":\"mysql_native_password\",\"authentication_string\":\"{NativeHash("pw-" + i)}\",\"password_last_changed\":1795461953}}')");
                     dbs.Append(sep).Append($"('%', 'bench', '{user}', 'Y')");
                     tables.Append(sep).Append($"('%', 'bench', '{user}', 't1', 'bench_admin@%', 'Insert,Update')");
                 }

@@ -128,6 +128,17 @@ namespace DoltBackup.Benchmarks
             cmd.ExecuteNonQuery();
         }
 
+        /// <summary>The server's version as MariaDB writes it into version_id, for example 101119 for 10.11.19.</summary>
+        public int VersionId()
+        {
+            using var c = new MySqlConnection($"Server=127.0.0.1;Port={Port};User ID={AdminUser};Password={AdminPassword};SslMode=None");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT VERSION()";
+            var parts = ((string)cmd.ExecuteScalar()).Split('-')[0].Split('.');
+            return int.Parse(parts[0]) * 10000 + int.Parse(parts[1]) * 100 + int.Parse(parts[2]);
+        }
+
         private static void Run(string file, string[] args)
         {
             var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
