@@ -33,7 +33,7 @@ namespace DoltBackup.Grants
             {
                 int privStart = words[0].End;
                 string privileges = line.Substring(privStart, words[on].Start - privStart).Trim();
-                string sorted = string.Join(", ", SplitTopLevel(privileges).Select(p => p.Trim()).Where(p => p.Length > 0).OrderBy(p => p.ToUpperInvariant(), StringComparer.Ordinal));
+                string sorted = string.Join(", ", SplitTopLevel(privileges).Select(p => SortColumns(p.Trim())).Where(p => p.Length > 0).OrderBy(p => p.ToUpperInvariant(), StringComparer.Ordinal));
                 result = "GRANT " + sorted + " " + line.Substring(words[on].Start);
                 words = TopLevelWords(result);
                 to = words.FindIndex(w => w.Text.Equals("TO", StringComparison.OrdinalIgnoreCase));
@@ -51,6 +51,19 @@ namespace DoltBackup.Grants
             string head = result.Substring(0, words[identified].Start).TrimEnd();
             string tail = end < 0 ? "" : " " + result.Substring(words[end].Start);
             return head + tail;
+        }
+
+        /// <summary>"UPDATE (`b`, `a`)" becomes "UPDATE (`a`, `b`)": servers list granted columns in hash order.</summary>
+        private static string SortColumns(string privilege)
+        {
+            int open = privilege.IndexOf('(');
+            if (open < 0 || !privilege.EndsWith(")", StringComparison.Ordinal))
+            {
+                return privilege;
+            }
+            string inner = privilege.Substring(open + 1, privilege.Length - open - 2);
+            var columns = SplitTopLevel(inner).Select(c => c.Trim()).OrderBy(c => c, StringComparer.Ordinal);
+            return privilege.Substring(0, open).TrimEnd() + " (" + string.Join(", ", columns) + ")";
         }
 
         /// <summary>Splits on commas outside quotes and parentheses.</summary>

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using DoltBackup.Server;
 using MySqlConnector;
 
@@ -32,7 +34,18 @@ namespace DoltBackup.Grants
                 var snapshot = new GrantsSnapshot { Endpoint = _settings.Endpoint, ReadUtc = DateTime.UtcNow };
                 Identify(connection, snapshot);
                 var accounts = ReadAccounts(connection, snapshot.Kind, snapshot.CurrentUser).Where(a => options.Filter.Accepts(a.Name)).OrderBy(a => a.Name).ToList();
-                ReadGrants(connection, accounts, snapshot, Math.Max(1, options.BatchSize), options.Progress);
+                var viaShowGrants = accounts;
+                if (snapshot.Kind == ServerKind.MariaDb && options.UseGrantTables && MariaDbGrantTables.Supports(snapshot.ServerVersion))
+                {
+                    var built = MariaDbGrantTables.Build(connection, accounts);
+                    foreach (var a in accounts.Where(a => built.ContainsKey(a.Name)))
+                    {
+                        a.Grants.AddRange(built[a.Name]);
+                        snapshot.Accounts.Add(a);
+                    }
+                    viaShowGrants = accounts.Where(a => !built.ContainsKey(a.Name)).ToList();
+                }
+                ReadGrants(connection, viaShowGrants, snapshot, Math.Max(1, options.BatchSize), Math.Max(1, options.Parallelism), options.Progress);
                 if (snapshot.Kind == ServerKind.Dolt && options.IncludeBranchControl)
                 {
                     if (options.Filter.IsFiltering)
@@ -149,13 +162,64 @@ namespace DoltBackup.Grants
             return set;
         }
 
-        private static void ReadGrants(MySqlConnection c, List<ServerAccount> accounts, GrantsSnapshot s, int batchSize, Action<int, int> progress)
+        private void ReadGrants(MySqlConnection c, List<ServerAccount> accounts, GrantsSnapshot s, int batchSize, int parallelism, Action<int, int> progress)
         {
-            int next = 0;
             progress?.Invoke(0, accounts.Count);
-            while (next < accounts.Count)
+            // SHOW GRANTS costs the server time per account (MariaDB scans its grant arrays for each one), so large
+            // account lists are split into contiguous ranges read over several connections at once.
+            int ranges = Math.Max(1, Math.Min(parallelism, accounts.Count / Math.Max(1, batchSize)));
+            int done = 0;
+            var parts = new RangeResult[ranges];
+            var tasks = new List<Task>();
+            for (int p = 0; p < ranges; p++)
             {
-                int count = Math.Min(batchSize, accounts.Count - next);
+                int from = (int)((long)accounts.Count * p / ranges), to = (int)((long)accounts.Count * (p + 1) / ranges);
+                var part = parts[p] = new RangeResult();
+                if (p == 0)
+                {
+                    continue;
+                }
+                tasks.Add(Task.Run(() =>
+                {
+                    using (var own = MySqlConnectionFactory.Open(_settings))
+                    {
+                        ReadRange(own, accounts, from, to, batchSize, part, n => Interlocked.Add(ref done, n));
+                    }
+                }));
+            }
+            ReadRange(c, accounts, 0, (int)((long)accounts.Count / ranges), batchSize, parts[0], n => progress?.Invoke(Interlocked.Add(ref done, n), accounts.Count));
+            try
+            {
+                while (!Task.WaitAll(tasks.ToArray(), 250))
+                {
+                    progress?.Invoke(Volatile.Read(ref done), accounts.Count);
+                }
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+            foreach (var part in parts)
+            {
+                s.Accounts.AddRange(part.Accounts);
+                s.Failures.AddRange(part.Failures);
+            }
+            progress?.Invoke(accounts.Count, accounts.Count);
+        }
+
+        private sealed class RangeResult
+        {
+            public readonly List<ServerAccount> Accounts = new List<ServerAccount>();
+            public readonly List<AccountReadFailure> Failures = new List<AccountReadFailure>();
+        }
+
+        /// <summary>SHOW GRANTS for accounts[from..to), batchSize statements per round trip.</summary>
+        private static void ReadRange(MySqlConnection c, List<ServerAccount> accounts, int from, int to, int batchSize, RangeResult result, Action<int> advanced)
+        {
+            int next = from;
+            while (next < to)
+            {
+                int count = Math.Min(batchSize, to - next);
                 var sql = new StringBuilder(count * 48);
                 for (int i = next; i < next + count; i++)
                 {
@@ -176,7 +240,7 @@ namespace DoltBackup.Grants
                                 {
                                     lines.Add(r.GetString(0));
                                 }
-                                s.Accounts.Add(accounts[current]);
+                                result.Accounts.Add(accounts[current]);
                                 current++;
                                 if (current >= next + count || !r.NextResult())
                                 {
@@ -185,16 +249,16 @@ namespace DoltBackup.Grants
                             }
                         }
                     }
-                    next = current;
                 }
                 catch (MySqlException e) when (!IsConnectionLost(e))
                 {
                     // The statement at 'current' failed and the server dropped the rest of the batch.
-                    s.Failures.Add(new AccountReadFailure { Account = accounts[current].Name, Message = e.Message, ServerErrorCode = e.Number });
+                    result.Failures.Add(new AccountReadFailure { Account = accounts[current].Name, Message = e.Message, ServerErrorCode = e.Number });
                     accounts[current].Grants.Clear();
-                    next = current + 1;
+                    current++;
                 }
-                progress?.Invoke(next, accounts.Count);
+                advanced(current - next);
+                next = current;
             }
         }
 

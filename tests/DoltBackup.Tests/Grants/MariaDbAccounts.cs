@@ -32,7 +32,7 @@ namespace DoltBackup.Tests.Grants
 
         public static void CreateSchema(MariaDbServer server)
         {
-            server.Execute($"CREATE DATABASE IF NOT EXISTS {Database}; CREATE TABLE IF NOT EXISTS {Database}.t1 (a INT, b INT); " +
+            server.Execute($"CREATE DATABASE IF NOT EXISTS {Database}; CREATE TABLE IF NOT EXISTS {Database}.t1 (a INT, b INT); CREATE TABLE IF NOT EXISTS {Database}.t2 (a INT); CREATE DATABASE IF NOT EXISTS `rt\\_x`; " +
                            $"CREATE PROCEDURE IF NOT EXISTS {Database}.p1() SELECT 1; CREATE FUNCTION IF NOT EXISTS {Database}.f1() RETURNS INT DETERMINISTIC RETURN 1;");
         }
 
@@ -69,6 +69,12 @@ namespace DoltBackup.Tests.Grants
                 "SET DEFAULT ROLE rt_role1 FOR 'rt_ünï'@'127.0.0.1'",
                 "GRANT RELOAD, PROCESS ON *.* TO 'rt_empty_host'@'%'",
                 $"GRANT ALL PRIVILEGES ON {Database}.* TO 'rt_net'@'10.0.%' WITH GRANT OPTION",
+                $"GRANT EXECUTE, ALTER ROUTINE ON FUNCTION {Database}.f1 TO 'rt_net'@'10.0.%'",
+                $"GRANT SELECT (b, a), INSERT (b), REFERENCES ON {Database}.t1 TO 'rt_plain'@'%'",
+                $"GRANT ALL PRIVILEGES ON {Database}.t2 TO 'rt_plain'@'%' WITH GRANT OPTION",
+                "GRANT CREATE, DROP ON `rt\\_x`.* TO 'rt_plain'@'%' WITH GRANT OPTION",
+                "GRANT USAGE ON *.* TO 'rt_locked'@'%' WITH GRANT OPTION",
+                "GRANT SELECT, SUPER, BINLOG MONITOR, SLAVE MONITOR, READ_ONLY ADMIN ON *.* TO 'rt_locked'@'%'",
             });
             server.Execute(string.Join(";\n", sql) + ";");
         }
