@@ -14,7 +14,7 @@
     Description          = 'Backs up and restores Dolt databases and Dolt SQL servers: dolt backup remotes for every database, pushes, safe file copies, EBS snapshots, configuration, users, grants and branch permissions, with a manifest that records every branch head and every file''s SHA-256.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess     = @('out/DoltBackup/DoltBackup.Format.ps1xml', 'out/DoltBackup/Grants.Format.ps1xml', 'out/DoltBackup/Capture.Format.ps1xml', 'out/DoltBackup/Restore.Format.ps1xml')
+    FormatsToProcess     = @('out/DoltBackup/DoltBackup.Format.ps1xml', 'out/DoltBackup/Grants.Format.ps1xml', 'out/DoltBackup/Capture.Format.ps1xml', 'out/DoltBackup/Restore.Format.ps1xml', 'out/DoltBackup/Verification.Format.ps1xml')
     CmdletsToExport      = @(
         'Backup-DoltConfiguration'
         'Get-DoltBackup'
@@ -22,6 +22,7 @@
         'New-DoltBackup'
         'Sync-DoltBackup'
         'Restore-DoltBackup'
+        'Test-DoltBackup'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -85,6 +85,10 @@ namespace DoltBackup.FileCopy
             catch (Exception e)
             {
                 primary = e;
+                if (!manifest.Errors.Any(x => x.ErrorId == "DoltBackup.FileCopyFailed" || x.ErrorId == "DoltBackup.Cancelled"))
+                {
+                    manifest.AddError(dataDir, e is OperationCanceledException ? "DoltBackup.Cancelled" : "DoltBackup.FileCopyFailed", "The data dir copy failed: " + e.Message);
+                }
                 throw;
             }
             finally
@@ -164,6 +168,14 @@ namespace DoltBackup.FileCopy
                 manifest.Omitted.RemoveAll(x => x.OriginalPath == o.OriginalPath);
                 manifest.Omitted.Add(o);
             }
+            Directory.CreateDirectory(backupFolder);
+            string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
+            string output = Path.Combine(backupFolder, outputName);
+            string partial = output + ".partial";
+            if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
+            {
+                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
+            }
             var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
             foreach (var name in databases)
             {
@@ -180,14 +192,6 @@ namespace DoltBackup.FileCopy
             }
             manifest.Artifacts.RemoveAll(a => a.Kind == FileCopyLayout.DataFileKind || a.Kind == FileCopyLayout.DataArchiveKind);
 
-            Directory.CreateDirectory(backupFolder);
-            string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
-            string output = Path.Combine(backupFolder, outputName);
-            string partial = output + ".partial";
-            if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
-            {
-                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
-            }
             DeletePath(partial);
 
             var artifacts = new List<BackupArtifact>();
@@ -257,7 +261,6 @@ namespace DoltBackup.FileCopy
         private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
             FileCopyOptions options, long totalBytes, FileCopyResult result)
         {
-            var buffer = new byte[BufferSize];
             long done = 0;
             int files = entries.Count(e => !e.IsDirectory);
             int filesDone = 0;
@@ -271,7 +274,7 @@ namespace DoltBackup.FileCopy
                 var bufferedSink = new BufferedStream(sink, BufferSize);
                 try
                 {
-                    var tar = new TarWriter(bufferedSink);
+                    using (var pipe = new TarPipeline(bufferedSink, BufferSize))
                     using (var hasher = new Sha256Hasher())
                     {
                         foreach (var e in entries)
@@ -279,26 +282,31 @@ namespace DoltBackup.FileCopy
                             options.CancellationToken.ThrowIfCancellationRequested();
                             if (e.IsDirectory)
                             {
-                                tar.WriteDirectory(e.RelativePath, e.Mode ?? 0x1ed, e.ModifiedUtc);
+                                pipe.Directory(e.RelativePath, e.Mode ?? 0x1ed, e.ModifiedUtc);
                                 continue;
                             }
                             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
                             long length = 0;
                             if (e.IsLockFile)
                             {
-                                tar.BeginFile(e.RelativePath, 0, e.Mode ?? 0x180, e.ModifiedUtc);
+                                pipe.BeginFile(e.RelativePath, 0, e.Mode ?? 0x180, e.ModifiedUtc);
                             }
                             else
                             {
                                 using (var src = OpenSource(e.FullPath))
                                 {
                                     long size = src.Length;
-                                    tar.BeginFile(e.RelativePath, size, e.Mode ?? 0x1a4, e.ModifiedUtc);
-                                    int n;
-                                    while (length < size && (n = src.Read(buffer, 0, (int)Math.Min(buffer.Length, size - length))) > 0)
+                                    pipe.BeginFile(e.RelativePath, size, e.Mode ?? 0x1a4, e.ModifiedUtc);
+                                    while (length < size)
                                     {
+                                        byte[] buffer = pipe.RentBuffer();
+                                        int n = src.Read(buffer, 0, (int)Math.Min(buffer.Length, size - length));
+                                        if (n <= 0)
+                                        {
+                                            throw new IOException($"'{e.FullPath}' became shorter while it was copied ({length} of {size} bytes).");
+                                        }
                                         hasher.Append(buffer, 0, n);
-                                        tar.WriteData(buffer, 0, n);
+                                        pipe.Data(buffer, n);
                                         length += n;
                                         done += n;
                                         if (n == buffer.Length)
@@ -309,14 +317,14 @@ namespace DoltBackup.FileCopy
                                     }
                                 }
                             }
-                            tar.EndFile();
+                            pipe.EndFile();
                             artifacts.Add(NewArtifact(e, e.RelativePath, outputName, length, hasher.FinishHex()));
                             filesDone++;
                             result.Files++;
                             result.Bytes += length;
                         }
+                        pipe.Complete();
                     }
-                    tar.Finish();
                     bufferedSink.Flush();
                 }
                 finally

@@ -82,7 +82,11 @@ namespace DoltBackup.FileCopy
                 {
                     CopyTree(manifest, files, staging, options, result);
                 }
-                Swap(staging, target, targetHasContent || Directory.Exists(target), result);
+                if (!targetHasContent && Directory.Exists(target))
+                {
+                    Directory.Delete(target); // an empty folder: nothing to keep
+                }
+                Swap(staging, target, targetHasContent, result);
             }
             catch
             {

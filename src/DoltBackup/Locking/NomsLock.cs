@@ -42,9 +42,13 @@ namespace DoltBackup.Locking
         {
             // Not FileStream: on Unix .NET takes its own flock(LOCK_SH) when it opens a file and fails if a Dolt
             // process holds LOCK_EX, so the descriptor is opened and locked directly, as Dolt's fslock does.
+            // open(2) is variadic: on Apple arm64 a variadic mode argument travels on the stack, so passing it as a
+            // plain P/Invoke argument gives a garbage mode. The file is therefore created first (empty, 0600, as Dolt
+            // creates it) and opened without O_CREAT, where the mode argument is ignored.
             bool mac = RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
-            int flags = 2 /* O_RDWR */ | (mac ? 0x200 : 0x40) /* O_CREAT */ | (mac ? 0x1000000 : 0x80000) /* O_CLOEXEC */;
-            int fd = open(lockPath, flags, Convert.ToInt32("600", 8));
+            EnsureLockFileExists(lockPath);
+            int flags = 2 /* O_RDWR */ | (mac ? 0x1000000 : 0x80000) /* O_CLOEXEC */;
+            int fd = open(lockPath, flags, 0);
             if (fd < 0)
             {
                 int errno = Marshal.GetLastWin32Error();
@@ -61,6 +65,25 @@ namespace DoltBackup.Locking
                 throw new IOException($"flock on '{lockPath}' failed: {new Win32Exception(errno).Message}");
             }
             return new NomsLock(lockPath) { _fd = fd };
+        }
+
+        private static void EnsureLockFileExists(string lockPath)
+        {
+            if (File.Exists(lockPath))
+            {
+                return;
+            }
+            try
+            {
+                using (new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                {
+                }
+                OwnerOnlyFile.SetMode(lockPath, Convert.ToInt32("600", 8));
+            }
+            catch (IOException) when (File.Exists(lockPath))
+            {
+                // Created meanwhile by another process (Dolt): fine.
+            }
         }
 
         private static NomsLock TryAcquireWindows(string lockPath)

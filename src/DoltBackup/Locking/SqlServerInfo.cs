@@ -73,18 +73,25 @@ namespace DoltBackup.Locking
             return info;
         }
 
-        /// <summary>True when something accepts TCP connections on localhost at the recorded port.</summary>
+        /// <summary>True when something accepts TCP connections on localhost (IPv4 or IPv6 loopback) at the recorded port.</summary>
         public bool PortAnswers(int timeoutMilliseconds = 1000)
         {
             if (!Port.HasValue)
             {
                 return false;
             }
-            using (var client = new TcpClient())
+            // A server configured with host localhost or ::1 may listen on either loopback address.
+            return Answers(System.Net.IPAddress.Loopback, Port.Value, timeoutMilliseconds)
+                || (Socket.OSSupportsIPv6 && Answers(System.Net.IPAddress.IPv6Loopback, Port.Value, timeoutMilliseconds));
+        }
+
+        private static bool Answers(System.Net.IPAddress address, int port, int timeoutMilliseconds)
+        {
+            using (var client = new TcpClient(address.AddressFamily))
             {
                 try
                 {
-                    return client.ConnectAsync("127.0.0.1", Port.Value).Wait(timeoutMilliseconds) && client.Connected;
+                    return client.ConnectAsync(address, port).Wait(timeoutMilliseconds) && client.Connected;
                 }
                 catch (AggregateException)
                 {

@@ -239,6 +239,60 @@ namespace DoltBackup.Tests.FileCopy
             }
         }
 
+        [Theory]
+        [InlineData(FileCopyFormat.TarGzip)]
+        [InlineData(FileCopyFormat.Tree)]
+        public void A_cancelled_copy_leaves_no_partial_output_and_releases_the_locks(FileCopyFormat format)
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var manifest = NewManifest(dir.Combine("backup"));
+            using var cts = new System.Threading.CancellationTokenSource();
+            int files = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() => FileCopyBackup.Run(manifest, new FileCopyOptions
+            {
+                DataDir = data,
+                Format = format,
+                CancellationToken = cts.Token,
+                Progress = p =>
+                {
+                    if (p.CurrentFile != null && ++files == 5)
+                    {
+                        cts.Cancel();
+                    }
+                },
+            }));
+            Assert.Empty(Directory.GetFileSystemEntries(dir.Combine("backup")));
+            Assert.Contains(manifest.Errors, e => e.ErrorId == "DoltBackup.Cancelled");
+            Assert.All(manifest.Databases, d => Assert.Equal(ItemStatus.Failed, d.Status));
+            Assert.DoesNotContain(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataFileKind);
+            foreach (var (_, lockPath) in DataDirLockSet.LockFilesOf(data))
+            {
+                using var l = DoltBackup.Locking.NomsLock.TryAcquire(lockPath);
+                Assert.NotNull(l);
+            }
+        }
+
+        [Fact]
+        public void A_missing_noms_LOCK_is_created_empty_and_owner_only_like_Dolt_does()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            string lockPath = Path.Combine(data, "inventory", ".dolt", "noms", "LOCK");
+            File.Delete(lockPath);
+            using (var set = DataDirLockSet.Acquire(data, TimeSpan.Zero, default))
+            {
+                Assert.Contains(lockPath, set.LockFiles);
+                Assert.Equal(new[] { "inventory", "sales" }, set.Databases);
+            }
+            Assert.True(File.Exists(lockPath));
+            Assert.Equal(0, new FileInfo(lockPath).Length);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal("0600", DoltBackup.Common.OwnerOnlyFile.GetModeText(lockPath));
+            }
+        }
+
         [Fact]
         public void A_backup_folder_inside_the_data_dir_is_refused()
         {
@@ -246,6 +300,25 @@ namespace DoltBackup.Tests.FileCopy
             string data = CopyServerDataDir(dir);
             var e = Assert.Throws<FileCopyRefusedException>(() => FileCopyBackup.Run(NewManifest(Path.Combine(data, "backups")), new FileCopyOptions { DataDir = data }));
             Assert.Equal(FileCopyRefusal.InvalidDataDir, e.Reason);
+            Assert.False(Directory.Exists(Path.Combine(data, "backups")));
+        }
+
+        [Fact]
+        public void An_existing_copy_in_the_backup_folder_is_not_replaced_without_overwrite()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var first = NewManifest(dir.Combine("backup"));
+            var result = FileCopyBackup.Run(first, new FileCopyOptions { DataDir = data });
+            long size = new FileInfo(result.OutputPath).Length;
+            var second = NewManifest(dir.Combine("backup"));
+            Assert.Throws<IOException>(() => FileCopyBackup.Run(second, new FileCopyOptions { DataDir = data }));
+            Assert.Equal(size, new FileInfo(result.OutputPath).Length);
+            Assert.Contains(second.Errors, e => e.ErrorId == "DoltBackup.FileCopyFailed");
+            Assert.DoesNotContain(second.Databases, d => d.Status == ItemStatus.Running);
+            FileCopyBackup.Run(second, new FileCopyOptions { DataDir = data, Overwrite = true });
+            Assert.Equal(BackupStatus.PartiallyCompleted, second.RefreshStatus()); // the earlier error stays on record
+            Assert.All(second.Databases, d => Assert.Equal(ItemStatus.Completed, d.Status));
         }
 
         private static string Sha256Of(string path)
