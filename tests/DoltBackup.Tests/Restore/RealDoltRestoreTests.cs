@@ -96,18 +96,30 @@ namespace DoltBackup.Tests.Restore
         {
             using var dir = new TempDir("doltbackup-realdolt");
             BackupManifest manifest;
+            string home;
             using (var source = RealDoltServer.Start(dir.Combine("source")))
             {
                 manifest = BackUp(source, dir);
+                home = source.Home;
             }
             string dataDir = dir.Combine("offline");
             Directory.CreateDirectory(dataDir);
-            using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", manifest.BackupFolder, dataDir);
-            Assert.True(r.Errors.Count == 0, r.AllText());
-            var db = r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single();
-            Assert.Equal(VerificationOutcome.Verified, db.Verification);
-            Assert.True(Directory.Exists(Path.Combine(dataDir, "sales", ".dolt")));
+            // The dolt CLI the engine runs needs a global config (user.name/email) to create the database.
+            string previous = System.Environment.GetEnvironmentVariable("DOLT_ROOT_PATH");
+            System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", home);
+            try
+            {
+                using var host = new PowerShellHost();
+                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", manifest.BackupFolder, dataDir);
+                Assert.True(r.Errors.Count == 0, r.AllText());
+                var db = r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single();
+                Assert.Equal(VerificationOutcome.Verified, db.Verification);
+                Assert.True(Directory.Exists(Path.Combine(dataDir, "sales", ".dolt")));
+            }
+            finally
+            {
+                System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", previous);
+            }
         }
     }
 }

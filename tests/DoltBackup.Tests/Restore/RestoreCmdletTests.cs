@@ -277,6 +277,27 @@ namespace DoltBackup.Tests.Restore
         }
 
         [Fact]
+        public void ConfigRoot_restores_the_configuration_files_and_the_group_is_rendered()
+        {
+            var m = Backup("sales");
+            string original = _dir.Combine("live", "etc", "config.yaml");
+            var a = RestoreFixtures.AddArtifact(m, "ServerConfig", "config/server/config.yaml", original, "listener:\n  port: 3306\n");
+            ManifestStore.Write(m);
+            string root = _dir.Combine("restored");
+            using var host = new PowerShellHost();
+            host.SetLocation(_dir.Path);
+            string text = host.Render("Restore-DoltBackup -Path ./backup -Server $args[0] -Database nothing* -ConfigRoot ./restored -Confirm:$false -ErrorAction SilentlyContinue", _server);
+
+            string target = DoltBackup.Capture.ArtifactRestorer.MapToRoot(original, root);
+            Assert.Equal(a.Sha256, StoredArtifactReader.Sha256Hex(File.ReadAllBytes(target)));
+            Assert.False(File.Exists(original));
+            Assert.Contains("Configuration", text);
+            Assert.Contains("Restored", text);
+            Assert.Contains(root, text);
+            Assert.Empty(Restores);
+        }
+
+        [Fact]
         public void The_format_view_shows_database_target_status_and_verification()
         {
             Backup("sales");
