@@ -264,6 +264,37 @@ namespace DoltBackup.Tests.Restore
         }
 
         [Fact]
+        public void DataDir_with_a_running_server_is_refused_and_points_to_the_server_parameters()
+        {
+            Backup("sales");
+            string dataDir = _dir.Combine("served");
+            Directory.CreateDirectory(Path.Combine(dataDir, ".dolt"));
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            try
+            {
+                int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                // What a running sql-server leaves at its data-dir root (dolt-reference §5), with a port that answers.
+                File.WriteAllText(Path.Combine(dataDir, ".dolt", "sql-server.info"), $"4242:{port}:not-shown-secret");
+                FakeServers.Register(_dolt, dataDir);
+                using var host = new PowerShellHost();
+                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", _dir.Combine("backup"), dataDir);
+
+                var e = Assert.Single(r.Errors);
+                Assert.StartsWith("DoltBackup.DataDirInUse", e.FullyQualifiedErrorId);
+                Assert.Equal(ErrorCategory.ResourceBusy, e.CategoryInfo.Category);
+                Assert.Contains("-Port " + port, e.ErrorDetails.RecommendedAction);
+                Assert.Contains("invisible", e.Exception.Message);
+                Assert.DoesNotContain("not-shown-secret", r.AllText());
+                Assert.Empty(_dolt.Calls);
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+
+        [Fact]
         public void DataDir_that_does_not_exist_or_is_combined_with_Server_is_refused()
         {
             Backup("sales");
