@@ -148,8 +148,22 @@ namespace DoltBackup.Cmdlets
             IncludeConfig = IncludeConfig.IsPresent,
             ConfigRoot = string.IsNullOrEmpty(ConfigRoot) ? null : ResolveUserPath(ConfigRoot),
             IncludeGrants = IncludeGrants.IsPresent,
-            DataDir = _request?.IsOffline == true ? _request.DataDir : null,
+            DataDir = LocalDataDir(),
         };
+
+        /// <summary>
+        /// The data directory whose entries the planner checks for names in the way: -DataDir offline, or the data_dir of
+        /// -ConfigPath when it exists here (a plain directory there makes Dolt refuse, or with -Force delete it).
+        /// </summary>
+        private string LocalDataDir()
+        {
+            if (_request?.IsOffline == true)
+            {
+                return _request.DataDir;
+            }
+            string configured = ServerConfig?.DataDir;
+            return !string.IsNullOrEmpty(configured) && Directory.Exists(configured) ? configured : null;
+        }
 
         private void RestoreManifest(BackupManifest manifest)
         {

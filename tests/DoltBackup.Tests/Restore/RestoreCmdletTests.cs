@@ -295,6 +295,26 @@ namespace DoltBackup.Tests.Restore
         }
 
         [Fact]
+        public void With_ConfigPath_a_plain_directory_in_the_servers_data_dir_is_named_before_Force_deletes_it()
+        {
+            Backup("sales");
+            string dataDir = _dir.Combine("srv", "data");
+            Directory.CreateDirectory(Path.Combine(dataDir, "sales"));
+            string config = _dir.Combine("srv", "config.yaml");
+            File.WriteAllText(config, $"listener:\n  host: {_server}\n  port: 3310\ndata_dir: {dataDir}\n");
+            using var host = new PowerShellHost();
+            var refused = host.Run("Restore-DoltBackup -Path $args[0] -ConfigPath $args[1] -Confirm:$false", _dir.Combine("backup"), config);
+            var e = Assert.Single(refused.Errors);
+            Assert.StartsWith("DoltBackup.DatabaseExists", e.FullyQualifiedErrorId);
+            Assert.Contains("plain directory", e.Exception.Message);
+            Assert.Empty(Restores);
+
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -ConfigPath $args[1] -Force -WhatIf", _dir.Combine("backup"), config);
+            Assert.Contains("DELETES it recursively", text);
+            Assert.Equal(3310, FakeServers.LastRequest(_server).Server.Port);
+        }
+
+        [Fact]
         public void DataDir_that_does_not_exist_or_is_combined_with_Server_is_refused()
         {
             Backup("sales");
