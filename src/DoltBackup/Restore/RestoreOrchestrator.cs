@@ -188,7 +188,7 @@ namespace DoltBackup.Restore
         private DatabaseRestoreResult NotTried(RestorePlan plan, DatabaseRestoreStep step, RestoreEngineException cause) => new DatabaseRestoreResult
         {
             Database = step.Database, SourceUrl = step.Url, TargetName = step.TargetName, BackupId = plan.BackupId, Target = _engine.Description,
-            Status = RestoreStatus.Skipped, Verification = VerificationOutcome.NotChecked, ErrorId = "RestoreNotAttempted",
+            Status = RestoreStatus.Skipped, Verification = VerificationOutcome.NotChecked, ErrorId = step.Refusal != null ? step.RefusalErrorId : "RestoreNotAttempted",
             Error = step.Refusal ?? $"Not attempted: the target could not be used ({cause.Message}).",
         };
 
