@@ -27,7 +27,7 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNull]
         public BackupManifest[] InputObject { get; set; }
 
-        /// <summary>A backup folder, a manifest.json, a file:// backup directory, a .dolt directory or a data dir.</summary>
+        /// <summary>A backup folder, a manifest.json, a file:// backup directory (a path or a file:// URL), a .dolt directory or a data dir.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true,
             HelpMessage = "A backup folder, a manifest.json, a file:// backup directory, a .dolt directory or a data dir.")]
         [Alias("FullName", "PSPath", "BackupFolder")]
@@ -55,7 +55,7 @@ namespace DoltBackup.Cmdlets
             }
             foreach (string p in Path)
             {
-                string resolved = ResolveUserPath(p);
+                string resolved = BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                 try
                 {
                     Verify(resolved, emit => BackupVerifier.VerifyPath(resolved, Options(resolved), emit));

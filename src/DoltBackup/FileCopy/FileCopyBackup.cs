@@ -268,7 +268,7 @@ namespace DoltBackup.FileCopy
             long archiveSize;
             // The archive holds privileges.db and maybe keys: owner-only from its first byte.
             using (var file = OwnerOnlyFile.Create(partial, ownerOnly: true))
-            using (var hashed = new HashingStream(file, leaveOpen: true))
+            using (var hashed = new HashingStream(file, leaveOpen: true, hash: options.HashArchive))
             {
                 Stream sink = gzip ? new GZipStream(hashed, CompressionLevel.Fastest, leaveOpen: true) : (Stream)hashed;
                 var bufferedSink = new BufferedStream(sink, BufferSize);

@@ -27,6 +27,13 @@ namespace DoltBackup.FileCopy
         /// </summary>
         public TimeSpan LockWaitAfterStop { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>
+        /// Also record the SHA-256 of the archive file itself (so that sha256sum can check it without DoltBackup). It
+        /// costs a second hash of every byte (on the writer thread). Without it the archive is recorded with its size,
+        /// and its contents are covered by every file's SHA-256 and every tar header's checksum.
+        /// </summary>
+        public bool HashArchive { get; set; }
+
         /// <summary>Replaces an existing FileCopy archive or tree in the backup folder (never overrides a held lock).</summary>
         public bool Overwrite { get; set; }
 

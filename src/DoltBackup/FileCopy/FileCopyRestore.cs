@@ -195,6 +195,17 @@ namespace DoltBackup.FileCopy
                             result.Bytes += length;
                         }
                     }
+                    try
+                    {
+                        // Read to the end: the gzip trailer's CRC is checked.
+                        while (input.Read(buffer, 0, buffer.Length) > 0)
+                        {
+                        }
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path);
+                    }
                 }
                 finally
                 {

@@ -8,20 +8,21 @@ namespace DoltBackup.FileCopy
     {
         private readonly Stream _inner;
         private readonly bool _leaveOpen;
-        private readonly Sha256Hasher _hasher = new Sha256Hasher();
+        private readonly Sha256Hasher _hasher;
 
-        /// <summary>Wraps a stream.</summary>
-        public HashingStream(Stream inner, bool leaveOpen = false)
+        /// <summary>Wraps a stream; with <paramref name="hash"/> false it only counts bytes.</summary>
+        public HashingStream(Stream inner, bool leaveOpen = false, bool hash = true)
         {
             _inner = inner;
             _leaveOpen = leaveOpen;
+            _hasher = hash ? new Sha256Hasher() : null;
         }
 
         /// <summary>Bytes that passed.</summary>
         public long BytesHashed { get; private set; }
 
         /// <summary>The SHA-256 of the bytes that passed (call once, at the end).</summary>
-        public string FinishHex() => _hasher.FinishHex();
+        public string FinishHex() => _hasher?.FinishHex();
 
         public override bool CanRead => _inner.CanRead;
         public override bool CanSeek => false;
@@ -32,7 +33,7 @@ namespace DoltBackup.FileCopy
         public override int Read(byte[] buffer, int offset, int count)
         {
             int n = _inner.Read(buffer, offset, count);
-            _hasher.Append(buffer, offset, n);
+            _hasher?.Append(buffer, offset, n);
             BytesHashed += n;
             return n;
         }
@@ -40,7 +41,7 @@ namespace DoltBackup.FileCopy
         public override void Write(byte[] buffer, int offset, int count)
         {
             _inner.Write(buffer, offset, count);
-            _hasher.Append(buffer, offset, count);
+            _hasher?.Append(buffer, offset, count);
             BytesHashed += count;
         }
 
@@ -52,7 +53,7 @@ namespace DoltBackup.FileCopy
         {
             if (disposing)
             {
-                _hasher.Dispose();
+                _hasher?.Dispose();
                 if (!_leaveOpen)
                 {
                     _inner.Dispose();

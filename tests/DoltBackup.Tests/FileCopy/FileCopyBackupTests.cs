@@ -28,7 +28,8 @@ namespace DoltBackup.Tests.FileCopy
             File.WriteAllText(Path.Combine(data, ".dolt", "sql-server.info"), "4242:1:7d6c1d2e-secret-uuid");
             var manifest = NewManifest(dir.Combine("backup"));
 
-            var result = FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, Format = format });
+            // The archive's own SHA-256 is optional: recorded for the plain tar here, left out for the gzip one.
+            var result = FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, Format = format, HashArchive = format == FileCopyFormat.Tar });
 
             Assert.Equal(new[] { "inventory", "sales" }, result.Databases);
             Assert.All(manifest.Databases, d => Assert.Equal(ItemStatus.Completed, d.Status));
@@ -55,7 +56,7 @@ namespace DoltBackup.Tests.FileCopy
             {
                 var archive = Assert.Single(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataArchiveKind);
                 Assert.Equal(new FileInfo(result.OutputPath).Length, archive.Size);
-                Assert.Equal(Sha256Of(result.OutputPath), archive.Sha256);
+                Assert.Equal(format == FileCopyFormat.Tar ? Sha256Of(result.OutputPath) : null, archive.Sha256);
                 Assert.All(files, a => Assert.Equal(archive.StoredPath, a.Archive));
                 if (!OperatingSystem.IsWindows())
                 {

@@ -69,6 +69,23 @@ namespace DoltBackup.Tests.FileCopy
             Assert.Empty(Directory.GetDirectories(dir.Path, ".target.restore-*"));
         }
 
+        [Fact]
+        public void A_damaged_gzip_trailer_is_found_by_verification_and_refused_by_restore()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var manifest = Backup(dir, data, FileCopyFormat.TarGzip);
+            string archive = Path.Combine(manifest.BackupFolder, FileCopyLayout.TarGzipFile);
+            byte[] bytes = File.ReadAllBytes(archive);
+            bytes[bytes.Length - 6] ^= 0x01; // inside the CRC-32 of the gzip trailer
+            File.WriteAllBytes(archive, bytes);
+            var verification = BackupVerifier.VerifyManifest(manifest);
+            Assert.Contains(verification, r => r.Status == VerificationStatus.Failed && r.Check == "Archive.Readable");
+            var e = Assert.Throws<FileCopyRestoreException>(() => FileCopyRestore.Restore(manifest, new FileCopyRestoreOptions { TargetDataDir = dir.Combine("target") }));
+            Assert.Equal(FileCopyRestoreFailure.BackupDamaged, e.Failure);
+            Assert.False(Directory.Exists(dir.Combine("target")));
+        }
+
         [Theory]
         [InlineData("../evil.txt")]
         [InlineData("/tmp/evil.txt")]

@@ -84,7 +84,8 @@ namespace DoltBackup.Tests.Verification
             bytes[bytes.Length / 2] ^= 0xff;
             File.WriteAllBytes(archive, bytes);
             var damaged = Results(host.Run("Get-DoltBackup $args[0] | Test-DoltBackup", manifest.BackupFolder));
-            Assert.Contains(damaged, x => x.Status == VerificationStatus.Failed && x.Target == FileCopyLayout.TarGzipFile && x.Check == "Artifact.Sha256");
+            Assert.Contains(damaged, x => x.Status == VerificationStatus.Failed && x.Target.StartsWith(FileCopyLayout.TarGzipFile));
+            Assert.DoesNotContain(damaged, x => x.Target == FileCopyLayout.TarGzipFile && x.Status == VerificationStatus.Passed);
         }
 
         [Fact]
@@ -100,6 +101,17 @@ namespace DoltBackup.Tests.Verification
             Assert.Equal("DoltBackup.VerificationTargetInvalid,DoltBackup.Cmdlets.TestDoltBackupCommand", error.FullyQualifiedErrorId);
             Assert.NotNull(error.ErrorDetails.RecommendedAction);
             Assert.Contains(Results(r), x => x.Target == "inventory" && x.Status == VerificationStatus.Passed);
+        }
+
+        [Fact]
+        public void A_file_url_is_accepted_as_path()
+        {
+            using var dir = new TempDir();
+            string store = dir.Combine("inventory");
+            TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "backups", "inventory"), store);
+            using var host = new PowerShellHost();
+            var summary = (VerificationSummary)host.Invoke("Test-DoltBackup -Path $args[0] -Summary", new System.Uri(store).AbsoluteUri).Single().BaseObject;
+            Assert.True(summary.Succeeded, summary.ToString());
         }
 
         [Fact]
