@@ -20,13 +20,17 @@
         'out/DoltBackup/Ebs.Format.ps1xml',
         'out/DoltBackup/Verification.Format.ps1xml',
         'out/DoltBackup/Catalog.Format.ps1xml',
-        'out/DoltBackup/Retention.Format.ps1xml'
+        'out/DoltBackup/Retention.Format.ps1xml',
+        'out/DoltBackup/Grants.Format.ps1xml',
+        'out/DoltBackup/Restore.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'Backup-DoltConfiguration',
+        'Export-DoltGrants',
         'Get-DoltBackup',
         'New-DoltBackup',
         'Remove-DoltBackup',
+        'Restore-DoltBackup',
         'Sync-DoltBackup',
         'Test-DoltBackup'
     )

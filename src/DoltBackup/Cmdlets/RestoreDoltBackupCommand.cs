@@ -1,0 +1,370 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using DoltBackup.Common;
+using DoltBackup.Engine;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+using DoltBackup.Restore;
+
+namespace DoltBackup.Cmdlets
+{
+    /// <summary>
+    /// <para type="synopsis">Restores the databases of a backup set (and, when asked, its configuration and grants) and proves the result against the manifest.</para>
+    /// <para type="description">Takes backup manifests from the pipeline, from -Path, or a single -Url with -Name. Each
+    /// database is restored through a running server with dolt_backup('restore', ...) (the server sees it at once), or
+    /// with -DataDir into an offline data directory through the dolt CLI; then every branch head, tag and dolt_hashof_db()
+    /// is compared with the manifest and the database is reported Verified or Mismatch. An existing database is refused
+    /// unless -Force. -ConfigRoot / -IncludeConfig put configuration files back, SHA-256 checked; -IncludeGrants replays
+    /// the grants script.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Restore, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
+    [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult))]
+    public sealed class RestoreDoltBackupCommand : DoltEngineCmdlet, IRestoreObserver
+    {
+        private const string InputObjectSet = "InputObject";
+        private const string PathSet = "Path";
+        private const string UrlSet = "Url";
+
+        /// <summary>A backup manifest (from Get-DoltBackup, New-DoltBackup or Sync-DoltBackup).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true, Position = 0, HelpMessage = "A backup manifest from Get-DoltBackup or Sync-DoltBackup.")]
+        [ValidateNotNull]
+        public BackupManifest InputObject { get; set; }
+
+        /// <summary>Backup folders, or paths of manifest.json files.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Backup folders, or paths of manifest.json files.")]
+        [Alias("FullName", "PSPath")]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        /// <summary>A single backup URL to restore (no manifest: the result is not verified).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = UrlSet, HelpMessage = "A backup URL (file://, aws://, gs://, https://...) to restore one database from.")]
+        [ValidateNotNullOrEmpty]
+        public string Url { get; set; }
+
+        /// <summary>With -Url: the name of the database to create.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = UrlSet, HelpMessage = "With -Url: the name of the database to create.")]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; }
+
+        /// <summary>Only these databases of the backup (wildcards).</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Only these databases of the backup (wildcards).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Only these databases of the backup (wildcards).")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Database { get; set; }
+
+        /// <summary>Restore the single selected database under this name.</summary>
+        [Parameter(HelpMessage = "Restore the single selected database under this name (beside the original).")]
+        [ValidateNotNullOrEmpty]
+        public string NewName { get; set; }
+
+        /// <summary>Restore every selected database as prefix + name.</summary>
+        [Parameter(HelpMessage = "Restore every selected database as <prefix><name> (beside the originals, for test restores).")]
+        [ValidateNotNullOrEmpty]
+        public string Prefix { get; set; }
+
+        /// <summary>Replace existing databases and files, without prompting.</summary>
+        [Parameter(HelpMessage = "Replace existing databases (Dolt moves a Dolt database to .dolt_dropped_databases/ and deletes a plain directory) and differing configuration files; does not prompt.")]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Restore the configuration files to their original paths (or under -ConfigRoot).</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Restore the backup's configuration files to their original paths (or under -ConfigRoot).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Restore the backup's configuration files to their original paths (or under -ConfigRoot).")]
+        public SwitchParameter IncludeConfig { get; set; }
+
+        /// <summary>Restore the configuration files under this root instead of their original paths.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Restore the configuration files under this directory (/etc/dolt/config.yaml becomes <root>/etc/dolt/config.yaml).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Restore the configuration files under this directory (/etc/dolt/config.yaml becomes <root>/etc/dolt/config.yaml).")]
+        [ValidateNotNullOrEmpty]
+        public string ConfigRoot { get; set; }
+
+        /// <summary>Replay the backup's grants script against the target server.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Replay the backup's grants script (users, grants, roles, branch control) against the target server.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Replay the backup's grants script (users, grants, roles, branch control) against the target server.")]
+        public SwitchParameter IncludeGrants { get; set; }
+
+        private IRestoreEngine _engine;
+        private DoltEngineRequest _request;
+        private bool _engineFailed;
+        private string _activity = "Restore-DoltBackup";
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            switch (ParameterSetName)
+            {
+                case InputObjectSet:
+                    RestoreManifest(InputObject);
+                    break;
+                case PathSet:
+                    foreach (string p in Path)
+                    {
+                        var manifest = ReadManifest(p);
+                        if (manifest != null)
+                        {
+                            RestoreManifest(manifest);
+                        }
+                    }
+                    break;
+                default:
+                    RestoreUrl();
+                    break;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing() => DisposeEngine();
+
+        private BackupManifest ReadManifest(string path)
+        {
+            try
+            {
+                return ManifestStore.Read(ResolveUserPath(path));
+            }
+            catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
+            {
+                WriteDoltError(e, "ManifestNotFound", ErrorCategory.ObjectNotFound, path, "Give a backup folder that holds manifest.json, or the path of a manifest.json.");
+            }
+            catch (ManifestSchemaException e)
+            {
+                WriteDoltError(e, "ManifestUnreadable", ErrorCategory.InvalidData, path,
+                    "Use a manifest written by DoltBackup, or update the module when the manifest is newer than it.");
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                WriteDoltError(e, "ManifestAccessDenied", ErrorCategory.PermissionDenied, path, "Run as a user that can read the backup folder.");
+            }
+            return null;
+        }
+
+        private RestoreOptions BuildOptions() => new RestoreOptions
+        {
+            DatabasePatterns = Database,
+            NewName = NewName,
+            Prefix = Prefix,
+            Force = Force.IsPresent,
+            IncludeConfig = IncludeConfig.IsPresent,
+            ConfigRoot = string.IsNullOrEmpty(ConfigRoot) ? null : ResolveUserPath(ConfigRoot),
+            IncludeGrants = IncludeGrants.IsPresent,
+            DataDir = LocalDataDir(),
+        };
+
+        /// <summary>
+        /// The data directory whose entries the planner checks for names in the way: -DataDir offline, or the data_dir of
+        /// -ConfigPath when it exists here (a plain directory there makes Dolt refuse, or with -Force delete it).
+        /// </summary>
+        private string LocalDataDir()
+        {
+            if (_request?.IsOffline == true)
+            {
+                return _request.DataDir;
+            }
+            string configured = ServerConfig?.DataDir;
+            return !string.IsNullOrEmpty(configured) && Directory.Exists(configured) ? configured : null;
+        }
+
+        private void RestoreManifest(BackupManifest manifest)
+        {
+            if (manifest.SchemaVersion > BackupManifest.CurrentSchemaVersion)
+            {
+                WriteDoltError(new ManifestSchemaException(manifest.ManifestPath,
+                        $"The manifest '{manifest.Id}' has schemaVersion {manifest.SchemaVersion}, but this DoltBackup {ModuleInfo.Version} reads up to {BackupManifest.CurrentSchemaVersion}."),
+                    "ManifestUnreadable", ErrorCategory.InvalidData, manifest, "Update the module (Update-Module DoltBackup) to restore it.");
+                return;
+            }
+            _activity = "Restore-DoltBackup " + (manifest.Id ?? manifest.Name);
+            Run(manifest, null, null);
+        }
+
+        private void RestoreUrl()
+        {
+            _activity = "Restore-DoltBackup " + Url;
+            Run(null, Url, Name);
+        }
+
+        private void Run(BackupManifest manifest, string url, string name)
+        {
+            try
+            {
+                RestorePlanner.ValidateOptions(BuildOptions());
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, (object)manifest ?? url, "Correct the parameters; nothing was restored.");
+            }
+            bool fileCopy = manifest != null && manifest.Method == BackupMethod.FileCopy;
+            if (!EnsureEngine(dataDirMayBeMissing: fileCopy))
+            {
+                return;
+            }
+            var options = BuildOptions();
+            IReadOnlyList<string> existing = new string[0];
+            try
+            {
+                // A FileCopy backup replaces a whole data directory: there are no databases to look up by name.
+                if (!fileCopy)
+                {
+                    existing = _engine.ListDatabasesAsync(StopToken).GetAwaiter().GetResult();
+                }
+            }
+            catch (RestoreEngineException e)
+            {
+                WriteError(DoltBackupErrors.Create(e, e.ErrorId, e.Category, _engine.Description, e.RecommendedAction));
+                return;
+            }
+            catch (Exception e) when (!(e is PipelineStoppedException) && !(e is OperationCanceledException))
+            {
+                WriteDoltError(e, "ListDatabasesFailed", ErrorCategory.ConnectionError, _engine.Description,
+                    "Check that the target server (or data directory) is reachable and that the account may list databases; nothing was restored.");
+                return;
+            }
+
+            RestorePlan plan;
+            try
+            {
+                var planner = new RestorePlanner(existing, options.DataDir);
+                plan = manifest != null ? planner.Plan(manifest, options) : planner.PlanUrl(url, name, options);
+            }
+            catch (ArgumentException e)
+            {
+                WriteDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, (object)manifest ?? url, "Correct the parameters; nothing was restored.");
+                return;
+            }
+
+            WriteVerbose($"Restoring '{plan.BackupId}' into {_engine.Description}: {plan.Databases.Count} database(s), {plan.ConfigArtifacts.Count} configuration file(s), grants: {(plan.GrantsScript != null ? "yes" : "no")}.");
+            var grants = plan.GrantsScript != null && _request.Server != null ? new GrantsRunnerReplayer(_request.Server) : null;
+            var config = plan.ConfigArtifacts.Count > 0 ? new CaptureConfigArtifactRestorer() : null;
+            var files = plan.FileCopyTarget != null ? new FileCopyServiceRestorer() : null;
+            new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
+        }
+
+        private bool EnsureEngine(bool dataDirMayBeMissing)
+        {
+            if (_engine != null)
+            {
+                return true;
+            }
+            if (_engineFailed)
+            {
+                return false;
+            }
+            try
+            {
+                _request = BuildEngineRequest();
+                if (_request.IsOffline && !(dataDirMayBeMissing && !Directory.Exists(_request.DataDir)))
+                {
+                    EnsureOfflineTarget(_request.DataDir);
+                }
+                _engine = new DoltEngineRestoreEngine(DoltEngineFactory.Create(_request));
+                return true;
+            }
+            catch (ArgumentException e)
+            {
+                _engineFailed = true;
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Correct the parameters; nothing was restored.");
+            }
+            catch (DoltEngineException e)
+            {
+                _engineFailed = true;
+                ThrowTerminatingError(EngineError(e, DataDir ?? Server));
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// A CLI restore beside a running server stays invisible to that server (dolt-reference §1, issues #7993, #10136):
+        /// refuse -DataDir while a Dolt process uses the directory, and point to the server parameters.
+        /// </summary>
+        private static void EnsureOfflineTarget(string dataDir)
+        {
+            if (!Directory.Exists(dataDir))
+            {
+                throw new DoltEngineException(DoltErrorKind.DatabaseNotFound, $"The data directory '{dataDir}' does not exist.", "DataDirNotFound",
+                    ErrorCategory.ObjectNotFound, "Create the directory (an empty directory is a valid data directory) or give the server's data_dir.");
+            }
+            var usage = DataDirUsage.Probe(dataDir);
+            if (usage.InUse)
+            {
+                string port = usage.ServerInfo?.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new DoltEngineException(DoltErrorKind.Locked,
+                    $"The data directory '{usage.DataDir}' is in use by a Dolt process{(port != null ? " (a sql-server on port " + port + ")" : "")}: a database restored beside a running server stays invisible to it.",
+                    "DataDirInUse", ErrorCategory.ResourceBusy,
+                    port != null
+                        ? $"Restore through the server instead of -DataDir: -Server localhost -Port {port} -Credential (Get-Credential), or -ConfigPath <its config.yaml>."
+                        : "Restore through the running server (-Server, -Port, -Credential or -ConfigPath) instead of -DataDir, or stop the other Dolt process.");
+            }
+        }
+
+        private void DisposeEngine()
+        {
+            _engine?.Dispose();
+            _engine = null;
+        }
+
+        private bool WhatIfRequested
+        {
+            get
+            {
+                if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object w))
+                {
+                    return LanguagePrimitives.IsTrue(w);
+                }
+                return LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            }
+        }
+
+        private bool ConfirmRequested => MyInvocation.BoundParameters.TryGetValue("Confirm", out object c) && LanguagePrimitives.IsTrue(c);
+
+        bool IRestoreObserver.ShouldProcess(string target, string action)
+        {
+            if (Force && !WhatIfRequested && !ConfirmRequested)
+            {
+                WriteVerbose(action + ".");
+                return true;
+            }
+            return ShouldProcess(action + ".", action + "?", "Restore-DoltBackup: " + target);
+        }
+
+        void IRestoreObserver.Progress(int done, int total, string status)
+        {
+            var record = new ProgressRecord(1, _activity, status ?? "Done")
+            {
+                PercentComplete = total == 0 ? 100 : Math.Min(100, done * 100 / total),
+            };
+            if (status == null)
+            {
+                record.RecordType = ProgressRecordType.Completed;
+            }
+            WriteProgress(record);
+        }
+
+        void IRestoreObserver.Verbose(string text) => WriteVerbose(text);
+
+        void IRestoreObserver.Warning(string text) => WriteWarning(text);
+
+        void IRestoreObserver.Problem(PlanProblem problem)
+            => WriteError(DoltBackupErrors.Create(problem.Message, problem.ErrorId, RestoreErrorAdvice.Category(problem.ErrorId, ErrorCategory.InvalidArgument), problem.Target, problem.RecommendedAction));
+
+        void IRestoreObserver.DatabaseResult(DatabaseRestoreResult result)
+        {
+            WriteObject(result);
+            if (result.ErrorId != null)
+            {
+                WriteError(DoltBackupErrors.Create(result.Error, result.ErrorId, result.ErrorCategory ?? RestoreErrorAdvice.Category(result.ErrorId),
+                    result.TargetName, result.RecommendedAction ?? RestoreErrorAdvice.RecommendedAction(result.ErrorId)));
+            }
+        }
+
+        void IRestoreObserver.ArtifactResult(ArtifactGroupRestoreResult result)
+        {
+            WriteObject(result);
+            if (result.ErrorId != null)
+            {
+                WriteError(DoltBackupErrors.Create(result.Error, result.ErrorId, result.ErrorCategory ?? RestoreErrorAdvice.Category(result.ErrorId),
+                    result.Group.ToString(), result.RecommendedAction ?? RestoreErrorAdvice.RecommendedAction(result.ErrorId)));
+            }
+        }
+    }
+}

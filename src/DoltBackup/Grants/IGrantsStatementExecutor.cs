@@ -1,0 +1,14 @@
+using System;
+
+namespace DoltBackup.Grants
+{
+    /// <summary>Runs single SQL statements on the server a grants script is replayed into (a fake in tests).</summary>
+    public interface IGrantsStatementExecutor : IDisposable
+    {
+        /// <summary>The account the executor is logged in as (CURRENT_USER()), or null when unknown.</summary>
+        AccountName CurrentUser { get; }
+
+        /// <summary>Runs one statement; throws <see cref="GrantsStatementException"/> when the server refuses it.</summary>
+        void Execute(string sql);
+    }
+}

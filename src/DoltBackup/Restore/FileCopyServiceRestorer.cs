@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using DoltBackup.FileCopy;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Restore
+{
+    /// <summary><see cref="IFileCopyRestorer"/> over the FileCopy restore service (<see cref="FileCopyRestore"/>).</summary>
+    public sealed class FileCopyServiceRestorer : IFileCopyRestorer
+    {
+        /// <inheritdoc />
+        public ArtifactGroupRestoreResult Restore(BackupManifest manifest, string targetDataDir, bool force, CancellationToken cancellationToken)
+        {
+            var result = new ArtifactGroupRestoreResult { Group = ArtifactGroup.FileCopy, Target = targetDataDir, BackupId = manifest.Id };
+            var files = manifest.Artifacts.Where(a => a.Kind == FileCopyLayout.DataFileKind).ToList();
+            try
+            {
+                var done = FileCopyRestore.Restore(manifest, new FileCopyRestoreOptions { TargetDataDir = targetDataDir, Force = force, CancellationToken = cancellationToken });
+                result.Status = RestoreStatus.Restored;
+                result.Target = done.TargetDataDir;
+                foreach (var a in files)
+                {
+                    result.Files.Add(new ArtifactFileResult { Kind = a.Kind, StoredPath = a.StoredPath, TargetPath = Path.Combine(done.TargetDataDir, a.StoredPath ?? ""), Status = RestoreStatus.Restored });
+                }
+            }
+            catch (FileCopyRestoreException e)
+            {
+                result.Status = RestoreStatus.Failed;
+                result.Error = e.Message + " The target data directory was left as it was.";
+                switch (e.Failure)
+                {
+                    case FileCopyRestoreFailure.TargetExists:
+                        result.ErrorId = "DataDirExists";
+                        result.ErrorCategory = ErrorCategory.ResourceExists;
+                        result.RecommendedAction = "Restore into a new folder, or add -Force to replace the data directory (stop its server first).";
+                        break;
+                    case FileCopyRestoreFailure.TargetInUse:
+                        result.ErrorId = "DataDirInUse";
+                        result.ErrorCategory = ErrorCategory.ResourceBusy;
+                        result.RecommendedAction = "Stop the Dolt sql-server (or other Dolt process) on the data directory, or restore into a new folder.";
+                        break;
+                    case FileCopyRestoreFailure.UnsafeEntry:
+                        result.ErrorId = "ArtifactPathUnsafe";
+                        break;
+                    case FileCopyRestoreFailure.BackupDamaged:
+                        result.ErrorId = "ArtifactHashMismatch";
+                        break;
+                    default:
+                        result.ErrorId = "FileCopyRestoreFailed";
+                        result.ErrorCategory = ErrorCategory.InvalidData;
+                        result.RecommendedAction = "Use a complete FileCopy backup folder.";
+                        break;
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                result.Status = RestoreStatus.Failed;
+                result.ErrorId = "FileCopyRestoreFailed";
+                result.ErrorCategory = ErrorCategory.WriteError;
+                result.RecommendedAction = "Check free space and permissions of the target's parent folder, then run again.";
+                result.Error = "The FileCopy restore failed: " + e.Message;
+            }
+            return result;
+        }
+    }
+}

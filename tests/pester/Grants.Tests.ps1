@@ -1,0 +1,48 @@
+# Pester 5 tests for Export-DoltGrants. They need a MySQL-protocol server (Dolt, MariaDB or MySQL) that the account
+# in $env:DOLTBACKUP_TEST_SERVER / _USER / _PASSWORD can administer; without it they are skipped.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DoltBackup.psd1') -Force
+    $script:server = $env:DOLTBACKUP_TEST_SERVER
+    if ($script:server) {
+        $secure = ConvertTo-SecureString $env:DOLTBACKUP_TEST_PASSWORD -AsPlainText -Force
+        $script:cred = [pscredential]::new($env:DOLTBACKUP_TEST_USER, $secure)
+    }
+}
+
+Describe 'Export-DoltGrants' {
+    It 'is exported and supports -WhatIf' {
+        $cmd = Get-Command Export-DoltGrants -Module DoltBackup
+        $cmd.Parameters.Keys | Should -Contain 'WhatIf'
+        $cmd.Parameters.Keys | Should -Contain 'ExcludePassword'
+        $cmd.Parameters['InputObject'].Attributes.ValueFromPipeline | Should -Contain $true
+    }
+
+    It 'outputs a script with CREATE USER ... IDENTIFIED WITH ... AS and FLUSH PRIVILEGES' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        $text = Export-DoltGrants -Server $server -Credential $cred -TlsMode None -NoHeader
+        $text | Should -Match "CREATE USER IF NOT EXISTS '.+'@'.+'"
+        $text | Should -Not -Match "IDENTIFIED BY '\*"
+        $text | Should -Match 'FLUSH PRIVILEGES;'
+    }
+
+    It 'gives byte-identical scripts for two exports with -NoHeader' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        $a = Export-DoltGrants -Server $server -Credential $cred -TlsMode None -NoHeader
+        $b = Export-DoltGrants -Server $server -Credential $cred -TlsMode None -NoHeader
+        $a | Should -BeExactly $b
+    }
+
+    It 'writes an owner-only file with -Path and refuses to overwrite it without -Force' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        $path = Join-Path $TestDrive 'grants.sql'
+        $result = Export-DoltGrants -Server $server -Credential $cred -TlsMode None -Path $path
+        $result.Path | Should -Be $path
+        $result.Sha256 | Should -Be (Get-FileHash $path -Algorithm SHA256).Hash.ToLowerInvariant()
+        if (-not $IsWindows) { (Get-Item $path).UnixMode | Should -Be '-rw-------' }
+        Export-DoltGrants -Server $server -Credential $cred -TlsMode None -Path $path -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DoltBackup.GrantsFileExists*'
+    }
+
+    It '-WhatIf writes nothing' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        $path = Join-Path $TestDrive 'whatif.sql'
+        Export-DoltGrants -Server $server -Credential $cred -TlsMode None -Path $path -WhatIf
+        Test-Path $path | Should -BeFalse
+    }
+}
