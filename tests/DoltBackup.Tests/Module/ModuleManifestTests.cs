@@ -113,6 +113,10 @@ namespace DoltBackup.Tests.Module
                 System.Xml.Linq.XNamespace cmd = "http://schemas.microsoft.com/maml/dev/command/2004/10";
                 System.Xml.Linq.XNamespace m = "http://schemas.microsoft.com/maml/2004/10";
                 var command = maml.Descendants(cmd + "command").Single(c => (string)c.Element(cmd + "details")?.Element(cmd + "name") == name);
+                System.Xml.Linq.XNamespace dev = "http://schemas.microsoft.com/maml/dev/2004/10";
+                Assert.False(string.IsNullOrWhiteSpace((string)command.Element(cmd + "details")?.Element(m + "description")), name + " has no synopsis in its MAML");
+                Assert.True(command.Element(cmd + "examples")?.Elements(cmd + "example").Count(e => !string.IsNullOrWhiteSpace((string)e.Element(dev + "code"))) >= 1,
+                    name + " has no example with code in its MAML");
                 var documented = command.Element(cmd + "parameters")?.Elements(cmd + "parameter")
                     .Where(p => !string.IsNullOrWhiteSpace((string)p.Element(m + "description")))
                     .Select(p => ((string)p.Element(m + "name")).Trim())
