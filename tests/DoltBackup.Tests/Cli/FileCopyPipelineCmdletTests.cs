@@ -41,24 +41,13 @@ namespace DoltBackup.Tests.Cli
         [Fact]
         public void A_database_held_by_another_process_stops_the_copy_and_is_named()
         {
-            if (System.OperatingSystem.IsWindows() || ExternalTools.Find("flock", "/usr/bin") == null)
+            if (!FlockHolder.IsAvailable)
             {
                 return;
             }
             using var dir = new TempDir();
             TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), dir.Combine("data"));
-            string lockFile = dir.Combine("data", "sales", ".dolt", "noms", "LOCK");
-            var psi = new ProcessStartInfo("flock") { UseShellExecute = false };
-            foreach (var a in new[] { "-x", lockFile, "sh", "-c", $"touch '{dir.Combine("ready")}'; exec sleep 60" })
-            {
-                psi.ArgumentList.Add(a);
-            }
-            using var holder = Process.Start(psi);
-            for (int i = 0; i < 100 && !File.Exists(dir.Combine("ready")); i++)
-            {
-                Thread.Sleep(50);
-            }
-            try
+            using var holder = FlockHolder.Hold(dir.Combine("data", "sales", ".dolt", "noms", "LOCK"));
             {
                 using var shell = new PowerShellHost();
                 var r = shell.Run(Pipeline, dir.Combine("data"), dir.Combine("backups"));
@@ -69,10 +58,6 @@ namespace DoltBackup.Tests.Cli
                 var m = ManifestStore.Read(set);
                 Assert.NotEqual(BackupStatus.Completed, m.Status);
                 Assert.DoesNotContain(Directory.GetFiles(set), f => f.EndsWith(".tar"));
-            }
-            finally
-            {
-                holder.Kill(entireProcessTree: true);
             }
         }
     }

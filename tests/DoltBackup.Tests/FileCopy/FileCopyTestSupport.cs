@@ -28,33 +28,12 @@ namespace DoltBackup.Tests.FileCopy
             Destination = new BackupDestination { BackupFolder = backupFolder },
         };
 
-        public static bool HasFlock => !OperatingSystem.IsWindows() && ExternalTools.Find("flock", "/usr/bin") != null;
+        public static bool HasFlock => FlockHolder.IsAvailable;
 
-        /// <summary>Holds a real flock from another process (util-linux flock), as a running Dolt would.</summary>
-        public static Process HoldFlock(string lockPath, string readyFile)
-        {
-            var psi = new ProcessStartInfo("flock") { UseShellExecute = false };
-            foreach (var a in new[] { "-x", lockPath, "sh", "-c", $"touch '{readyFile}'; exec sleep 60" })
-            {
-                psi.ArgumentList.Add(a);
-            }
-            var p = Process.Start(psi);
-            for (int i = 0; i < 100 && !File.Exists(readyFile); i++)
-            {
-                Thread.Sleep(50);
-            }
-            Assert.True(File.Exists(readyFile), "the flock helper did not start");
-            return p;
-        }
+        /// <summary>Holds a real flock from another process, as a running Dolt would.</summary>
+        public static FlockHolder HoldFlock(string lockPath, string readyFile) => FlockHolder.Hold(lockPath);
 
-        public static void Kill(Process p)
-        {
-            if (!p.HasExited)
-            {
-                p.Kill(entireProcessTree: true);
-            }
-            p.WaitForExit();
-        }
+        public static void Kill(FlockHolder holder) => holder.Dispose();
 
         public static (int ExitCode, string Output) Run(string file, string workingDir, params string[] args)
         {
