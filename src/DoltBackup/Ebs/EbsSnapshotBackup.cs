@@ -31,7 +31,7 @@ namespace DoltBackup.Ebs
         /// <summary>The service on the AWS SDK (loaded now, not before) with the connection options.</summary>
         public static EbsSnapshotBackup Create(EbsConnectionOptions connection) => new EbsSnapshotBackup(Ec2ApiFactory.Create(connection)) { _ownsEc2 = true };
 
-        /// <summary>Disposes the EC2 client when <see cref="Create"/> made it (a client passed in stays the caller's).</summary>
+        /// <summary>Disposes the EC2 client when <see cref="Create(EbsConnectionOptions)"/> made it (a client passed in stays the caller's).</summary>
         public void Dispose()
         {
             if (_ownsEc2)

@@ -14,14 +14,14 @@ namespace DoltBackup.Tests.Retention
     public class RetentionAdaptersTests
     {
         [Fact]
-        public void The_engine_unregistrar_removes_the_registration_and_treats_not_registered_as_done()
+        public async System.Threading.Tasks.Task The_engine_unregistrar_removes_the_registration_and_treats_not_registered_as_done()
         {
             var engine = new FakeDoltEngine();
             engine.AddDatabase("sales");
-            engine.AddBackupAsync("sales", "nightly", "file:///b/sales", CancellationToken.None).GetAwaiter().GetResult();
+            await engine.AddBackupAsync("sales", "nightly", "file:///b/sales", CancellationToken.None);
             using var u = new EngineBackupUnregistrar(engine);
             u.Unregister("sales", "nightly");
-            Assert.Empty(engine.ListBackupsAsync("sales", CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Empty(await engine.ListBackupsAsync("sales", CancellationToken.None));
             u.Unregister("sales", "nightly"); // gone already: no error
             Assert.Throws<DoltBackupException>(() => u.Unregister("nosuchdb", "nightly"));
         }
