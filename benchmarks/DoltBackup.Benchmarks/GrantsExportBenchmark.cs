@@ -68,6 +68,15 @@ namespace DoltBackup.Benchmarks
             phase.Restart();
             string text = GrantsScriptWriter.Write(snapshot, new GrantsScriptOptions());
             Console.WriteLine($"phases of one more export: read {readMs:F0} ms, write script {phase.Elapsed.TotalMilliseconds:F0} ms ({text.Length:N0} chars)");
+            var showOnly = new List<double>();
+            for (int i = 0; i < 3; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                var export = GrantsExporter.ForServer(server.AdminSettings()).Export(new GrantsReadOptions { UseGrantTables = false }, new GrantsScriptOptions());
+                GrantsExporter.WriteFile(export, Path.Combine(dir, "grants-show.sql"));
+                showOnly.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            Console.WriteLine($"for reference, SHOW GRANTS only (batched, 2 connections): median {Median(showOnly):F0} ms of 3");
             double o = Median(ours), t = Median(theirs);
             Console.WriteLine($"samples: {samples} (interleaved, after one warm-up)");
             Console.WriteLine($"Export-DoltGrants service: median {o:F0} ms  [{string.Join(", ", ours.Select(x => x.ToString("F0")))}]  {ourBytes:N0} bytes");

@@ -217,6 +217,8 @@ namespace DoltBackup.Grants
         private static void ReadRange(MySqlConnection c, List<ServerAccount> accounts, int from, int to, int batchSize, RangeResult result, Action<int> advanced)
         {
             int next = from;
+            int requested = batchSize;
+            bool probing = false;
             while (next < to)
             {
                 int count = Math.Min(batchSize, to - next);
@@ -250,12 +252,27 @@ namespace DoltBackup.Grants
                         }
                     }
                 }
+                catch (MySqlException e) when (!IsConnectionLost(e) && current == next && count > 1)
+                {
+                    // The first statement of a batch failed: the account may be at fault, or the server may refuse
+                    // multi-statement commands (Dolt's behavior.disable_client_multi_statements). Go on one by one;
+                    // a real failure then shows up on its own.
+                    batchSize = 1;
+                    probing = true;
+                    continue;
+                }
                 catch (MySqlException e) when (!IsConnectionLost(e))
                 {
                     // The statement at 'current' failed and the server dropped the rest of the batch.
                     result.Failures.Add(new AccountReadFailure { Account = accounts[current].Name, Message = e.Message, ServerErrorCode = e.Number });
                     accounts[current].Grants.Clear();
                     current++;
+                    if (probing)
+                    {
+                        // The account was at fault, not the batching: back to full batches.
+                        batchSize = requested;
+                        probing = false;
+                    }
                 }
                 advanced(current - next);
                 next = current;
@@ -264,20 +281,27 @@ namespace DoltBackup.Grants
 
         private static void ReadBranchControl(MySqlConnection c, GrantsSnapshot s)
         {
-            string qualifier = "";
             try
             {
-                Query(c, qualifier, s);
+                try
+                {
+                    Query(c, "", s);
+                }
+                catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoDatabaseSelected || e.Message.IndexOf("no database selected", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    // The tables resolve in any database; qualify them with one when the session has none.
+                    s.BranchControl.Clear();
+                    s.BranchNamespaceControl.Clear();
+                    Query(c, FirstDatabase(c), s);
+                }
+                s.HasBranchControl = true;
             }
-            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoDatabaseSelected || e.Message.IndexOf("no database selected", StringComparison.OrdinalIgnoreCase) >= 0)
+            catch (MySqlException e) when (!IsConnectionLost(e))
             {
-                // The tables resolve in any database; qualify them with one when the session has none.
-                qualifier = FirstDatabase(c);
                 s.BranchControl.Clear();
                 s.BranchNamespaceControl.Clear();
-                Query(c, qualifier, s);
+                s.Warnings.Add("Branch control (dolt_branch_control, dolt_branch_namespace_control) could not be read and is not in the script: " + e.Message);
             }
-            s.HasBranchControl = true;
         }
 
         private static void Query(MySqlConnection c, string qualifier, GrantsSnapshot s)
