@@ -231,8 +231,7 @@ namespace DoltBackup.Cmdlets
         /// </summary>
         private ServerConnectionSettings SettingsFor(BackupManifest manifest)
         {
-            var carried = typeof(BackupManifest).GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
-                .FirstOrDefault(p => p.PropertyType == typeof(ServerConnectionSettings) && p.GetIndexParameters().Length == 0)?.GetValue(manifest) as ServerConnectionSettings;
+            var carried = manifest.SessionConnection;
             if (HasServerParameters || carried == null && string.IsNullOrEmpty(manifest.Source?.Server) && string.IsNullOrEmpty(manifest.Source?.ConfigPath))
             {
                 return BuildConnectionSettings();

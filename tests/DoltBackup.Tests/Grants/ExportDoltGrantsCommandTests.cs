@@ -128,6 +128,22 @@ namespace DoltBackup.Tests.Grants
         }
 
         [MariaDbFact]
+        public void A_manifest_piped_in_the_same_session_brings_its_connection_so_no_credential_is_retyped()
+        {
+            MariaDbAccounts.Create(_fixture.Server);
+            using var dir = new TempDir();
+            var manifest = ManifestStore.Read(NewBackupFolder(dir, _fixture.Server));
+            // What New-DoltBackup / Sync-DoltBackup attach in-session (never serialized).
+            manifest.SessionConnection = _fixture.Server.AdminSettings();
+            using var ps = new PowerShellHost();
+            var r = ps.Run("$args[0] | Export-DoltGrants -IncludeUser 'rt_*'", manifest);
+            NoErrors(r);
+            var passed = (BackupManifest)Assert.Single(r.Output).BaseObject;
+            Assert.Single(passed.Artifacts, a => a.Kind == "GrantsScript");
+            Assert.DoesNotContain(_fixture.Server.AdminPassword, File.ReadAllText(passed.ManifestPath));
+        }
+
+        [MariaDbFact]
         public void WhatIf_writes_nothing()
         {
             using var dir = new TempDir();
