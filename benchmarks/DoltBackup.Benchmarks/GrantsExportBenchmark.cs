@@ -1,4 +1,5 @@
 using System;
+using DoltBackup.Tests.Infrastructure;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -23,9 +24,9 @@ namespace DoltBackup.Benchmarks
         {
             int accounts = args.Count > 0 && int.TryParse(args[0], out var a) ? a : 5000;
             int samples = args.Count > 1 && int.TryParse(args[1], out var s) ? s : 5;
-            string dump = PrivateMariaDb.Find("mariadb-dump", "/usr/bin") ?? PrivateMariaDb.Find("mysqldump", "/usr/bin")
+            string dump = ExternalTools.Find("mariadb-dump", "/usr/bin") ?? ExternalTools.Find("mysqldump", "/usr/bin")
                           ?? throw new InvalidOperationException("mariadb-dump is not installed: apt-get install -y mariadb-client.");
-            using var server = PrivateMariaDb.Start();
+            using var server = MariaDbServer.Start();
             var setup = Stopwatch.StartNew();
             Populate(server, accounts);
             Console.WriteLine($"setup: {accounts} accounts x 3 grants created in {setup.Elapsed.TotalSeconds:F1} s (MariaDB on 127.0.0.1:{server.Port})");
@@ -86,7 +87,7 @@ namespace DoltBackup.Benchmarks
             return ratio <= 1.0 ? 0 : 1;
         }
 
-        private static void Populate(PrivateMariaDb server, int accounts)
+        private static void Populate(MariaDbServer server, int accounts)
         {
             // mariadb-dump aborts on accounts --skip-name-resolve ignores (root@<hostname>); drop them so it can run.
             server.Execute("CREATE DATABASE bench; CREATE TABLE bench.t1 (a INT);" +
@@ -122,7 +123,7 @@ namespace DoltBackup.Benchmarks
             return "*" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(once));
         }
 
-        private static double RunDump(string dump, PrivateMariaDb server, string outFile, out long bytes)
+        private static double RunDump(string dump, MariaDbServer server, string outFile, out long bytes)
         {
             var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
             psi.ArgumentList.Add("-c");

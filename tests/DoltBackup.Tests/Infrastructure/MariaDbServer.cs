@@ -140,6 +140,17 @@ namespace DoltBackup.Tests.Infrastructure
             cmd.ExecuteNonQuery();
         }
 
+        /// <summary>The server's version as MariaDB writes it into version_id, for example 101119 for 10.11.19.</summary>
+        public int VersionId()
+        {
+            using var c = new MySqlConnection(AdminConnectionString());
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT VERSION()";
+            var parts = ((string)cmd.ExecuteScalar()).Split('-')[0].Split('.');
+            return int.Parse(parts[0]) * 10000 + int.Parse(parts[1]) * 100 + int.Parse(parts[2]);
+        }
+
         public string ReadLog()
         {
             string log = Path.Combine(Root, "error.log");
@@ -204,26 +215,5 @@ namespace DoltBackup.Tests.Infrastructure
             {
             }
         }
-    }
-
-    /// <summary>One MariaDB server shared by every test of the "MariaDb" collection, started on first use.</summary>
-    public sealed class MariaDbFixture : IDisposable
-    {
-        private readonly Lazy<MariaDbServer> _server = new Lazy<MariaDbServer>(MariaDbServer.Start, LazyThreadSafetyMode.ExecutionAndPublication);
-
-        public MariaDbServer Server => _server.Value;
-
-        public void Dispose()
-        {
-            if (_server.IsValueCreated)
-            {
-                _server.Value.Dispose();
-            }
-        }
-    }
-
-    [Xunit.CollectionDefinition("MariaDb")]
-    public sealed class MariaDbCollection : Xunit.ICollectionFixture<MariaDbFixture>
-    {
     }
 }
