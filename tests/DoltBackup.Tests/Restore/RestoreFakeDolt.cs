@@ -178,10 +178,12 @@ namespace DoltBackup.Tests.Restore
             Calls.Enqueue("drop " + database);
             lock (_lock)
             {
-                if (!Databases.Remove(database))
+                if (!Databases.TryGetValue(database, out var db))
                 {
                     throw DoltErrorParser.ToException($"Dropping database '{database}'", $"Error 1008 (HY000): can't drop database {database}; database doesn't exist");
                 }
+                Databases.Remove(database);
+                Dropped.Add((database, db));
             }
             return Task.CompletedTask;
         }
