@@ -180,5 +180,36 @@ namespace DoltBackup.Tests.Verification
             Assert.Empty(r.Output);
             Assert.Empty(_dolt.Calls);
         }
+
+        [Fact]
+        public void A_FileCopy_set_from_the_pipeline_is_unpacked_verified_and_the_scratch_dir_deleted()
+        {
+            string data = DoltBackup.Tests.FileCopy.FileCopyTestSupport.CopyServerDataDir(_dir);
+            string scratch = _dir.Combine("scratch");
+            using var host = new PowerShellHost();
+            var r = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -SkipConfiguration | Test-DoltBackup -RestoreTest -ScratchDataDir $args[2]",
+                data, _dir.Combine("backups"), scratch);
+
+            Assert.True(r.Errors.Count == 0, r.AllText());
+            var results = RestoreResults(r);
+            Assert.Equal(new[] { "inventory", "sales" }, results.Select(x => x.Target).OrderBy(t => t));
+            Assert.All(results, x => Assert.Equal(VerificationStatus.Passed, x.Status));
+            Assert.False(Directory.Exists(scratch));
+        }
+
+        [Fact]
+        public void A_non_empty_scratch_dir_is_an_error_and_is_left_alone()
+        {
+            var m = Backup("sales");
+            string scratch = _dir.Combine("scratch");
+            Directory.CreateDirectory(scratch);
+            File.WriteAllText(Path.Combine(scratch, "keep.txt"), "mine");
+            using var host = new PowerShellHost();
+            var r = host.Run("Test-DoltBackup -Path $args[0] -RestoreTest -ScratchDataDir $args[1]", m.BackupFolder, scratch);
+
+            Assert.Equal("DoltBackup.InvalidRestoreTestRequest,DoltBackup.Cmdlets.TestDoltBackupCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
+            Assert.Empty(RestoreResults(r));
+            Assert.Equal("mine", File.ReadAllText(Path.Combine(scratch, "keep.txt")));
+        }
     }
 }
