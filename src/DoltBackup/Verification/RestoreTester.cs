@@ -127,7 +127,7 @@ namespace DoltBackup.Verification
                 string error = scratch.Remove();
                 if (error != null)
                 {
-                    _host.Problem(new PlanProblem("RestoreTestCleanupFailed", error, scratch.Path, "Delete the folder by hand."));
+                    Safely(() => _host.Problem(new PlanProblem("RestoreTestCleanupFailed", error, scratch.Path, "Delete the folder by hand.")));
                     foreach (var step in plan?.Databases ?? new List<DatabaseRestoreStep>())
                     {
                         cleanupErrors[step.TargetName] = error;
@@ -191,11 +191,12 @@ namespace DoltBackup.Verification
             }
             finally
             {
-                _host.Progress(2, 2, null);
+                // Clean up before anything that talks to the host: after Ctrl+C, writing to the pipeline throws.
                 cleanupError = scratch.Remove();
+                Safely(() => _host.Progress(2, 2, null));
                 if (cleanupError != null)
                 {
-                    _host.Problem(new PlanProblem("RestoreTestCleanupFailed", cleanupError, scratch.Path, "Delete the folder by hand."));
+                    Safely(() => _host.Problem(new PlanProblem("RestoreTestCleanupFailed", cleanupError, scratch.Path, "Delete the folder by hand.")));
                 }
                 foreach (var r in results)
                 {
@@ -252,14 +253,26 @@ namespace DoltBackup.Verification
             {
                 try
                 {
-                    _host.Verbose($"Dropping the scratch database '{name}' on {engine.Description}.");
                     engine.DropDatabaseAsync(name, System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+                    Safely(() => _host.Verbose($"Dropped the scratch database '{name}' on {engine.Description}."));
                 }
                 catch (DoltEngineException e)
                 {
                     errors[name] = $"The scratch database '{name}' could not be dropped: {e.Message}";
-                    _host.Problem(new PlanProblem("RestoreTestCleanupFailed", errors[name], name, $"Drop it by hand: DROP DATABASE `{name}`;"));
+                    Safely(() => _host.Problem(new PlanProblem("RestoreTestCleanupFailed", errors[name], name, $"Drop it by hand: DROP DATABASE `{name}`;")));
                 }
+            }
+        }
+
+        /// <summary>Reports during cleanup without letting a stopped pipeline (Ctrl+C) interrupt the cleanup.</summary>
+        private static void Safely(Action report)
+        {
+            try
+            {
+                report();
+            }
+            catch (Exception e) when (e is PipelineStoppedException || e is InvalidOperationException)
+            {
             }
         }
 
