@@ -164,7 +164,7 @@ namespace DoltBackup.Cmdlets
             }
             string server = settings.Endpoint;
             WriteVerbose($"Listing the backups registered on {server}.");
-            using (var engine = DoltEngineFactory.Create(new DoltEngineRequest { Server = settings, OperationTimeout = TimeSpan.FromSeconds(Math.Max(60, ConnectTimeout)) }))
+            using (var engine = DoltEngineFactory.Create(new DoltEngineRequest { Server = settings, OperationTimeout = TimeSpan.FromMinutes(5) }))
             {
                 try
                 {

@@ -69,15 +69,19 @@ namespace DoltBackup.Verification
                 Prefix = string.IsNullOrEmpty(options.NewName) ? (options.Prefix ?? NewPrefix()) : null,
             };
             var plan = new RestorePlanner(existing).Plan(manifest, restoreOptions);
-            var collector = new Collector(_host, confirmEach: true, engine.Description);
             var cleanupErrors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var dropped = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            // Each scratch copy is dropped as soon as it is proven, so at most one exists at a time (disk space);
+            // whatever is left after a failure or Ctrl+C is swept in the finally.
+            var collector = new Collector(_host, confirmEach: true, engine.Description,
+                r => { if (r.Status == RestoreStatus.Restored) { Drop(engine, r.TargetName, dropped, cleanupErrors); } });
             try
             {
                 new RestoreOrchestrator(new DoltEngineRestoreEngine(new BorrowedEngine(engine)), null, null, collector).Execute(plan, restoreOptions, options.CancellationToken);
             }
             finally
             {
-                DropScratchDatabases(engine, plan, collector, cleanupErrors);
+                DropScratchDatabases(engine, plan, collector, dropped, cleanupErrors);
             }
             Emit(plan, collector, cleanupErrors, engine.Description, "dropped afterwards", emit);
         }
@@ -103,7 +107,18 @@ namespace DoltBackup.Verification
             var cleanupErrors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             string target = "scratch data directory " + scratch.Path;
             RestorePlan plan = null;
-            var collector = new Collector(_host, confirmEach: false, target);
+            // Each restored copy is deleted as soon as it is proven (a DROP DATABASE would only move it aside).
+            var collector = new Collector(_host, confirmEach: false, target, r =>
+            {
+                if (r.Status == RestoreStatus.Restored)
+                {
+                    string error = scratch.RemoveEntry(r.TargetName);
+                    if (error != null)
+                    {
+                        cleanupErrors[r.TargetName] = error;
+                    }
+                }
+            });
             try
             {
                 using (var engine = engineFor(scratch.Path))
@@ -231,10 +246,10 @@ namespace DoltBackup.Verification
             return false;
         }
 
-        private void DropScratchDatabases(IDoltEngine engine, RestorePlan plan, Collector collector, Dictionary<string, string> errors)
+        private void DropScratchDatabases(IDoltEngine engine, RestorePlan plan, Collector collector, HashSet<string> dropped, Dictionary<string, string> errors)
         {
             // Only the names this test may have created: steps that were not refused (their names did not exist before).
-            var ours = plan.RunnableDatabases.Select(s => s.TargetName).ToList();
+            var ours = plan.RunnableDatabases.Select(s => s.TargetName).Where(t => !dropped.Contains(t) && !errors.ContainsKey(t)).ToList();
             if (ours.Count == 0)
             {
                 return;
@@ -251,16 +266,22 @@ namespace DoltBackup.Verification
             }
             foreach (string name in ours.Where(present.Contains))
             {
-                try
-                {
-                    engine.DropDatabaseAsync(name, System.Threading.CancellationToken.None).GetAwaiter().GetResult();
-                    Safely(() => _host.Verbose($"Dropped the scratch database '{name}' on {engine.Description}."));
-                }
-                catch (DoltEngineException e)
-                {
-                    errors[name] = $"The scratch database '{name}' could not be dropped: {e.Message}";
-                    Safely(() => _host.Problem(new PlanProblem("RestoreTestCleanupFailed", errors[name], name, $"Drop it by hand: DROP DATABASE `{name}`;")));
-                }
+                Drop(engine, name, dropped, errors);
+            }
+        }
+
+        private void Drop(IDoltEngine engine, string name, HashSet<string> dropped, Dictionary<string, string> errors)
+        {
+            try
+            {
+                engine.DropDatabaseAsync(name, System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+                dropped.Add(name);
+                Safely(() => _host.Verbose($"Dropped the scratch database '{name}' on {engine.Description}."));
+            }
+            catch (DoltEngineException e)
+            {
+                errors[name] = $"The scratch database '{name}' could not be dropped: {e.Message}";
+                Safely(() => _host.Problem(new PlanProblem("RestoreTestCleanupFailed", errors[name], name, $"Drop it by hand: DROP DATABASE `{name}`;")));
             }
         }
 
@@ -339,12 +360,14 @@ namespace DoltBackup.Verification
             private readonly IRestoreObserver _host;
             private readonly bool _confirmEach;
             private readonly string _where;
+            private readonly Action<DatabaseRestoreResult> _onResult;
 
-            public Collector(IRestoreObserver host, bool confirmEach, string where)
+            public Collector(IRestoreObserver host, bool confirmEach, string where, Action<DatabaseRestoreResult> onResult)
             {
                 _host = host;
                 _confirmEach = confirmEach;
                 _where = where;
+                _onResult = onResult;
             }
 
             public Dictionary<string, DatabaseRestoreResult> Results { get; } = new Dictionary<string, DatabaseRestoreResult>(StringComparer.OrdinalIgnoreCase);
@@ -364,7 +387,11 @@ namespace DoltBackup.Verification
 
             public void Problem(PlanProblem problem) => _host.Problem(problem);
 
-            public void DatabaseResult(DatabaseRestoreResult result) => Results[result.TargetName] = result;
+            public void DatabaseResult(DatabaseRestoreResult result)
+            {
+                Results[result.TargetName] = result;
+                _onResult?.Invoke(result);
+            }
 
             public void ArtifactResult(ArtifactGroupRestoreResult result) => _host.Verbose($"{result.Group}: {result.Status} {result.Error} ({_where})");
         }

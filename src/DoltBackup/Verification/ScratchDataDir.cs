@@ -83,6 +83,28 @@ namespace DoltBackup.Verification
             }
         }
 
+        /// <summary>Deletes one database directory of the scratch directory (a plain name only). Returns null, or why it could not.</summary>
+        public string RemoveEntry(string name)
+        {
+            if (string.IsNullOrEmpty(name) || name.IndexOfAny(new[] { '/', '\\' }) >= 0 || name == "." || name == "..")
+            {
+                return $"'{name}' is not a database directory name.";
+            }
+            string path = System.IO.Path.Combine(Path, name);
+            try
+            {
+                if (Directory.Exists(path))
+                {
+                    Delete(new DirectoryInfo(path));
+                }
+                return null;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return $"The scratch copy '{path}' could not be deleted: {e.Message}";
+            }
+        }
+
         private static void Delete(DirectoryInfo dir)
         {
             // Read-only files (Dolt's table files can be) would stop Directory.Delete on Windows.

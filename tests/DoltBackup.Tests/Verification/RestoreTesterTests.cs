@@ -41,6 +41,9 @@ namespace DoltBackup.Tests.Verification
             Assert.Equal(new[] { "dbtest_x_sales", "dbtest_x_hr" }, _dolt.Dropped.Select(d => d.Name));
             Assert.Empty(_dolt.Databases);
             Assert.False(_dolt.Disposed);
+            // One scratch copy at a time: each is dropped before the next is restored.
+            var calls = _dolt.Calls.ToList();
+            Assert.True(calls.IndexOf("drop dbtest_x_sales") < calls.IndexOf("restore file:///backups/prod/hr dbtest_x_hr"), string.Join(" | ", calls));
         }
 
         [Fact]
@@ -131,6 +134,62 @@ namespace DoltBackup.Tests.Verification
             Assert.Equal(new[] { "restore file:///backups/prod/sales sales" }, _dolt.Restores);
             Assert.False(Directory.Exists(scratch));
             Assert.True(_dolt.Disposed);
+        }
+
+        [Fact]
+        public void Offline_each_restored_database_directory_is_deleted_before_the_next_restore()
+        {
+            using var dir = new TempDir();
+            var m = RestoreFixtures.Manifest(_dolt, null, "sales", "hr");
+            string scratch = dir.Combine("scratch");
+            var seenBeforeSecondRestore = new List<bool>();
+            var offline = new DirectoryMakingEngine(_dolt, scratch, seenBeforeSecondRestore);
+            var results = new List<VerificationResult>();
+            new RestoreTester(_host).TestOffline(m, d => offline, new RestoreTestOptions { ScratchDataDir = scratch }, results.Add);
+
+            Assert.All(results, r => Assert.Equal(VerificationStatus.Passed, r.Status));
+            Assert.Equal(new[] { false, false }, seenBeforeSecondRestore);
+            Assert.False(Directory.Exists(scratch));
+        }
+
+        /// <summary>The restore fake, plus the database directory a real offline restore creates; records whether an earlier one is still there.</summary>
+        private sealed class DirectoryMakingEngine : DoltBackup.Engine.IDoltEngine
+        {
+            private readonly RestoreFakeDolt _inner;
+            private readonly string _dataDir;
+            private readonly List<bool> _earlierStillThere;
+            private readonly List<string> _made = new List<string>();
+
+            public DirectoryMakingEngine(RestoreFakeDolt inner, string dataDir, List<bool> earlierStillThere)
+            {
+                _inner = inner;
+                _dataDir = dataDir;
+                _earlierStillThere = earlierStillThere;
+            }
+
+            public string Description => "fake cli";
+            public System.Threading.Tasks.Task<string> GetDoltVersionAsync(System.Threading.CancellationToken ct) => _inner.GetDoltVersionAsync(ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<string>> ListDatabasesAsync(System.Threading.CancellationToken ct) => _inner.ListDatabasesAsync(ct);
+            public System.Threading.Tasks.Task<DoltBackup.Engine.DatabaseState> GetDatabaseStateAsync(string d, System.Threading.CancellationToken ct) => _inner.GetDatabaseStateAsync(d, ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<DoltBackup.Engine.DoltRemoteEntry>> ListBackupsAsync(string d, System.Threading.CancellationToken ct) => _inner.ListBackupsAsync(d, ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<DoltBackup.Engine.DoltRemoteEntry>> ListRemotesAsync(string d, System.Threading.CancellationToken ct) => _inner.ListRemotesAsync(d, ct);
+            public System.Threading.Tasks.Task AddBackupAsync(string d, string n, string u, System.Threading.CancellationToken ct) => _inner.AddBackupAsync(d, n, u, ct);
+            public System.Threading.Tasks.Task RemoveBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _inner.RemoveBackupAsync(d, n, ct);
+            public System.Threading.Tasks.Task SyncBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _inner.SyncBackupAsync(d, n, ct);
+            public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _inner.DropDatabaseAsync(d, ct);
+            public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _inner.PushBranchAsync(d, r, b, ct);
+
+            public async System.Threading.Tasks.Task RestoreBackupAsync(string url, string database, bool force, System.Threading.CancellationToken ct)
+            {
+                _earlierStillThere.Add(_made.Any(Directory.Exists));
+                await _inner.RestoreBackupAsync(url, database, force, ct);
+                string path = Path.Combine(_dataDir, database, ".dolt", "noms");
+                Directory.CreateDirectory(path);
+                File.WriteAllText(Path.Combine(path, "manifest"), "x");
+                _made.Add(Path.Combine(_dataDir, database));
+            }
+
+            public void Dispose() => _inner.Dispose();
         }
 
         [Fact]
