@@ -22,7 +22,8 @@
         'out/DoltBackup/Catalog.Format.ps1xml',
         'out/DoltBackup/Retention.Format.ps1xml',
         'out/DoltBackup/Grants.Format.ps1xml',
-        'out/DoltBackup/Restore.Format.ps1xml'
+        'out/DoltBackup/Restore.Format.ps1xml',
+        'out/DoltBackup/Registration.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'Backup-DoltConfiguration',

@@ -2,6 +2,8 @@ using System;
 using System.Management.Automation;
 using DoltBackup.Common;
 using DoltBackup.Config;
+using DoltBackup.Engine;
+using DoltBackup.Manifest;
 using DoltBackup.Server;
 
 namespace DoltBackup.Cmdlets
@@ -92,6 +94,67 @@ namespace DoltBackup.Cmdlets
                 settings.WithPassword(Credential.GetNetworkCredential().Password);
             }
             return settings;
+        }
+
+        /// <summary>
+        /// Where the manifest's databases live, as recorded (shared by Sync-DoltBackup and Test-DoltBackup -RestoreTest):
+        /// the connection of the session that made the manifest (New-DoltBackup | Sync-DoltBackup), unless -Credential
+        /// replaces it; else the manifest's recorded source (its server and port, or its -ConfigPath's listener, or its
+        /// offline data directory) with this cmdlet's -Credential, -Port and TLS parameters.
+        /// </summary>
+        /// <param name="manifest">The manifest.</param>
+        /// <param name="timeout">How long one Dolt operation may run.</param>
+        /// <param name="doltPath">The dolt binary for an offline source (null: the session's, or dolt from PATH).</param>
+        protected DoltEngineRequest RequestForRecordedSource(BackupManifest manifest, TimeSpan timeout, string doltPath)
+        {
+            bool credentialGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Credential));
+            if (manifest.SessionConnection != null && !credentialGiven)
+            {
+                var s = manifest.SessionConnection.Clone();
+                if (MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeout)))
+                {
+                    s.ConnectTimeoutSeconds = ConnectTimeout;
+                }
+                return new DoltEngineRequest { Server = s, OperationTimeout = timeout };
+            }
+            var source = manifest.Source ?? new BackupSource();
+            if (string.IsNullOrEmpty(source.Server) && string.IsNullOrEmpty(source.ConfigPath) && !string.IsNullOrEmpty(source.DataDir))
+            {
+                return new DoltEngineRequest { DataDir = source.DataDir, DoltPath = doltPath ?? manifest.SessionDoltPath, OperationTimeout = timeout };
+            }
+            var settings = BuildConnectionSettings();
+            if (manifest.SessionConnection != null)
+            {
+                settings.Host = manifest.SessionConnection.Host;
+                settings.Port = manifest.SessionConnection.Port;
+                settings.Socket = manifest.SessionConnection.Socket;
+            }
+            else
+            {
+                if (!string.IsNullOrEmpty(source.ConfigPath) && System.IO.File.Exists(source.ConfigPath))
+                {
+                    var config = LoadServerConfig(source.ConfigPath);
+                    settings.Host = config.ClientHost;
+                    settings.Port = config.ListenerPort;
+                    if (config.RequireSecureTransport && !MyInvocation.BoundParameters.ContainsKey(nameof(TlsMode)))
+                    {
+                        settings.Tls = TlsMode.Required;
+                    }
+                }
+                if (!string.IsNullOrEmpty(source.Server))
+                {
+                    settings.Host = source.Server;
+                    if (source.Port.HasValue)
+                    {
+                        settings.Port = source.Port.Value;
+                    }
+                }
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
+            {
+                settings.Port = Port;
+            }
+            return new DoltEngineRequest { Server = settings, OperationTimeout = timeout };
         }
 
         /// <summary>Reads a sql-server config, warning once about keys this module does not know.</summary>

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using DoltBackup.Catalog;
+using DoltBackup.Engine;
 using DoltBackup.Manifest;
 
 namespace DoltBackup.Cmdlets
@@ -12,13 +13,17 @@ namespace DoltBackup.Cmdlets
     /// <para type="synopsis">Reads backup manifests from disk: one backup set, or every set under a backup root.</para>
     /// <para type="description">Reads manifest.json from a backup folder, the path of a manifest.json, or every set
     /// folder under a backup root, and emits the backup manifest objects (newest first) that the other DoltBackup
-    /// cmdlets take from the pipeline. -Name, -Status, -Since and -Last filter the sets.</para>
+    /// cmdlets take from the pipeline. -Name, -Status, -Since and -Last filter the sets. With server parameters
+    /// (-Server, -ConfigPath...) instead of -Path, it lists the backups registered on each database of the server
+    /// (dolt_backups: name and URL), filtered by -Name, -Database and -ExcludeDatabase.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "DoltBackup", DefaultParameterSetName = PathSet)]
-    [OutputType(typeof(BackupManifest))]
-    public sealed class GetDoltBackupCommand : DoltBackupCmdlet
+    [Cmdlet(VerbsCommon.Get, "DoltBackup", DefaultParameterSetName = ServerSet)]
+    [OutputType(typeof(BackupManifest), ParameterSetName = new[] { PathSet })]
+    [OutputType(typeof(DoltBackupRegistration), ParameterSetName = new[] { ServerSet })]
+    public sealed class GetDoltBackupCommand : DoltServerCmdlet
     {
         private const string PathSet = "Path";
+        private const string ServerSet = "Server";
 
         /// <summary>The type name that selects the listing view (id, name, method, status, databases, size, age).</summary>
         public const string ListingTypeName = "DoltBackup.Manifest.BackupManifest#Listing";
@@ -32,29 +37,56 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        /// <summary>Only sets whose backup name or id matches one of these wildcard patterns.</summary>
-        [Parameter(HelpMessage = "Only sets whose backup name or id matches one of these wildcard patterns.")]
+        /// <summary>Only sets whose backup name or id (with -Path), or registrations whose name (from a server), matches one of these wildcard patterns.</summary>
+        [Parameter(HelpMessage = "Only sets whose backup name or id matches one of these wildcard patterns (from a server: registrations whose name matches).")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Name { get; set; }
 
         /// <summary>Only sets in one of these states.</summary>
-        [Parameter(HelpMessage = "Only sets in one of these states: Configured, Running, Completed, PartiallyCompleted, Failed.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Only sets in one of these states: Configured, Running, Completed, PartiallyCompleted, Failed.")]
         [ValidateNotNullOrEmpty]
         public BackupStatus[] Status { get; set; }
 
         /// <summary>Only sets made at or after this time.</summary>
-        [Parameter(HelpMessage = "Only sets made at or after this time (local time unless it says UTC).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Only sets made at or after this time (local time unless it says UTC).")]
         public DateTime Since { get; set; }
 
         /// <summary>Only the newest N sets (after the other filters).</summary>
-        [Parameter(HelpMessage = "Only the newest N sets that pass the other filters.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Only the newest N sets that pass the other filters.")]
         [ValidateRange(1, int.MaxValue)]
         public int Last { get; set; }
+
+        /// <summary>From a server: only these databases (wildcards).</summary>
+        [Parameter(ParameterSetName = ServerSet, HelpMessage = "From a server: only the registrations of these databases (wildcards).")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Database { get; set; }
+
+        /// <summary>From a server: leave out these databases (wildcards).</summary>
+        [Parameter(ParameterSetName = ServerSet, HelpMessage = "From a server: leave out the registrations of these databases (wildcards).")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] ExcludeDatabase { get; set; }
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName == PathSet && HasServerParameters)
+            {
+                ThrowDoltError(new ArgumentException("-Path reads backup folders; the server parameters list the backups registered on a server. Give one or the other."),
+                    "InvalidGetRequest", ErrorCategory.InvalidArgument, null, "Leave out -Path to list a server's registrations, or the server parameters to read backup folders.");
+            }
+        }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == ServerSet)
+            {
+                ListServer();
+                return;
+            }
             foreach (string p in Path)
             {
                 string resolved = ResolveUserPath(p);
@@ -94,6 +126,10 @@ namespace DoltBackup.Cmdlets
         /// <inheritdoc />
         protected override void EndProcessing()
         {
+            if (ParameterSetName == ServerSet)
+            {
+                return;
+            }
             var filter = new CatalogFilter
             {
                 Name = Name,
@@ -106,6 +142,45 @@ namespace DoltBackup.Cmdlets
             foreach (var manifest in filter.Apply(newestFirst))
             {
                 WriteObject(Decorate(manifest, now));
+            }
+        }
+
+        private void ListServer()
+        {
+            global::DoltBackup.Server.ServerConnectionSettings settings;
+            try
+            {
+                settings = BuildConnectionSettings();
+            }
+            catch (ArgumentException e)
+            {
+                WriteDoltError(e, "InvalidGetRequest", ErrorCategory.InvalidArgument, Server ?? ConfigPath, "Correct the server parameters.");
+                return;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is Common.DoltBackupException)
+            {
+                WriteDoltError(e, "ConfigUnreadable", ErrorCategory.ReadError, ConfigPath, "Give a readable, valid sql-server config file.");
+                return;
+            }
+            string server = settings.Endpoint;
+            WriteVerbose($"Listing the backups registered on {server}.");
+            using (var engine = DoltEngineFactory.Create(new DoltEngineRequest { Server = settings, OperationTimeout = TimeSpan.FromMinutes(5) }))
+            {
+                try
+                {
+                    new RegistrationLister(engine, server).List(
+                        new RegistrationFilter { Name = Name, Database = Database, ExcludeDatabase = ExcludeDatabase },
+                        WriteObject,
+                        (database, e) => WriteError(Common.DoltBackupErrors.Create(e, e.ErrorId, e.Category, database,
+                            e.RecommendedAction ?? "Check that the database is a Dolt database and that the account may read dolt_backups.")),
+                        missing => WriteDoltError(new ArgumentException($"Database '{missing}' does not exist on {server}."), "DatabaseNotFound", ErrorCategory.ObjectNotFound, missing,
+                            "Check the name with -Database '*' or SHOW DATABASES."),
+                        System.Threading.CancellationToken.None);
+                }
+                catch (DoltEngineException e)
+                {
+                    WriteError(Common.DoltBackupErrors.Create(e, e.ErrorId, e.Category, server, e.RecommendedAction));
+                }
             }
         }
 

@@ -161,65 +161,16 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>
-        /// Where to sync a manifest from: this cmdlet's -Server/-ConfigPath/-DataDir when given; else the connection of
-        /// the session that made the manifest (New-DoltBackup | Sync-DoltBackup), unless -Credential replaces it; else the
-        /// manifest's recorded source with this cmdlet's -Credential and TLS parameters.
+        /// Where to sync a manifest from: this cmdlet's -Server/-ConfigPath/-DataDir when given; else where the manifest
+        /// came from (<see cref="DoltServerCmdlet.RequestForRecordedSource"/>).
         /// </summary>
         private DoltEngineRequest RequestFor(BackupManifest manifest)
         {
-            var timeout = TimeSpan.FromSeconds(OperationTimeout);
             if (HasServerParameters || IsOfflineRequested || manifest == null)
             {
                 return BuildEngineRequest();
             }
-            bool credentialGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Credential));
-            if (manifest.SessionConnection != null && !credentialGiven)
-            {
-                var s = manifest.SessionConnection.Clone();
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeout)))
-                {
-                    s.ConnectTimeoutSeconds = ConnectTimeout;
-                }
-                return new DoltEngineRequest { Server = s, OperationTimeout = timeout };
-            }
-            var source = manifest.Source ?? new BackupSource();
-            if (string.IsNullOrEmpty(source.Server) && string.IsNullOrEmpty(source.ConfigPath) && !string.IsNullOrEmpty(source.DataDir))
-            {
-                return new DoltEngineRequest { DataDir = source.DataDir, DoltPath = ResolveDoltPath(DoltPath) ?? manifest.SessionDoltPath, OperationTimeout = timeout };
-            }
-            var settings = BuildConnectionSettings();
-            if (manifest.SessionConnection != null)
-            {
-                settings.Host = manifest.SessionConnection.Host;
-                settings.Port = manifest.SessionConnection.Port;
-                settings.Socket = manifest.SessionConnection.Socket;
-            }
-            else
-            {
-                if (!string.IsNullOrEmpty(source.ConfigPath) && File.Exists(source.ConfigPath))
-                {
-                    var config = LoadServerConfig(source.ConfigPath);
-                    settings.Host = config.ClientHost;
-                    settings.Port = config.ListenerPort;
-                    if (config.RequireSecureTransport && !MyInvocation.BoundParameters.ContainsKey(nameof(TlsMode)))
-                    {
-                        settings.Tls = TlsMode.Required;
-                    }
-                }
-                if (!string.IsNullOrEmpty(source.Server))
-                {
-                    settings.Host = source.Server;
-                    if (source.Port.HasValue)
-                    {
-                        settings.Port = source.Port.Value;
-                    }
-                }
-            }
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
-            {
-                settings.Port = Port;
-            }
-            return new DoltEngineRequest { Server = settings, OperationTimeout = timeout };
+            return RequestForRecordedSource(manifest, TimeSpan.FromSeconds(OperationTimeout), ResolveDoltPath(DoltPath));
         }
 
         private BackupManifest BuildFromServer()

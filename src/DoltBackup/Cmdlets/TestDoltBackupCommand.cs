@@ -1,7 +1,9 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using DoltBackup.Engine;
 using DoltBackup.Manifest;
+using DoltBackup.Restore;
 using DoltBackup.Verification;
 
 namespace DoltBackup.Cmdlets
@@ -10,12 +12,14 @@ namespace DoltBackup.Cmdlets
     /// <para type="synopsis">Verifies backups offline, without dolt: recorded files and Dolt's storage files.</para>
     /// <para type="description">Takes backup manifests from the pipeline, or -Path to a backup folder, a file:// backup
     /// directory, a database's .dolt directory or a data dir, and emits one result per check (Passed, Failed, Skipped,
-    /// Info). -Deep also decompresses and re-hashes every chunk.</para>
+    /// Info). -Deep also decompresses and re-hashes every chunk. -RestoreTest also restores each database into a scratch
+    /// copy (scratch databases on a server, or a scratch data directory), compares every branch head, tag and
+    /// dolt_hashof_db() with the manifest, and always removes the scratch copy afterwards.</para>
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "DoltBackup", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "DoltBackup", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(VerificationResult))]
     [OutputType(typeof(VerificationSummary))]
-    public sealed class TestDoltBackupCommand : DoltBackupCmdlet
+    public sealed class TestDoltBackupCommand : DoltServerCmdlet, IRestoreObserver
     {
         private const string PathSet = "Path";
         private const string ManifestSet = "Manifest";
@@ -42,6 +46,64 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "Emit one summary per backup or path instead of one result per check.")]
         public SwitchParameter Summary { get; set; }
 
+        /// <summary>Also restore each database into a scratch copy, compare its heads with the manifest, and remove the copy.</summary>
+        [Parameter(HelpMessage = "Also restore each database into a scratch copy (a scratch database on a server, or a scratch data directory), compare every branch head, tag and dolt_hashof_db() with the manifest, and remove the copy afterwards.")]
+        public SwitchParameter RestoreTest { get; set; }
+
+        /// <summary>With -RestoreTest: only these databases of the backup (wildcards).</summary>
+        [Parameter(HelpMessage = "With -RestoreTest: only these databases of the backup (wildcards).")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Database { get; set; }
+
+        /// <summary>With -RestoreTest on a server: the scratch name of the single selected database.</summary>
+        [Parameter(HelpMessage = "With -RestoreTest: the scratch name of the single selected database (it must not exist; it is dropped afterwards).")]
+        [ValidateNotNullOrEmpty]
+        public string NewName { get; set; }
+
+        /// <summary>With -RestoreTest on a server: the prefix of the scratch names (default dbtest_&lt;8 hex&gt;_).</summary>
+        [Parameter(HelpMessage = "With -RestoreTest on a server: the prefix of the scratch database names (default dbtest_<8 random hex digits>_).")]
+        [ValidateNotNullOrEmpty]
+        public string Prefix { get; set; }
+
+        /// <summary>With -RestoreTest: restore offline into this new or empty folder (default: a new temporary folder), deleted afterwards.</summary>
+        [Parameter(HelpMessage = "With -RestoreTest: restore offline through the dolt CLI into this new or empty folder (default: a new temporary folder); it is deleted afterwards.")]
+        [ValidateNotNullOrEmpty]
+        public string ScratchDataDir { get; set; }
+
+        /// <summary>The dolt binary for an offline restore test (default: dolt from PATH).</summary>
+        [Parameter(HelpMessage = "With -RestoreTest offline: the dolt binary (default: dolt from PATH).")]
+        [ValidateNotNullOrEmpty]
+        public string DoltPath { get; set; }
+
+        /// <summary>Seconds one Dolt operation of the restore test may run (0: no limit).</summary>
+        [Parameter(HelpMessage = "With -RestoreTest: seconds one Dolt operation (one database's restore) may run; 0 means no limit. Default 14400 (4 hours).")]
+        [ValidateRange(0, int.MaxValue)]
+        public int OperationTimeout { get; set; } = 14400;
+
+        private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
+        private string _restoreActivity = "Test-DoltBackup -RestoreTest";
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            bool restoreOnly = Database != null || NewName != null || Prefix != null || ScratchDataDir != null || DoltPath != null || MyInvocation.BoundParameters.ContainsKey(nameof(OperationTimeout));
+            if (!RestoreTest && (restoreOnly || HasServerParameters))
+            {
+                ThrowDoltError(new ArgumentException("-Database, -NewName, -Prefix, -ScratchDataDir, -DoltPath, -OperationTimeout and the server parameters apply to -RestoreTest only."),
+                    "InvalidRestoreTestRequest", ErrorCategory.InvalidArgument, null, "Add -RestoreTest, or leave these parameters out.");
+            }
+            if (ScratchDataDir != null && HasServerParameters)
+            {
+                ThrowDoltError(new ArgumentException("-ScratchDataDir restores offline through the dolt CLI; it cannot be combined with -Server or -ConfigPath, which restore through a server."),
+                    "InvalidRestoreTestRequest", ErrorCategory.InvalidArgument, ScratchDataDir, "Use either -ScratchDataDir or the server parameters.");
+            }
+            if (NewName != null && Prefix != null)
+            {
+                ThrowDoltError(new ArgumentException("Give either -NewName or -Prefix, not both."), "InvalidRestoreTestRequest", ErrorCategory.InvalidArgument, NewName, "Correct the parameters; nothing was changed.");
+            }
+        }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -49,7 +111,11 @@ namespace DoltBackup.Cmdlets
             {
                 foreach (var manifest in InputObject)
                 {
-                    Verify(manifest.ToString(), emit => BackupVerifier.VerifyManifest(manifest, Options(manifest.ToString()), emit));
+                    Verify(manifest.ToString(), emit =>
+                    {
+                        BackupVerifier.VerifyManifest(manifest, Options(manifest.ToString()), emit);
+                        RunRestoreTest(manifest, emit);
+                    });
                 }
                 return;
             }
@@ -58,7 +124,14 @@ namespace DoltBackup.Cmdlets
                 string resolved = BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                 try
                 {
-                    Verify(resolved, emit => BackupVerifier.VerifyPath(resolved, Options(resolved), emit));
+                    Verify(resolved, emit =>
+                    {
+                        BackupVerifier.VerifyPath(resolved, Options(resolved), emit);
+                        if (RestoreTest)
+                        {
+                            RunRestoreTest(ManifestOf(resolved, p), emit);
+                        }
+                    });
                 }
                 catch (VerificationTargetException e)
                 {
@@ -80,6 +153,118 @@ namespace DoltBackup.Cmdlets
                 }
             }
         }
+
+        /// <inheritdoc />
+        protected override void StopProcessing()
+        {
+            _stop.Cancel();
+            base.StopProcessing();
+        }
+
+        /// <summary>The manifest of a backup folder (or manifest.json) for -RestoreTest; null after writing an error when there is none.</summary>
+        private BackupManifest ManifestOf(string resolved, string given)
+        {
+            string file = Directory.Exists(resolved) ? System.IO.Path.Combine(resolved, BackupManifest.FileName) : resolved;
+            if (!File.Exists(file) || !string.Equals(System.IO.Path.GetFileName(file), BackupManifest.FileName, StringComparison.OrdinalIgnoreCase))
+            {
+                WriteDoltError(new ArgumentException($"-RestoreTest restores a backup set, but '{given}' is no backup folder (it has no {BackupManifest.FileName})."),
+                    "RestoreTestNeedsManifest", ErrorCategory.InvalidArgument, given, "Give a backup folder written by New-DoltBackup or Sync-DoltBackup, or pipe its manifest.");
+                return null;
+            }
+            return ManifestStore.Read(file);
+        }
+
+        /// <summary>Runs the restore test of one manifest: through a server when one is named (or recorded with -Credential), else offline.</summary>
+        private void RunRestoreTest(BackupManifest manifest, Action<VerificationResult> emit)
+        {
+            if (!RestoreTest || manifest == null)
+            {
+                return;
+            }
+            _restoreActivity = "Test-DoltBackup -RestoreTest " + (manifest.Id ?? manifest.Name);
+            var tester = new RestoreTester(this);
+            var options = new RestoreTestOptions
+            {
+                DatabasePatterns = Database,
+                NewName = NewName,
+                Prefix = Prefix,
+                ScratchDataDir = ScratchDataDir != null ? ResolveUserPath(ScratchDataDir) : null,
+                Deep = Deep.IsPresent,
+                CancellationToken = _stop.Token,
+            };
+            var timeout = TimeSpan.FromSeconds(OperationTimeout);
+            try
+            {
+                if (manifest.Method == BackupMethod.FileCopy)
+                {
+                    tester.TestFileCopy(manifest, options, emit);
+                    return;
+                }
+                var request = ServerRequestFor(manifest, timeout);
+                if (request == null)
+                {
+                    string doltPath = DoltPath == null ? manifest.SessionDoltPath
+                        : DoltPath.IndexOfAny(new[] { '/', '\\' }) >= 0 ? ResolveUserPath(DoltPath) : DoltPath;
+                    tester.TestOffline(manifest, dir => DoltEngineFactory.Create(new DoltEngineRequest { DataDir = dir, DoltPath = doltPath, OperationTimeout = timeout }), options, emit);
+                    return;
+                }
+                WriteVerbose($"Restore test of '{manifest.Id}' through server {request.Server}.");
+                using (var engine = DoltEngineFactory.Create(request))
+                {
+                    tester.TestOnServer(manifest, engine, options, emit);
+                }
+            }
+            catch (ArgumentException e)
+            {
+                WriteDoltError(e, "InvalidRestoreTestRequest", ErrorCategory.InvalidArgument, manifest, "Correct the parameters; nothing was restored.");
+            }
+            catch (DoltEngineException e)
+            {
+                WriteDoltError(e, e.ErrorId, e.Category, manifest, e.RecommendedAction);
+            }
+        }
+
+        /// <summary>The server of a restore test: the server parameters; else, with -Credential (or a manifest that carries its session's connection), the manifest's recorded source; else null (offline).</summary>
+        private DoltEngineRequest ServerRequestFor(BackupManifest manifest, TimeSpan timeout)
+        {
+            if (ScratchDataDir != null)
+            {
+                return null;
+            }
+            if (HasServerParameters)
+            {
+                return new DoltEngineRequest { Server = BuildConnectionSettings(), OperationTimeout = timeout };
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Credential)) || manifest.SessionConnection != null)
+            {
+                var request = RequestForRecordedSource(manifest, timeout, null);
+                return request.IsOffline ? null : request;
+            }
+            return null;
+        }
+
+        bool IRestoreObserver.ShouldProcess(string target, string action) => ShouldProcess(action + ".", action + "?", "Test-DoltBackup -RestoreTest: " + target);
+
+        void IRestoreObserver.Progress(int done, int total, string status)
+        {
+            var record = new ProgressRecord(ProgressId + 1, _restoreActivity, status ?? "Done") { PercentComplete = total == 0 ? 100 : Math.Min(100, done * 100 / total) };
+            if (status == null)
+            {
+                record.RecordType = ProgressRecordType.Completed;
+            }
+            WriteProgress(record);
+        }
+
+        void IRestoreObserver.Verbose(string text) => WriteVerbose(text);
+
+        void IRestoreObserver.Warning(string text) => WriteWarning(text);
+
+        void IRestoreObserver.Problem(PlanProblem problem)
+            => WriteError(DoltBackup.Common.DoltBackupErrors.Create(problem.Message, problem.ErrorId, RestoreErrorAdvice.Category(problem.ErrorId, ErrorCategory.InvalidOperation), problem.Target, problem.RecommendedAction));
+
+        void IRestoreObserver.DatabaseResult(DatabaseRestoreResult result) => WriteVerbose(result.ToString());
+
+        void IRestoreObserver.ArtifactResult(ArtifactGroupRestoreResult result) => WriteVerbose(result.Group + ": " + result.Status);
 
         private VerificationOptions Options(string target) => new VerificationOptions
         {

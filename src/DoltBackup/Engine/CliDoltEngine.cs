@@ -234,6 +234,10 @@ namespace DoltBackup.Engine
         }
 
         /// <inheritdoc />
+        public Task DropDatabaseAsync(string database, CancellationToken cancellationToken)
+            => RunAsync($"Dropping database '{database}'", new[] { "sql", "-q", "DROP DATABASE " + SqlDoltEngine.QuoteIdentifier(database) }, cancellationToken);
+
+        /// <inheritdoc />
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken)
             => RunAsync($"Pushing branch '{branch}' of '{database}' to '{remote}'", UseDb(database, "push", remote, branch), cancellationToken);
 

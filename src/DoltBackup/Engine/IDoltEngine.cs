@@ -48,6 +48,12 @@ namespace DoltBackup.Engine
         /// </summary>
         Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// <c>DROP DATABASE `name`</c> (the identifier quoted, backticks doubled): removes a database, for example the
+        /// scratch copy of a restore test. Dolt moves a dropped database to .dolt_dropped_databases/.
+        /// </summary>
+        Task DropDatabaseAsync(string database, CancellationToken cancellationToken);
+
         /// <summary><c>dolt_push(remote, branch)</c> in <paramref name="database"/>: committed data of one branch only.</summary>
         Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken);
     }

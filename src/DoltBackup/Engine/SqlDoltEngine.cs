@@ -126,6 +126,20 @@ namespace DoltBackup.Engine
                 new[] { P("@url", url), P("@name", database) }, cancellationToken);
 
         /// <inheritdoc />
+        public Task DropDatabaseAsync(string database, CancellationToken cancellationToken)
+            => ExecuteAsync(null, $"Dropping database '{database}'", "DROP DATABASE " + QuoteIdentifier(database), Array.Empty<SqlParameterValue>(), cancellationToken);
+
+        /// <summary>A MySQL identifier in backticks, embedded backticks doubled (identifiers cannot be bound as parameters).</summary>
+        internal static string QuoteIdentifier(string name)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new ArgumentException("A database name is required.", nameof(name));
+            }
+            return "`" + name.Replace("`", "``") + "`";
+        }
+
+        /// <inheritdoc />
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken)
             => ExecuteAsync(database, $"Pushing branch '{branch}' of '{database}' to '{remote}'", "CALL dolt_push(@remote, @branch)",
                 new[] { P("@remote", remote), P("@branch", branch) }, cancellationToken);

@@ -9,5 +9,7 @@ namespace DoltBackup.Verification
         Structure,
         /// <summary>Every chunk decompressed and re-hashed against its address (-Deep).</summary>
         Deep,
+        /// <summary>The backup restored into a scratch copy and its heads (or, for FileCopy, its unpacked stores) compared with the manifest (-RestoreTest).</summary>
+        RestoreTest,
     }
 }

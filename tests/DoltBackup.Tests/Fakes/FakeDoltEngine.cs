@@ -268,6 +268,21 @@ namespace DoltBackup.Tests.Fakes
             return Task.CompletedTask;
         }
 
+        /// <summary>DROP DATABASE: the database and its registrations go; an unknown name fails as Dolt reports it.</summary>
+        public Task DropDatabaseAsync(string database, CancellationToken ct)
+        {
+            CheckReachable("drop");
+            Record($"drop {database}");
+            lock (_lock)
+            {
+                if (!Databases.Remove(database ?? ""))
+                {
+                    throw DoltErrorParser.ToException($"Dropping database '{database}'", $"Error 1008 (HY000): can't drop database {database}; database doesn't exist");
+                }
+            }
+            return Task.CompletedTask;
+        }
+
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken ct)
         {
             var db = Get(database, "push");

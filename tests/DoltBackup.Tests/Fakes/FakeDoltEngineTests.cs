@@ -12,6 +12,17 @@ namespace DoltBackup.Tests.Fakes
         private static readonly CancellationToken None = CancellationToken.None;
 
         [Fact]
+        public void Drop_removes_the_database_and_an_unknown_name_fails_as_Dolt_reports_it()
+        {
+            var f = new FakeDoltEngine();
+            f.AddDatabase("scratch");
+            f.DropDatabaseAsync("SCRATCH", CancellationToken.None).GetAwaiter().GetResult();
+            Assert.Empty(f.Databases);
+            var e = Assert.Throws<DoltEngineException>(() => f.DropDatabaseAsync("scratch", CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Contains("database doesn't exist", e.Message);
+        }
+
+        [Fact]
         public void Add_of_an_existing_name_invalid_name_or_used_url_fails_with_Dolts_messages()
         {
             var f = new FakeDoltEngine();

@@ -172,6 +172,22 @@ namespace DoltBackup.Tests.Restore
         public Task AddBackupAsync(string database, string name, string url, CancellationToken ct) => throw new NotSupportedException("not used by restore");
         public Task RemoveBackupAsync(string database, string name, CancellationToken ct) => throw new NotSupportedException("not used by restore");
         public Task SyncBackupAsync(string database, string name, CancellationToken ct) => throw new NotSupportedException("not used by restore");
+        public Task DropDatabaseAsync(string database, CancellationToken ct)
+        {
+            CheckReachable("drop");
+            Calls.Enqueue("drop " + database);
+            lock (_lock)
+            {
+                if (!Databases.TryGetValue(database, out var db))
+                {
+                    throw DoltErrorParser.ToException($"Dropping database '{database}'", $"Error 1008 (HY000): can't drop database {database}; database doesn't exist");
+                }
+                Databases.Remove(database);
+                Dropped.Add((database, db));
+            }
+            return Task.CompletedTask;
+        }
+
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken ct) => throw new NotSupportedException("not used by restore");
 
         public void Dispose() => Disposed = true;
