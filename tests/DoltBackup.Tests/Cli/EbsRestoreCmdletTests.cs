@@ -234,6 +234,24 @@ namespace DoltBackup.Tests.Cli
             Assert.Contains("Completed", text);
         }
 
+        [Fact]
+        public void The_help_describes_every_EBS_parameter_and_the_mount_steps()
+        {
+            foreach (var p in new[] { "AvailabilityZone", "InstanceId", "Device", "Tag", "VolumeType", "Region", "ProfileName", "EndpointUrl" })
+            {
+                string help = _shell.Render("Get-Help Restore-DoltBackup -Parameter $args[0]", p);
+                Assert.Contains("EbsSnapshot sets only", System.Text.RegularExpressions.Regex.Replace(help, @"\s+", " "));
+            }
+            // The full help as laid out with the module (this engine's Get-Help -Full view shows only the syntax).
+            var maml = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(RepoPaths.LaidOutModule, "en-US", "DoltBackup.dll-Help.xml"));
+            System.Xml.Linq.XNamespace cmd = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+            string full = maml.Descendants(cmd + "command").Single(c => (string)c.Element(cmd + "details")?.Element(cmd + "name") == "Restore-DoltBackup").Value;
+            Assert.Contains("lsblk", full);
+            Assert.Contains("nouuid", full);
+            Assert.Contains("vgimportclone", full);
+            Assert.Contains("Restore-DoltBackup -InstanceId i-0123456789abcdef0 -Device /dev/sdf, /dev/sdg", full);
+        }
+
         public void Dispose()
         {
             EbsVolumeRestore.PollIntervalOverride = null;
