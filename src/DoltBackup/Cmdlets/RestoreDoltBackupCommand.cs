@@ -18,7 +18,8 @@ namespace DoltBackup.Cmdlets
     /// with -DataDir into an offline data directory through the dolt CLI; then every branch head, tag and dolt_hashof_db()
     /// is compared with the manifest and the database is reported Verified or Mismatch. An existing database is refused
     /// unless -Force. -ConfigRoot / -IncludeConfig put configuration files back, SHA-256 checked; -IncludeGrants replays
-    /// the grants script.</para>
+    /// the grants script. An EbsSnapshot set becomes one new EBS volume per snapshot (EbsSetRestore), optionally attached
+    /// to -InstanceId at -Device; the EBS parameters apply to such sets only.</para>
     /// </summary>
     [Cmdlet(VerbsData.Restore, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult), typeof(DoltBackup.Ebs.RestoredVolume))]
