@@ -131,6 +131,23 @@ namespace DoltBackup.Tests.Cli
         }
 
         [Fact]
+        public void A_set_read_from_its_backup_folder_with_Path_is_restored_from_the_recorded_snapshots()
+        {
+            var set = TakeSet();
+            using var dir = new TempDir();
+            set.Destination.BackupFolder = dir.Combine(set.Id);
+            ManifestStore.Write(set);
+
+            var r = _shell.Run("Restore-DoltBackup -Path $args[0] -AvailabilityZone us-east-1d -Force" + Ebs, set.BackupFolder, _ec2.Url);
+
+            Assert.Empty(r.Errors);
+            Assert.Equal(set.Snapshots.Select(s => s.SnapshotId), _ec2.RequestsFor("CreateVolume").Select(c => c.Get("SnapshotId")));
+            Assert.All(_ec2.RequestsFor("CreateVolume"), c => Assert.Equal("us-east-1d", c.Get("AvailabilityZone")));
+            Assert.All(r.Output, o => Assert.Equal(ItemStatus.Completed, ((RestoredVolume)o.BaseObject).Status));
+            Assert.Equal(2, r.Output.Count);
+        }
+
+        [Fact]
         public void WhatIf_lists_every_volume_and_sends_no_mutating_request()
         {
             var set = TakeSet();
