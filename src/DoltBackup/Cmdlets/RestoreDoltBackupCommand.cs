@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using DoltBackup.Common;
 using DoltBackup.Engine;
@@ -17,10 +18,11 @@ namespace DoltBackup.Cmdlets
     /// with -DataDir into an offline data directory through the dolt CLI; then every branch head, tag and dolt_hashof_db()
     /// is compared with the manifest and the database is reported Verified or Mismatch. An existing database is refused
     /// unless -Force. -ConfigRoot / -IncludeConfig put configuration files back, SHA-256 checked; -IncludeGrants replays
-    /// the grants script.</para>
+    /// the grants script. An EbsSnapshot set becomes one new EBS volume per snapshot (EbsSetRestore), optionally attached
+    /// to -InstanceId at -Device; the EBS parameters apply to such sets only.</para>
     /// </summary>
     [Cmdlet(VerbsData.Restore, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
-    [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult))]
+    [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult), typeof(DoltBackup.Ebs.RestoredVolume))]
     public sealed class RestoreDoltBackupCommand : DoltEngineCmdlet, IRestoreObserver
     {
         private const string InputObjectSet = "InputObject";
@@ -84,6 +86,53 @@ namespace DoltBackup.Cmdlets
         [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Replay the backup's grants script (users, grants, roles, branch control) against the target server.")]
         [Parameter(ParameterSetName = PathSet, HelpMessage = "Replay the backup's grants script (users, grants, roles, branch control) against the target server.")]
         public SwitchParameter IncludeGrants { get; set; }
+
+        /// <summary>EbsSnapshot sets: the availability zone of the new volumes.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: the availability zone of the new volumes (default: the zone of -InstanceId, else the zone the backup was taken in).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: the availability zone of the new volumes (default: the zone of -InstanceId, else the zone the backup was taken in).")]
+        [ValidateNotNullOrEmpty]
+        public string AvailabilityZone { get; set; }
+
+        /// <summary>EbsSnapshot sets: attach the new volumes to this instance.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: attach the new volumes to this EC2 instance (give one -Device per snapshot).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: attach the new volumes to this EC2 instance (give one -Device per snapshot).")]
+        [ValidatePattern("^i-[0-9a-f]{8,17}$")]
+        public string InstanceId { get; set; }
+
+        /// <summary>EbsSnapshot sets: one device name per snapshot, in the order of the manifest's Snapshots.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only, with -InstanceId: one device name per snapshot, in the order of the manifest's Snapshots (for example /dev/sdf, /dev/sdg).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only, with -InstanceId: one device name per snapshot, in the order of the manifest's Snapshots (for example /dev/sdf, /dev/sdg).")]
+        [ValidateNotNullOrEmpty]
+        public string[] Device { get; set; }
+
+        /// <summary>EbsSnapshot sets: extra tags for the new volumes.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: extra tags for the new volumes, as a hashtable (@{ Purpose = 'restore-test' }); Name, the backup id and the source volume are always set.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: extra tags for the new volumes, as a hashtable (@{ Purpose = 'restore-test' }); Name, the backup id and the source volume are always set.")]
+        public System.Collections.Hashtable Tag { get; set; }
+
+        /// <summary>EbsSnapshot sets: the volume type of the new volumes.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: the EBS volume type of the new volumes (gp3, gp2, io2, ...); default: EC2's default.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: the EBS volume type of the new volumes (gp3, gp2, io2, ...); default: EC2's default.")]
+        [ValidateSet("gp2", "gp3", "io1", "io2", "st1", "sc1", "standard")]
+        public string VolumeType { get; set; }
+
+        /// <summary>EbsSnapshot sets: the AWS region.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: the AWS region of the snapshots (default: AWS_REGION, the profile's region, or the instance's).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: the AWS region of the snapshots (default: AWS_REGION, the profile's region, or the instance's).")]
+        [ValidateNotNullOrEmpty]
+        public string Region { get; set; }
+
+        /// <summary>EbsSnapshot sets: the AWS profile.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: the AWS profile (shared credentials/config files) to use; default: the SDK's credential chain. (-Credential is the Dolt server login, never AWS.)")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: the AWS profile (shared credentials/config files) to use; default: the SDK's credential chain. (-Credential is the Dolt server login, never AWS.)")]
+        [ValidateNotNullOrEmpty]
+        public string ProfileName { get; set; }
+
+        /// <summary>EbsSnapshot sets: a custom EC2 endpoint URL.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "EbsSnapshot sets only: the EC2 endpoint URL (a VPC endpoint, for example); default: the region's.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "EbsSnapshot sets only: the EC2 endpoint URL (a VPC endpoint, for example); default: the region's.")]
+        [ValidateNotNullOrEmpty]
+        public string EndpointUrl { get; set; }
 
         private IRestoreEngine _engine;
         private DoltEngineRequest _request;
@@ -175,6 +224,17 @@ namespace DoltBackup.Cmdlets
                 return;
             }
             _activity = "Restore-DoltBackup " + (manifest.Id ?? manifest.Name);
+            if (manifest.Method == BackupMethod.EbsSnapshot)
+            {
+                RestoreEbs(manifest);
+                return;
+            }
+            if (EbsOnlyParametersGiven().Count > 0)
+            {
+                WriteError(DoltBackupErrors.Create($"{string.Join(", ", EbsOnlyParametersGiven())} only apply to EbsSnapshot backup sets; '{manifest.Id}' was made with method {manifest.Method}.",
+                    "EbsParameterNotApplicable", ErrorCategory.InvalidArgument, manifest, "Leave the EBS parameters out for this set; nothing was restored."));
+                return;
+            }
             Run(manifest, null, null);
         }
 
@@ -238,6 +298,47 @@ namespace DoltBackup.Cmdlets
             var config = plan.ConfigArtifacts.Count > 0 ? new CaptureConfigArtifactRestorer() : null;
             var files = plan.FileCopyTarget != null ? new FileCopyServiceRestorer() : null;
             new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
+        }
+
+        private List<string> EbsOnlyParametersGiven()
+            => new[] { nameof(AvailabilityZone), nameof(InstanceId), nameof(Device), nameof(Tag), nameof(VolumeType) }
+                .Where(MyInvocation.BoundParameters.ContainsKey).Select(n => "-" + n).ToList();
+
+        private List<string> DatabaseOnlyParametersGiven()
+            => new[] { nameof(Database), nameof(NewName), nameof(Prefix), nameof(IncludeConfig), nameof(ConfigRoot), nameof(IncludeGrants), nameof(DataDir) }
+                .Where(MyInvocation.BoundParameters.ContainsKey).Select(n => "-" + n).ToList();
+
+        /// <summary>An EbsSnapshot set: new volumes from its snapshots (the work is in <see cref="EbsSetRestore"/>).</summary>
+        private void RestoreEbs(BackupManifest manifest)
+        {
+            var misplaced = DatabaseOnlyParametersGiven();
+            if (misplaced.Count > 0)
+            {
+                WriteError(DoltBackupErrors.Create($"{string.Join(", ", misplaced)} do not apply to the EbsSnapshot backup set '{manifest.Id}': it is restored as whole volumes.",
+                    "EbsParameterNotApplicable", ErrorCategory.InvalidArgument, manifest,
+                    "Leave those parameters out; restore the volumes, mount them (see Get-Help Restore-DoltBackup -Full) and point a Dolt server at the data directory."));
+                return;
+            }
+            var request = new EbsSetRestoreRequest
+            {
+                Region = Region,
+                ProfileName = ProfileName,
+                EndpointUrl = EndpointUrl,
+                AvailabilityZone = AvailabilityZone,
+                InstanceId = InstanceId,
+                Devices = Device,
+                VolumeType = VolumeType,
+                Tags = Tag,
+            };
+            int activity = 2;
+            new EbsSetRestore().Restore(manifest, request, new EbsRestoreCallbacks
+            {
+                ShouldProcess = (target, action) => ((IRestoreObserver)this).ShouldProcess(target, action),
+                Progress = p => WriteProgress(p.ToProgressRecord(activity)),
+                Verbose = WriteVerbose,
+                Result = WriteObject,
+                Error = WriteError,
+            }, StopToken);
         }
 
         private bool EnsureEngine(bool dataDirMayBeMissing)

@@ -47,10 +47,15 @@ namespace DoltBackup.Ebs
             return plan;
         }
 
+        /// <summary>Test-only: a shorter DescribeVolumes interval for the in-process EC2 endpoint of the tests.</summary>
+        internal static TimeSpan? PollIntervalOverride { get; set; }
+
         /// <summary>
-        /// Creates (and attaches) the volumes. Throws <see cref="EbsException"/> before creating anything when the
-        /// set cannot be restored (no snapshots, one not completed, devices not matching, no zone); afterwards each
-        /// volume's failure is recorded on its entry and the others go on.
+        /// Creates every volume, waits until they are available (one DescribeVolumes per poll for all of them, with
+        /// progress), then, with -InstanceId, attaches each one and waits until it is attached. Throws
+        /// <see cref="EbsException"/> before creating anything when the set cannot be restored (no snapshots, one not
+        /// completed, devices not matching, no zone, a bad tag); afterwards each volume's failure is recorded on its
+        /// entry (Status Failed, Error, ErrorId, RecommendedAction) and the others go on.
         /// </summary>
         public IReadOnlyList<RestoredVolume> Run(BackupManifest manifest, EbsRestoreOptions options, Action<EbsProgress> progress, CancellationToken cancellationToken)
         {
@@ -60,45 +65,47 @@ namespace DoltBackup.Ebs
                 progress?.Invoke(new EbsProgress { Activity = activity, StatusDescription = "Checking the snapshots", PercentComplete = 0 });
                 if (manifest == null) throw new ArgumentNullException(nameof(manifest));
                 options = options ?? new EbsRestoreOptions();
-                var baseTags = new Dictionary<string, string>
-                {
-                    ["Name"] = "DoltBackup restore " + (manifest.Id ?? manifest.Name),
-                    [EbsTags.BackupId] = manifest.Id,
-                    [EbsTags.BackupName] = manifest.Name,
-                };
-                // A bad -Tag is refused before anything else (the per-volume tags are counted too).
-                EbsTags.Build(new Dictionary<string, string>(baseTags) { [EbsTags.RestoredFrom] = "", [EbsTags.SourceVolume] = "", [EbsTags.Device] = "" }, options.Tags);
+                var baseTags = BaseTags(manifest);
                 var plan = BuildPlan(manifest, options, cancellationToken);
+                var poll = PollIntervalOverride ?? options.PollInterval;
+
+                // 1. Create every volume first, so EC2 restores them in parallel.
                 for (int i = 0; i < plan.Count; i++)
                 {
                     var item = plan[i];
-                    progress?.Invoke(new EbsProgress { Activity = activity, StatusDescription = $"Creating a volume from {item.SnapshotId}", PercentComplete = 100 * i / plan.Count });
-                    try
+                    progress?.Invoke(new EbsProgress { Activity = activity, StatusDescription = $"Creating a volume from {item.SnapshotId} in {item.AvailabilityZone}", PercentComplete = 25 * i / plan.Count });
+                    var own = new Dictionary<string, string>(baseTags)
                     {
-                        var own = new Dictionary<string, string>(baseTags)
-                        {
-                            [EbsTags.RestoredFrom] = item.SnapshotId,
-                            [EbsTags.SourceVolume] = item.SourceVolumeId,
-                            [EbsTags.Device] = item.SourceDevice,
-                        };
+                        [EbsTags.RestoredFrom] = item.SnapshotId,
+                        [EbsTags.SourceVolume] = item.SourceVolumeId,
+                        [EbsTags.Device] = item.SourceDevice,
+                    };
+                    Attempt(item, () =>
+                    {
                         var volume = _ec2.CreateVolume(item.SnapshotId, item.AvailabilityZone, options.VolumeType, EbsTags.Build(own, options.Tags), cancellationToken);
                         item.VolumeId = volume.VolumeId;
                         item.State = volume.State;
-                        if (options.InstanceId != null)
-                        {
-                            WaitForVolume(item, options, v => v.State == "available", "available", cancellationToken);
-                            progress?.Invoke(new EbsProgress { Activity = activity, StatusDescription = $"Attaching {item.VolumeId} to {options.InstanceId} as {item.Device}", PercentComplete = 100 * i / plan.Count });
-                            var attachment = _ec2.AttachVolume(item.VolumeId, options.InstanceId, item.Device, cancellationToken);
-                            item.AttachmentState = attachment.State;
-                            WaitForVolume(item, options, v => v.Attachments.Any(a => a.InstanceId == options.InstanceId && a.State == "attached"), "attached", cancellationToken);
-                        }
-                        item.Status = ItemStatus.Completed;
-                    }
-                    catch (EbsException e)
+                    });
+                }
+
+                // 2. Wait until they are available.
+                WaitForAll(plan, options, poll, v => v.State == "available" || v.State == "in-use", "available", activity, 25, 50, progress, cancellationToken);
+
+                // 3. Attach them, then wait until they are attached.
+                if (options.InstanceId != null)
+                {
+                    var ready = plan.Where(p => p.Status == ItemStatus.Pending).ToList();
+                    for (int i = 0; i < ready.Count; i++)
                     {
-                        item.Status = ItemStatus.Failed;
-                        item.Error = e.Message;
+                        var item = ready[i];
+                        progress?.Invoke(new EbsProgress { Activity = activity, StatusDescription = $"Attaching {item.VolumeId} to {options.InstanceId} as {item.Device}", PercentComplete = 75 + 10 * i / ready.Count });
+                        Attempt(item, () => item.AttachmentState = _ec2.AttachVolume(item.VolumeId, options.InstanceId, item.Device, cancellationToken).State);
                     }
+                    WaitForAll(plan, options, poll, v => v.Attachments.Any(a => a.InstanceId == options.InstanceId && a.State == "attached"), "attached", activity, 85, 15, progress, cancellationToken);
+                }
+                foreach (var item in plan.Where(p => p.Status == ItemStatus.Pending))
+                {
+                    item.Status = ItemStatus.Completed;
                 }
                 return plan;
             }
@@ -108,16 +115,41 @@ namespace DoltBackup.Ebs
             }
         }
 
-        private List<RestoredVolume> BuildPlan(BackupManifest manifest, EbsRestoreOptions options, CancellationToken ct)
+        private static void Attempt(RestoredVolume item, Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (EbsException e)
+            {
+                Fail(item, e);
+            }
+        }
+
+        private static void Fail(RestoredVolume item, EbsException e)
+        {
+            item.Status = ItemStatus.Failed;
+            item.Error = item.VolumeId == null ? e.Message : $"Volume {item.VolumeId} was created from {item.SnapshotId}, but: {e.Message}";
+            item.ErrorId = e.ErrorId;
+            item.ErrorCategory = e.Category;
+            item.RecommendedAction = e.RecommendedAction;
+        }
+
+        /// <summary>
+        /// The checks that need no EC2 call: the set has snapshots, -Device only with -InstanceId, one distinct device per
+        /// snapshot. Throws <see cref="EbsException"/>.
+        /// </summary>
+        public static void CheckDevices(BackupManifest manifest, EbsRestoreOptions options)
         {
             if (manifest == null) throw new ArgumentNullException(nameof(manifest));
             options = options ?? new EbsRestoreOptions();
-            var snapshots = manifest.Snapshots.Where(s => !string.IsNullOrEmpty(s.SnapshotId)).ToList();
+            var snapshots = Snapshots(manifest);
             if (snapshots.Count == 0)
             {
                 throw new EbsException("EbsNoSnapshots", ErrorCategory.InvalidData, $"The backup set {manifest.Id} records no EBS snapshot.", "Restore a backup set made with -Method EbsSnapshot.");
             }
-            var devices = options.Devices?.Where(d => !string.IsNullOrWhiteSpace(d)).ToList() ?? new List<string>();
+            var devices = Devices(options);
             if (options.InstanceId == null && devices.Count > 0)
             {
                 throw new EbsException("EbsDeviceWithoutInstance", ErrorCategory.InvalidArgument, "-Device was given without -InstanceId.", "Give -InstanceId to attach the volumes, or leave -Device out to only create them.");
@@ -132,6 +164,28 @@ namespace DoltBackup.Ebs
             {
                 throw new EbsException("EbsDeviceCount", ErrorCategory.InvalidArgument, "The same -Device was given twice.", "Give a different device name per snapshot.");
             }
+        }
+
+        private static List<VolumeSnapshot> Snapshots(BackupManifest manifest) => manifest.Snapshots.Where(s => !string.IsNullOrEmpty(s.SnapshotId)).ToList();
+
+        private static List<string> Devices(EbsRestoreOptions options) => options.Devices?.Where(d => !string.IsNullOrWhiteSpace(d)).ToList() ?? new List<string>();
+
+        private static Dictionary<string, string> BaseTags(BackupManifest manifest) => new Dictionary<string, string>
+        {
+            ["Name"] = "DoltBackup restore " + (manifest.Id ?? manifest.Name),
+            [EbsTags.BackupId] = manifest.Id,
+            [EbsTags.BackupName] = manifest.Name,
+        };
+
+        private List<RestoredVolume> BuildPlan(BackupManifest manifest, EbsRestoreOptions options, CancellationToken ct)
+        {
+            if (manifest == null) throw new ArgumentNullException(nameof(manifest));
+            options = options ?? new EbsRestoreOptions();
+            // A bad -Tag is refused before anything else (the per-volume tags are counted too).
+            EbsTags.Build(new Dictionary<string, string>(BaseTags(manifest)) { [EbsTags.RestoredFrom] = "", [EbsTags.SourceVolume] = "", [EbsTags.Device] = "" }, options.Tags);
+            CheckDevices(manifest, options);
+            var snapshots = Snapshots(manifest);
+            var devices = Devices(options);
 
             string zone = options.AvailabilityZone;
             if (options.InstanceId != null)
@@ -183,32 +237,72 @@ namespace DoltBackup.Ebs
             }).ToList();
         }
 
-        private void WaitForVolume(RestoredVolume item, EbsRestoreOptions options, Func<Ec2Volume, bool> done, string what, CancellationToken ct)
+        private void WaitForAll(List<RestoredVolume> plan, EbsRestoreOptions options, TimeSpan poll, Func<Ec2Volume, bool> done, string what, string activity,
+            int percentFrom, int percentSpan, Action<EbsProgress> progress, CancellationToken ct)
         {
             var watch = Stopwatch.StartNew();
             while (true)
             {
-                var v = _ec2.DescribeVolumes(new[] { item.VolumeId }, ct).FirstOrDefault();
-                if (v != null)
+                var waiting = plan.Where(p => p.Status == ItemStatus.Pending && p.VolumeId != null).ToList();
+                if (waiting.Count == 0)
                 {
+                    return;
+                }
+                IReadOnlyList<Ec2Volume> described;
+                try
+                {
+                    described = _ec2.DescribeVolumes(waiting.Select(w => w.VolumeId).ToList(), ct);
+                }
+                catch (EbsException e)
+                {
+                    waiting.ForEach(w => Fail(w, e));
+                    return;
+                }
+                int finished = plan.Count(p => p.Status != ItemStatus.Pending);
+                foreach (var item in waiting)
+                {
+                    var v = described.FirstOrDefault(d => d.VolumeId == item.VolumeId);
+                    if (v == null)
+                    {
+                        continue;
+                    }
                     item.State = v.State;
                     item.AttachmentState = v.Attachments.FirstOrDefault(a => a.InstanceId == options.InstanceId)?.State ?? item.AttachmentState;
                     if (done(v))
                     {
-                        return;
+                        finished++;
                     }
-                    if (v.State == "error")
+                    else if (v.State == "error")
                     {
-                        throw new EbsException("EbsVolumeFailed", ErrorCategory.InvalidResult, $"Volume {item.VolumeId} went into state error.", "Delete it and try again, or in another zone.");
+                        Fail(item, new EbsException("EbsVolumeFailed", ErrorCategory.InvalidResult, $"Volume {item.VolumeId} went into state error.",
+                            "Delete the volume (Remove-EC2Volume or aws ec2 delete-volume) and restore again, or in another zone."));
+                        finished++;
                     }
+                }
+                var still = waiting.Where(w => w.Status == ItemStatus.Pending && !(described.FirstOrDefault(d => d.VolumeId == w.VolumeId) is Ec2Volume v && done(v))).ToList();
+                progress?.Invoke(new EbsProgress
+                {
+                    Activity = activity,
+                    StatusDescription = $"Waiting until the volumes are {what}: " + string.Join(", ", waiting.Select(w => $"{w.VolumeId} {w.State}{(w.AttachmentState != null ? "/" + w.AttachmentState : "")}")),
+                    PercentComplete = percentFrom + percentSpan * finished / Math.Max(1, plan.Count),
+                });
+                if (still.Count == 0)
+                {
+                    return;
                 }
                 if (watch.Elapsed >= options.Timeout)
                 {
-                    throw new EbsException("EbsVolumeTimeout", ErrorCategory.OperationTimeout,
-                        $"Volume {item.VolumeId} was not {what} within {options.Timeout} (state {item.State}, attachment {item.AttachmentState ?? "none"}).",
-                        "Check it in the EC2 console; attach it yourself with Add-EC2Volume or aws ec2 attach-volume once it is available.");
+                    foreach (var item in still)
+                    {
+                        Fail(item, new EbsException("EbsVolumeTimeout", ErrorCategory.OperationTimeout,
+                            $"it was not {what} within {options.Timeout} (state {item.State}, attachment {item.AttachmentState ?? "none"}).",
+                            what == "attached"
+                                ? "Check the volume in the EC2 console; it exists and is tagged with the backup id."
+                                : "Check the volume in the EC2 console; once it is available, attach it with Add-EC2Volume or aws ec2 attach-volume."));
+                    }
+                    return;
                 }
-                var sleep = options.PollInterval < TimeSpan.Zero ? TimeSpan.Zero : options.PollInterval;
+                var sleep = poll < TimeSpan.Zero ? TimeSpan.Zero : poll;
                 if (sleep > TimeSpan.Zero && ct.WaitHandle.WaitOne(sleep))
                 {
                     ct.ThrowIfCancellationRequested();

@@ -23,10 +23,16 @@ namespace DoltBackup.Ebs
         public string State { get; set; }
         /// <summary>The attachment state (attaching, attached), or null when not attached.</summary>
         public string AttachmentState { get; set; }
-        /// <summary>Completed, Failed, or Skipped (-WhatIf plans).</summary>
+        /// <summary>Completed (created, available and attached when asked), Failed, or Skipped (-WhatIf plans).</summary>
         public ItemStatus Status { get; set; } = ItemStatus.Pending;
         /// <summary>What went wrong, if anything.</summary>
         public string Error { get; set; }
+        /// <summary>The error id of a failure, without the DoltBackup. prefix (for example EbsAccessDenied), else null.</summary>
+        public string ErrorId { get; set; }
+        /// <summary>The PowerShell error category of a failure.</summary>
+        public System.Management.Automation.ErrorCategory ErrorCategory { get; set; }
+        /// <summary>What the user should do about a failure.</summary>
+        public string RecommendedAction { get; set; }
         /// <inheritdoc />
         public override string ToString() => (VolumeId ?? "(new volume)") + " from " + SnapshotId;
     }

@@ -14,5 +14,12 @@ namespace DoltBackup.Tests.Ebs
             Parser.ParseFile(Path.Combine(RepoPaths.Root, "tests", "pester", "Ebs.Tests.ps1"), out _, out var errors);
             Assert.Empty(errors);
         }
+
+        [Fact]
+        public void The_EbsRestore_Pester_file_parses()
+        {
+            Parser.ParseFile(Path.Combine(RepoPaths.Root, "tests", "pester", "EbsRestore.Tests.ps1"), out _, out var errors);
+            Assert.Empty(errors);
+        }
     }
 }

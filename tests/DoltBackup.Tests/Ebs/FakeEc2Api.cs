@@ -29,7 +29,10 @@ namespace DoltBackup.Tests.Ebs
         public IReadOnlyList<Ec2Volume> DescribeVolumes(IReadOnlyCollection<string> volumeIds, CancellationToken ct)
         {
             Calls.Add("DescribeVolumes " + string.Join(",", volumeIds));
-            return Volumes.Where(v => volumeIds.Contains(v.VolumeId)).ToList();
+            var found = Volumes.Where(v => volumeIds.Contains(v.VolumeId)).ToList();
+            var answer = found.Select(v => new Ec2Volume { VolumeId = v.VolumeId, AvailabilityZone = v.AvailabilityZone, SizeGiB = v.SizeGiB, State = v.State, Attachments = v.Attachments.ToList() }).ToList();
+            found.ForEach(v => v.State = NextVolumeState(v));
+            return answer;
         }
 
         public Ec2Instance DescribeInstance(string instanceId, CancellationToken ct)
@@ -63,9 +66,26 @@ namespace DoltBackup.Tests.Ebs
 
         public void CreateTags(IReadOnlyCollection<string> resourceIds, IDictionary<string, string> tags, CancellationToken ct) => Calls.Add("CreateTags " + string.Join(",", resourceIds));
 
-        public Ec2Volume CreateVolume(string snapshotId, string availabilityZone, string volumeType, IDictionary<string, string> tags, CancellationToken ct) => throw new NotSupportedException();
+        /// <summary>The state a created volume moves to on each DescribeVolumes (default: creating, then available).</summary>
+        public Func<Ec2Volume, string> NextVolumeState { get; set; } = v => v.State == "creating" ? "available" : v.State;
 
-        public Ec2VolumeAttachment AttachVolume(string volumeId, string instanceId, string device, CancellationToken ct) => throw new NotSupportedException();
+        public Ec2Volume CreateVolume(string snapshotId, string availabilityZone, string volumeType, IDictionary<string, string> tags, CancellationToken ct)
+        {
+            Calls.Add($"CreateVolume {snapshotId} {availabilityZone}");
+            var v = new Ec2Volume { VolumeId = "vol-new" + (++_n), SnapshotId = snapshotId, AvailabilityZone = availabilityZone, VolumeType = volumeType, State = "creating" };
+            Volumes.Add(v);
+            return new Ec2Volume { VolumeId = v.VolumeId, AvailabilityZone = availabilityZone, State = v.State };
+        }
+
+        public Ec2VolumeAttachment AttachVolume(string volumeId, string instanceId, string device, CancellationToken ct)
+        {
+            Calls.Add($"AttachVolume {volumeId} {instanceId} {device}");
+            var v = Volumes.Single(x => x.VolumeId == volumeId);
+            var a = new Ec2VolumeAttachment { VolumeId = volumeId, InstanceId = instanceId, Device = device, State = "attached" };
+            v.Attachments.Add(a);
+            v.State = "in-use";
+            return new Ec2VolumeAttachment { VolumeId = volumeId, InstanceId = instanceId, Device = device, State = "attaching" };
+        }
 
         public void DeleteSnapshot(string snapshotId, CancellationToken ct) => Calls.Add("DeleteSnapshot " + snapshotId);
 
