@@ -184,7 +184,7 @@ namespace DoltBackup.Tests.Ebs
             using var ec2 = Ec2TestClient.Create(ep);
             var manifest = NewManifest();
             var options = Fast("vol-0data0000000000a");
-            options.Timeout = TimeSpan.FromMilliseconds(400);
+            options.Timeout = TimeSpan.FromSeconds(3); // long enough for two polls on a loaded machine
             options.PollInterval = TimeSpan.FromMilliseconds(50);
 
             var result = new EbsSnapshotBackup(ec2).Run(manifest, options, null, CancellationToken.None);

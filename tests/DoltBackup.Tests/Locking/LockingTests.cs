@@ -76,13 +76,22 @@ namespace DoltBackup.Tests.Locking
         {
             using var dir = new TempDir();
             Directory.CreateDirectory(dir.Combine(".dolt"));
-            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-            File.WriteAllText(dir.Combine(".dolt", "sql-server.info"), $"999:{port}:secret");
-            Assert.True(DataDirUsage.Probe(dir.Path).ServerAnswers);
-            l.Stop();
-            var usage = DataDirUsage.Probe(dir.Path);
+            // A freed port can be taken at once by another test's listener (they run in parallel): try a few ports.
+            DataDirUsage usage = null;
+            for (int attempt = 0; attempt < 5; attempt++)
+            {
+                var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                l.Start();
+                int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+                File.WriteAllText(dir.Combine(".dolt", "sql-server.info"), $"999:{port}:secret");
+                Assert.True(DataDirUsage.Probe(dir.Path).ServerAnswers);
+                l.Stop();
+                usage = DataDirUsage.Probe(dir.Path);
+                if (!usage.ServerAnswers)
+                {
+                    break;
+                }
+            }
             Assert.NotNull(usage.ServerInfo);
             Assert.False(usage.ServerAnswers);
             Assert.False(usage.InUse);
