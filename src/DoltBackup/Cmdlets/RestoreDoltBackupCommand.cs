@@ -379,24 +379,7 @@ namespace DoltBackup.Cmdlets
         /// refuse -DataDir while a Dolt process uses the directory, and point to the server parameters.
         /// </summary>
         private static void EnsureOfflineTarget(string dataDir)
-        {
-            if (!Directory.Exists(dataDir))
-            {
-                throw new DoltEngineException(DoltErrorKind.DatabaseNotFound, $"The data directory '{dataDir}' does not exist.", "DataDirNotFound",
-                    ErrorCategory.ObjectNotFound, "Create the directory (an empty directory is a valid data directory) or give the server's data_dir.");
-            }
-            var usage = DataDirUsage.Probe(dataDir);
-            if (usage.InUse)
-            {
-                string port = usage.ServerInfo?.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                throw new DoltEngineException(DoltErrorKind.Locked,
-                    $"The data directory '{usage.DataDir}' is in use by a Dolt process{(port != null ? " (a sql-server on port " + port + ")" : "")}: a database restored beside a running server stays invisible to it.",
-                    "DataDirInUse", ErrorCategory.ResourceBusy,
-                    port != null
-                        ? $"Restore through the server instead of -DataDir: -Server localhost -Port {port} -Credential (Get-Credential), or -ConfigPath <its config.yaml>."
-                        : "Restore through the running server (-Server, -Port, -Credential or -ConfigPath) instead of -DataDir, or stop the other Dolt process.");
-            }
-        }
+            => OfflineDataDirGuard.EnsureNotInUse(dataDir, "Restore", "a database restored beside a running server stays invisible to it");
 
         private void DisposeEngine()
         {
