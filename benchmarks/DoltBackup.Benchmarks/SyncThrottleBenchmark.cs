@@ -30,7 +30,7 @@ namespace DoltBackup.Benchmarks
             string root = ImportBenchmark.FindRoot();
             string temp = Path.Combine(Path.GetTempPath(), "doltbackup-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             var engines = new Dictionary<string, FakeDoltEngine>(StringComparer.OrdinalIgnoreCase);
-            DoltEngineFactory.TestHook = request => request.Server != null && engines.TryGetValue(request.Server.Host, out var e) ? new Borrowed(e) : null;
+            DoltEngineFactory.TestHook = request => request.Server != null && engines.TryGetValue(request.Server.Host, out var e) ? new DoltBackup.Engine.NonOwningDoltEngine(e) : null;
             try
             {
                 var iss = InitialSessionState.CreateDefault2();
@@ -129,28 +129,6 @@ namespace DoltBackup.Benchmarks
                 throw new InvalidOperationException("The benchmark script failed: " + ps.Streams.Error[0]);
             }
             return result;
-        }
-
-        /// <summary>The cmdlet disposes its engine; the benchmark keeps the fake.</summary>
-        private sealed class Borrowed : IDoltEngine
-        {
-            private readonly FakeDoltEngine _e;
-            public Borrowed(FakeDoltEngine e) => _e = e;
-            public string Description => _e.Description;
-            public System.Threading.Tasks.Task<string> GetDoltVersionAsync(System.Threading.CancellationToken ct) => _e.GetDoltVersionAsync(ct);
-            public System.Threading.Tasks.Task<IReadOnlyList<string>> ListDatabasesAsync(System.Threading.CancellationToken ct) => _e.ListDatabasesAsync(ct);
-            public System.Threading.Tasks.Task<DatabaseState> GetDatabaseStateAsync(string d, System.Threading.CancellationToken ct) => _e.GetDatabaseStateAsync(d, ct);
-            public System.Threading.Tasks.Task<IReadOnlyList<DoltRemoteEntry>> ListBackupsAsync(string d, System.Threading.CancellationToken ct) => _e.ListBackupsAsync(d, ct);
-            public System.Threading.Tasks.Task<IReadOnlyList<DoltRemoteEntry>> ListRemotesAsync(string d, System.Threading.CancellationToken ct) => _e.ListRemotesAsync(d, ct);
-            public System.Threading.Tasks.Task AddBackupAsync(string d, string n, string u, System.Threading.CancellationToken ct) => _e.AddBackupAsync(d, n, u, ct);
-            public System.Threading.Tasks.Task RemoveBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _e.RemoveBackupAsync(d, n, ct);
-            public System.Threading.Tasks.Task SyncBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _e.SyncBackupAsync(d, n, ct);
-            public System.Threading.Tasks.Task RestoreBackupAsync(string u, string d, bool f, System.Threading.CancellationToken ct) => _e.RestoreBackupAsync(u, d, f, ct);
-            public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _e.DropDatabaseAsync(d, ct);
-            public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _e.PushBranchAsync(d, r, b, ct);
-            public void Dispose()
-            {
-            }
         }
     }
 }

@@ -77,7 +77,7 @@ namespace DoltBackup.Verification
                 r => { if (r.Status == RestoreStatus.Restored) { Drop(engine, r.TargetName, dropped, cleanupErrors); } });
             try
             {
-                new RestoreOrchestrator(new DoltEngineRestoreEngine(new BorrowedEngine(engine)), null, null, collector).Execute(plan, restoreOptions, options.CancellationToken);
+                new RestoreOrchestrator(new DoltEngineRestoreEngine(new NonOwningDoltEngine(engine)), null, null, collector).Execute(plan, restoreOptions, options.CancellationToken);
             }
             finally
             {
@@ -134,7 +134,7 @@ namespace DoltBackup.Verification
                     }
                     var restoreOptions = new RestoreOptions { DatabasePatterns = options.DatabasePatterns, NewName = options.NewName, DataDir = scratch.Path };
                     plan = new RestorePlanner(new string[0], scratch.Path).Plan(manifest, restoreOptions);
-                    new RestoreOrchestrator(new DoltEngineRestoreEngine(new BorrowedEngine(engine)), null, null, collector).Execute(plan, restoreOptions, options.CancellationToken);
+                    new RestoreOrchestrator(new DoltEngineRestoreEngine(new NonOwningDoltEngine(engine)), null, null, collector).Execute(plan, restoreOptions, options.CancellationToken);
                 }
             }
             finally
@@ -394,28 +394,6 @@ namespace DoltBackup.Verification
             }
 
             public void ArtifactResult(ArtifactGroupRestoreResult result) => _host.Verbose($"{result.Group}: {result.Status} {result.Error} ({_where})");
-        }
-
-        /// <summary>Lends the caller's engine to a <see cref="DoltEngineRestoreEngine"/> without handing over its disposal.</summary>
-        private sealed class BorrowedEngine : IDoltEngine
-        {
-            private readonly IDoltEngine _e;
-            public BorrowedEngine(IDoltEngine e) => _e = e;
-            public string Description => _e.Description;
-            public System.Threading.Tasks.Task<string> GetDoltVersionAsync(System.Threading.CancellationToken ct) => _e.GetDoltVersionAsync(ct);
-            public System.Threading.Tasks.Task<IReadOnlyList<string>> ListDatabasesAsync(System.Threading.CancellationToken ct) => _e.ListDatabasesAsync(ct);
-            public System.Threading.Tasks.Task<DatabaseState> GetDatabaseStateAsync(string d, System.Threading.CancellationToken ct) => _e.GetDatabaseStateAsync(d, ct);
-            public System.Threading.Tasks.Task<IReadOnlyList<DoltRemoteEntry>> ListBackupsAsync(string d, System.Threading.CancellationToken ct) => _e.ListBackupsAsync(d, ct);
-            public System.Threading.Tasks.Task<IReadOnlyList<DoltRemoteEntry>> ListRemotesAsync(string d, System.Threading.CancellationToken ct) => _e.ListRemotesAsync(d, ct);
-            public System.Threading.Tasks.Task AddBackupAsync(string d, string n, string u, System.Threading.CancellationToken ct) => _e.AddBackupAsync(d, n, u, ct);
-            public System.Threading.Tasks.Task RemoveBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _e.RemoveBackupAsync(d, n, ct);
-            public System.Threading.Tasks.Task SyncBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _e.SyncBackupAsync(d, n, ct);
-            public System.Threading.Tasks.Task RestoreBackupAsync(string u, string d, bool f, System.Threading.CancellationToken ct) => _e.RestoreBackupAsync(u, d, f, ct);
-            public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _e.DropDatabaseAsync(d, ct);
-            public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _e.PushBranchAsync(d, r, b, ct);
-            public void Dispose()
-            {
-            }
         }
     }
 }

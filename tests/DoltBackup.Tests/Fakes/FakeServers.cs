@@ -22,7 +22,7 @@ namespace DoltBackup.Tests.Fakes
                 if (key != null && Engines.TryGetValue(key, out var engine))
                 {
                     LastRequests[key] = request.Clone();
-                    return new NonDisposingEngine(engine);
+                    return new NonOwningDoltEngine(engine); // the cmdlets dispose their engine; the test keeps the fake
                 }
                 return null;
             };
@@ -38,27 +38,5 @@ namespace DoltBackup.Tests.Fakes
 
         /// <summary>The last request the cmdlets made for a fake (password included, for delivery checks).</summary>
         public static DoltEngineRequest LastRequest(string key) => LastRequests.TryGetValue(key, out var r) ? r : null;
-
-        /// <summary>The cmdlets dispose their engine; the test keeps using the fake afterwards.</summary>
-        private sealed class NonDisposingEngine : IDoltEngine
-        {
-            private readonly FakeDoltEngine _inner;
-            public NonDisposingEngine(FakeDoltEngine inner) => _inner = inner;
-            public string Description => _inner.Description;
-            public System.Threading.Tasks.Task<string> GetDoltVersionAsync(System.Threading.CancellationToken ct) => _inner.GetDoltVersionAsync(ct);
-            public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<string>> ListDatabasesAsync(System.Threading.CancellationToken ct) => _inner.ListDatabasesAsync(ct);
-            public System.Threading.Tasks.Task<DatabaseState> GetDatabaseStateAsync(string d, System.Threading.CancellationToken ct) => _inner.GetDatabaseStateAsync(d, ct);
-            public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<DoltRemoteEntry>> ListBackupsAsync(string d, System.Threading.CancellationToken ct) => _inner.ListBackupsAsync(d, ct);
-            public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<DoltRemoteEntry>> ListRemotesAsync(string d, System.Threading.CancellationToken ct) => _inner.ListRemotesAsync(d, ct);
-            public System.Threading.Tasks.Task AddBackupAsync(string d, string n, string u, System.Threading.CancellationToken ct) => _inner.AddBackupAsync(d, n, u, ct);
-            public System.Threading.Tasks.Task RemoveBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _inner.RemoveBackupAsync(d, n, ct);
-            public System.Threading.Tasks.Task SyncBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _inner.SyncBackupAsync(d, n, ct);
-            public System.Threading.Tasks.Task RestoreBackupAsync(string u, string d, bool f, System.Threading.CancellationToken ct) => _inner.RestoreBackupAsync(u, d, f, ct);
-            public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _inner.DropDatabaseAsync(d, ct);
-            public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _inner.PushBranchAsync(d, r, b, ct);
-            public void Dispose()
-            {
-            }
-        }
     }
 }
