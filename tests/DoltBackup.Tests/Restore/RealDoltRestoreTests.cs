@@ -28,24 +28,7 @@ namespace DoltBackup.Tests.Restore
                            + "CALL dolt_branch('dev');\nCALL dolt_tag('v1');\nINSERT INTO t VALUES (3,'working set')", "sales");
             source.Execute("CREATE USER 'app'@'%' IDENTIFIED BY 'App-pw-1';\nGRANT SELECT ON sales.* TO 'app'@'%'");
 
-            string url = BackupUrls.ToFileUrl(dir.Combine("stores", "sales"));
-            var manifest = new BackupManifest
-            {
-                Id = "20261123T020000Z-real", Name = "real", Method = BackupMethod.DoltBackup, CreatedUtc = System.DateTime.UtcNow,
-                Destination = new BackupDestination { BaseUrl = BackupUrls.ToFileUrl(dir.Combine("stores")), BackupFolder = dir.Combine("backup") },
-            };
-            using (var engine = DoltEngineFactory.Create(new DoltEngineRequest { Server = source.RootSettings() }))
-            {
-                var state = engine.GetDatabaseStateAsync("sales", default).GetAwaiter().GetResult();
-                engine.AddBackupAsync("sales", "real", url, default).GetAwaiter().GetResult();
-                engine.SyncBackupAsync("sales", "real", default).GetAwaiter().GetResult();
-                manifest.Databases.Add(new DatabaseBackupItem
-                {
-                    Name = "sales", Url = url, BackupName = "real", Status = ItemStatus.Completed,
-                    Branches = state.Branches, Tags = state.Tags, WorkingSetHash = state.WorkingSetHash,
-                });
-            }
-            ManifestStore.Write(manifest);
+            var manifest = source.BackUpToFileStore(dir.Path);
             var export = GrantsExporter.ForServer(source.RootSettings()).Export(
                 new GrantsReadOptions { Filter = new AccountFilter(new[] { "app" }, null) }, new GrantsScriptOptions());
             GrantsExporter.WriteToBackup(export, manifest);

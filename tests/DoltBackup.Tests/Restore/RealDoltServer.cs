@@ -1,3 +1,6 @@
+using DoltBackup.Manifest;
+using DoltBackup.Engine;
+using DoltBackup.Backup;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -134,6 +137,33 @@ namespace DoltBackup.Tests.Restore
                 }
             }
             throw new InvalidOperationException("dolt sql-server did not answer within 60 seconds.");
+        }
+
+        /// <summary>
+        /// Backs <paramref name="database"/> up with dolt_backup('add'/'sync') into a file:// store under
+        /// <paramref name="dir"/>, and writes the manifest a backup set would have (heads, tags, working-set hash).
+        /// </summary>
+        public BackupManifest BackUpToFileStore(string dir, string database = "sales")
+        {
+            string url = BackupUrls.ToFileUrl(Path.Combine(dir, "stores", database));
+            var manifest = new BackupManifest
+            {
+                Id = "20261123T020000Z-real", Name = "real", Method = BackupMethod.DoltBackup, CreatedUtc = System.DateTime.UtcNow,
+                Destination = new BackupDestination { BaseUrl = BackupUrls.ToFileUrl(Path.Combine(dir, "stores")), BackupFolder = Path.Combine(dir, "backup") },
+            };
+            using (var engine = DoltEngineFactory.Create(new DoltEngineRequest { Server = RootSettings() }))
+            {
+                var state = engine.GetDatabaseStateAsync(database, default).GetAwaiter().GetResult();
+                engine.AddBackupAsync(database, "real", url, default).GetAwaiter().GetResult();
+                engine.SyncBackupAsync(database, "real", default).GetAwaiter().GetResult();
+                manifest.Databases.Add(new DatabaseBackupItem
+                {
+                    Name = database, Url = url, BackupName = "real", Status = ItemStatus.Completed,
+                    Branches = state.Branches, Tags = state.Tags, WorkingSetHash = state.WorkingSetHash,
+                });
+            }
+            ManifestStore.Write(manifest);
+            return manifest;
         }
 
         public void Dispose()

@@ -41,6 +41,39 @@ namespace DoltBackup.Tests.Restore
         }
 
         /// <summary>Stores <paramref name="content"/> in the backup folder under <paramref name="storedPath"/> and records it as an artifact.</summary>
+        /// <summary>
+        /// A backup folder whose manifest records, per database, the heads of a store that <paramref name="dolt"/> (the
+        /// sync branch's fake) holds at its URL: branch main, tag v1, a working set, plus <paramref name="extraBranches"/>.
+        /// </summary>
+        public static BackupManifest ManifestOfFakeStores(DoltBackup.Tests.Fakes.FakeDoltEngine dolt, string folder, string[] extraBranches, params string[] databases)
+        {
+            var m = new BackupManifest
+            {
+                Id = "20261123T020000Z-prod", Name = "prod", Method = BackupMethod.DoltBackup, CreatedUtc = new DateTime(2026, 11, 23, 2, 0, 0, DateTimeKind.Utc),
+                Destination = new BackupDestination { BaseUrl = BaseUrl, BackupFolder = folder },
+            };
+            foreach (string name in databases)
+            {
+                string url = BaseUrl + "/" + name;
+                var db = new DoltBackup.Tests.Fakes.FakeDoltEngine.Db { WorkingHash = DoltBackup.Tests.Fakes.FakeDoltEngine.Hash(name + "/working") };
+                db.Branches["main"] = DoltBackup.Tests.Fakes.FakeDoltEngine.Hash(name + "/main");
+                foreach (var b in extraBranches)
+                {
+                    db.Branches[b] = DoltBackup.Tests.Fakes.FakeDoltEngine.Hash(name + "/" + b);
+                }
+                db.Tags["v1"] = DoltBackup.Tests.Fakes.FakeDoltEngine.Hash(name + "/v1");
+                dolt.Storage.Put(url, name, db);
+                m.Databases.Add(new DatabaseBackupItem
+                {
+                    Name = name, Url = url, BackupName = "prod", Status = ItemStatus.Completed, WorkingSetHash = db.WorkingHash,
+                    Branches = db.Branches.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
+                    Tags = db.Tags.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
+                });
+            }
+            ManifestStore.Write(m);
+            return m;
+        }
+
         public static BackupArtifact AddArtifact(BackupManifest m, string kind, string storedPath, string originalPath, string content, bool secret = false)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(content);

@@ -25,24 +25,7 @@ namespace DoltBackup.Tests.Verification
         {
             server.Execute("CREATE DATABASE sales");
             server.Execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));\nINSERT INTO t VALUES (1,'a');\nCALL dolt_commit('-Am','init');\nCALL dolt_branch('dev');\nCALL dolt_tag('v1')", "sales");
-            string url = BackupUrls.ToFileUrl(dir.Combine("stores", "sales"));
-            var manifest = new BackupManifest
-            {
-                Id = "20261123T020000Z-real", Name = "real", Method = BackupMethod.DoltBackup, CreatedUtc = System.DateTime.UtcNow,
-                Destination = new BackupDestination { BaseUrl = BackupUrls.ToFileUrl(dir.Combine("stores")), BackupFolder = dir.Combine("backup") },
-            };
-            using (var engine = DoltEngineFactory.Create(new DoltEngineRequest { Server = server.RootSettings() }))
-            {
-                var state = engine.GetDatabaseStateAsync("sales", default).GetAwaiter().GetResult();
-                engine.AddBackupAsync("sales", "real", url, default).GetAwaiter().GetResult();
-                engine.SyncBackupAsync("sales", "real", default).GetAwaiter().GetResult();
-                manifest.Databases.Add(new DatabaseBackupItem
-                {
-                    Name = "sales", Url = url, BackupName = "real", Status = ItemStatus.Completed,
-                    Branches = state.Branches, Tags = state.Tags, WorkingSetHash = state.WorkingSetHash,
-                });
-            }
-            ManifestStore.Write(manifest);
+            var manifest = server.BackUpToFileStore(dir.Path);
             return manifest;
         }
 

@@ -26,30 +26,7 @@ namespace DoltBackup.Tests.Verification
 
         public void Dispose() => _dir.Dispose();
 
-        private BackupManifest Backup(params string[] databases)
-        {
-            var m = new BackupManifest
-            {
-                Id = "20261123T020000Z-prod", Name = "prod", Method = BackupMethod.DoltBackup, CreatedUtc = new DateTime(2026, 11, 23, 2, 0, 0, DateTimeKind.Utc),
-                Destination = new BackupDestination { BaseUrl = RestoreFixtures.BaseUrl, BackupFolder = _dir.Combine("backup") },
-            };
-            foreach (string name in databases)
-            {
-                string url = RestoreFixtures.BaseUrl + "/" + name;
-                var db = new FakeDoltEngine.Db { WorkingHash = FakeDoltEngine.Hash(name + "/working") };
-                db.Branches["main"] = FakeDoltEngine.Hash(name + "/main");
-                db.Tags["v1"] = FakeDoltEngine.Hash(name + "/v1");
-                _dolt.Storage.Put(url, name, db);
-                m.Databases.Add(new DatabaseBackupItem
-                {
-                    Name = name, Url = url, BackupName = "prod", Status = ItemStatus.Completed, WorkingSetHash = db.WorkingHash,
-                    Branches = db.Branches.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
-                    Tags = db.Tags.Select(kv => new RefHead { Name = kv.Key, Hash = kv.Value }).ToList(),
-                });
-            }
-            ManifestStore.Write(m);
-            return m;
-        }
+        private BackupManifest Backup(params string[] databases) => RestoreFixtures.ManifestOfFakeStores(_dolt, _dir.Combine("backup"), Array.Empty<string>(), databases);
 
         private static VerificationResult[] RestoreResults(PowerShellResult r)
             => r.Output.Select(o => o.BaseObject).OfType<VerificationResult>().Where(v => v.Level == VerificationLevel.RestoreTest).ToArray();
