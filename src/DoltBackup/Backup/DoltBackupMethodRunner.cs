@@ -15,13 +15,18 @@ namespace DoltBackup.Backup
     /// </summary>
     public sealed class DoltBackupMethodRunner : IBackupMethodRunner
     {
+        private readonly Linking.IHardLinker _linker;
+
+        /// <summary>Creates the runner; <paramref name="linker"/> makes the hard links of versioned stores (default: the platform's).</summary>
+        public DoltBackupMethodRunner(Linking.IHardLinker linker = null) => _linker = linker;
+
         /// <inheritdoc />
         public BackupMethod Method => BackupMethod.DoltBackup;
 
         /// <inheritdoc />
         public Task RunAsync(SyncContext context, CancellationToken cancellationToken)
         {
-            var seeding = new VersionSeeding(context);
+            var seeding = new VersionSeeding(context, _linker);
             return context.RunItemsAsync((item, ct) => SyncOneAsync(context, seeding, item, ct), cancellationToken);
         }
 

@@ -79,16 +79,6 @@ namespace DoltBackup.Tests.Linking
             Assert.Equal(2, FileIdentity.Links(Directory.GetFiles(v2).Single(f => Path.GetFileName(f).Length == 32)));
         }
 
-        private sealed class FailingLinker : IHardLinker
-        {
-            public int Calls;
-            public string TryLink(string existingPath, string linkPath)
-            {
-                Calls++;
-                return "errno 18 (Invalid cross-device link)";
-            }
-        }
-
         [Fact]
         public void A_link_that_cannot_be_made_falls_back_to_copies_and_is_reported_once()
         {
@@ -145,6 +135,18 @@ namespace DoltBackup.Tests.Linking
             string why = linker.TryLink(a, dir.Combine("b")); // exists already
             Assert.NotNull(why);
             Assert.NotNull(linker.TryLink(dir.Combine("missing"), dir.Combine("c")));
+        }
+    }
+
+    /// <summary>A linker on a file system without hard links (or across devices): every link fails as link(2) reports EXDEV.</summary>
+    internal sealed class FailingLinker : IHardLinker
+    {
+        public int Calls;
+
+        public string TryLink(string existingPath, string linkPath)
+        {
+            System.Threading.Interlocked.Increment(ref Calls);
+            return "errno 18 (Invalid cross-device link)";
         }
     }
 }
