@@ -227,5 +227,13 @@ namespace DoltBackup.Tests.Cli
             Assert.Equal(seed.LinkedBytes, again.Seed.LinkedBytes);
             Assert.Equal(again.Bytes - seed.LinkedBytes, again.NewBytes);
         }
+
+        /// <summary>Pester cannot run here; the Sync file (which has the versioned-sharing check) must at least parse.</summary>
+        [Fact]
+        public void The_Sync_Pester_file_parses()
+        {
+            System.Management.Automation.Language.Parser.ParseFile(Path.Combine(RepoPaths.Root, "tests", "pester", "Sync.Tests.ps1"), out _, out var errors);
+            Assert.Empty(errors);
+        }
     }
 }
