@@ -22,7 +22,7 @@ namespace DoltBackup.Linking
 
         /// <summary>
         /// Seeds <paramref name="targetStore"/> (created when missing) from <paramref name="sourceStore"/>. Files that
-        /// already exist in the target are left alone. IO errors other than a failed link are thrown.
+        /// already exist in the target are left alone. IO errors other than a failed link are thrown (and leave no manifest).
         /// </summary>
         public StoreSeed Seed(string sourceStore, string targetStore, Action<string> onLinkFailure)
         {
@@ -30,69 +30,104 @@ namespace DoltBackup.Linking
             string source = Path.GetFullPath(sourceStore);
             string target = Path.GetFullPath(targetStore);
             Directory.CreateDirectory(target);
-            bool linking = true;
-            foreach (var rel in OrderedFiles(source))
+            // The manifests are read first: every file they name was written before them (Dolt writes table files,
+            // then the manifest), so it is there to link even if the source store is synced again meanwhile.
+            var manifests = new List<(string Temp, string Final, long Length)>();
+            try
             {
-                var treatment = StoreFileRules.Classify(rel);
-                if (treatment == StoreFileTreatment.Skip)
+                foreach (var rel in ManifestNames.Where(m => File.Exists(Path.Combine(source, m))))
                 {
-                    continue;
-                }
-                string from = Path.Combine(source, rel);
-                string to = Path.Combine(target, rel);
-                if (File.Exists(to))
-                {
-                    continue;
-                }
-                Directory.CreateDirectory(Path.GetDirectoryName(to));
-                long length = new FileInfo(from).Length;
-                if (treatment == StoreFileTreatment.Link && linking)
-                {
-                    string why = _linker.TryLink(from, to);
-                    if (why == null)
+                    string final = Path.Combine(target, rel);
+                    if (!File.Exists(final))
                     {
-                        seed.LinkedFiles++;
-                        seed.LinkedBytes += length;
+                        Directory.CreateDirectory(Path.GetDirectoryName(final));
+                        string temp = TempBeside(final);
+                        File.Copy(Path.Combine(source, rel), temp);
+                        manifests.Add((temp, final, new FileInfo(temp).Length));
+                    }
+                }
+                bool linking = true;
+                foreach (var rel in OrderedFiles(source))
+                {
+                    var treatment = StoreFileRules.Classify(rel);
+                    string from = Path.Combine(source, rel);
+                    string to = Path.Combine(target, rel);
+                    if (treatment == StoreFileTreatment.Skip || ManifestNames.Contains(rel.Replace('\\', '/')) || File.Exists(to))
+                    {
                         continue;
                     }
-                    linking = false;
-                    seed.Method = StoreSeedMethod.Copy;
-                    seed.Note = $"Hard links could not be made from {sourceStore} to {targetStore} ({why}): the files were copied.";
-                    onLinkFailure?.Invoke(why);
+                    Directory.CreateDirectory(Path.GetDirectoryName(to));
+                    long length = new FileInfo(from).Length;
+                    if (treatment == StoreFileTreatment.Link && linking)
+                    {
+                        string why = _linker.TryLink(from, to);
+                        if (why == null)
+                        {
+                            seed.LinkedFiles++;
+                            seed.LinkedBytes += length;
+                            continue;
+                        }
+                        linking = false;
+                        seed.Method = StoreSeedMethod.Copy;
+                        seed.Note = $"Hard links could not be made from {sourceStore} to {targetStore} ({why}): the files were copied.";
+                        onLinkFailure?.Invoke(why);
+                    }
+                    CopyAtomically(from, to);
+                    seed.CopiedFiles++;
+                    seed.CopiedBytes += length;
                 }
-                CopyAtomically(from, to);
-                seed.CopiedFiles++;
-                seed.CopiedBytes += length;
+                // Last, oldgen's then the store's: a store with a manifest is completely seeded.
+                foreach (var m in manifests)
+                {
+                    File.Move(m.Temp, m.Final);
+                    seed.CopiedFiles++;
+                    seed.CopiedBytes += m.Length;
+                }
+                return seed;
             }
-            return seed;
+            catch
+            {
+                foreach (var m in manifests)
+                {
+                    TryDelete(m.Temp);
+                }
+                throw;
+            }
         }
 
-        /// <summary>Every file of the store, relative: content-named files first, the manifests last (oldgen's, then the store's).</summary>
+        /// <summary>The manifests, in the order they are put in place (the store's own last).</summary>
+        private static readonly string[] ManifestNames = { "oldgen/manifest", "manifest" };
+
+        /// <summary>Every file of the store, relative: content-named files first, then the others.</summary>
         private static IEnumerable<string> OrderedFiles(string source)
         {
-            var all = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
+            return Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
                 .Select(f => f.Substring(source.Length).TrimStart(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar))
+                .OrderBy(r => StoreFileRules.Classify(r) == StoreFileTreatment.Link ? 0 : 1)
+                .ThenBy(r => r, StringComparer.Ordinal)
                 .ToList();
-            return all.OrderBy(Rank).ThenBy(r => r, StringComparer.Ordinal);
         }
 
-        private static int Rank(string rel)
+        private static string TempBeside(string path)
+            => Path.Combine(Path.GetDirectoryName(path), ".doltbackup-seed-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+
+        private static void TryDelete(string path)
         {
-            string r = rel.Replace('\\', '/');
-            if (r == "manifest")
+            try
             {
-                return 3;
+                File.Delete(path);
             }
-            if (r == "oldgen/manifest")
+            catch (IOException)
             {
-                return 2;
             }
-            return StoreFileRules.Classify(r) == StoreFileTreatment.Link ? 0 : 1;
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
 
         private static void CopyAtomically(string from, string to)
         {
-            string temp = Path.Combine(Path.GetDirectoryName(to), ".doltbackup-seed-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            string temp = TempBeside(to);
             try
             {
                 File.Copy(from, temp);
@@ -100,16 +135,7 @@ namespace DoltBackup.Linking
             }
             catch
             {
-                try
-                {
-                    File.Delete(temp);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
+                TryDelete(temp);
                 throw;
             }
         }

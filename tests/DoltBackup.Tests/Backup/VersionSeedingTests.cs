@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using DoltBackup.Backup;
@@ -15,12 +14,6 @@ namespace DoltBackup.Tests.Backup
     {
         private static readonly DateTime T0 = new DateTime(2026, 11, 20, 2, 0, 0, DateTimeKind.Utc);
 
-        private sealed class Collector : ISyncObserver
-        {
-            public ConcurrentQueue<SyncEvent> Events { get; } = new ConcurrentQueue<SyncEvent>();
-            public void OnEvent(SyncEvent e) => Events.Enqueue(e);
-        }
-
         private static BackupTestBed BedWithData()
         {
             var bed = new BackupTestBed(3);
@@ -31,7 +24,7 @@ namespace DoltBackup.Tests.Backup
             return bed;
         }
 
-        private static BackupManifest SyncVersion(BackupTestBed bed, DateTime at, string name = "nightly", Collector observer = null, IBackupMethodRunner runner = null)
+        private static BackupManifest SyncVersion(BackupTestBed bed, DateTime at, string name = "nightly", BackupSyncServiceTests.Collector observer = null, IBackupMethodRunner runner = null)
         {
             var m = bed.Register(bed.Request(r => { r.Versioned = true; r.NowUtc = at; r.Name = name; }));
             var service = new BackupSyncService(bed.Engine, runner == null ? null : new[] { runner });
@@ -46,7 +39,7 @@ namespace DoltBackup.Tests.Backup
         {
             using var bed = BedWithData();
             var v1 = SyncVersion(bed, T0);
-            var observer = new Collector();
+            var observer = new BackupSyncServiceTests.Collector();
             var linker = new FailingLinker();
             var v2 = SyncVersion(bed, T0.AddHours(1), observer: observer, runner: new DoltBackupMethodRunner(linker));
 

@@ -123,6 +123,41 @@ namespace DoltBackup.Tests.Linking
             Assert.False(File.Exists(Path.Combine(v2, "manifest")), "the manifest is copied last");
         }
 
+        /// <summary>Links for real; on its first call the source store is synced again (new table file, manifest renamed over).</summary>
+        private sealed class ResyncingLinker : IHardLinker
+        {
+            private readonly IHardLinker _real = HardLinks.ForThisPlatform();
+            private readonly string _source;
+            private bool _done;
+            public ResyncingLinker(string source) => _source = source;
+
+            public string TryLink(string existingPath, string linkPath)
+            {
+                if (!_done)
+                {
+                    _done = true;
+                    var (name, count) = NbsTableFileWriter.WriteTo(_source, 5_000, 4096, new Random(3));
+                    string temp = Path.Combine(_source, "nbs_manifest_x");
+                    File.WriteAllText(temp, File.ReadAllText(Path.Combine(_source, "manifest")) + $":{name}:{count}");
+                    File.Move(temp, Path.Combine(_source, "manifest"), overwrite: true);
+                }
+                return _real.TryLink(existingPath, linkPath);
+            }
+        }
+
+        [Fact]
+        public void The_manifest_is_read_before_the_files_so_a_concurrent_sync_of_the_source_cannot_leave_it_naming_a_missing_file()
+        {
+            using var dir = new TempDir();
+            string v1 = MakeStore(dir);
+            string before = File.ReadAllText(Path.Combine(v1, "manifest"));
+            string v2 = dir.Combine("v2", "db");
+            new StoreSeeder(new ResyncingLinker(v1)).Seed(v1, v2, null);
+            Assert.NotEqual(before, File.ReadAllText(Path.Combine(v1, "manifest")));
+            Assert.Equal(before, File.ReadAllText(Path.Combine(v2, "manifest")));
+            Assert.DoesNotContain(DoltBackup.Verification.NbsStoreVerifier.Verify(v2, "db"), r => r.Status == DoltBackup.Verification.VerificationStatus.Failed);
+        }
+
         [Fact]
         public void The_platform_linker_links_and_reports_why_it_cannot()
         {
