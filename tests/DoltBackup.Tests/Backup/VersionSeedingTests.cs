@@ -85,11 +85,11 @@ namespace DoltBackup.Tests.Backup
         }
 
         [Fact]
-        public void Sets_that_are_not_versioned_record_no_seed_and_no_new_bytes()
+        public async System.Threading.Tasks.Task Sets_that_are_not_versioned_record_no_seed_and_no_new_bytes()
         {
             using var bed = BedWithData();
             var m = bed.Register();
-            new BackupSyncService(bed.Engine).SyncAsync(m, new SyncOptions(), null, default).GetAwaiter().GetResult();
+            await new BackupSyncService(bed.Engine).SyncAsync(m, new SyncOptions(), null, default);
             Assert.All(m.Databases, d => Assert.Null(d.Seed));
             Assert.All(m.Databases, d => Assert.Null(d.NewBytes));
             Assert.All(m.Databases, d => Assert.True(d.Bytes > 50_000));
