@@ -51,6 +51,7 @@ Describe 'Get-DoltBackup on a backup root' {
         $sets[9].Id | Should -Be $ids[9]
         $sets[0] | Should -BeOfType ([DoltBackup.Manifest.BackupManifest])
         $sets[0].Size | Should -Be 2000
+        $sets[0].NewSize | Should -Be 2000   # nothing shared with another version: all of it is new
     }
 
     It 'filters by status and keeps the newest N' {

@@ -50,4 +50,30 @@ Describe 'New-DoltBackup and Sync-DoltBackup' {
         New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Out-Null
         (Get-DoltBackup $script:dest | Sync-DoltBackup -Server $script:server -TlsMode None -ThrottleLimit 2).Status | Should -Be 'Completed'
     }
+
+    It 'starts a -Versioned file:// version as hard links to the previous one' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER -or -not $IsLinux) {
+        $v1 = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Versioned | Sync-DoltBackup
+        Start-Sleep -Milliseconds 1100   # the next UTC label
+        $v2 = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Versioned | Sync-DoltBackup
+        $v1.Status | Should -Be ([DoltBackup.Manifest.BackupStatus]::Completed)
+        $v2.Status | Should -Be ([DoltBackup.Manifest.BackupStatus]::Completed)
+        foreach ($db in $v2.Databases) {
+            $db.Seed.Method | Should -Be ([DoltBackup.Manifest.StoreSeedMethod]::HardLink)
+            $db.Seed.FromSet | Should -Be $v1.Id
+            $db.NewBytes | Should -BeLessThan $db.Bytes
+            $old = ([uri]($v1.Databases | Where-Object Name -eq $db.Name).Url).LocalPath
+            $new = ([uri]$db.Url).LocalPath
+            $tables = @(Get-ChildItem -File -LiteralPath $old | Where-Object Name -match '^[0-9a-v]{32}(\.darc)?$')
+            $tables.Count | Should -BeGreaterThan 0
+            foreach ($t in $tables) {
+                (& stat -c '%i' $t.FullName) | Should -Be (& stat -c '%i' (Join-Path $new $t.Name))
+            }
+            (& stat -c '%i' (Join-Path $old 'manifest')) | Should -Not -Be (& stat -c '%i' (Join-Path $new 'manifest'))
+        }
+        foreach ($set in $v1, $v2) {
+            Test-DoltBackup -Path $set.BackupFolder | Where-Object { $_.Status -eq [DoltBackup.Verification.VerificationStatus]::Failed } | Should -BeNullOrEmpty
+        }
+        $listed = Get-DoltBackup -Path $script:dest | Select-Object -First 1
+        $listed.NewSize | Should -BeLessThan $listed.Size
+    }
 }

@@ -15,7 +15,8 @@ namespace DoltBackup.Tests.Fakes
     /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 describes —
     /// Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."), add of an existing name fails, a file://
     /// add creates the directory, a sync overwrites whatever the URL held (no lock), restore of an existing name fails
-    /// unless force. Latency, failures and an unreachable server can be injected.
+    /// unless force. Latency, failures and an unreachable server can be injected. A file:// sync writes the store as
+    /// Dolt does: new immutable table files named by their hash, the manifest replaced by rename (see WriteFileStore).
     /// </summary>
     public sealed class FakeDoltEngine : IDoltEngine
     {
@@ -35,6 +36,39 @@ namespace DoltBackup.Tests.Fakes
             public string WorkingHash { get; set; }
             public SortedDictionary<string, string> Backups { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
             public SortedDictionary<string, string> Remotes { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            /// <summary>
+            /// The database's data as NBS table files (none unless a test commits data): a sync to a file:// store
+            /// writes the ones the store lacks, as Dolt does. A commit adds a new file; existing files never change.
+            /// </summary>
+            public List<TableFile> TableFiles { get; } = new List<TableFile>();
+
+            /// <summary>
+            /// A commit of about <paramref name="bytes"/> of new data on <paramref name="branch"/>: a new immutable table
+            /// file (real NBS format, named by its hash), a new head and a new working-set hash.
+            /// </summary>
+            public TableFile Commit(long bytes, string branch = "main", int chunkSize = 4096)
+            {
+                var (name, count, data) = NbsTableFileWriter.Build(bytes, chunkSize, new Random(TableFiles.Count * 7919 + (int)(bytes % 100_000) + branch.Length));
+                return AddTableFile(new TableFile { Name = name, ChunkCount = count, Bytes = data }, branch);
+            }
+
+            /// <summary>Adds a table file (in memory, or a file on disk for big data) as a commit on <paramref name="branch"/>.</summary>
+            public TableFile AddTableFile(TableFile file, string branch = "main")
+            {
+                TableFiles.Add(file);
+                Branches[branch] = Hash(branch + "/" + file.Name);
+                WorkingHash = Hash("working/" + file.Name);
+                return file;
+            }
+        }
+
+        /// <summary>One immutable table file of a fake database: its bytes in memory, or the path of a file holding them.</summary>
+        public sealed class TableFile
+        {
+            public string Name { get; set; }
+            public int ChunkCount { get; set; }
+            public byte[] Bytes { get; set; }
+            public string SourcePath { get; set; }
         }
 
         public Dictionary<string, Db> Databases { get; } = new Dictionary<string, Db>(StringComparer.OrdinalIgnoreCase);
@@ -340,11 +374,53 @@ namespace DoltBackup.Tests.Fakes
             }
             if (url.StartsWith("file://", StringComparison.Ordinal))
             {
-                // A file:// store on disk: Dolt writes its NBS manifest (and table files) there.
-                string dir = new Uri(url).LocalPath;
-                Directory.CreateDirectory(dir);
-                File.WriteAllText(Path.Combine(dir, "manifest"), "5:__DOLT__:fake:" + db.WorkingHash + ":00000000000000000000000000000000");
+                WriteFileStore(new Uri(url).LocalPath, db);
             }
+        }
+
+        /// <summary>
+        /// Writes a file:// store the way Dolt 2.2.2 does (dolt-reference §6, "Measured on Dolt 2.2.2"): oldgen/ and an
+        /// empty LOCK are created when missing and never rewritten; each table file the store lacks is written to a
+        /// temporary nbs_table_* file and renamed to its hash (a file that exists is never opened for writing); the
+        /// manifest is written to nbs_manifest_* and renamed over the old one (a new inode, so a hard-linked copy of
+        /// the old manifest keeps its content). It is a fake: it does not walk chunks, it copies whole files.
+        /// </summary>
+        private static void WriteFileStore(string dir, FakeDoltEngine.Db db)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "oldgen"));
+            string lockFile = Path.Combine(dir, "LOCK");
+            if (!File.Exists(lockFile))
+            {
+                File.WriteAllBytes(lockFile, Array.Empty<byte>());
+            }
+            List<FakeDoltEngine.TableFile> tables;
+            lock (db)
+            {
+                tables = db.TableFiles.ToList();
+            }
+            foreach (var t in tables)
+            {
+                string final = Path.Combine(dir, t.Name);
+                if (File.Exists(final))
+                {
+                    continue;
+                }
+                string temp = Path.Combine(dir, "nbs_table_" + Guid.NewGuid().ToString("N").Substring(0, 12));
+                if (t.SourcePath != null)
+                {
+                    File.Copy(t.SourcePath, temp);
+                }
+                else
+                {
+                    File.WriteAllBytes(temp, t.Bytes);
+                }
+                File.Move(temp, final);
+            }
+            string specs = string.Concat(tables.Select(t => ":" + t.Name + ":" + t.ChunkCount));
+            string text = "5:__DOLT__:" + FakeDoltEngine.Hash("lock/" + db.WorkingHash + specs) + ":" + db.WorkingHash + ":00000000000000000000000000000000" + specs;
+            string tempManifest = Path.Combine(dir, "nbs_manifest_" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            File.WriteAllText(tempManifest, text);
+            File.Move(tempManifest, Path.Combine(dir, "manifest"), overwrite: true);
         }
 
         internal void PushBranch(string url, string branch, string hash)
