@@ -36,9 +36,20 @@ namespace DoltBackup.Tests.Module
         // Retention.Tests.ps1
         [InlineData("Remove-DoltBackup -Path $args[0] -Force -ErrorAction Stop",
             "DoltBackup.RetentionPolicyRequired,DoltBackup.Cmdlets.RemoveDoltBackupCommand")]
+        // Sync.Tests.ps1
+        [InlineData("New-DoltBackup -Server localhost -Destination $args[0] -Method FileCopy -ErrorAction Stop",
+            "DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand")]
         public void Should_Throw_ErrorId_sees_the_full_id(string block, string expected)
         {
             Assert.Equal(expected, ThrownErrorId(block));
+        }
+
+        /// <summary>Module.Tests.ps1: a missing folder is a non-terminating error with this id, and the next path is read.</summary>
+        [Fact]
+        public void A_missing_folder_is_a_non_terminating_ManifestNotFound()
+        {
+            var r = _host.Run("Get-DoltBackup -Path $args[0] -ErrorVariable errs -ErrorAction SilentlyContinue; $errs[0].FullyQualifiedErrorId", _dir.Combine("missing"));
+            Assert.Equal("DoltBackup.ManifestNotFound,DoltBackup.Cmdlets.GetDoltBackupCommand", r.Output.Single().ToString());
         }
 
         /// <summary>Sync.Tests.ps1: one shared server, a set per test; each test registers its own -Name.</summary>
@@ -96,6 +107,10 @@ namespace DoltBackup.Tests.Module
             Assert.Single(_host.Invoke("(Get-Help Get-DoltBackup -Full).parameters.parameter | Where-Object name -eq 'ExcludeDatabase'"));
             Assert.Single(_host.Invoke("(Get-Help Test-DoltBackup -Full).parameters.parameter | Where-Object name -eq 'ScratchDataDir'"));
             Assert.Contains("-RestoreTest", string.Join("\n", _host.Invoke("(Get-Help Test-DoltBackup -Full).examples.example.code")));
+            // Module.Tests.ps1: every parameter Get-Help -Full lists has a description.
+            var bare = _host.Invoke(@"foreach ($c in Get-Command -Module DoltBackup) {
+                foreach ($p in (Get-Help $c.Name -Full).parameters.parameter) { if (-not ($p.description.Text -join '').Trim()) { $c.Name + ' -' + $p.name } } }");
+            Assert.Empty(bare.Select(o => o.ToString()));
             string full = _host.Render("Get-Help Restore-DoltBackup -Full");
             Assert.Contains("nouuid", full);
             Assert.Contains("vgimportclone", full);
