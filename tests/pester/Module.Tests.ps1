@@ -50,6 +50,21 @@ Describe 'DoltBackup module' {
     }
 }
 
+Describe 'Format views' {
+    # The same check as FormatViewFitTests.cs: the New-/Sync-DoltBackup table fits an 80-column console.
+    It 'shows a backup set in 80 columns with every column whole' {
+        $m = [DoltBackup.Manifest.BackupManifest]::new()
+        $m.Id = '20261203T021500Z-production-eu1'
+        $m.Method = 'EbsSnapshot'
+        $m.Status = 'PartiallyCompleted'
+        $m.Destination.BaseUrl = 'file:///var/backups/dolt/production-eu-west-1/20261203T021500Z-production/warehouse_archive'
+        $lines = ($m | Out-String -Width 80) -replace '\e\[[0-9;]*m', '' -split '\r?\n' | Where-Object { $_.Trim() }
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 -Because $_ }
+        foreach ($label in 'Id', 'Method', 'Status', 'Databases', 'Failed') { $lines[0] | Should -Match "\b$label\b" }
+        $lines.Count | Should -Be 3
+    }
+}
+
 # Get-Help finds a binary cmdlet's MAML only under the importing module's folder: every way of importing must show it.
 # Each import runs in its own pwsh, so the module is loaded from that path alone.
 Describe 'Help after <Name>' -ForEach @(
