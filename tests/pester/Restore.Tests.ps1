@@ -49,12 +49,12 @@ Describe 'Restore-DoltBackup' {
 
     It 'refuses -NewName with -Prefix before touching anything' {
         { Restore-DoltBackup -Url 'file:///nowhere/x' -Name x -NewName a -Prefix b_ -DataDir ([System.IO.Path]::GetTempPath()) -Confirm:$false } |
-            Should -Throw -ErrorId 'DoltBackup.InvalidRestoreRequest'
+            Should -Throw -ErrorId 'DoltBackup.InvalidRestoreRequest,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
     }
 
     It 'refuses a -DataDir that does not exist' {
         { Restore-DoltBackup -Url 'file:///nowhere/x' -Name x -DataDir (Join-Path ([System.IO.Path]::GetTempPath()) 'no-such-dir-doltbackup') -Confirm:$false } |
-            Should -Throw -ErrorId 'DoltBackup.DataDirNotFound'
+            Should -Throw -ErrorId 'DoltBackup.DataDirNotFound,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
     }
 
     Context 'with dolt' {

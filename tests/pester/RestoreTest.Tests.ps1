@@ -53,7 +53,7 @@ Describe 'Test-DoltBackup -RestoreTest' {
     }
 
     It 'refuses restore-test parameters without -RestoreTest' {
-        { $script:set | Test-DoltBackup -ScratchDataDir (Join-Path $script:temp 'x') -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidRestoreTestRequest*'
+        { $script:set | Test-DoltBackup -ScratchDataDir (Join-Path $script:temp 'x') -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidRestoreTestRequest,DoltBackup.Cmdlets.TestDoltBackupCommand'
     }
 }
 
@@ -72,6 +72,6 @@ Describe 'Get-DoltBackup from a server' {
     }
 
     It 'refuses -Path together with server parameters' {
-        { Get-DoltBackup -Path $TestDrive -Server 127.0.0.1 -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidGetRequest*'
+        { Get-DoltBackup -Path $TestDrive -Server 127.0.0.1 -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidGetRequest,DoltBackup.Cmdlets.GetDoltBackupCommand'
     }
 }

@@ -113,7 +113,7 @@ Describe 'Remove-DoltBackup' {
     }
 
     It 'refuses -Path without a policy' {
-        { Remove-DoltBackup -Path $root -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.RetentionPolicyRequired*'
+        { Remove-DoltBackup -Path $root -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.RetentionPolicyRequired,DoltBackup.Cmdlets.RemoveDoltBackupCommand'
         (Get-ChildItem -Directory $root).Count | Should -Be 7
     }
 }

@@ -1,6 +1,8 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 # Pester 5: user-visible behaviour of New-DoltBackup and Sync-DoltBackup.
 # Needs a Dolt sql-server on DOLTBACKUP_TEST_SERVER (host:port, root without password by default) with at least one database;
-# skipped otherwise.
+# skipped otherwise. dolt_backup() names are per server: each test registers its own -Name (the default, doltbackup,
+# would be one name for two destinations, which New-DoltBackup rightly refuses).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DoltBackup.psd1') -Force
     $script:server = $env:DOLTBACKUP_TEST_SERVER
@@ -8,7 +10,9 @@ BeforeAll {
 
 Describe 'New-DoltBackup and Sync-DoltBackup' {
     BeforeEach {
-        $script:dest = Join-Path ([IO.Path]::GetTempPath()) ("doltbackup-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $script:suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $script:dest = Join-Path ([IO.Path]::GetTempPath()) ("doltbackup-pester-" + $script:suffix)
+        $script:name = 'pester_' + $script:suffix
     }
     AfterEach {
         Remove-Item -Recurse -Force $script:dest -ErrorAction SilentlyContinue
@@ -17,24 +21,25 @@ Describe 'New-DoltBackup and Sync-DoltBackup' {
     It 'exports both cmdlets with help' {
         Get-Command New-DoltBackup, Sync-DoltBackup | Should -HaveCount 2
         (Get-Help New-DoltBackup).Synopsis | Should -Not -BeNullOrEmpty
-        (Get-Help Sync-DoltBackup -Examples).examples.example.Count | Should -BeGreaterOrEqual 2
+        @((Get-Help Sync-DoltBackup -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
     }
 
-    It 'refuses an unsupported scheme' {
+    It 'refuses an s3:// destination without -Path, naming the scheme' {
         { New-DoltBackup -Server localhost -Destination 's3://bucket/x' -ErrorAction Stop } | Should -Throw '*s3*'
     }
 
-    It 'does not offer methods that do not exist yet' {
-        { New-DoltBackup -Server localhost -Destination $script:dest -Method FileCopy -ErrorAction Stop } | Should -Throw
+    It 'refuses -Server and -Destination with -Method FileCopy' {
+        { New-DoltBackup -Server localhost -Destination $script:dest -Method FileCopy -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand' -ExpectedMessage '*-Destination*'
     }
 
     It 'changes nothing with -WhatIf' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
-        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -WhatIf | Should -BeNullOrEmpty
+        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name -WhatIf | Should -BeNullOrEmpty
         Test-Path $script:dest | Should -BeFalse
     }
 
     It 'backs up every database through the pipeline' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
-        $m = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Sync-DoltBackup
+        $m = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name | Sync-DoltBackup
         $m.Status | Should -Be 'Completed'
         $m.Databases.Count | Should -BeGreaterThan 0
         $m.Databases | ForEach-Object { $_.Branches.Count | Should -BeGreaterThan 0 }
@@ -42,12 +47,12 @@ Describe 'New-DoltBackup and Sync-DoltBackup' {
     }
 
     It 'is idempotent when run again' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
-        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Out-Null
-        { New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -ErrorAction Stop } | Should -Not -Throw
+        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name | Out-Null
+        { New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name -ErrorAction Stop } | Should -Not -Throw
     }
 
     It 'syncs an existing set from its folder' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
-        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest | Out-Null
+        New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name | Out-Null
         (Get-DoltBackup $script:dest | Sync-DoltBackup -Server $script:server -TlsMode None -ThrottleLimit 2).Status | Should -Be 'Completed'
     }
 
