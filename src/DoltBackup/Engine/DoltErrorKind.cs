@@ -25,6 +25,8 @@ namespace DoltBackup.Engine
         PrivilegeMissing,
         /// <summary>The server could not be reached or refused the login.</summary>
         Connection,
+        /// <summary>The connection broke while a statement ran (the server closed it or died); the server may be back.</summary>
+        ConnectionLost,
         /// <summary>The operation ran longer than its timeout.</summary>
         Timeout,
         /// <summary>The operation was cancelled (Ctrl+C).</summary>

@@ -116,6 +116,42 @@ namespace DoltBackup.Engine
             }
         }
 
+        /// <summary>A statement whose connection broke while it ran (<see cref="DoltErrorKind.ConnectionLost"/>).</summary>
+        public static DoltEngineException ConnectionLost(string message, string action, Exception inner)
+            => new DoltEngineException(DoltErrorKind.ConnectionLost, message, "ConnectionLost", ErrorCategory.ConnectionError, action, inner?.Message, inner);
+
+        /// <summary>
+        /// What a sync cut off by a broken connection means: Dolt writes the new table files first and replaces the
+        /// store's manifest last (dolt-reference, "how a sync writes a file:// store"), so the store still holds the
+        /// previous complete backup, and a new sync brings it up to date. Other failures pass through unchanged.
+        /// </summary>
+        public static DoltEngineException SyncInterrupted(DoltEngineException e, string database, string backupName)
+        {
+            if (e == null || e.Kind != DoltErrorKind.ConnectionLost)
+            {
+                return e;
+            }
+            string cause = string.IsNullOrEmpty(e.DoltMessage) ? "" : $" ({e.DoltMessage.Trim().TrimEnd('.')})";
+            return new DoltEngineException(DoltErrorKind.ConnectionLost,
+                $"Syncing backup '{backupName}' of '{database}': the server closed the connection during the sync{cause}. " +
+                "The backup store is still the previous complete backup: Dolt replaces its manifest only after every new chunk is written.",
+                "SyncInterrupted", ErrorCategory.ConnectionError,
+                "Check that the server runs again, then run Sync-DoltBackup again: it resumes and brings the store up to date.", e.DoltMessage, e.InnerException ?? e);
+        }
+
+        /// <summary>Awaits a sync and words a broken connection as <see cref="SyncInterrupted"/>.</summary>
+        public static async System.Threading.Tasks.Task WordSyncInterruption(System.Threading.Tasks.Task sync, string database, string backupName)
+        {
+            try
+            {
+                await sync.ConfigureAwait(false);
+            }
+            catch (DoltEngineException e) when (e.Kind == DoltErrorKind.ConnectionLost)
+            {
+                throw SyncInterrupted(e, database, backupName);
+            }
+        }
+
         private static DoltEngineException Make(DoltErrorKind kind, string message, string id, ErrorCategory category, string action, string dolt, Exception inner, int? exitCode)
             => new DoltEngineException(kind, message, id, category, action, dolt, inner) { ExitCode = exitCode };
     }
