@@ -43,6 +43,12 @@ namespace DoltBackup.Tests.Fakes
         public TimeSpan SyncLatency { get; set; } = TimeSpan.Zero;
         /// <summary>Databases whose sync fails with this Dolt message.</summary>
         public ConcurrentDictionary<string, string> SyncFailures { get; } = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>
+        /// Databases whose next sync loses its connection mid-statement (the server died or killed the session): the
+        /// fake raises what SqlDoltEngine raises for MySqlConnector's "Failed to read the result set." and writes nothing.
+        /// The injection is used up by that sync, so a later sync completes, as after a server restart.
+        /// </summary>
+        public ConcurrentDictionary<string, bool> SyncConnectionLost { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         /// <summary>Simulates an unreachable server: every call fails as a refused connection.</summary>
         public bool Unreachable { get; set; }
         /// <summary>Every call, in order: "op db arg...".</summary>
@@ -227,6 +233,11 @@ namespace DoltBackup.Tests.Fakes
                     await Task.Delay(SyncLatency, ct).ConfigureAwait(false);
                 }
                 ct.ThrowIfCancellationRequested();
+                if (SyncConnectionLost.TryRemove(database, out _))
+                {
+                    var lost = DoltBackup.Server.ServerErrorClassifier.Classify(new EndOfStreamException("Failed to read the result set."), "fake:3306", $"Syncing backup '{name}' of '{database}'");
+                    throw DoltErrorParser.SyncInterrupted(DoltErrorParser.ConnectionLost(lost.Message, lost.RecommendedAction, new EndOfStreamException("Failed to read the result set.")), database, name);
+                }
                 if (SyncFailures.TryGetValue(database, out var message))
                 {
                     throw DoltError("sync", message);
