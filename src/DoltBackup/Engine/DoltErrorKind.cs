@@ -33,6 +33,8 @@ namespace DoltBackup.Engine
         Cancelled,
         /// <summary>The dolt binary was not found or could not be started.</summary>
         DoltNotFound,
+        /// <summary>The dolt CLI has no commit identity (user.name / user.email) for a command that commits.</summary>
+        IdentityMissing,
         /// <summary>A database in the data directory is held by another Dolt process.</summary>
         Locked,
         /// <summary>The backup name is registered with another URL (DoltBackup's check).</summary>

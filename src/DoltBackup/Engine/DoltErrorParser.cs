@@ -45,13 +45,17 @@ namespace DoltBackup.Engine
             {
                 return DoltErrorKind.PrivilegeMissing;
             }
-            if (m.Contains("database not found") || m.Contains("unknown database") || m.Contains("empty database name"))
+            if (m.Contains("database not found") || m.Contains("unknown database") || m.Contains("empty database name") || m.Contains("no database selected"))
             {
                 return DoltErrorKind.DatabaseNotFound;
             }
-            if (m.Contains("remote not found") || Regex.IsMatch(m, @"unknown remote"))
+            if (m.Contains("remote not found") || Regex.IsMatch(m, @"unknown remote") || Regex.IsMatch(m, @"remote '[^']*' not found"))
             {
                 return DoltErrorKind.RemoteNotFound;
+            }
+            if (Regex.IsMatch(m, @"aborting commit due to empty (author|committer) (name|email)") || m.Contains("is your config set?"))
+            {
+                return DoltErrorKind.IdentityMissing;
             }
             if (m.Contains("is locked by another dolt process"))
             {
@@ -107,6 +111,10 @@ namespace DoltBackup.Engine
                 case DoltErrorKind.RemoteNotFound:
                     return Make(kind, message, "RemoteNotFound", ErrorCategory.ObjectNotFound,
                         "Add the remote first: CALL dolt_remote('add', '<name>', '<url>').", clean, inner, exitCode);
+                case DoltErrorKind.IdentityMissing:
+                    return Make(kind, message, "DoltIdentityMissing", ErrorCategory.InvalidOperation,
+                        "Give the dolt CLI an identity once, as the account that runs the restore: dolt config --global --add user.name \"Backup Operator\"; " +
+                        "dolt config --global --add user.email \"backup@example.com\" (the global config is $DOLT_ROOT_PATH/.dolt or $HOME/.dolt).", clean, inner, exitCode);
                 case DoltErrorKind.Locked:
                     return Make(kind, message, "DatabaseLocked", ErrorCategory.ResourceBusy,
                         "Another Dolt process holds the database: use the server parameters (-Server, -ConfigPath) instead of -DataDir.", clean, inner, exitCode);

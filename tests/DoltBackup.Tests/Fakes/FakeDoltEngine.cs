@@ -12,8 +12,9 @@ namespace DoltBackup.Tests.Fakes
 {
     /// <summary>
     /// An in-memory stand-in for a Dolt sql-server, for orchestration tests. It is NOT Dolt: it keeps databases,
-    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 describes —
-    /// Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."), add of an existing name fails, a file://
+    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 and
+    /// dolt-transcripts.md describe — Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."; no current
+    /// database, unknown database, a restore URL with no backup, a push to an unknown remote), add of an existing name fails, a file://
     /// add creates the directory, a sync overwrites whatever the URL held (no lock), restore of an existing name fails
     /// unless force. Latency, failures and an unreachable server can be injected.
     /// </summary>
@@ -102,9 +103,18 @@ namespace DoltBackup.Tests.Fakes
             CheckReachable(operation);
             lock (_lock)
             {
-                if (!Databases.TryGetValue(database ?? "", out var db))
+                if (string.IsNullOrEmpty(database))
                 {
-                    throw DoltErrorParser.ToException(operation, $"Error 1049 (42000): Unknown database '{database}'");
+                    // No current database (dolt-transcripts): dolt_backup() says "empty database name",
+                    // dolt_hashof_db() "database not found: ", a system table "no database selected".
+                    throw operation == "state" ? DoltErrorParser.ToException(operation, "Error 1049 (HY000): database not found: ")
+                        : operation == "add" || operation == "remove" || operation == "sync" || operation == "push" ? DoltError(operation, "empty database name")
+                        : DoltError(operation, "no database selected");
+                }
+                if (!Databases.TryGetValue(database, out var db))
+                {
+                    // What USE of an unknown database answers (ERROR 1049, Dolt's "database not found: x").
+                    throw DoltErrorParser.ToException(operation, $"Error 1049 (HY000): database not found: {database}");
                 }
                 return db;
             }
@@ -258,7 +268,7 @@ namespace DoltBackup.Tests.Fakes
         {
             CheckReachable("restore");
             Record($"restore {url} {database}{(force ? " --force" : "")}");
-            var snapshot = Storage.Get(url) ?? throw DoltError("restore", $"no backup at {url}");
+            var snapshot = Storage.Get(url) ?? throw DoltError($"Restoring '{database}' from {url}", "not found"); // a URL with no backup (dolt-transcripts), worded as SqlDoltEngine does
             lock (_lock)
             {
                 if (Databases.ContainsKey(database) && !force)
@@ -302,7 +312,7 @@ namespace DoltBackup.Tests.Fakes
             {
                 if (!db.Remotes.TryGetValue(remote, out var url))
                 {
-                    throw DoltError("push", $"unknown remote: '{remote}'");
+                    throw DoltError("push", $"fatal: remote '{remote}' not found.\nPlease make sure the remote exists.");
                 }
                 if (!db.Branches.ContainsKey(branch))
                 {
