@@ -104,5 +104,36 @@ namespace DoltBackup.Tests.Restore
                 System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", previous);
             }
         }
+
+        [DoltFact]
+        public void An_offline_restore_by_a_dolt_without_an_identity_works_and_says_whose_identity_it_used()
+        {
+            using var dir = new TempDir("doltbackup-realdolt");
+            BackupManifest manifest;
+            using (var source = RealDoltServer.Start(dir.Combine("source")))
+            {
+                manifest = BackUp(source, dir);
+            }
+            string dataDir = dir.Combine("offline-noid");
+            Directory.CreateDirectory(dataDir);
+            string emptyHome = dir.Combine("nohome");
+            Directory.CreateDirectory(emptyHome);
+            // A fresh service account: the dolt CLI's global config has no user.name / user.email.
+            string previous = System.Environment.GetEnvironmentVariable("DOLT_ROOT_PATH");
+            System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", emptyHome);
+            try
+            {
+                using var host = new PowerShellHost();
+                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", manifest.BackupFolder, dataDir);
+                Assert.True(r.Errors.Count == 0, r.AllText());
+                Assert.Contains("Dolt System Account", Assert.Single(r.Warnings));
+                Assert.Equal(VerificationOutcome.Verified, r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single().Verification);
+                Assert.False(File.Exists(Path.Combine(emptyHome, ".dolt", "config_global.json")) && File.ReadAllText(Path.Combine(emptyHome, ".dolt", "config_global.json")).Contains("user.name"));
+            }
+            finally
+            {
+                System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", previous);
+            }
+        }
     }
 }
