@@ -287,16 +287,8 @@ namespace DoltBackup.Grants
                || e.ErrorCode == MySqlErrorCode.SpecifiedAccessDeniedError || e.ErrorCode == MySqlErrorCode.ColumnAccessDenied
                || e.Message.IndexOf("denied", StringComparison.OrdinalIgnoreCase) >= 0;
 
-        private static bool IsConnectionLost(MySqlException e) => ServerErrorClassifier.IsConnectionLost(e);
+        private static bool IsConnectionLost(MySqlException e) => e.ErrorCode == MySqlErrorCode.UnableToConnectToHost || ServerErrorClassifier.IsConnectionLost(e);
 
-        private static string Text(MySqlDataReader r, int i)
-        {
-            if (r.IsDBNull(i))
-            {
-                return "";
-            }
-            object v = r.GetValue(i);
-            return v is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture);
-        }
+        private static string Text(MySqlDataReader r, int i) => MySqlGrantsQuerySession.Text(r, i) ?? "";
     }
 }
