@@ -81,7 +81,7 @@ namespace DoltBackup.Server
             var e = exception is AggregateException agg && agg.InnerExceptions.Count == 1 ? agg.InnerException : exception;
             if (!(e is MySqlException mysql))
             {
-                return e is EndOfStreamException || (e is IOException && !(e is FileNotFoundException));
+                return e is EndOfStreamException;
             }
             switch ((int)mysql.ErrorCode)
             {
@@ -100,14 +100,16 @@ namespace DoltBackup.Server
             {
                 return false; // an error packet from a live server
             }
+            bool broken = false;
             for (var x = mysql.InnerException; x != null; x = x.InnerException)
             {
-                if (x is EndOfStreamException || x is IOException || x is SocketException || x is ObjectDisposedException)
+                if (x is System.Security.Authentication.AuthenticationException)
                 {
-                    return true;
+                    return false; // a TLS handshake that failed: classified as TLS below
                 }
+                broken |= x is EndOfStreamException || x is IOException || x is SocketException || x is ObjectDisposedException;
             }
-            return false;
+            return broken;
         }
 
         /// <summary>Classifies an exception raised while talking to <paramref name="endpoint"/>.</summary>

@@ -53,7 +53,8 @@ namespace DoltBackup.Tests.Engine
                 using var c = new MySqlConnection(server.AdminConnectionString());
                 c.Open();
                 using var cmd = c.CreateCommand();
-                cmd.CommandText = "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = @db AND COMMAND = 'Query' AND ID <> CONNECTION_ID() LIMIT 1";
+                // The sync's session once it is inside the sleeping procedure ("User sleep"): a long statement underway.
+                cmd.CommandText = "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = @db AND COMMAND = 'Query' AND STATE = 'User sleep' AND ID <> CONNECTION_ID() LIMIT 1";
                 cmd.Parameters.AddWithValue("@db", database);
                 if (cmd.ExecuteScalar() is object o && o != DBNull.Value)
                 {
@@ -95,6 +96,23 @@ namespace DoltBackup.Tests.Engine
             var e = SyncAndBreak(server, "lost_crash", _ => server.Kill());
             AssertSyncInterrupted(e, "lost_crash");
             Assert.DoesNotContain(server.AdminPassword, e.Message + e.RecommendedAction + e.DoltMessage);
+
+            // The next call finds nothing listening: that is a refused connection, not a lost one.
+            var engine = new SqlDoltEngine(new MySqlSessionFactory(server.AdminSettings()));
+            var next = Assert.Throws<DoltEngineException>(() => engine.ListDatabasesAsync(CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Equal("ConnectionRefused", next.ErrorId);
+            Assert.True(next.IsConnectionLevel);
+        }
+
+        [Fact]
+        public void A_broken_result_stream_is_ConnectionLost_and_a_refused_connect_stays_ConnectionRefused()
+        {
+            var lost = DoltBackup.Server.ServerErrorClassifier.Classify(new System.IO.EndOfStreamException("Failed to read the result set."), "db1:3306", "Syncing backup 'b' of 'd'");
+            Assert.Equal("ConnectionLost", lost.ErrorId);
+            Assert.Contains("closed the connection while the statement ran", lost.Message);
+            var refused = DoltBackup.Server.ServerErrorClassifier.Classify(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused), "db1:3306");
+            Assert.Equal("ConnectionRefused", refused.ErrorId);
+            Assert.False(DoltBackup.Server.ServerErrorClassifier.IsConnectionLost(new System.IO.IOException("disk", new System.Net.Sockets.SocketException())));
         }
 
         [MariaDbFact]

@@ -273,7 +273,7 @@ namespace DoltBackup.Tests.Fakes
             {
                 if (Databases.ContainsKey(database) && !force)
                 {
-                    throw DoltError("restore", $"database '{database}' already exists, use '--force' to overwrite");
+                    throw DoltError($"Restoring '{database}' from {url}", $"database '{database}' already exists, use '--force' to overwrite");
                 }
                 var db = new Db { WorkingHash = snapshot.WorkingHash };
                 foreach (var kv in snapshot.Branches)
