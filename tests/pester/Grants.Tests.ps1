@@ -50,4 +50,12 @@ Describe 'Export-DoltGrants' {
         Export-DoltGrants -Server $server -Credential $cred -TlsMode None -Path $path -WhatIf
         Test-Path $path | Should -BeFalse
     }
+
+    It 'reads Dolt branch control without the "could not be read" warning (qualified with a user database)' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER) {
+        $text = Export-DoltGrants -Server $server -Credential $cred -TlsMode None -NoHeader -WarningVariable bcWarnings -WarningAction SilentlyContinue
+        @($bcWarnings | Where-Object { "$_" -like '*could not be read*' }) | Should -HaveCount 0
+        if ("$text" -match 'DELETE FROM dolt_branch_control;') {
+            "$text" | Should -Match 'USE <any database>'
+        }
+    }
 }

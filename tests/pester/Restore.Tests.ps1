@@ -116,5 +116,20 @@ Describe 'Restore-DoltBackup' {
             $result.TargetName | Should -Be 'copy_sales'
             $result.Verification | Should -Be 'Verified'
         }
+
+        It 'restores offline with no Dolt identity configured, with one warning naming the identity used' -Skip:(-not $script:hasDolt) {
+            $data = Join-Path $script:root 'data-noid'
+            $home2 = Join-Path $script:root 'home-noid'
+            New-Item -ItemType Directory -Path $data, $home2 | Out-Null
+            $saved = $env:DOLT_ROOT_PATH
+            $env:DOLT_ROOT_PATH = $home2
+            try {
+                $result = Restore-DoltBackup -Path $script:backup -DataDir $data -Confirm:$false -WarningVariable idWarnings -WarningAction SilentlyContinue
+            }
+            finally { $env:DOLT_ROOT_PATH = $saved }
+            $result.Verification | Should -Be 'Verified'
+            @($idWarnings) | Should -HaveCount 1
+            "$($idWarnings[0])" | Should -BeLike '*Dolt System Account*'
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace DoltBackup.Engine
     /// Lends an engine to code that disposes what it is given (a cmdlet, a restore engine) without handing over the
     /// engine's lifetime: every call is forwarded, Dispose does nothing.
     /// </summary>
-    public sealed class NonOwningDoltEngine : IDoltEngine
+    public sealed class NonOwningDoltEngine : IDoltEngine, ICommitIdentityEngine
     {
         private readonly IDoltEngine _e;
         /// <summary>Wraps <paramref name="e"/>.</summary>
@@ -23,6 +23,8 @@ namespace DoltBackup.Engine
         public System.Threading.Tasks.Task RestoreBackupAsync(string u, string d, bool f, System.Threading.CancellationToken ct) => _e.RestoreBackupAsync(u, d, f, ct);
         public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _e.DropDatabaseAsync(d, ct);
         public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _e.PushBranchAsync(d, r, b, ct);
+        public System.Threading.Tasks.Task<DoltCommitIdentity> GetCommitIdentityAsync(System.Threading.CancellationToken ct)
+            => _e is ICommitIdentityEngine c ? c.GetCommitIdentityAsync(ct) : System.Threading.Tasks.Task.FromResult<DoltCommitIdentity>(null);
         public void Dispose()
         {
         }

@@ -326,6 +326,10 @@ namespace DoltBackup.Restore
             {
                 var summary = _grants.Replay(script, cancellationToken);
                 result.StatementCount = summary.Succeeded + summary.Failed + summary.Skipped;
+                if (summary.BranchControlDatabase != null)
+                {
+                    _observer.Verbose($"Branch control was replayed inside database '{summary.BranchControlDatabase}' (Dolt shows its server-wide tables only inside a database).");
+                }
                 if (summary.Failed > 0)
                 {
                     result.Status = file.Status = RestoreStatus.Failed;

@@ -12,8 +12,9 @@ namespace DoltBackup.Tests.Fakes
 {
     /// <summary>
     /// An in-memory stand-in for a Dolt sql-server, for orchestration tests. It is NOT Dolt: it keeps databases,
-    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 describes —
-    /// Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."), add of an existing name fails, a file://
+    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 and
+    /// dolt-transcripts.md describe — Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."; no current
+    /// database, unknown database, a restore URL with no backup, a push to an unknown remote), add of an existing name fails, a file://
     /// add creates the directory, a sync overwrites whatever the URL held (no lock), restore of an existing name fails
     /// unless force. Latency, failures and an unreachable server can be injected. A file:// sync writes the store as
     /// Dolt does: new immutable table files named by their hash, the manifest replaced by rename (see WriteFileStore).
@@ -77,6 +78,12 @@ namespace DoltBackup.Tests.Fakes
         public TimeSpan SyncLatency { get; set; } = TimeSpan.Zero;
         /// <summary>Databases whose sync fails with this Dolt message.</summary>
         public ConcurrentDictionary<string, string> SyncFailures { get; } = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>
+        /// Databases whose next sync loses its connection mid-statement (the server died or killed the session): the
+        /// fake raises what SqlDoltEngine raises for MySqlConnector's "Failed to read the result set." and writes nothing.
+        /// The injection is used up by that sync, so a later sync completes, as after a server restart.
+        /// </summary>
+        public ConcurrentDictionary<string, bool> SyncConnectionLost { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         /// <summary>Simulates an unreachable server: every call fails as a refused connection.</summary>
         public bool Unreachable { get; set; }
         /// <summary>Every call, in order: "op db arg...".</summary>
@@ -130,9 +137,18 @@ namespace DoltBackup.Tests.Fakes
             CheckReachable(operation);
             lock (_lock)
             {
-                if (!Databases.TryGetValue(database ?? "", out var db))
+                if (string.IsNullOrEmpty(database))
                 {
-                    throw DoltErrorParser.ToException(operation, $"Error 1049 (42000): Unknown database '{database}'");
+                    // No current database (dolt-transcripts): dolt_backup() says "empty database name",
+                    // dolt_hashof_db() "database not found: ", a system table "no database selected".
+                    throw operation == "state" ? DoltErrorParser.ToException(operation, "Error 1049 (HY000): database not found: ")
+                        : operation == "add" || operation == "remove" || operation == "sync" || operation == "push" ? DoltError(operation, "empty database name")
+                        : DoltError(operation, "no database selected");
+                }
+                if (!Databases.TryGetValue(database, out var db))
+                {
+                    // What USE of an unknown database answers (ERROR 1049, Dolt's "database not found: x").
+                    throw DoltErrorParser.ToException(operation, $"Error 1049 (HY000): database not found: {database}");
                 }
                 return db;
             }
@@ -261,6 +277,11 @@ namespace DoltBackup.Tests.Fakes
                     await Task.Delay(SyncLatency, ct).ConfigureAwait(false);
                 }
                 ct.ThrowIfCancellationRequested();
+                if (SyncConnectionLost.TryRemove(database, out _))
+                {
+                    var lost = DoltBackup.Server.ServerErrorClassifier.Classify(new EndOfStreamException("Failed to read the result set."), "fake:3306", $"Syncing backup '{name}' of '{database}'");
+                    throw DoltErrorParser.SyncInterrupted(DoltErrorParser.ConnectionLost(lost.Message, lost.RecommendedAction, new EndOfStreamException("Failed to read the result set.")), database, name);
+                }
                 if (SyncFailures.TryGetValue(database, out var message))
                 {
                     throw DoltError("sync", message);
@@ -281,12 +302,12 @@ namespace DoltBackup.Tests.Fakes
         {
             CheckReachable("restore");
             Record($"restore {url} {database}{(force ? " --force" : "")}");
-            var snapshot = Storage.Get(url) ?? throw DoltError("restore", $"no backup at {url}");
+            var snapshot = Storage.Get(url) ?? throw DoltError($"Restoring '{database}' from {url}", "not found"); // a URL with no backup (dolt-transcripts), worded as SqlDoltEngine does
             lock (_lock)
             {
                 if (Databases.ContainsKey(database) && !force)
                 {
-                    throw DoltError("restore", $"database '{database}' already exists, use '--force' to overwrite");
+                    throw DoltError($"Restoring '{database}' from {url}", $"database '{database}' already exists, use '--force' to overwrite");
                 }
                 var db = new Db { WorkingHash = snapshot.WorkingHash };
                 foreach (var kv in snapshot.Branches)
@@ -325,7 +346,7 @@ namespace DoltBackup.Tests.Fakes
             {
                 if (!db.Remotes.TryGetValue(remote, out var url))
                 {
-                    throw DoltError("push", $"unknown remote: '{remote}'");
+                    throw DoltError("push", $"fatal: remote '{remote}' not found.\nPlease make sure the remote exists.");
                 }
                 if (!db.Branches.ContainsKey(branch))
                 {

@@ -23,6 +23,25 @@ namespace DoltBackup.Tests.Fakes
         }
 
         [Fact]
+        public void Without_a_current_database_and_for_unknown_urls_and_remotes_the_fake_answers_with_the_transcripts_texts()
+        {
+            var f = new FakeDoltEngine();
+            f.AddDatabase("sales");
+            var sync = Assert.Throws<DoltEngineException>(() => f.SyncBackupAsync(null, "t1", None).GetAwaiter().GetResult());
+            Assert.Equal("empty database name", sync.DoltMessage);
+            var hash = Assert.Throws<DoltEngineException>(() => f.GetDatabaseStateAsync(null, None).GetAwaiter().GetResult());
+            Assert.Equal("database not found:", hash.DoltMessage);
+            Assert.Equal(DoltErrorKind.DatabaseNotFound, hash.Kind);
+            var unknown = Assert.Throws<DoltEngineException>(() => f.GetDatabaseStateAsync("nosuch", None).GetAwaiter().GetResult());
+            Assert.Equal("database not found: nosuch", unknown.DoltMessage);
+            var restore = Assert.Throws<DoltEngineException>(() => f.RestoreBackupAsync("file:///nothing", "fresh", false, None).GetAwaiter().GetResult());
+            Assert.Equal("not found", restore.DoltMessage);
+            var push = Assert.Throws<DoltEngineException>(() => f.PushBranchAsync("sales", "origin", "main", None).GetAwaiter().GetResult());
+            Assert.Equal("fatal: remote 'origin' not found.\nPlease make sure the remote exists.", push.DoltMessage);
+            Assert.Equal(DoltErrorKind.RemoteNotFound, push.Kind);
+        }
+
+        [Fact]
         public void Add_of_an_existing_name_invalid_name_or_used_url_fails_with_Dolts_messages()
         {
             var f = new FakeDoltEngine();
