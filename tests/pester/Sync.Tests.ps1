@@ -57,9 +57,9 @@ Describe 'New-DoltBackup and Sync-DoltBackup' {
     }
 
     It 'starts a -Versioned file:// version as hard links to the previous one' -Skip:(-not $env:DOLTBACKUP_TEST_SERVER -or -not $IsLinux) {
-        $v1 = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Versioned | Sync-DoltBackup
+        $v1 = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name -Versioned | Sync-DoltBackup
         Start-Sleep -Milliseconds 1100   # the next UTC label
-        $v2 = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Versioned | Sync-DoltBackup
+        $v2 = New-DoltBackup -Server $script:server -TlsMode None -Destination $script:dest -Name $script:name -Versioned | Sync-DoltBackup
         $v1.Status | Should -Be ([DoltBackup.Manifest.BackupStatus]::Completed)
         $v2.Status | Should -Be ([DoltBackup.Manifest.BackupStatus]::Completed)
         foreach ($db in $v2.Databases) {
