@@ -12,6 +12,10 @@ namespace DoltBackup.Restore
     public sealed class FileCopyServiceRestorer : IFileCopyRestorer
     {
         /// <inheritdoc />
+        public System.Collections.Generic.IReadOnlyList<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force)
+            => FileCopySetValidator.Validate(manifest, targetDataDir, force);
+
+        /// <inheritdoc />
         public ArtifactGroupRestoreResult Restore(BackupManifest manifest, string targetDataDir, bool force, CancellationToken cancellationToken)
         {
             var result = new ArtifactGroupRestoreResult { Group = ArtifactGroup.FileCopy, Target = targetDataDir, BackupId = manifest.Id };
