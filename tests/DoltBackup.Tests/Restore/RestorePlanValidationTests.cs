@@ -289,6 +289,41 @@ namespace DoltBackup.Tests.Restore
             Assert.False(Directory.Exists(scratch));
         }
 
+        [Fact]
+        public void The_Pester_recipe_a_FileCopy_set_made_by_the_cmdlets_and_edited_as_JSON_is_refused_whole()
+        {
+            // The steps of tests/pester/Restore.Tests.ps1 ("untrusted FileCopy set"): the set made by the cmdlets, the
+            // manifest edited as plain JSON (this engine has no ConvertFrom-Json: System.Text.Json does the same here).
+            string data = CopyServerDataDir(_dir);
+            using var host = new PowerShellHost();
+            var set = (BackupManifest)host.Invoke("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -SkipConfiguration",
+                data, _dir.Combine("backups")).Single().BaseObject;
+            string manifestPath = Path.Combine(set.BackupFolder, "manifest.json");
+            string outside = _dir.Combine("outside.yaml");
+            File.WriteAllText(outside, "listener: {port: 3306}");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath));
+            var artifacts = json["artifacts"].AsArray();
+            artifacts.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["kind"] = "ServerConfig", ["storedPath"] = "config/../../outside.yaml", ["originalPath"] = "/etc/dolt/config.yaml",
+                ["size"] = new FileInfo(outside).Length, ["sha256"] = StoredArtifactReader.Sha256Hex(File.ReadAllBytes(outside)),
+                ["secret"] = false, ["status"] = "Completed",
+            });
+            artifacts.First(x => (string)x["kind"] == "DataFile" && (long)x["size"] > 0)["sha256"] = new string('0', 64);
+            File.WriteAllText(manifestPath, json.ToJsonString());
+            string target = _dir.Combine("restored");
+            string root = _dir.Combine("config-root");
+            FakeServers.Register(new FakeDoltEngine(), target);
+
+            foreach (string whatIf in new[] { "$false", "$true" })
+            {
+                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Force -WhatIf:" + whatIf, set.BackupFolder, target, root);
+
+                Assert.Equal("DoltBackup.ArtifactHashMismatch,DoltBackup.Cmdlets.RestoreDoltBackupCommand DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand", Ids(r));
+                AssertNothingWritten(target, root);
+            }
+        }
+
         private sealed class CountingGrantsReplayer : IGrantsReplayer
         {
             public int Calls { get; private set; }
