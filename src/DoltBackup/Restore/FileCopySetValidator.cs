@@ -170,12 +170,12 @@ namespace DoltBackup.Restore
             {
                 string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
                 problems.Add(new PlanProblem("DataDirInUse", $"The data directory '{target}' is in use by {who}; nothing was restored.", target,
-                    "Stop the Dolt sql-server (or other Dolt process) on the data directory, or restore into a new folder."));
+                    RestoreErrorAdvice.RecommendedAction("DataDirInUse")));
             }
             else if (!force)
             {
                 problems.Add(new PlanProblem("DataDirExists", $"The data directory '{target}' exists and is not empty; nothing was restored.", target,
-                    "Restore into a new folder, or add -Force to replace the data directory (stop its server first)."));
+                    RestoreErrorAdvice.RecommendedAction("DataDirExists")));
             }
         }
 

@@ -21,6 +21,14 @@ namespace DoltBackup.Tests.Restore
     public sealed class RestorePlanValidationTests : IDisposable
     {
         private readonly TempDir _dir = new TempDir();
+        private readonly string _target;
+        private readonly string _root;
+
+        public RestorePlanValidationTests()
+        {
+            _target = _dir.Combine("restored");
+            _root = _dir.Combine("config-root");
+        }
 
         public void Dispose() => _dir.Dispose();
 
@@ -81,10 +89,10 @@ namespace DoltBackup.Tests.Restore
             return new RestoreOrchestrator(engine, new CaptureConfigArtifactRestorer(), null, observer, new FileCopyServiceRestorer()).Execute(plan, options);
         }
 
-        private void AssertNothingWritten(string target, string configRoot)
+        private void AssertNothingWritten()
         {
-            Assert.False(Directory.Exists(target), "the data directory must not be created");
-            Assert.Empty(RestoreFixtures.FilesUnder(configRoot));
+            Assert.False(Directory.Exists(_target), "the data directory must not be created");
+            Assert.Empty(RestoreFixtures.FilesUnder(_root));
             Assert.False(Directory.Exists(_dir.Combine("live")));
             // No staging folder left (or made) beside the target either.
             Assert.DoesNotContain(Directory.GetDirectories(_dir.Path), d => Path.GetFileName(d).StartsWith(".", StringComparison.Ordinal));
@@ -96,14 +104,12 @@ namespace DoltBackup.Tests.Restore
         {
             var m = FileCopySet();
             string expected = AddSpoiledConfig(m, kind);
-            string target = _dir.Combine("restored");
-            string root = _dir.Combine("config-root");
             var obs = new RecordingObserver();
-            var r = RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = target, ConfigRoot = root }, obs);
+            var r = RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = _target, ConfigRoot = _root }, obs);
 
             var problem = Assert.Single(obs.Problems);
             Assert.Equal(expected, problem.ErrorId);
-            AssertNothingWritten(target, root);
+            AssertNothingWritten();
             Assert.Empty(obs.Asked); // nothing was even offered
             Assert.Equal(new[] { ArtifactGroup.FileCopy, ArtifactGroup.Configuration }, r.Artifacts.Select(a => a.Group));
             Assert.All(r.Artifacts, a => Assert.Equal(RestoreStatus.Skipped, a.Status));
@@ -119,13 +125,12 @@ namespace DoltBackup.Tests.Restore
             var dolt = new RestoreFakeDolt();
             var m = RestoreFixtures.Manifest(dolt, _dir.Combine("backup"), "sales", "hr");
             string expected = AddSpoiledConfig(m, kind);
-            string root = _dir.Combine("config-root");
             var obs = new RecordingObserver();
-            var r = RestoreOrchestratorTests.Run(dolt, ManifestStore.Read(m.BackupFolder), new RestoreOptions { ConfigRoot = root }, obs, new CaptureConfigArtifactRestorer());
+            var r = RestoreOrchestratorTests.Run(dolt, ManifestStore.Read(m.BackupFolder), new RestoreOptions { ConfigRoot = _root }, obs, new CaptureConfigArtifactRestorer());
 
             Assert.Equal(expected, Assert.Single(obs.Problems).ErrorId);
             Assert.Empty(dolt.Restores);
-            Assert.Empty(RestoreFixtures.FilesUnder(root));
+            Assert.Empty(RestoreFixtures.FilesUnder(_root));
             Assert.All(r.Databases, d => Assert.Equal(RestoreStatus.Skipped, d.Status));
             Assert.All(r.Databases, d => Assert.StartsWith("Not attempted", d.Error));
             Assert.Equal(RestoreStatus.Skipped, Assert.Single(r.Artifacts).Status);
@@ -137,15 +142,13 @@ namespace DoltBackup.Tests.Restore
             var m = FileCopySet();
             AddSpoiledConfig(m, "dotdot");
             string entry = AlterOneDataFile(m);
-            string target = _dir.Combine("restored");
-            string root = _dir.Combine("config-root");
             var obs = new RecordingObserver();
-            RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = target, ConfigRoot = root }, obs);
+            RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = _target, ConfigRoot = _root }, obs);
 
             Assert.Equal(2, obs.Problems.Count);
             Assert.Contains(obs.Problems, p => p.ErrorId == "ArtifactPathUnsafe" && p.Target == "config/../../outside.yaml");
             Assert.Contains(obs.Problems, p => p.ErrorId == "ArtifactHashMismatch" && p.Target == entry);
-            AssertNothingWritten(target, root);
+            AssertNothingWritten();
         }
 
         [Fact]
@@ -192,14 +195,13 @@ namespace DoltBackup.Tests.Restore
             var file = m.Artifacts.First(a => a.Kind == FileCopyLayout.DataFileKind);
             file.StoredPath = "../escaped";
             ManifestStore.Write(m);
-            string target = _dir.Combine("restored");
             var obs = new RecordingObserver();
-            RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = target }, obs);
+            RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = _target }, obs);
 
             // The manifest names a path outside the data dir, and the archive holds an entry the manifest no longer records.
             Assert.Contains(obs.Problems, p => p.ErrorId == "ArtifactPathUnsafe" && p.Target == "../escaped");
             Assert.All(obs.Problems, p => Assert.NotEqual("DataDirExists", p.ErrorId));
-            AssertNothingWritten(target, _dir.Combine("none"));
+            AssertNothingWritten();
         }
 
         // ---- Through PowerShell, as a user sees it ----
@@ -212,18 +214,16 @@ namespace DoltBackup.Tests.Restore
         {
             var m = FileCopySet();
             string expected = AddSpoiledConfig(m, kind);
-            string target = _dir.Combine("restored");
-            string root = _dir.Combine("config-root");
-            FakeServers.Register(new FakeDoltEngine(), target);
+            FakeServers.Register(new FakeDoltEngine(), _target);
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Confirm:$false", m.BackupFolder, target, root);
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Confirm:$false", m.BackupFolder, _target, _root);
 
             var e = Assert.Single(r.Errors);
             Assert.Equal($"DoltBackup.{expected},DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
             string stored = kind == "dotdot" ? "config/../../outside.yaml" : kind == "absolute" ? _dir.Combine("outside.yaml") : "config/server/config.yaml";
             Assert.Equal(stored, e.TargetObject);
             Assert.NotNull(e.ErrorDetails.RecommendedAction);
-            AssertNothingWritten(target, root);
+            AssertNothingWritten();
             var output = r.Output.Select(o => o.BaseObject).ToList();
             Assert.All(output.OfType<ArtifactGroupRestoreResult>(), a => Assert.Equal(RestoreStatus.Skipped, a.Status));
             Assert.All(output.OfType<DatabaseRestoreResult>(), d => Assert.Equal(RestoreStatus.Skipped, d.Status));
@@ -239,13 +239,12 @@ namespace DoltBackup.Tests.Restore
             string server = FakeServers.Register(dolt);
             var m = RestoreFixtures.ManifestOfFakeStores(dolt, _dir.Combine("backup"), new string[0], "sales", "hr");
             string expected = AddSpoiledConfig(m, kind);
-            string root = _dir.Combine("config-root");
             using var host = new PowerShellHost();
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -ConfigRoot $args[2] -Confirm:$false", m.BackupFolder, server, root);
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -Server $args[1] -ConfigRoot $args[2] -Confirm:$false", m.BackupFolder, server, _root);
 
             Assert.Equal($"DoltBackup.{expected},DoltBackup.Cmdlets.RestoreDoltBackupCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
             Assert.Empty(dolt.CallsOf("restore"));
-            Assert.Empty(RestoreFixtures.FilesUnder(root));
+            Assert.Empty(RestoreFixtures.FilesUnder(_root));
             var results = r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().ToList();
             Assert.Equal(new[] { "sales", "hr" }, results.Select(x => x.Database));
             Assert.All(results, x => Assert.Equal(RestoreStatus.Skipped, x.Status));
@@ -257,19 +256,17 @@ namespace DoltBackup.Tests.Restore
             var m = FileCopySet();
             AddSpoiledConfig(m, "symlink");
             AlterOneDataFile(m);
-            string target = _dir.Combine("restored");
-            string root = _dir.Combine("config-root");
-            FakeServers.Register(new FakeDoltEngine(), target);
+            FakeServers.Register(new FakeDoltEngine(), _target);
             using var host = new PowerShellHost();
             const string both = "DoltBackup.ArtifactHashMismatch,DoltBackup.Cmdlets.RestoreDoltBackupCommand DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand";
 
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Force", m.BackupFolder, target, root);
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Force", m.BackupFolder, _target, _root);
             Assert.Equal(both, Ids(r));
-            AssertNothingWritten(target, root);
+            AssertNothingWritten();
 
-            var whatIf = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -WhatIf", m.BackupFolder, target, root);
+            var whatIf = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -WhatIf", m.BackupFolder, _target, _root);
             Assert.Equal(both, Ids(whatIf));
-            AssertNothingWritten(target, root);
+            AssertNothingWritten();
         }
 
         [Fact]
@@ -311,16 +308,14 @@ namespace DoltBackup.Tests.Restore
             });
             artifacts.First(x => (string)x["kind"] == "DataFile" && (long)x["size"] > 0)["sha256"] = new string('0', 64);
             File.WriteAllText(manifestPath, json.ToJsonString());
-            string target = _dir.Combine("restored");
-            string root = _dir.Combine("config-root");
-            FakeServers.Register(new FakeDoltEngine(), target);
+            FakeServers.Register(new FakeDoltEngine(), _target);
 
             foreach (string whatIf in new[] { "$false", "$true" })
             {
-                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Force -WhatIf:" + whatIf, set.BackupFolder, target, root);
+                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -ConfigRoot $args[2] -Force -WhatIf:" + whatIf, set.BackupFolder, _target, _root);
 
                 Assert.Equal("DoltBackup.ArtifactHashMismatch,DoltBackup.Cmdlets.RestoreDoltBackupCommand DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand", Ids(r));
-                AssertNothingWritten(target, root);
+                AssertNothingWritten();
             }
         }
 

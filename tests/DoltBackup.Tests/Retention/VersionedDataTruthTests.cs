@@ -24,9 +24,17 @@ namespace DoltBackup.Tests.Retention
         public void Remove_DoltBackup_reports_data_inside_the_set_folder_as_deleted_and_warns_about_nothing()
         {
             using var bed = new CmdletTestBed(2);
-            var first = (BackupManifest)bed.Shell.Invoke("New-DoltBackup -Server $args[0] -Destination $args[1] -Versioned | Sync-DoltBackup", bed.Host, bed.Dest).Single().BaseObject;
-            System.Threading.Thread.Sleep(1100); // the next UTC label
-            var second = (BackupManifest)bed.Shell.Invoke("New-DoltBackup -Server $args[0] -Destination $args[1] -Versioned | Sync-DoltBackup", bed.Host, bed.Dest).Single().BaseObject;
+            var sets = new System.Collections.Generic.List<BackupManifest>();
+            for (int run = 0; run < 2; run++)
+            {
+                if (run > 0)
+                {
+                    System.Threading.Thread.Sleep(1100); // each run its own UTC label
+                }
+                sets.Add((BackupManifest)bed.Shell.Invoke("New-DoltBackup -Server $args[0] -Destination $args[1] -Versioned | Sync-DoltBackup", bed.Host, bed.Dest).Single().BaseObject);
+            }
+            var first = sets[0];
+            var second = sets[1];
             var stores = first.Databases.Select(d => LocalPathOf(d.Url)).OrderBy(p => p, StringComparer.Ordinal).ToArray();
             // The layout this test is about: each database's data inside the set's own folder.
             Assert.All(stores, p => Assert.True(LocalPath.IsStrictlyUnder(p, first.BackupFolder), p));
