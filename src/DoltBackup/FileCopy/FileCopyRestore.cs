@@ -48,22 +48,10 @@ namespace DoltBackup.FileCopy
 
             string target = Path.GetFullPath(options.TargetDataDir).TrimEnd(Path.DirectorySeparatorChar);
             bool targetHasContent = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any();
-            if (File.Exists(target))
+            var refusal = TargetProblem(target, options.Force);
+            if (refusal != null)
             {
-                throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"'{target}' is a file, not a data dir.", target);
-            }
-            if (targetHasContent)
-            {
-                var usage = DataDirUsage.Probe(target);
-                if (usage.InUse)
-                {
-                    string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
-                    throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetInUse, $"The data dir '{target}' is in use by {who}; stop it before restoring over it.", target);
-                }
-                if (!options.Force)
-                {
-                    throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"The data dir '{target}' exists and is not empty; restore into a new folder, or use -Force to replace it.", target);
-                }
+                throw refusal;
             }
 
             string parent = Path.GetDirectoryName(target);
@@ -94,6 +82,30 @@ namespace DoltBackup.FileCopy
                 throw;
             }
             return result;
+        }
+
+        /// <summary>
+        /// Why <paramref name="targetDataDir"/> cannot take a restore (a file; a non-empty directory that a Dolt process
+        /// uses, or without <paramref name="force"/>), or null when it can.
+        /// </summary>
+        public static FileCopyRestoreException TargetProblem(string targetDataDir, bool force)
+        {
+            string target = Path.GetFullPath(targetDataDir).TrimEnd(Path.DirectorySeparatorChar);
+            if (File.Exists(target))
+            {
+                return new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"'{target}' is a file, not a data dir.", target);
+            }
+            if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any())
+            {
+                return null;
+            }
+            var usage = DataDirUsage.Probe(target);
+            if (usage.InUse)
+            {
+                string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
+                return new FileCopyRestoreException(FileCopyRestoreFailure.TargetInUse, $"The data dir '{target}' is in use by {who}; stop it before restoring over it.", target);
+            }
+            return force ? null : new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"The data dir '{target}' exists and is not empty; restore into a new folder, or use -Force to replace it.", target);
         }
 
         private static void Swap(string staging, string target, bool replace, FileCopyRestoreResult result)

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using DoltBackup.FileCopy;
-using DoltBackup.Locking;
 using DoltBackup.Manifest;
 
 namespace DoltBackup.Restore
@@ -155,27 +154,11 @@ namespace DoltBackup.Restore
 
         private static void CheckTarget(string targetDataDir, bool force, List<PlanProblem> problems)
         {
-            string target = Path.GetFullPath(targetDataDir).TrimEnd(Path.DirectorySeparatorChar);
-            if (File.Exists(target))
+            var refusal = FileCopyRestore.TargetProblem(targetDataDir, force);
+            if (refusal != null)
             {
-                problems.Add(new PlanProblem("DataDirExists", $"'{target}' is a file, not a data directory; nothing was restored.", target, "Give a new folder as -DataDir."));
-                return;
-            }
-            if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any())
-            {
-                return;
-            }
-            var usage = DataDirUsage.Probe(target);
-            if (usage.InUse)
-            {
-                string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
-                problems.Add(new PlanProblem("DataDirInUse", $"The data directory '{target}' is in use by {who}; nothing was restored.", target,
-                    RestoreErrorAdvice.RecommendedAction("DataDirInUse")));
-            }
-            else if (!force)
-            {
-                problems.Add(new PlanProblem("DataDirExists", $"The data directory '{target}' exists and is not empty; nothing was restored.", target,
-                    RestoreErrorAdvice.RecommendedAction("DataDirExists")));
+                string id = refusal.Failure == FileCopyRestoreFailure.TargetInUse ? "DataDirInUse" : "DataDirExists";
+                problems.Add(Problem(id, refusal.Message + " Nothing was restored.", refusal.Path));
             }
         }
 

@@ -46,6 +46,7 @@ namespace DoltBackup.Restore
                 _observer.Warning(w);
             }
             // The whole plan is checked before the first write: a problem here means nothing is written at all.
+            _observer.Progress(0, 1, $"Checking the backup set '{plan.BackupId}' before the first write (paths, links, sizes, SHA-256)");
             var problems = RestorePlanValidator.Validate(plan, options, _config, _fileCopy, _grants != null);
             if (plan.Problems.Count + problems.Count > 0 || plan.Databases.Any(RestorePlanValidator.StopsWholeRestore))
             {
