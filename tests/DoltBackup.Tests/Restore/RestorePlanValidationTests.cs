@@ -204,6 +204,29 @@ namespace DoltBackup.Tests.Restore
             AssertNothingWritten();
         }
 
+        [Fact]
+        public void A_plain_tree_set_whose_data_files_were_replaced_by_a_link_and_altered_reports_both_and_writes_nothing()
+        {
+            string data = CopyServerDataDir(_dir);
+            var m = NewManifest(_dir.Combine("backup"));
+            FileCopyBackup.Run(m, new FileCopyOptions { DataDir = data, Format = FileCopyFormat.Tree });
+            ManifestStore.Write(m);
+            var files = m.Artifacts.Where(a => a.Kind == FileCopyLayout.DataFileKind && a.Size > 0).Take(2).ToList();
+            string linked = Path.Combine(m.BackupFolder, files[0].StoredPath);
+            string outside = _dir.Combine("same-bytes");
+            File.Copy(linked, outside);
+            File.Delete(linked);
+            File.CreateSymbolicLink(linked, outside); // same bytes, but read through a link out of the set folder
+            File.AppendAllText(Path.Combine(m.BackupFolder, files[1].StoredPath), "x");
+            var obs = new RecordingObserver();
+            RunFileCopy(ManifestStore.Read(m.BackupFolder), new RestoreOptions { DataDir = _target }, obs);
+
+            Assert.Equal(2, obs.Problems.Count);
+            Assert.Contains(obs.Problems, p => p.ErrorId == "ArtifactPathUnsafe" && p.Target == files[0].StoredPath);
+            Assert.Contains(obs.Problems, p => p.ErrorId == "ArtifactHashMismatch" && p.Target == files[1].StoredPath);
+            AssertNothingWritten();
+        }
+
         // ---- Through PowerShell, as a user sees it ----
 
         private static string Ids(PowerShellResult r) => string.Join(" ", r.Errors.Select(e => e.FullyQualifiedErrorId).OrderBy(x => x, StringComparer.Ordinal));
