@@ -133,3 +133,56 @@ Describe 'Restore-DoltBackup' {
         }
     }
 }
+
+Describe 'Restore-DoltBackup of an untrusted FileCopy set' {
+    # A manifest is untrusted input: one bad artifact stops the whole restore before the first write.
+    # Uses the shared server fixture (../shared beside the checkout, or DOLTBACKUP_SHARED); no dolt needed.
+    BeforeEach {
+        $shared = if ($env:DOLTBACKUP_SHARED) { $env:DOLTBACKUP_SHARED } else { Join-Path $PSScriptRoot '../../../shared' }
+        $script:temp = New-TestFolder
+        $data = Join-Path $script:temp 'data'
+        Copy-Item -Recurse -Path (Join-Path $shared 'fixtures/dolt-server/srv-dolt/data') -Destination $data
+        $set = New-DoltBackup -Method FileCopy -Name files -DataDir $data -Path (Join-Path $script:temp 'backups') |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $script:folder = $set.BackupFolder
+        $script:manifestPath = Join-Path $script:folder 'manifest.json'
+        $script:target = Join-Path $script:temp 'restored'
+        $script:configRoot = Join-Path $script:temp 'config-root'
+
+        # A configuration artifact whose stored path leaves the backup folder (the bytes are real, only the path is wrong).
+        $outside = Join-Path $script:temp 'outside.yaml'
+        Set-Content -Path $outside -Value 'listener: {port: 3306}' -NoNewline
+        $script:manifest = Get-Content -Raw $script:manifestPath | ConvertFrom-Json -DateKind String
+        $script:manifest.artifacts += [pscustomobject]@{
+            kind = 'ServerConfig'; storedPath = 'config/../../outside.yaml'; originalPath = '/etc/dolt/config.yaml'
+            size = (Get-Item $outside).Length; sha256 = (Get-FileHash -Algorithm SHA256 $outside).Hash.ToLowerInvariant()
+            secret = $false; status = 'Completed'
+        }
+        $script:manifest | ConvertTo-Json -Depth 20 | Set-Content -Path $script:manifestPath
+    }
+    AfterEach { Remove-Item -Recurse -Force $script:temp -ErrorAction SilentlyContinue }
+
+    It 'writes nothing when one configuration artifact is unsafe, and says why' {
+        $results = Restore-DoltBackup -Path $script:folder -DataDir $script:target -ConfigRoot $script:configRoot -Confirm:$false `
+            -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+        Test-Path $script:target | Should -BeFalse
+        Test-Path $script:configRoot | Should -BeFalse
+        $results | ForEach-Object { "$($_.Status)" | Should -Be 'Skipped' }
+    }
+
+    It 'reports every problem, with -WhatIf too' {
+        $file = $script:manifest.artifacts | Where-Object { $_.kind -eq 'DataFile' -and $_.size -gt 0 } | Select-Object -First 1
+        $file.sha256 = '0' * 64
+        $script:manifest | ConvertTo-Json -Depth 20 | Set-Content -Path $script:manifestPath
+        $expected = @('DoltBackup.ArtifactHashMismatch,DoltBackup.Cmdlets.RestoreDoltBackupCommand',
+                      'DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand')
+        foreach ($whatIf in $false, $true) {
+            Restore-DoltBackup -Path $script:folder -DataDir $script:target -ConfigRoot $script:configRoot -Force -WhatIf:$whatIf `
+                -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+            @($errs | ForEach-Object FullyQualifiedErrorId | Sort-Object) | Should -Be $expected
+            Test-Path $script:target | Should -BeFalse
+        }
+    }
+}
