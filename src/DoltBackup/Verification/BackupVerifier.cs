@@ -88,13 +88,21 @@ namespace DoltBackup.Verification
         {
             options = options ?? new VerificationOptions();
             string target = manifest.ToString();
+            // A FileCopy archive is read once: its files' hashes and the Dolt stores inside it are checked in that pass.
+            ArchiveStoreScanner stores = null;
+            Func<string, ArchiveStoreScanner> storesIn = null;
+            if (manifest.Method == BackupMethod.FileCopy && !string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                storesIn = stored => stores != null || !IsDataArchive(stored) ? null
+                    : stores = new ArchiveStoreScanner(Path.Combine(manifest.BackupFolder, stored), RootLabel(manifest), options);
+            }
             if (string.IsNullOrEmpty(manifest.BackupFolder))
             {
                 emit(new VerificationResult(target, "Backup.Folder", VerificationStatus.Skipped, "The manifest has no backup folder: its files cannot be checked.", VerificationLevel.Artifact));
             }
             else
             {
-                ArtifactVerifier.Verify(manifest, options, emit);
+                ArtifactVerifier.Verify(manifest, options, emit, storesIn);
             }
 
             switch (manifest.Method)
@@ -113,10 +121,16 @@ namespace DoltBackup.Verification
                     {
                         VerifyDataDirectory(tree, tree, options, emit);
                     }
+                    else if (stores != null)
+                    {
+                        stores.Finish(target, emit);
+                    }
                     else
                     {
                         emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
-                            "The data dir is inside an archive: its Dolt stores are checked by the archive's SHA-256 only. Restore it (Restore-DoltBackup) and run Test-DoltBackup on the restored data dir to check their structure.",
+                            string.IsNullOrEmpty(manifest.BackupFolder)
+                                ? "The manifest has no backup folder: the Dolt stores of its data dir cannot be checked."
+                                : $"The backup folder holds neither {FileCopyLayout.TreeFolder}/ nor a recorded {FileCopyLayout.TarFile} or {FileCopyLayout.TarGzipFile}: the Dolt stores of its data dir cannot be checked.",
                             VerificationLevel.Structure));
                     }
                     break;
@@ -125,6 +139,16 @@ namespace DoltBackup.Verification
                         "EBS snapshots cannot be checked offline: create a volume from the snapshot, mount it, and run Test-DoltBackup on its data dir.", VerificationLevel.Structure));
                     break;
             }
+        }
+
+        private static bool IsDataArchive(string storedPath)
+            => storedPath == FileCopyLayout.TarFile || storedPath == FileCopyLayout.TarGzipFile;
+
+        /// <summary>How a database at the data dir's root is named, as a folder check names it: after the data dir.</summary>
+        private static string RootLabel(BackupManifest manifest)
+        {
+            string dataDir = manifest.Source?.DataDir;
+            return string.IsNullOrEmpty(dataDir) ? FileCopyLayout.TreeFolder : Path.GetFileName(dataDir.TrimEnd('/', '\\'));
         }
 
         /// <summary>Verifies a manifest and returns the results.</summary>

@@ -23,7 +23,7 @@ namespace DoltBackup.Verification
         /// <summary>Verifies the store in <paramref name="storeDir"/> (the folder that holds <c>manifest</c>).</summary>
         public static void Verify(string storeDir, string target, VerificationOptions options, Action<VerificationResult> emit)
         {
-            VerifyGeneration(storeDir, new StoreCheckContext(target, options ?? new VerificationOptions(), emit), oldgen: false);
+            Verify(new FolderStoreGeneration(storeDir), target, options, emit);
         }
 
         /// <summary>Verifies a store and returns the results.</summary>
@@ -34,24 +34,24 @@ namespace DoltBackup.Verification
             return results;
         }
 
-        private static void VerifyGeneration(string dir, StoreCheckContext ctx, bool oldgen)
+        /// <summary>Verifies a store wherever its files are (a folder, or an archive read once), newgen then oldgen.</summary>
+        internal static void Verify(StoreGeneration store, string target, VerificationOptions options, Action<VerificationResult> emit)
         {
-            VerifyOneGeneration(dir, ctx, oldgen);
-            if (!oldgen)
+            options = options ?? new VerificationOptions();
+            VerifyOneGeneration(store, new StoreCheckContext(target, options, emit), oldgen: false);
+            var oldgen = store.Oldgen;
+            if (oldgen != null)
             {
-                string oldgenDir = Path.Combine(dir, "oldgen");
-                if (Directory.Exists(oldgenDir))
-                {
-                    VerifyOneGeneration(oldgenDir, new StoreCheckContext(ctx.Target + " (oldgen)", ctx.Options, ctx.Emit), oldgen: true);
-                }
+                VerifyOneGeneration(oldgen, new StoreCheckContext(target + " (oldgen)", options, emit), oldgen: true);
             }
         }
 
-        private static void VerifyOneGeneration(string dir, StoreCheckContext ctx, bool oldgen)
+        private static void VerifyOneGeneration(StoreGeneration store, StoreCheckContext ctx, bool oldgen)
         {
-            string manifestPath = Path.Combine(dir, "manifest");
+            string dir = store.Dir;
+            string manifestPath = store.PathOf("manifest");
             string label = oldgen ? "oldgen manifest" : "manifest";
-            if (!File.Exists(manifestPath))
+            if (!store.HasManifest)
             {
                 if (oldgen)
                 {
@@ -66,7 +66,7 @@ namespace DoltBackup.Verification
             NbsManifest manifest;
             try
             {
-                manifest = NbsManifest.Read(manifestPath);
+                manifest = NbsManifest.Parse(store.ReadManifestText());
             }
             catch (FormatException e)
             {
@@ -89,32 +89,32 @@ namespace DoltBackup.Verification
             foreach (var spec in manifest.Tables)
             {
                 ctx.Options.CancellationToken.ThrowIfCancellationRequested();
-                string table = Path.Combine(dir, spec.Name);
-                string archive = table + ".darc";
+                string archiveName = spec.Name + ".darc";
+                string table = store.PathOf(spec.Name);
                 try
                 {
                     if (spec.IsJournal)
                     {
                         referenced.Add(spec.Name);
-                        if (!File.Exists(table))
+                        if (!store.Exists(spec.Name))
                         {
                             ctx.Failed("Store.FilePresent", $"The {label} names the chunk journal, which is missing.", table);
                             continue;
                         }
                         ctx.Options.Report("Checking the chunk journal", table, 0, 0);
-                        JournalChecker.Check(table, spec, manifest, ctx);
+                        store.CheckJournal(spec, manifest, ctx);
                     }
-                    else if (File.Exists(table))
+                    else if (store.Exists(spec.Name))
                     {
                         referenced.Add(spec.Name);
                         ctx.Options.Report("Checking table files", table, 0, 0);
-                        TableFileChecker.Check(table, spec, ctx);
+                        store.CheckTable(spec, manifest, ctx);
                     }
-                    else if (File.Exists(archive))
+                    else if (store.Exists(archiveName))
                     {
-                        referenced.Add(spec.Name + ".darc");
-                        ctx.Options.Report("Checking archives", archive, 0, 0);
-                        ArchiveChecker.Check(archive, spec, ctx);
+                        referenced.Add(archiveName);
+                        ctx.Options.Report("Checking archives", store.PathOf(archiveName), 0, 0);
+                        store.CheckArchive(spec, manifest, ctx);
                     }
                     else
                     {
@@ -131,14 +131,13 @@ namespace DoltBackup.Verification
                 }
             }
 
-            foreach (var file in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))
+            foreach (var name in store.FileNames().OrderBy(f => f, StringComparer.Ordinal))
             {
-                string name = Path.GetFileName(file);
                 if (referenced.Contains(name) || KnownFiles.Contains(name))
                 {
                     continue;
                 }
-                ctx.Info("Store.ExtraFile", DescribeExtra(name), file);
+                ctx.Info("Store.ExtraFile", DescribeExtra(name), store.PathOf(name));
             }
         }
 
@@ -154,5 +153,61 @@ namespace DoltBackup.Verification
             }
             return $"{name} is not referenced by the manifest (normal after an interrupted sync or a GC; Dolt does not read it).";
         }
+    }
+
+    /// <summary>
+    /// One generation of an NBS store (the files beside one <c>manifest</c>), wherever they are: a folder, or the
+    /// entries of an archive that was read once (their checks already ran and wait for the manifest).
+    /// </summary>
+    internal abstract class StoreGeneration
+    {
+        /// <summary>Where the generation is, for messages.</summary>
+        public abstract string Dir { get; }
+        /// <summary>The path shown for one of its files.</summary>
+        public abstract string PathOf(string name);
+        /// <summary>True when the generation has a manifest file.</summary>
+        public abstract bool HasManifest { get; }
+        /// <summary>The manifest's text (may throw IOException).</summary>
+        public abstract string ReadManifestText();
+        /// <summary>True when a file of that name is in the generation.</summary>
+        public abstract bool Exists(string name);
+        /// <summary>The names of its files (not folders).</summary>
+        public abstract IEnumerable<string> FileNames();
+        /// <summary>The oldgen generation of a newgen store, when there is an oldgen folder.</summary>
+        public abstract StoreGeneration Oldgen { get; }
+        public abstract void CheckJournal(NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx);
+        public abstract void CheckTable(NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx);
+        public abstract void CheckArchive(NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx);
+    }
+
+    /// <summary>A store generation in a folder: each file is opened and checked when the manifest names it.</summary>
+    internal sealed class FolderStoreGeneration : StoreGeneration
+    {
+        private readonly bool _isOldgen;
+
+        public FolderStoreGeneration(string dir, bool isOldgen = false)
+        {
+            Dir = dir;
+            _isOldgen = isOldgen;
+        }
+
+        public override string Dir { get; }
+        public override string PathOf(string name) => Path.Combine(Dir, name);
+        public override bool HasManifest => File.Exists(PathOf("manifest"));
+        public override string ReadManifestText() => File.ReadAllText(PathOf("manifest"));
+        public override bool Exists(string name) => File.Exists(PathOf(name));
+        public override IEnumerable<string> FileNames() => Directory.GetFiles(Dir).Select(Path.GetFileName);
+
+        public override StoreGeneration Oldgen
+            => !_isOldgen && Directory.Exists(PathOf("oldgen")) ? new FolderStoreGeneration(PathOf("oldgen"), isOldgen: true) : null;
+
+        public override void CheckJournal(NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx)
+            => JournalChecker.Check(PathOf(spec.Name), spec, manifest, ctx);
+
+        public override void CheckTable(NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx)
+            => TableFileChecker.Check(PathOf(spec.Name), spec, ctx);
+
+        public override void CheckArchive(NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx)
+            => ArchiveChecker.Check(PathOf(spec.Name + ".darc"), spec, ctx);
     }
 }
