@@ -100,11 +100,12 @@ namespace DoltBackup.Tests.Verification
             string data = FileCopyTestSupport.CopyServerDataDir(dir);
             TempDir.CopyTree(System.IO.Path.Combine(RepoPaths.DoltFixtures, "clone-with-remote"), System.IO.Path.Combine(data, "damaged", ".dolt"));
             DamageDetectionTests.FlipByte(System.IO.Path.Combine(data, "damaged", ".dolt", "noms", "oldgen", "c5j9u4ced6eg6cnegk0mgdglc3t04air"), 5000);
-            var manifest = FileCopyTestSupport.NewManifest(dir.Combine("backup"));
-            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data });
-            ManifestStore.Write(manifest);
-            Assert.True(File.Exists(System.IO.Path.Combine(manifest.BackupFolder, FileCopyLayout.TarGzipFile)));
             using var host = new PowerShellHost();
+            var backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -SkipConfiguration", data, dir.Combine("backups"));
+            Assert.Empty(backup.Errors);
+            var manifest = (BackupManifest)backup.Output.Single().BaseObject;
+            Assert.Equal(BackupStatus.Completed, manifest.Status);
+            Assert.True(File.Exists(System.IO.Path.Combine(manifest.BackupFolder, FileCopyLayout.TarGzipFile)));
 
             var shallow = host.Run("Test-DoltBackup -Path $args[0]", manifest.BackupFolder);
             Assert.Empty(shallow.Errors);
