@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading.Tasks;
 using DoltBackup.Common;
 using DoltBackup.FileCopy;
 
@@ -15,7 +16,8 @@ namespace DoltBackup.Verification
     /// as it arrives: a journal straight from the stream (its format is sequential); a table file or a <c>.darc</c>
     /// archive, whose index sits at its end, from a copy held in memory when it is at most
     /// <see cref="VerificationOptions.ArchiveMemoryLimit"/> bytes, else spooled to one owner-only temporary file that is deleted as soon as that
-    /// file is checked (so the disk used is at most the largest single table file, one at a time). Tar order does not
+    /// file is checked (so the disk used is at most the largest single table file, one at a time). A file held in
+    /// memory is checked on a second thread while the next entry streams into a second buffer (two buffers at most). Tar order does not
     /// put a store's manifest first, so each file's results wait (a few per file) until the whole archive has been read;
     /// then every store is judged against its manifest: named files present, chunk counts and roots as recorded,
     /// unreferenced files reported as Info.
@@ -31,7 +33,10 @@ namespace DoltBackup.Verification
         private readonly VerificationOptions _options;
         private readonly Dictionary<string, ArchiveStoreGeneration> _generations = new Dictionary<string, ArchiveStoreGeneration>(StringComparer.Ordinal);
         private readonly HashSet<string> _folders = new HashSet<string>(StringComparer.Ordinal);
-        private byte[] _memory = new byte[1 << 20];
+        private readonly VerificationOptions _workerOptions;
+        private readonly byte[][] _buffers = { new byte[1 << 20], new byte[1 << 20] };
+        private int _nextBuffer;
+        private Task _running;
 
         /// <summary>Creates a scanner for one archive; <paramref name="rootLabel"/> names a database at the data dir's root.</summary>
         public ArchiveStoreScanner(string archivePath, string rootLabel, VerificationOptions options)
@@ -39,6 +44,13 @@ namespace DoltBackup.Verification
             _archivePath = archivePath;
             _rootLabel = rootLabel;
             _options = options ?? new VerificationOptions();
+            // The background check reports no progress: progress goes to PowerShell, which takes it on its own thread only.
+            _workerOptions = new VerificationOptions
+            {
+                Deep = _options.Deep,
+                CancellationToken = _options.CancellationToken,
+                ArchiveMemoryLimit = _options.ArchiveMemoryLimit,
+            };
         }
 
         /// <summary>True once the archive was read (to its end or to its damage).</summary>
@@ -113,21 +125,59 @@ namespace DoltBackup.Verification
                 return;
             }
             _options.Report(archive ? "Checking archives" : "Checking table files", shown, 0, entry.Size);
-            using (var copy = Hold(data, entry.Size))
+            if (entry.Size <= _options.ArchiveMemoryLimit)
+            {
+                // Two buffers: while one file is checked on a second core, the next one streams into the other.
+                byte[] buffer = Fill(data, entry.Size);
+                WaitForChecks();
+                var background = StoreCheckContext.Deferred(gen.Target, _workerOptions);
+                gen.Checked[fileName] = background;
+                _running = Task.Run(() => CheckHeld(new MemoryStream(buffer, 0, (int)entry.Size, writable: false), entry.Size, archive, specName, shown, background));
+                return;
+            }
+            WaitForChecks();
+            CheckHeld(Spool(data, entry.Size), entry.Size, archive, specName, shown, ctx);
+        }
+
+        private static void CheckHeld(Stream copy, long size, bool archive, string specName, string shown, StoreCheckContext ctx)
+        {
+            using (copy)
             {
                 if (archive)
                 {
-                    ArchiveChecker.Check(copy, entry.Size, specName, shown, ctx);
+                    ArchiveChecker.Check(copy, size, specName, shown, ctx);
                 }
                 else
                 {
-                    TableFileChecker.Check(copy, entry.Size, specName, shown, ctx);
+                    TableFileChecker.Check(copy, size, specName, shown, ctx);
+                }
+            }
+        }
+
+        /// <summary>Waits for the check running in the background, if any (its errors surface here).</summary>
+        public void WaitForChecks()
+        {
+            var running = _running;
+            _running = null;
+            if (running != null)
+            {
+                try
+                {
+                    running.Wait();
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
                 }
             }
         }
 
         /// <summary>Marks the archive as read to its end; without it, the stores are not judged.</summary>
-        public void Complete() => Completed = true;
+        public void Complete()
+        {
+            WaitForChecks();
+            Completed = true;
+        }
 
         /// <summary>True when the archive was read to its end.</summary>
         public bool Completed { get; private set; }
@@ -135,6 +185,7 @@ namespace DoltBackup.Verification
         /// <summary>Judges every store seen, in the order a folder check takes (databases by name, each store then its stats store).</summary>
         public void Finish(string target, Action<VerificationResult> emit)
         {
+            WaitForChecks();
             if (!Ran)
             {
                 emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
@@ -258,22 +309,25 @@ namespace DoltBackup.Verification
             }
         }
 
-        /// <summary>A seekable copy of an entry: in memory up to <see cref="VerificationOptions.ArchiveMemoryLimit"/>, else an owner-only temp file deleted on close.</summary>
-        private Stream Hold(Stream data, long size)
+        /// <summary>Reads an entry into the buffer no background check is using.</summary>
+        private byte[] Fill(Stream data, long size)
         {
-            int limit = _options.ArchiveMemoryLimit;
-            if (size <= limit)
+            int slot = _nextBuffer;
+            _nextBuffer = 1 - slot;
+            if (_buffers[slot].Length < size)
             {
-                if (_memory.Length < size)
-                {
-                    _memory = new byte[Math.Min(limit, Math.Max(size, (long)_memory.Length * 2))];
-                }
-                if (!FileReading.ReadExactly(data, _memory, 0, (int)size))
-                {
-                    throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
-                }
-                return new MemoryStream(_memory, 0, (int)size, writable: false);
+                _buffers[slot] = new byte[Math.Min(_options.ArchiveMemoryLimit, Math.Max(size, (long)_buffers[slot].Length * 2))];
             }
+            if (!FileReading.ReadExactly(data, _buffers[slot], 0, (int)size))
+            {
+                throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
+            }
+            return _buffers[slot];
+        }
+
+        /// <summary>A seekable copy of an entry larger than the memory budget: an owner-only temp file deleted on close.</summary>
+        private Stream Spool(Stream data, long size)
+        {
             string path = Path.Combine(Path.GetTempPath(), "doltbackup-verify-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
             try
