@@ -26,10 +26,8 @@ namespace DoltBackup.Benchmarks
             long mib = args.Count > 0 && long.TryParse(args[0], out var m) ? m : 64;
             int runs = args.Count > 1 && int.TryParse(args[1], out var r) ? r : 3;
             using var data = new SyntheticDataDir(mib << 20);
-            string folder = Path.Combine(data.Root, "backup");
-            var manifest = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = folder } };
-            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data.DataDir, Format = FileCopyFormat.TarGzip });
-            ManifestStore.Write(manifest);
+            var manifest = data.BackUp(FileCopyFormat.TarGzip);
+            string folder = manifest.BackupFolder;
             string archive = Path.Combine(folder, FileCopyLayout.TarGzipFile);
             long tarBytes = manifest.Artifacts.Where(a => a.Kind == FileCopyLayout.DataFileKind).Sum(a => a.Size);
             Console.WriteLine($"archive: {data.Files} files, {tarBytes / 1048576.0:F0} MiB of data, {new FileInfo(archive).Length / 1048576.0:F0} MiB compressed");
