@@ -136,7 +136,14 @@ namespace DoltBackup.Verification
                 return;
             }
             WaitForChecks();
-            CheckHeld(Spool(data, entry.Size), entry.Size, archive, specName, shown, ctx);
+            var spooled = Spool(data, entry.Size, out string problem);
+            if (spooled == null)
+            {
+                ctx.Skipped("Store.FileReadable",
+                    $"{fileName} is {entry.Size} bytes, more than the {_options.ArchiveMemoryLimit} checked in memory, and could not be spooled to the temporary folder: {problem} Free space there (or point TMPDIR, TEMP on Windows, elsewhere) and run again.", shown);
+                return;
+            }
+            CheckHeld(spooled, entry.Size, archive, specName, shown, ctx);
         }
 
         private static void CheckHeld(Stream copy, long size, bool archive, string specName, string shown, StoreCheckContext ctx)
@@ -325,11 +332,24 @@ namespace DoltBackup.Verification
             return _buffers[slot];
         }
 
-        /// <summary>A seekable copy of an entry larger than the memory budget: an owner-only temp file deleted on close.</summary>
-        private Stream Spool(Stream data, long size)
+        /// <summary>
+        /// A seekable copy of an entry larger than the memory budget: an owner-only temp file deleted on close; null
+        /// (with the reason) when the spool file cannot be written. Errors reading the archive are not caught.
+        /// </summary>
+        private Stream Spool(Stream data, long size, out string problem)
         {
-            string path = Path.Combine(Path.GetTempPath(), "doltbackup-verify-" + Guid.NewGuid().ToString("N").Substring(0, 12));
-            var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
+            problem = null;
+            string path = Path.Combine(_options.SpoolFolder ?? Path.GetTempPath(), "doltbackup-verify-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            FileStream spool;
+            try
+            {
+                spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                problem = e.Message;
+                return null;
+            }
             try
             {
                 OwnerOnlyFile.Restrict(path);
@@ -343,10 +363,13 @@ namespace DoltBackup.Verification
                     {
                         throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
                     }
-                    spool.Write(buffer, 0, n);
+                    if (!TryWrite(spool, buffer, n, ref problem))
+                    {
+                        spool.Dispose();
+                        return null;
+                    }
                     left -= n;
                 }
-                spool.Flush();
                 spool.Position = 0;
                 SpooledBytes += size;
                 return spool;
@@ -355,6 +378,20 @@ namespace DoltBackup.Verification
             {
                 spool.Dispose();
                 throw;
+            }
+        }
+
+        private static bool TryWrite(FileStream spool, byte[] buffer, int count, ref string problem)
+        {
+            try
+            {
+                spool.Write(buffer, 0, count);
+                return true;
+            }
+            catch (IOException e)
+            {
+                problem = e.Message;
+                return false;
             }
         }
     }

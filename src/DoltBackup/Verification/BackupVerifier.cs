@@ -119,7 +119,7 @@ namespace DoltBackup.Verification
                     string tree = string.IsNullOrEmpty(manifest.BackupFolder) ? null : Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
                     if (tree != null && Directory.Exists(tree))
                     {
-                        VerifyDataDirectory(tree, tree, options, emit);
+                        VerifyDataDirectory(tree, tree, options, emit, RootLabel(manifest));
                     }
                     else if (stores != null)
                     {
@@ -144,7 +144,7 @@ namespace DoltBackup.Verification
         private static bool IsDataArchive(string storedPath)
             => storedPath == FileCopyLayout.TarFile || storedPath == FileCopyLayout.TarGzipFile;
 
-        /// <summary>How a database at the data dir's root is named, as a folder check names it: after the data dir.</summary>
+        /// <summary>How a database at a FileCopy data dir's root is named (tree or archive): after the source data dir, as a check of that folder names it.</summary>
         private static string RootLabel(BackupManifest manifest)
         {
             string dataDir = manifest.Source?.DataDir;
@@ -197,8 +197,12 @@ namespace DoltBackup.Verification
 
         /// <summary>Verifies every database of a data dir (and the root itself when it is a database).</summary>
         public static void VerifyDataDirectory(string dataDir, string label, VerificationOptions options, Action<VerificationResult> emit)
+            => VerifyDataDirectory(dataDir, label, options, emit, null);
+
+        /// <summary>Verifies a data dir; a database at its root is named <paramref name="rootName"/> (default: the folder's name).</summary>
+        internal static void VerifyDataDirectory(string dataDir, string label, VerificationOptions options, Action<VerificationResult> emit, string rootName)
         {
-            var dbs = DatabasesOf(dataDir).ToList();
+            var dbs = DatabasesOf(dataDir, rootName).ToList();
             if (dbs.Count == 0)
             {
                 emit(new VerificationResult(label, "DataDir.Databases", VerificationStatus.Failed, "No database (a folder with .dolt/noms) in the data dir.", VerificationLevel.Structure, dataDir));
@@ -222,11 +226,11 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static IEnumerable<(string Name, string DoltDir)> DatabasesOf(string dataDir)
+        private static IEnumerable<(string Name, string DoltDir)> DatabasesOf(string dataDir, string rootName = null)
         {
             if (Directory.Exists(Path.Combine(dataDir, ".dolt", "noms")))
             {
-                yield return (Path.GetFileName(dataDir.TrimEnd(Path.DirectorySeparatorChar)), Path.Combine(dataDir, ".dolt"));
+                yield return (rootName ?? Path.GetFileName(dataDir.TrimEnd(Path.DirectorySeparatorChar)), Path.Combine(dataDir, ".dolt"));
             }
             foreach (var dir in Directory.GetDirectories(dataDir).OrderBy(d => d, StringComparer.Ordinal))
             {

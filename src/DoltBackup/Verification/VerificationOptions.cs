@@ -24,6 +24,9 @@ namespace DoltBackup.Verification
         /// </summary>
         internal int ArchiveMemoryLimit { get; set; } = ArchiveStoreScanner.DefaultInMemoryLimit;
 
+        /// <summary>Where such spool files go (default: the temporary folder).</summary>
+        internal string SpoolFolder { get; set; }
+
         internal void Report(string activity, string item, long done, long total)
             => Progress?.Invoke(new VerificationProgress(activity, item, done, total));
     }

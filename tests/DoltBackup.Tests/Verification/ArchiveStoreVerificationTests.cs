@@ -126,6 +126,42 @@ namespace DoltBackup.Tests.Verification
             Assert.Equal(StoreResults(BackupVerifier.VerifyManifest(manifest, new VerificationOptions { Deep = true })), StoreResults(results));
         }
 
+        [Fact]
+        public void A_file_that_cannot_be_spooled_is_skipped_with_the_reason_and_the_rest_is_still_checked()
+        {
+            using var dir = new TempDir();
+            string data = DataDirWith(dir, "archives-v2");
+            var manifest = Backup(dir, data, FileCopyFormat.TarGzip);
+            var options = new VerificationOptions { Deep = true, ArchiveMemoryLimit = 60000, SpoolFolder = dir.Combine("no-such-folder") };
+            var results = BackupVerifier.VerifyManifest(manifest, options);
+            _out.WriteLine(FixtureStores.Describe(results));
+            Assert.Empty(FixtureStores.Failures(results));
+            var skipped = Assert.Single(results, r => r.Status == VerificationStatus.Skipped);
+            Assert.Equal("Store.FileReadable", skipped.Check);
+            Assert.Equal("db (oldgen)", skipped.Target);
+            Assert.Contains("27avtn2a3upddh52eu750m4709gfps7s.darc is 70549 bytes, more than the 60000 checked in memory, and could not be spooled", skipped.Message);
+            Assert.Contains(results, r => r.Check == "TableFile.Chunks" && r.Target == "db" && r.Status == VerificationStatus.Passed);
+            Assert.Equal(manifest.Artifacts.Count, results.Count(r => r.Level == VerificationLevel.Artifact && r.Status == VerificationStatus.Passed));
+        }
+
+        [Theory]
+        [InlineData(FileCopyFormat.TarGzip)]
+        [InlineData(FileCopyFormat.Tree)]
+        public void A_data_dir_that_is_itself_a_database_gets_the_same_verdicts(FileCopyFormat format)
+        {
+            using var dir = new TempDir();
+            string data = dir.Combine("data");
+            TempDir.CopyTree(Path.Combine(RepoPaths.DoltFixtures, "journal"), Path.Combine(data, ".dolt"));
+            DamageDetectionTests.FlipByte(Path.Combine(data, ".dolt", "noms", DoltHash.JournalFileName), 3000);
+            var folder = new List<VerificationResult>();
+            BackupVerifier.VerifyDataDirectory(data, data, new VerificationOptions { Deep = true }, folder.Add);
+            var inSet = BackupVerifier.VerifyManifest(Backup(dir, data, format), new VerificationOptions { Deep = true });
+            _out.WriteLine(FixtureStores.Describe(inSet));
+            Assert.Contains(FixtureStores.Failures(inSet), r => r.Target == "data" && r.Check == "Journal.Records");
+            Assert.Contains(inSet, r => r.Target == "data (stats)" && r.Check == "Journal.Chunks" && r.Status == VerificationStatus.Passed);
+            Assert.Equal(StoreResults(folder), StoreResults(inSet));
+        }
+
         private static List<string> SpoolFiles() => Directory.GetFiles(Path.GetTempPath(), "doltbackup-verify-*").OrderBy(f => f).ToList();
 
         [Fact]
