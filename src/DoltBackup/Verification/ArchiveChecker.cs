@@ -27,9 +27,10 @@ namespace DoltBackup.Verification
         /// <summary>
         /// Checks an archive read from a seekable stream of <paramref name="size"/> bytes (a file, or an archive entry
         /// held in memory or spooled); <paramref name="name"/> is its name without .darc. The chunk count is compared
-        /// with the manifest once it is known.
+        /// with the manifest once it is known. <paramref name="wholeFileName"/>, when given, is the name from the SHA-512
+        /// of the whole file, computed as it streamed by (else the stream is read again when the footer's hash differs).
         /// </summary>
-        public static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx)
+        public static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx, string wholeFileName = null)
         {
             string shown = name + ".darc";
             if (size < 216)
@@ -95,7 +96,7 @@ namespace DoltBackup.Verification
             {
                 ctx.Passed("Archive.Name", $"{shown}: the name is the hash of its footer.", path);
             }
-            else if (WholeFileName(fs, ctx) == name)
+            else if ((wholeFileName ?? WholeFileName(fs, ctx)) == name)
             {
                 ctx.Passed("Archive.Name", $"{shown}: the name is the hash of the whole file.", path);
             }

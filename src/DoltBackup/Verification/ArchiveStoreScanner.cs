@@ -13,14 +13,15 @@ namespace DoltBackup.Verification
     /// Checks the Dolt stores inside a FileCopy archive (<c>datadir.tar</c> or <c>datadir.tar.gz</c>) while the archive
     /// streams by once, with the same checks and the same results as on a folder (<see cref="NbsStoreVerifier"/>).
     /// Each entry of a store folder (<c>&lt;db&gt;/.dolt/noms</c>, its <c>oldgen/</c>, the nested stats store) is checked
-    /// as it arrives: a journal straight from the stream (its format is sequential); a table file or a <c>.darc</c>
-    /// archive, whose index sits at its end, from a copy held in memory when it is at most
-    /// <see cref="VerificationOptions.ArchiveMemoryLimit"/> bytes, else spooled to one owner-only temporary file that is deleted as soon as that
-    /// file is checked (so the disk used is at most the largest single table file, one at a time). A file held in
-    /// memory is checked on a second thread while the next entry streams into a second buffer (two buffers at most). Tar order does not
-    /// put a store's manifest first, so each file's results wait (a few per file) until the whole archive has been read;
-    /// then every store is judged against its manifest: named files present, chunk counts and roots as recorded,
-    /// unreferenced files reported as Info.
+    /// as it arrives: a journal straight from the stream (its format is sequential). A table file or a <c>.darc</c>
+    /// archive, whose index sits at its end, is copied into memory when it is at most
+    /// <see cref="VerificationOptions.ArchiveMemoryLimit"/> bytes and checked on a second thread while the next entry
+    /// streams into a second buffer (two buffers at most). A larger one: without -Deep only its last bytes (footer,
+    /// index) are kept in a ring buffer of that size; with -Deep it is spooled to one owner-only temporary file that is
+    /// deleted as soon as it is checked (so the disk used is at most the largest single table file, one at a time).
+    /// Tar order does not put a store's manifest first, so each file's results wait (a few per file) until the whole
+    /// archive has been read; then every store is judged against its manifest: named files present, chunk counts and
+    /// roots as recorded, unreferenced files reported as Info.
     /// </summary>
     internal sealed class ArchiveStoreScanner
     {
@@ -136,6 +137,11 @@ namespace DoltBackup.Verification
                 return;
             }
             WaitForChecks();
+            if (!_options.Deep)
+            {
+                CheckTail(data, entry.Size, archive, fileName, specName, shown, ctx);
+                return;
+            }
             var spooled = Spool(data, entry.Size, out string problem);
             if (spooled == null)
             {
@@ -157,6 +163,74 @@ namespace DoltBackup.Verification
                 else
                 {
                     TableFileChecker.Check(copy, size, specName, shown, ctx);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The structure checks of a file larger than the memory budget need only its end (footer, index, an archive's
+        /// metadata): the last bytes are kept in a ring buffer as the file streams by, nothing is spooled. An archive's
+        /// SHA-512 (its name, for newer writers) is computed on the way.
+        /// </summary>
+        private void CheckTail(Stream data, long size, bool archive, string fileName, string specName, string shown, StoreCheckContext ctx)
+        {
+            int keep = _options.ArchiveMemoryLimit;
+            int slot = _nextBuffer;
+            if (_buffers[slot].Length < keep)
+            {
+                _buffers[slot] = new byte[keep];
+            }
+            byte[] ring = _buffers[slot];
+            var chunk = new byte[1 << 20];
+            long total = 0;
+            using (var sha = archive ? System.Security.Cryptography.SHA512.Create() : null)
+            {
+                int n;
+                while ((n = data.Read(chunk, 0, chunk.Length)) > 0)
+                {
+                    _options.CancellationToken.ThrowIfCancellationRequested();
+                    sha?.TransformBlock(chunk, 0, n, null, 0);
+                    int from = 0;
+                    while (from < n)
+                    {
+                        int at = (int)(total % keep);
+                        int part = Math.Min(n - from, keep - at);
+                        Buffer.BlockCopy(chunk, from, ring, at, part);
+                        from += part;
+                        total += part;
+                    }
+                }
+                if (total != size)
+                {
+                    throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
+                }
+                // Put the ring in file order: the oldest byte kept (at total % keep) first.
+                int start = (int)(total % keep);
+                Array.Reverse(ring, 0, start);
+                Array.Reverse(ring, start, keep - start);
+                Array.Reverse(ring, 0, keep);
+                string wholeName = null;
+                if (sha != null)
+                {
+                    sha.TransformFinalBlock(chunk, 0, 0);
+                    wholeName = DoltHash.Encode(sha.Hash);
+                }
+                var tail = new TailStream(ring, keep, size);
+                try
+                {
+                    if (archive)
+                    {
+                        ArchiveChecker.Check(tail, size, specName, shown, ctx, wholeName);
+                    }
+                    else
+                    {
+                        TableFileChecker.Check(tail, size, specName, shown, ctx);
+                    }
+                }
+                catch (TailStream.OutsideException)
+                {
+                    ctx.Skipped("Store.FileReadable",
+                        $"{fileName}: its index is larger than the last {keep} bytes kept in memory (only the end of a file that size is kept without -Deep). Run with -Deep to check it from a spool file.", shown);
                 }
             }
         }
@@ -449,5 +523,58 @@ namespace DoltBackup.Verification
                 ctx.Skipped("Store.FileReadable", $"{fileName} was not checked while the archive was read.", PathOf(fileName));
             }
         }
+    }
+
+    /// <summary>A read-only view of the last bytes of a file of known size; reading before them throws <see cref="OutsideException"/>.</summary>
+    internal sealed class TailStream : Stream
+    {
+        private readonly byte[] _tail;
+        private readonly int _count;
+        private readonly long _size;
+        private long _position;
+
+        public TailStream(byte[] tail, int count, long size)
+        {
+            _tail = tail;
+            _count = count;
+            _size = size;
+        }
+
+        /// <summary>A check needed bytes before the kept tail.</summary>
+        public sealed class OutsideException : Exception
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            long start = _size - _count;
+            if (_position < start)
+            {
+                throw new OutsideException();
+            }
+            int n = (int)Math.Min(count, _size - _position);
+            if (n <= 0)
+            {
+                return 0;
+            }
+            Buffer.BlockCopy(_tail, (int)(_position - start), buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            _position = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? _position + offset : _size + offset;
+            return _position;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => _size;
+        public override long Position { get => _position; set => _position = value; }
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -162,6 +162,31 @@ namespace DoltBackup.Tests.Verification
             Assert.Equal(StoreResults(folder), StoreResults(inSet));
         }
 
+        [Fact]
+        public void Without_deep_large_files_are_checked_from_their_end_and_nothing_is_spooled()
+        {
+            using var dir = new TempDir();
+            string data = DataDirWith(dir, "clone-with-remote");
+            TempDir.CopyTree(Path.Combine(RepoPaths.DoltFixtures, "archives-v1"), Path.Combine(data, "arch", ".dolt"));
+            var manifest = Backup(dir, data, FileCopyFormat.TarGzip);
+            var fromMemory = BackupVerifier.VerifyManifest(manifest, new VerificationOptions());
+            // db's oldgen table (385,643 bytes, index 7,644) and arch's dnu4… .darc (113,409 bytes) exceed 60,000 bytes; a spool
+            // attempt would fail in a folder that does not exist, and show as Skipped.
+            var fromTail = BackupVerifier.VerifyManifest(manifest, new VerificationOptions { ArchiveMemoryLimit = 60000, SpoolFolder = dir.Combine("no-such-folder") });
+            _out.WriteLine(FixtureStores.Describe(fromTail));
+            Assert.Equal(StoreResults(fromMemory), StoreResults(fromTail));
+            Assert.DoesNotContain(fromTail, r => r.Status == VerificationStatus.Skipped || r.Status == VerificationStatus.Failed);
+            Assert.Contains(fromTail, r => r.Check == "TableFile.Name" && r.Target == "db (oldgen)" && r.Status == VerificationStatus.Passed);
+            Assert.Contains(fromTail, r => r.Check == "Archive.Name" && r.Target == "arch (oldgen)" && r.Message.StartsWith("dnu4lr5j") && r.Status == VerificationStatus.Passed);
+
+            // An index longer than what is kept: Skipped with the way out, never Passed.
+            var tooSmall = BackupVerifier.VerifyManifest(manifest, new VerificationOptions { ArchiveMemoryLimit = 5000, SpoolFolder = dir.Combine("no-such-folder") });
+            _out.WriteLine(FixtureStores.Describe(tooSmall));
+            var skipped = Assert.Single(tooSmall, r => r.Status == VerificationStatus.Skipped && r.Target == "db (oldgen)");
+            Assert.Contains("c5j9u4ced6eg6cnegk0mgdglc3t04air: its index is larger than the last 5000 bytes kept in memory", skipped.Message);
+            Assert.DoesNotContain(tooSmall, r => r.Target == "db (oldgen)" && r.Check == "TableFile.Size");
+        }
+
         private static List<string> SpoolFiles() => Directory.GetFiles(Path.GetTempPath(), "doltbackup-verify-*").OrderBy(f => f).ToList();
 
         [Fact]
