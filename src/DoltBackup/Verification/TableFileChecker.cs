@@ -18,7 +18,8 @@ namespace DoltBackup.Verification
 
         public static void Check(string path, NbsTableSpec spec, StoreCheckContext ctx)
         {
-            using (var fs = FileReading.OpenSequential(path))
+            // Structure reads the footer and index only; -Deep then reads every record front to back.
+            using (var fs = ctx.Options.Deep ? FileReading.OpenSequential(path) : FileReading.OpenRandom(path))
             {
                 Check(fs, fs.Length, spec.Name, path, ctx.ForFile(spec, null));
             }
