@@ -16,9 +16,11 @@ namespace DoltBackup.Verification
     /// as it arrives: a journal straight from the stream (its format is sequential). A table file or a <c>.darc</c>
     /// archive, whose index sits at its end, is copied into memory when it is at most
     /// <see cref="VerificationOptions.ArchiveMemoryLimit"/> bytes and checked on a second thread while the next entry
-    /// streams into a second buffer (two buffers at most). A larger one: without -Deep only its last bytes (footer,
-    /// index) are kept in a ring buffer of that size; with -Deep it is spooled to one owner-only temporary file that is
-    /// deleted as soon as it is checked (so the disk used is at most the largest single table file, one at a time).
+    /// streams into a second buffer (two buffers at most). Of a larger one only its last bytes (footer, index) are
+    /// kept, in a ring buffer of that size; with -Deep a larger table file is re-hashed record by record as it streams
+    /// by (<see cref="StreamingTableChecker"/>), and a larger .darc archive, whose chunks refer to dictionaries
+    /// anywhere in the file, is spooled to one owner-only temporary file that is deleted as soon as it is checked (so
+    /// the disk used is at most the largest single .darc, one at a time).
     /// Tar order does not put a store's manifest first, so each file's results wait (a few per file) until the whole
     /// archive has been read; then every store is judged against its manifest: named files present, chunk counts and
     /// roots as recorded, unreferenced files reported as Info.
@@ -142,6 +144,12 @@ namespace DoltBackup.Verification
                 CheckTail(data, entry.Size, archive, fileName, specName, shown, ctx);
                 return;
             }
+            if (!archive)
+            {
+                // A table's records are self-delimiting: re-hashed as they stream by, matched with the index at the end.
+                StreamingTableChecker.Check(data, entry.Size, specName, shown, Ring(), _options.ArchiveMemoryLimit, ctx);
+                return;
+            }
             var spooled = Spool(data, entry.Size, out string problem);
             if (spooled == null)
             {
@@ -175,12 +183,7 @@ namespace DoltBackup.Verification
         private void CheckTail(Stream data, long size, bool archive, string fileName, string specName, string shown, StoreCheckContext ctx)
         {
             int keep = _options.ArchiveMemoryLimit;
-            int slot = _nextBuffer;
-            if (_buffers[slot].Length < keep)
-            {
-                _buffers[slot] = new byte[keep];
-            }
-            byte[] ring = _buffers[slot];
+            byte[] ring = Ring();
             var chunk = new byte[1 << 20];
             long total = 0;
             using (var sha = archive ? System.Security.Cryptography.SHA512.Create() : null)
@@ -190,25 +193,14 @@ namespace DoltBackup.Verification
                 {
                     _options.CancellationToken.ThrowIfCancellationRequested();
                     sha?.TransformBlock(chunk, 0, n, null, 0);
-                    int from = 0;
-                    while (from < n)
-                    {
-                        int at = (int)(total % keep);
-                        int part = Math.Min(n - from, keep - at);
-                        Buffer.BlockCopy(chunk, from, ring, at, part);
-                        from += part;
-                        total += part;
-                    }
+                    StreamingTableChecker.KeepTail(ring, keep, chunk, n, total);
+                    total += n;
                 }
                 if (total != size)
                 {
                     throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
                 }
-                // Put the ring in file order: the oldest byte kept (at total % keep) first.
-                int start = (int)(total % keep);
-                Array.Reverse(ring, 0, start);
-                Array.Reverse(ring, start, keep - start);
-                Array.Reverse(ring, 0, keep);
+                StreamingTableChecker.InOrder(ring, keep, total);
                 string wholeName = null;
                 if (sha != null)
                 {
@@ -233,6 +225,17 @@ namespace DoltBackup.Verification
                         $"{fileName}: its index is larger than the last {keep} bytes kept in memory (only the end of a file that size is kept without -Deep). Run with -Deep to check it from a spool file.", shown);
                 }
             }
+        }
+
+        /// <summary>A ring buffer of the memory budget's size, from a buffer no background check uses (call after WaitForChecks).</summary>
+        private byte[] Ring()
+        {
+            int slot = _nextBuffer;
+            if (_buffers[slot].Length < _options.ArchiveMemoryLimit)
+            {
+                _buffers[slot] = new byte[_options.ArchiveMemoryLimit];
+            }
+            return _buffers[slot];
         }
 
         /// <summary>Waits for the check running in the background, if any (its errors surface here).</summary>

@@ -29,7 +29,16 @@ namespace DoltBackup.Verification
         /// Checks a table file read from a seekable stream of <paramref name="size"/> bytes (a file, or an archive entry
         /// held in memory or spooled). The chunk count is compared with the manifest once it is known.
         /// </summary>
-        public static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx)
+        public static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx) => Check(fs, size, name, path, ctx, null);
+
+        /// <summary>
+        /// Judges the chunks of a table whose framing is sound, given its index and chunk addresses by ordinal; for a
+        /// table read as a stream, whose records went by before the index could be read.
+        /// </summary>
+        internal delegate void ChunkJudge(byte[] index, uint count, byte[] addressesByOrdinal);
+
+        /// <summary>As <see cref="Check(Stream, long, string, string, StoreCheckContext)"/>; with -Deep, <paramref name="judge"/> (when given) judges the chunks instead of reading them from the stream.</summary>
+        internal static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx, ChunkJudge judge)
         {
             if (size < FooterSize)
             {
@@ -108,7 +117,39 @@ namespace DoltBackup.Verification
                 SkipDeep(ctx, path, name, "the index does not describe the file, so chunk records cannot be located");
                 return;
             }
-            CheckChunks(fs, name, path, ctx, index, count, size - indexSize - FooterSize);
+            byte[] addresses = AddressesByOrdinal(index, count, name, path, ctx);
+            if (addresses == null)
+            {
+                return;
+            }
+            if (judge != null)
+            {
+                judge(index, count, addresses);
+                return;
+            }
+            CheckChunks(fs, name, path, ctx, index, count, addresses, size - indexSize - FooterSize);
+        }
+
+        /// <summary>
+        /// Each chunk's address by ordinal (position in the file): index entries (prefix, ordinal) are sorted by prefix,
+        /// suffixes are stored by ordinal. Null, after a failure, when an entry names an ordinal that does not exist.
+        /// </summary>
+        private static byte[] AddressesByOrdinal(byte[] index, uint count, string name, string path, StoreCheckContext ctx)
+        {
+            var addresses = new byte[count * (long)DoltHash.ByteLength];
+            int suffixOffset = (int)(16L * count);
+            for (int j = 0; j < count; j++)
+            {
+                uint ord = BigEndian.UInt32(index, j * 12 + 8);
+                if (ord >= count)
+                {
+                    ctx.Failed("TableFile.Chunks", $"{name}: index entry {j} names ordinal {ord} of {count} (damaged index).", path, VerificationLevel.Deep);
+                    return null;
+                }
+                Buffer.BlockCopy(index, j * 12, addresses, (int)ord * 20, 8);
+                Buffer.BlockCopy(index, suffixOffset + (int)ord * 12, addresses, (int)ord * 20 + 8, 12);
+            }
+            return addresses;
         }
 
         /// <summary>Current writers: SHA-512 of the suffix block (12 bytes per chunk, by ordinal).</summary>
@@ -151,22 +192,8 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static void CheckChunks(Stream fs, string name, string path, StoreCheckContext ctx, byte[] index, uint count, long dataLength)
+        private static void CheckChunks(Stream fs, string name, string path, StoreCheckContext ctx, byte[] index, uint count, byte[] addresses, long dataLength)
         {
-            // Index entries (prefix, ordinal) are sorted by prefix; lengths and suffixes are stored by ordinal (position in the file).
-            var addresses = new byte[count * (long)DoltHash.ByteLength];
-            int suffixOffset = (int)(16L * count);
-            for (int j = 0; j < count; j++)
-            {
-                uint ord = BigEndian.UInt32(index, j * 12 + 8);
-                if (ord >= count)
-                {
-                    ctx.Failed("TableFile.Chunks", $"{name}: index entry {j} names ordinal {ord} of {count} (damaged index).", path, VerificationLevel.Deep);
-                    return;
-                }
-                Buffer.BlockCopy(index, j * 12, addresses, (int)ord * 20, 8);
-                Buffer.BlockCopy(index, suffixOffset + (int)ord * 12, addresses, (int)ord * 20 + 8, 12);
-            }
             var failures = new List<string>();
             int failed = 0;
             byte[] buffer = new byte[64 * 1024];

@@ -83,6 +83,48 @@ namespace DoltBackup.Tests.Verification
             }
         }
 
+        public static IEnumerable<object[]> Fixtures() => FixtureStores.Intact.Concat(Corrupt).Select(f => new object[] { f });
+
+        /// <summary>
+        /// With a memory budget of 10,000 bytes, larger table files are re-hashed as they stream by (records found by
+        /// their own framing, matched with the index read from the kept end) and larger .darc archives are spooled:
+        /// the verdicts stay those of the folder.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Fixtures))]
+        public void Files_over_the_memory_budget_get_the_same_deep_verdicts_streamed_or_spooled(string fixture)
+        {
+            using var dir = new TempDir();
+            string data = DataDirWith(dir, fixture);
+            var folder = new List<VerificationResult>();
+            BackupVerifier.VerifyDataDirectory(data, data, new VerificationOptions { Deep = true }, folder.Add);
+            var manifest = Backup(dir, data, FileCopyFormat.TarGzip);
+            var inSet = BackupVerifier.VerifyManifest(manifest, new VerificationOptions { Deep = true, ArchiveMemoryLimit = 10000 });
+            _out.WriteLine(FixtureStores.Describe(inSet));
+            Assert.Equal(StoreResults(folder), StoreResults(inSet));
+        }
+
+        [Theory]
+        [InlineData(FileCopyFormat.TarGzip, 5000)]
+        [InlineData(FileCopyFormat.TarGzip, 300000)]
+        [InlineData(FileCopyFormat.Tar, 5000)]
+        [InlineData(FileCopyFormat.Tar, 300000)]
+        [InlineData(FileCopyFormat.TarGzip, 0)] // the first record's length: the stream loses the record boundaries
+        public void A_flipped_byte_in_a_chunk_of_a_table_streamed_by_fails_deep(FileCopyFormat format, int offset)
+        {
+            using var dir = new TempDir();
+            string data = DataDirWith(dir, "clone-with-remote");
+            DamageDetectionTests.FlipByte(Path.Combine(data, "db", ".dolt", "noms", "oldgen", "c5j9u4ced6eg6cnegk0mgdglc3t04air"), offset);
+            var manifest = Backup(dir, data, format);
+            var results = BackupVerifier.VerifyManifest(manifest, new VerificationOptions { Deep = true, ArchiveMemoryLimit = 10000, SpoolFolder = dir.Combine("no-such-folder") });
+            _out.WriteLine(FixtureStores.Describe(results));
+            var failure = Assert.Single(FixtureStores.Failures(results));
+            Assert.Equal("TableFile.Chunks", failure.Check);
+            Assert.Equal("db (oldgen)", failure.Target);
+            Assert.Contains("of 273 chunks are damaged", failure.Message);
+            Assert.DoesNotContain(results, r => r.Status == VerificationStatus.Skipped);
+        }
+
         [Theory]
         [InlineData(FileCopyFormat.TarGzip)]
         [InlineData(FileCopyFormat.Tar)]
