@@ -62,9 +62,6 @@ namespace DoltBackup.Verification
         /// <summary>The reason the archive could not be read to its end, or null.</summary>
         public string Damage { get; set; }
 
-        /// <summary>Bytes of table files and archives that were spooled to a temporary file (larger than <see cref="VerificationOptions.ArchiveMemoryLimit"/>).</summary>
-        public long SpooledBytes { get; private set; }
-
         /// <summary>
         /// Looks at one entry of the archive; for a file, <paramref name="data"/> gives its bytes (the caller hashes
         /// what is read and reads the rest). Only files of store folders are read here.
@@ -448,7 +445,6 @@ namespace DoltBackup.Verification
                     left -= n;
                 }
                 spool.Position = 0;
-                SpooledBytes += size;
                 return spool;
             }
             catch
