@@ -44,6 +44,15 @@ namespace DoltBackup.Benchmarks
             Files = Directory.GetFiles(DataDir, "*", SearchOption.AllDirectories).Length;
         }
 
+        /// <summary>A FileCopy backup set of the data dir in &lt;root&gt;/backup, its manifest written.</summary>
+        public DoltBackup.Manifest.BackupManifest BackUp(DoltBackup.FileCopy.FileCopyFormat format)
+        {
+            var manifest = new DoltBackup.Manifest.BackupManifest { Id = "bench", Name = "bench", Destination = new DoltBackup.Manifest.BackupDestination { BackupFolder = Path.Combine(Root, "backup") } };
+            DoltBackup.FileCopy.FileCopyBackup.Run(manifest, new DoltBackup.FileCopy.FileCopyOptions { DataDir = DataDir, Format = format });
+            DoltBackup.Manifest.ManifestStore.Write(manifest);
+            return manifest;
+        }
+
         public string Root { get; }
         public string DataDir { get; }
         public long Bytes { get; }

@@ -24,10 +24,8 @@ namespace DoltBackup.Benchmarks
             long mib = args.Count > 0 && long.TryParse(args[0], out var m) ? m : 1024;
             int runs = args.Count > 1 && int.TryParse(args[1], out var r) ? r : 3;
             using var data = new SyntheticDataDir(mib << 20);
-            string folder = Path.Combine(data.Root, "backup");
-            var manifest = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = folder } };
-            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data.DataDir, Format = FileCopyFormat.Tree });
-            ManifestStore.Write(manifest);
+            var manifest = data.BackUp(FileCopyFormat.Tree);
+            string folder = manifest.BackupFolder;
             var files = manifest.Artifacts.Select(a => a.StoredPath).ToList();
             long bytes = manifest.Artifacts.Sum(a => a.Size);
             Console.WriteLine($"backup: {files.Count} files, {bytes / 1048576.0:F0} MiB");

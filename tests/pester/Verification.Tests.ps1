@@ -78,6 +78,30 @@ Describe 'Test-DoltBackup' {
         $extra.Status | Should -Be 'Info'
     }
 
+    It 'checks the Dolt stores inside a FileCopy .tar.gz set, and -Deep finds a chunk damaged before the copy' {
+        $data = Join-Path $script:temp 'data'
+        New-Item -ItemType Directory -Path (Join-Path $data 'damaged') | Out-Null
+        $null = Copy-Fixture (Join-Path $script:fixtures 'dolt/clone-with-remote') 'data/damaged/.dolt'
+        $table = Join-Path $data 'damaged/.dolt/noms/oldgen/c5j9u4ced6eg6cnegk0mgdglc3t04air'
+        $bytes = [IO.File]::ReadAllBytes($table)
+        $bytes[5000] = $bytes[5000] -bxor 1
+        [IO.File]::WriteAllBytes($table, $bytes)
+        $set = New-DoltBackup -Method FileCopy -Name files -DataDir $data -Path (Join-Path $script:temp 'backups') |
+            Sync-DoltBackup -SkipConfiguration
+        Test-Path (Join-Path $set.BackupFolder 'datadir.tar.gz') | Should -BeTrue
+
+        $shallow = Test-DoltBackup -Path $set.BackupFolder
+        $shallow | Where-Object { $_.Status -eq 'Failed' -or $_.Status -eq 'Skipped' } | Should -BeNullOrEmpty
+        $shallow | Where-Object { $_.Target -eq 'damaged (oldgen)' -and $_.Check -eq 'TableFile.Size' } |
+            Select-Object -ExpandProperty Status | Should -Be 'Passed'
+
+        $failed = @(Get-DoltBackup $set.BackupFolder | Test-DoltBackup -Deep | Where-Object Status -eq 'Failed')
+        $failed | Should -HaveCount 1
+        $failed[0].Target | Should -Be 'damaged (oldgen)'
+        $failed[0].Check | Should -Be 'TableFile.Chunks'
+        $failed[0].Message | Should -BeLike '*1 of 273 chunks are damaged*'
+    }
+
     It 'writes an error for a path that is no backup, and goes on with the next' {
         $empty = New-Item -ItemType Directory -Path (Join-Path $script:temp 'empty')
         $store = Copy-Fixture (Join-Path $script:fixtures 'dolt-server/srv-dolt/backups/inventory') 'inventory'

@@ -18,52 +18,65 @@ namespace DoltBackup.Verification
 
         public static void Check(string path, NbsTableSpec spec, StoreCheckContext ctx)
         {
-            long size = new FileInfo(path).Length;
-            string shown = spec.Name + ".darc";
             using (var fs = FileReading.OpenRandom(path))
             {
-                if (size < 216)
-                {
-                    ctx.Failed("Archive.Footer", $"{shown} is {size} bytes, shorter than an archive footer (truncated).", path);
-                    SkipDeep(ctx, path, shown);
-                    return;
-                }
-                int tailLength = (int)Math.Min(220, size);
-                var tail = new byte[tailLength];
-                FileReading.ReadAt(fs, size - tailLength, tail, 0, tailLength);
-                for (int i = 0; i < Signature.Length; i++)
-                {
-                    if (tail[tailLength - 7 + i] != Signature[i])
-                    {
-                        ctx.Failed("Archive.Footer", $"{shown} does not end with the DOLTARC signature (truncated or damaged footer).", path);
-                        SkipDeep(ctx, path, shown);
-                        return;
-                    }
-                }
-                int version = tail[tailLength - 8];
-                int footerSize;
-                if (version == 1 || version == 2)
-                {
-                    footerSize = 216;
-                }
-                else if (version == 3 && tailLength == 220)
-                {
-                    footerSize = 220;
-                }
-                else
-                {
-                    ctx.Failed("Archive.Footer", $"{shown} has archive format version {version}; versions 1, 2 and 3 are known.", path);
-                    SkipDeep(ctx, path, shown);
-                    return;
-                }
-                var footer = new byte[footerSize];
-                Buffer.BlockCopy(tail, tailLength - footerSize, footer, 0, footerSize);
-                int o = footerSize == 220 ? 4 : 0;
-                ulong indexLength = footerSize == 220 ? BigEndian.UInt64(footer, 0) : BigEndian.UInt32(footer, 0);
-                uint spanCount = BigEndian.UInt32(footer, 4 + o);
-                uint chunkCount = BigEndian.UInt32(footer, 8 + o);
-                uint metadataLength = BigEndian.UInt32(footer, 12 + o);
+                Check(fs, fs.Length, spec.Name, path, ctx.ForFile(spec, null));
+            }
+        }
 
+        /// <summary>
+        /// Checks an archive read from a seekable stream of <paramref name="size"/> bytes (a file, or an archive entry
+        /// held in memory or spooled); <paramref name="name"/> is its name without .darc. The chunk count is compared
+        /// with the manifest once it is known. <paramref name="wholeFileName"/>, when given, is the name from the SHA-512
+        /// of the whole file, computed as it streamed by (else the stream is read again when the footer's hash differs).
+        /// </summary>
+        public static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx, string wholeFileName = null)
+        {
+            string shown = name + ".darc";
+            if (size < 216)
+            {
+                ctx.Failed("Archive.Footer", $"{shown} is {size} bytes, shorter than an archive footer (truncated).", path);
+                SkipDeep(ctx, path, shown);
+                return;
+            }
+            int tailLength = (int)Math.Min(220, size);
+            var tail = new byte[tailLength];
+            FileReading.ReadAt(fs, size - tailLength, tail, 0, tailLength);
+            for (int i = 0; i < Signature.Length; i++)
+            {
+                if (tail[tailLength - 7 + i] != Signature[i])
+                {
+                    ctx.Failed("Archive.Footer", $"{shown} does not end with the DOLTARC signature (truncated or damaged footer).", path);
+                    SkipDeep(ctx, path, shown);
+                    return;
+                }
+            }
+            int version = tail[tailLength - 8];
+            int footerSize;
+            if (version == 1 || version == 2)
+            {
+                footerSize = 216;
+            }
+            else if (version == 3 && tailLength == 220)
+            {
+                footerSize = 220;
+            }
+            else
+            {
+                ctx.Failed("Archive.Footer", $"{shown} has archive format version {version}; versions 1, 2 and 3 are known.", path);
+                SkipDeep(ctx, path, shown);
+                return;
+            }
+            var footer = new byte[footerSize];
+            Buffer.BlockCopy(tail, tailLength - footerSize, footer, 0, footerSize);
+            int o = footerSize == 220 ? 4 : 0;
+            ulong indexLength = footerSize == 220 ? BigEndian.UInt64(footer, 0) : BigEndian.UInt32(footer, 0);
+            uint spanCount = BigEndian.UInt32(footer, 4 + o);
+            uint chunkCount = BigEndian.UInt32(footer, 8 + o);
+            uint metadataLength = BigEndian.UInt32(footer, 12 + o);
+
+            ctx.WhenManifestKnown((spec, manifest) =>
+            {
                 if (chunkCount != spec.ChunkCount)
                 {
                     ctx.Failed("Archive.Footer", $"{shown} (version {version}) holds {chunkCount} chunks, the manifest says {spec.ChunkCount}.", path);
@@ -72,67 +85,67 @@ namespace DoltBackup.Verification
                 {
                     ctx.Passed("Archive.Footer", $"{shown}: DOLTARC version {version}, {chunkCount} chunks as in the manifest, {spanCount} byte spans.", path);
                 }
+            });
 
-                string name;
-                using (var sha = SHA512.Create())
-                {
-                    name = DoltHash.Encode(sha.ComputeHash(footer));
-                }
-                if (name == spec.Name)
-                {
-                    ctx.Passed("Archive.Name", $"{shown}: the name is the hash of its footer.", path);
-                }
-                else if (WholeFileName(fs, ctx) == spec.Name)
-                {
-                    ctx.Passed("Archive.Name", $"{shown}: the name is the hash of the whole file.", path);
-                }
-                else
-                {
-                    ctx.Failed("Archive.Name", $"{shown}: neither the footer (hash {name}) nor the whole file hashes to the file's name (damaged).", path);
-                }
-
-                ulong expectedIndex = 8UL * spanCount + 28UL * chunkCount;
-                if (indexLength != expectedIndex || spanCount == 0 || (ulong)size < indexLength + metadataLength + (ulong)footerSize)
-                {
-                    ctx.Failed("Archive.Size", $"{shown}: the footer's index length {indexLength} does not fit {spanCount} spans and {chunkCount} chunks in a {size}-byte file (damaged footer).", path);
-                    SkipDeep(ctx, path, shown);
-                    return;
-                }
-                long indexStart = size - footerSize - (long)metadataLength - (long)indexLength;
-                if (indexLength > int.MaxValue)
-                {
-                    ctx.Skipped("Archive.Size", $"{shown}: its index is {indexLength} bytes, too large to check in memory.", path);
-                    SkipDeep(ctx, path, shown, "the index is too large to load");
-                    return;
-                }
-                var index = new byte[indexLength];
-                FileReading.ReadAt(fs, indexStart, index, 0, (int)indexLength);
-                long dataEnd = (long)BigEndian.UInt64(index, (int)(spanCount - 1) * 8);
-                bool sizeOk = dataEnd == indexStart;
-                if (sizeOk)
-                {
-                    ctx.Passed("Archive.Size", $"{shown}: {size} bytes = spans {dataEnd} + index {indexLength} + metadata {metadataLength} + footer {footerSize}.", path);
-                }
-                else
-                {
-                    ctx.Failed("Archive.Size", $"{shown} is {size} bytes, but its index places the end of the data at {dataEnd} instead of {indexStart} (truncated or damaged).", path);
-                }
-
-                if (!ctx.Options.Deep)
-                {
-                    return;
-                }
-                if (!sizeOk)
-                {
-                    SkipDeep(ctx, path, shown, "the index does not describe the file, so chunks cannot be located");
-                    return;
-                }
-                CheckChunks(fs, path, shown, ctx, version, index, spanCount, chunkCount, dataEnd);
+            string hashed;
+            using (var sha = SHA512.Create())
+            {
+                hashed = DoltHash.Encode(sha.ComputeHash(footer));
             }
+            if (hashed == name)
+            {
+                ctx.Passed("Archive.Name", $"{shown}: the name is the hash of its footer.", path);
+            }
+            else if ((wholeFileName ?? WholeFileName(fs, ctx)) == name)
+            {
+                ctx.Passed("Archive.Name", $"{shown}: the name is the hash of the whole file.", path);
+            }
+            else
+            {
+                ctx.Failed("Archive.Name", $"{shown}: neither the footer (hash {hashed}) nor the whole file hashes to the file's name (damaged).", path);
+            }
+
+            ulong expectedIndex = 8UL * spanCount + 28UL * chunkCount;
+            if (indexLength != expectedIndex || spanCount == 0 || (ulong)size < indexLength + metadataLength + (ulong)footerSize)
+            {
+                ctx.Failed("Archive.Size", $"{shown}: the footer's index length {indexLength} does not fit {spanCount} spans and {chunkCount} chunks in a {size}-byte file (damaged footer).", path);
+                SkipDeep(ctx, path, shown);
+                return;
+            }
+            long indexStart = size - footerSize - (long)metadataLength - (long)indexLength;
+            if (indexLength > int.MaxValue)
+            {
+                ctx.Skipped("Archive.Size", $"{shown}: its index is {indexLength} bytes, too large to check in memory.", path);
+                SkipDeep(ctx, path, shown, "the index is too large to load");
+                return;
+            }
+            var index = new byte[indexLength];
+            FileReading.ReadAt(fs, indexStart, index, 0, (int)indexLength);
+            long dataEnd = (long)BigEndian.UInt64(index, (int)(spanCount - 1) * 8);
+            bool sizeOk = dataEnd == indexStart;
+            if (sizeOk)
+            {
+                ctx.Passed("Archive.Size", $"{shown}: {size} bytes = spans {dataEnd} + index {indexLength} + metadata {metadataLength} + footer {footerSize}.", path);
+            }
+            else
+            {
+                ctx.Failed("Archive.Size", $"{shown} is {size} bytes, but its index places the end of the data at {dataEnd} instead of {indexStart} (truncated or damaged).", path);
+            }
+
+            if (!ctx.Options.Deep)
+            {
+                return;
+            }
+            if (!sizeOk)
+            {
+                SkipDeep(ctx, path, shown, "the index does not describe the file, so chunks cannot be located");
+                return;
+            }
+            CheckChunks(fs, path, shown, ctx, version, index, spanCount, chunkCount, dataEnd);
         }
 
         /// <summary>Newer writers (seen with Dolt 2.2.2, format 3) name the archive by the SHA-512 of the whole file.</summary>
-        private static string WholeFileName(FileStream fs, StoreCheckContext ctx)
+        private static string WholeFileName(Stream fs, StoreCheckContext ctx)
         {
             fs.Position = 0;
             var buffer = new byte[1 << 20];
@@ -157,7 +170,7 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static void CheckChunks(FileStream fs, string path, string shown, StoreCheckContext ctx, int version, byte[] index,
+        private static void CheckChunks(Stream fs, string path, string shown, StoreCheckContext ctx, int version, byte[] index,
             uint spanCount, uint chunkCount, long dataEnd)
         {
             int prefixes = (int)(8 * spanCount);
@@ -226,7 +239,7 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static byte[] ReadSpan(FileStream fs, byte[] index, uint spanCount, uint id, long dataEnd)
+        private static byte[] ReadSpan(Stream fs, byte[] index, uint spanCount, uint id, long dataEnd)
         {
             if (id == 0 || id > spanCount)
             {

@@ -18,6 +18,13 @@ namespace DoltBackup.Verification
 
         /// <summary>Checks every artifact of a manifest whose backup folder is known.</summary>
         public static void Verify(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit)
+            => Verify(manifest, options, emit, null);
+
+        /// <summary>
+        /// Checks every artifact; while a FileCopy archive streams by, <paramref name="storesIn"/> (given the archive's
+        /// stored path) may return a scanner that checks the Dolt stores inside it in the same pass.
+        /// </summary>
+        internal static void Verify(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit, Func<string, ArchiveStoreScanner> storesIn)
         {
             options = options ?? new VerificationOptions();
             string folder = manifest.BackupFolder;
@@ -29,13 +36,13 @@ namespace DoltBackup.Verification
                 options.CancellationToken.ThrowIfCancellationRequested();
                 inArchives.TryGetValue(artifact.StoredPath ?? "", out var entries);
                 inArchives.Remove(artifact.StoredPath ?? "");
-                VerifyFile(folder, artifact, entries, options, emit, buffer);
+                VerifyFile(folder, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath));
             }
             // Entries whose archive is not itself a recorded artifact: still check them.
             foreach (var pair in inArchives)
             {
                 var synthetic = new BackupArtifact { Kind = FileCopyLayout.DataArchiveKind, StoredPath = pair.Key, Size = -1 };
-                VerifyFile(folder, synthetic, pair.Value, options, emit, buffer);
+                VerifyFile(folder, synthetic, pair.Value, options, emit, buffer, storesIn?.Invoke(pair.Key));
             }
         }
 
@@ -51,7 +58,7 @@ namespace DoltBackup.Verification
             => new VerificationResult(a.Archive == null ? a.StoredPath : a.Archive + ":" + a.StoredPath, check, status, message, VerificationLevel.Artifact, path);
 
         private static void VerifyFile(string folder, BackupArtifact artifact, List<BackupArtifact> entries, VerificationOptions options,
-            Action<VerificationResult> emit, byte[] buffer)
+            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores)
         {
             bool recorded = artifact.Size >= 0;
             if (artifact.Status != ItemStatus.Completed)
@@ -92,7 +99,7 @@ namespace DoltBackup.Verification
             bool archiveDamaged = false;
             try
             {
-                hash = entries == null ? HashFile(path, size, buffer, options) : HashArchive(path, size, artifact, entries, options, emit, buffer, out archiveDamaged);
+                hash = entries == null ? HashFile(path, size, buffer, options) : HashArchive(path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged);
             }
             catch (IOException e)
             {
@@ -163,7 +170,7 @@ namespace DoltBackup.Verification
         }
 
         private static string HashArchive(string path, long size, BackupArtifact archive, List<BackupArtifact> entries, VerificationOptions options,
-            Action<VerificationResult> emit, byte[] buffer, out bool damaged)
+            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, out bool damaged)
         {
             var expected = new Dictionary<string, BackupArtifact>(StringComparer.Ordinal);
             foreach (var e in entries)
@@ -187,15 +194,14 @@ namespace DoltBackup.Verification
                             options.CancellationToken.ThrowIfCancellationRequested();
                             if (entry.Type != TarEntryType.File)
                             {
+                                stores?.Observe(entry, null);
                                 continue;
                             }
-                            long length = 0;
-                            int n;
-                            while ((n = reader.ReadData(buffer, 0, buffer.Length)) > 0)
-                            {
-                                hasher.Append(buffer, 0, n);
-                                length += n;
-                            }
+                            // One read of the entry: the stores' checks take what they need, the hash sees every byte.
+                            var data = new TarEntryDataStream(reader, hasher);
+                            stores?.Observe(entry, data);
+                            data.ReadToEnd(buffer);
+                            long length = data.BytesRead;
                             string hash = hasher.FinishHex();
                             options.Report("Checking the archive", entry.Name, file.Position, size);
                             if (!expected.TryGetValue(entry.Name, out var a))
@@ -229,10 +235,15 @@ namespace DoltBackup.Verification
                     while (raw.Read(buffer, 0, buffer.Length) > 0)
                     {
                     }
+                    stores?.Complete();
                 }
                 catch (InvalidDataException e)
                 {
                     damage = e.Message;
+                    if (stores != null)
+                    {
+                        stores.Damage = e.Message;
+                    }
                 }
                 finally
                 {

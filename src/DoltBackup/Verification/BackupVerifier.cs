@@ -88,13 +88,21 @@ namespace DoltBackup.Verification
         {
             options = options ?? new VerificationOptions();
             string target = manifest.ToString();
+            // A FileCopy archive is read once: its files' hashes and the Dolt stores inside it are checked in that pass.
+            ArchiveStoreScanner stores = null;
+            Func<string, ArchiveStoreScanner> storesIn = null;
+            if (manifest.Method == BackupMethod.FileCopy && !string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                storesIn = stored => stores != null || !IsDataArchive(stored) ? null
+                    : stores = new ArchiveStoreScanner(Path.Combine(manifest.BackupFolder, stored), RootLabel(manifest), options);
+            }
             if (string.IsNullOrEmpty(manifest.BackupFolder))
             {
                 emit(new VerificationResult(target, "Backup.Folder", VerificationStatus.Skipped, "The manifest has no backup folder: its files cannot be checked.", VerificationLevel.Artifact));
             }
             else
             {
-                ArtifactVerifier.Verify(manifest, options, emit);
+                ArtifactVerifier.Verify(manifest, options, emit, storesIn);
             }
 
             switch (manifest.Method)
@@ -111,12 +119,18 @@ namespace DoltBackup.Verification
                     string tree = string.IsNullOrEmpty(manifest.BackupFolder) ? null : Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
                     if (tree != null && Directory.Exists(tree))
                     {
-                        VerifyDataDirectory(tree, tree, options, emit);
+                        VerifyDataDirectory(tree, tree, options, emit, RootLabel(manifest));
+                    }
+                    else if (stores != null)
+                    {
+                        stores.Finish(target, emit);
                     }
                     else
                     {
                         emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
-                            "The data dir is inside an archive: its Dolt stores are checked by the archive's SHA-256 only. Restore it (Restore-DoltBackup) and run Test-DoltBackup on the restored data dir to check their structure.",
+                            string.IsNullOrEmpty(manifest.BackupFolder)
+                                ? "The manifest has no backup folder: the Dolt stores of its data dir cannot be checked."
+                                : $"The backup folder holds neither {FileCopyLayout.TreeFolder}/ nor a recorded {FileCopyLayout.TarFile} or {FileCopyLayout.TarGzipFile}: the Dolt stores of its data dir cannot be checked.",
                             VerificationLevel.Structure));
                     }
                     break;
@@ -125,6 +139,16 @@ namespace DoltBackup.Verification
                         "EBS snapshots cannot be checked offline: create a volume from the snapshot, mount it, and run Test-DoltBackup on its data dir.", VerificationLevel.Structure));
                     break;
             }
+        }
+
+        private static bool IsDataArchive(string storedPath)
+            => storedPath == FileCopyLayout.TarFile || storedPath == FileCopyLayout.TarGzipFile;
+
+        /// <summary>How a database at a FileCopy data dir's root is named (tree or archive): after the source data dir, as a check of that folder names it.</summary>
+        private static string RootLabel(BackupManifest manifest)
+        {
+            string dataDir = manifest.Source?.DataDir;
+            return string.IsNullOrEmpty(dataDir) ? FileCopyLayout.TreeFolder : Path.GetFileName(dataDir.TrimEnd('/', '\\'));
         }
 
         /// <summary>Verifies a manifest and returns the results.</summary>
@@ -173,8 +197,12 @@ namespace DoltBackup.Verification
 
         /// <summary>Verifies every database of a data dir (and the root itself when it is a database).</summary>
         public static void VerifyDataDirectory(string dataDir, string label, VerificationOptions options, Action<VerificationResult> emit)
+            => VerifyDataDirectory(dataDir, label, options, emit, null);
+
+        /// <summary>Verifies a data dir; a database at its root is named <paramref name="rootName"/> (default: the folder's name).</summary>
+        internal static void VerifyDataDirectory(string dataDir, string label, VerificationOptions options, Action<VerificationResult> emit, string rootName)
         {
-            var dbs = DatabasesOf(dataDir).ToList();
+            var dbs = DatabasesOf(dataDir, rootName).ToList();
             if (dbs.Count == 0)
             {
                 emit(new VerificationResult(label, "DataDir.Databases", VerificationStatus.Failed, "No database (a folder with .dolt/noms) in the data dir.", VerificationLevel.Structure, dataDir));
@@ -198,11 +226,11 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static IEnumerable<(string Name, string DoltDir)> DatabasesOf(string dataDir)
+        private static IEnumerable<(string Name, string DoltDir)> DatabasesOf(string dataDir, string rootName = null)
         {
             if (Directory.Exists(Path.Combine(dataDir, ".dolt", "noms")))
             {
-                yield return (Path.GetFileName(dataDir.TrimEnd(Path.DirectorySeparatorChar)), Path.Combine(dataDir, ".dolt"));
+                yield return (rootName ?? Path.GetFileName(dataDir.TrimEnd(Path.DirectorySeparatorChar)), Path.Combine(dataDir, ".dolt"));
             }
             foreach (var dir in Directory.GetDirectories(dataDir).OrderBy(d => d, StringComparer.Ordinal))
             {

@@ -16,7 +16,19 @@ namespace DoltBackup.Verification
 
         public static void Check(string path, NbsTableSpec spec, NbsManifest manifest, StoreCheckContext ctx)
         {
-            long size = new FileInfo(path).Length;
+            using (var fs = FileReading.OpenSequential(path))
+            {
+                Check(fs, fs.Length, path, ctx.ForFile(spec, manifest));
+            }
+        }
+
+        /// <summary>
+        /// Checks a journal read once, front to back, from a stream of <paramref name="size"/> bytes (a file, or an
+        /// archive entry as it streams by). The record count and the last root are compared with the manifest once it
+        /// is known.
+        /// </summary>
+        public static void Check(Stream fs, long size, string path, StoreCheckContext ctx)
+        {
             long offset = 0;
             long chunkRecords = 0;
             long rootRecords = 0;
@@ -29,7 +41,6 @@ namespace DoltBackup.Verification
             var digest = deep ? new ChunkDigest() : null;
             try
             {
-                using (var fs = FileReading.OpenSequential(path))
                 {
                     while (offset + 4 <= size)
                     {
@@ -130,46 +141,49 @@ namespace DoltBackup.Verification
                 digest?.Dispose();
             }
 
-            string records = $"{chunkRecords} chunk and {rootRecords} root records in {offset} bytes";
-            if (framingProblem != null)
+            ctx.WhenManifestKnown((spec, manifest) =>
             {
-                ctx.Failed("Journal.Records", $"The journal is damaged after {records}: {framingProblem}.", path);
-            }
-            else
-            {
-                ctx.Passed("Journal.Records", $"{records}: every record's framing and CRC-32C are intact.", path);
-            }
+                string records = $"{chunkRecords} chunk and {rootRecords} root records in {offset} bytes";
+                if (framingProblem != null)
+                {
+                    ctx.Failed("Journal.Records", $"The journal is damaged after {records}: {framingProblem}.", path);
+                }
+                else
+                {
+                    ctx.Passed("Journal.Records", $"{records}: every record's framing and CRC-32C are intact.", path);
+                }
 
-            if (chunkRecords == spec.ChunkCount)
-            {
-                ctx.Passed("Journal.ChunkCount", $"{chunkRecords} chunk records, as in the manifest.", path);
-            }
-            else if (chunkRecords > spec.ChunkCount && framingProblem == null)
-            {
-                ctx.Info("Journal.ChunkCount", $"{chunkRecords} chunk records, more than the manifest's {spec.ChunkCount}: the journal is ahead of the manifest (Dolt trues the manifest up when it opens the database).", path);
-            }
-            else
-            {
-                ctx.Failed("Journal.ChunkCount", $"{chunkRecords} readable chunk records, the manifest says {spec.ChunkCount}: chunks are missing from the journal.", path);
-            }
+                if (chunkRecords == spec.ChunkCount)
+                {
+                    ctx.Passed("Journal.ChunkCount", $"{chunkRecords} chunk records, as in the manifest.", path);
+                }
+                else if (chunkRecords > spec.ChunkCount && framingProblem == null)
+                {
+                    ctx.Info("Journal.ChunkCount", $"{chunkRecords} chunk records, more than the manifest's {spec.ChunkCount}: the journal is ahead of the manifest (Dolt trues the manifest up when it opens the database).", path);
+                }
+                else
+                {
+                    ctx.Failed("Journal.ChunkCount", $"{chunkRecords} readable chunk records, the manifest says {spec.ChunkCount}: chunks are missing from the journal.", path);
+                }
 
-            string root = lastRoot == null ? null : DoltHash.Encode(lastRoot);
-            if (root == null)
-            {
-                ctx.Failed("Journal.Root", "The journal has no readable root record.", path);
-            }
-            else if (root == manifest.Root)
-            {
-                ctx.Passed("Journal.Root", $"The last root record {root} is the manifest's root.", path);
-            }
-            else if (framingProblem == null && chunkRecords >= spec.ChunkCount)
-            {
-                ctx.Info("Journal.Root", $"The last root record {root} differs from the manifest's root {manifest.Root}: the journal is ahead of the manifest, and it is the source of truth for the root.", path);
-            }
-            else
-            {
-                ctx.Failed("Journal.Root", $"The last readable root record {root} is not the manifest's root {manifest.Root}: later records are lost.", path);
-            }
+                string root = lastRoot == null ? null : DoltHash.Encode(lastRoot);
+                if (root == null)
+                {
+                    ctx.Failed("Journal.Root", "The journal has no readable root record.", path);
+                }
+                else if (root == manifest.Root)
+                {
+                    ctx.Passed("Journal.Root", $"The last root record {root} is the manifest's root.", path);
+                }
+                else if (framingProblem == null && chunkRecords >= spec.ChunkCount)
+                {
+                    ctx.Info("Journal.Root", $"The last root record {root} differs from the manifest's root {manifest.Root}: the journal is ahead of the manifest, and it is the source of truth for the root.", path);
+                }
+                else
+                {
+                    ctx.Failed("Journal.Root", $"The last readable root record {root} is not the manifest's root {manifest.Root}: later records are lost.", path);
+                }
+            });
 
             if (deep)
             {

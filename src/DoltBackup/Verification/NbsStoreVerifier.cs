@@ -23,7 +23,7 @@ namespace DoltBackup.Verification
         /// <summary>Verifies the store in <paramref name="storeDir"/> (the folder that holds <c>manifest</c>).</summary>
         public static void Verify(string storeDir, string target, VerificationOptions options, Action<VerificationResult> emit)
         {
-            VerifyGeneration(storeDir, new StoreCheckContext(target, options ?? new VerificationOptions(), emit), oldgen: false);
+            Verify(new FolderStoreGeneration(storeDir), target, options, emit);
         }
 
         /// <summary>Verifies a store and returns the results.</summary>
@@ -34,24 +34,24 @@ namespace DoltBackup.Verification
             return results;
         }
 
-        private static void VerifyGeneration(string dir, StoreCheckContext ctx, bool oldgen)
+        /// <summary>Verifies a store wherever its files are (a folder, or an archive read once), newgen then oldgen.</summary>
+        internal static void Verify(StoreGeneration store, string target, VerificationOptions options, Action<VerificationResult> emit)
         {
-            VerifyOneGeneration(dir, ctx, oldgen);
-            if (!oldgen)
+            options = options ?? new VerificationOptions();
+            VerifyOneGeneration(store, new StoreCheckContext(target, options, emit), oldgen: false);
+            var oldgen = store.Oldgen;
+            if (oldgen != null)
             {
-                string oldgenDir = Path.Combine(dir, "oldgen");
-                if (Directory.Exists(oldgenDir))
-                {
-                    VerifyOneGeneration(oldgenDir, new StoreCheckContext(ctx.Target + " (oldgen)", ctx.Options, ctx.Emit), oldgen: true);
-                }
+                VerifyOneGeneration(oldgen, new StoreCheckContext(target + " (oldgen)", options, emit), oldgen: true);
             }
         }
 
-        private static void VerifyOneGeneration(string dir, StoreCheckContext ctx, bool oldgen)
+        private static void VerifyOneGeneration(StoreGeneration store, StoreCheckContext ctx, bool oldgen)
         {
-            string manifestPath = Path.Combine(dir, "manifest");
+            string dir = store.Dir;
+            string manifestPath = store.PathOf("manifest");
             string label = oldgen ? "oldgen manifest" : "manifest";
-            if (!File.Exists(manifestPath))
+            if (!store.HasManifest)
             {
                 if (oldgen)
                 {
@@ -66,7 +66,7 @@ namespace DoltBackup.Verification
             NbsManifest manifest;
             try
             {
-                manifest = NbsManifest.Read(manifestPath);
+                manifest = NbsManifest.Parse(store.ReadManifestText());
             }
             catch (FormatException e)
             {
@@ -89,32 +89,32 @@ namespace DoltBackup.Verification
             foreach (var spec in manifest.Tables)
             {
                 ctx.Options.CancellationToken.ThrowIfCancellationRequested();
-                string table = Path.Combine(dir, spec.Name);
-                string archive = table + ".darc";
+                string archiveName = spec.Name + ".darc";
+                string table = store.PathOf(spec.Name);
                 try
                 {
                     if (spec.IsJournal)
                     {
                         referenced.Add(spec.Name);
-                        if (!File.Exists(table))
+                        if (!store.Exists(spec.Name))
                         {
                             ctx.Failed("Store.FilePresent", $"The {label} names the chunk journal, which is missing.", table);
                             continue;
                         }
                         ctx.Options.Report("Checking the chunk journal", table, 0, 0);
-                        JournalChecker.Check(table, spec, manifest, ctx);
+                        store.CheckJournal(spec, manifest, ctx);
                     }
-                    else if (File.Exists(table))
+                    else if (store.Exists(spec.Name))
                     {
                         referenced.Add(spec.Name);
                         ctx.Options.Report("Checking table files", table, 0, 0);
-                        TableFileChecker.Check(table, spec, ctx);
+                        store.CheckTable(spec, manifest, ctx);
                     }
-                    else if (File.Exists(archive))
+                    else if (store.Exists(archiveName))
                     {
-                        referenced.Add(spec.Name + ".darc");
-                        ctx.Options.Report("Checking archives", archive, 0, 0);
-                        ArchiveChecker.Check(archive, spec, ctx);
+                        referenced.Add(archiveName);
+                        ctx.Options.Report("Checking archives", store.PathOf(archiveName), 0, 0);
+                        store.CheckArchive(spec, manifest, ctx);
                     }
                     else
                     {
@@ -131,14 +131,13 @@ namespace DoltBackup.Verification
                 }
             }
 
-            foreach (var file in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))
+            foreach (var name in store.FileNames().OrderBy(f => f, StringComparer.Ordinal))
             {
-                string name = Path.GetFileName(file);
                 if (referenced.Contains(name) || KnownFiles.Contains(name))
                 {
                     continue;
                 }
-                ctx.Info("Store.ExtraFile", DescribeExtra(name), file);
+                ctx.Info("Store.ExtraFile", DescribeExtra(name), store.PathOf(name));
             }
         }
 

@@ -18,85 +18,138 @@ namespace DoltBackup.Verification
 
         public static void Check(string path, NbsTableSpec spec, StoreCheckContext ctx)
         {
-            long size = new FileInfo(path).Length;
-            using (var fs = FileReading.OpenRandom(path))
+            // Structure reads the footer and index only; -Deep then reads every record front to back.
+            using (var fs = ctx.Options.Deep ? FileReading.OpenSequential(path) : FileReading.OpenRandom(path))
             {
-                if (size < FooterSize)
+                Check(fs, fs.Length, spec.Name, path, ctx.ForFile(spec, null));
+            }
+        }
+
+        /// <summary>
+        /// Checks a table file read from a seekable stream of <paramref name="size"/> bytes (a file, or an archive entry
+        /// held in memory or spooled). The chunk count is compared with the manifest once it is known.
+        /// </summary>
+        public static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx) => Check(fs, size, name, path, ctx, null);
+
+        /// <summary>
+        /// Judges the chunks of a table whose framing is sound, given its index and chunk addresses by ordinal; for a
+        /// table read as a stream, whose records went by before the index could be read.
+        /// </summary>
+        internal delegate void ChunkJudge(byte[] index, uint count, byte[] addressesByOrdinal);
+
+        /// <summary>As <see cref="Check(Stream, long, string, string, StoreCheckContext)"/>; with -Deep, <paramref name="judge"/> (when given) judges the chunks instead of reading them from the stream.</summary>
+        internal static void Check(Stream fs, long size, string name, string path, StoreCheckContext ctx, ChunkJudge judge)
+        {
+            if (size < FooterSize)
+            {
+                ctx.Failed("TableFile.Footer", $"{name} is {size} bytes, shorter than the 20-byte table footer (truncated).", path);
+                SkipDeep(ctx, path, name);
+                return;
+            }
+            var footer = new byte[FooterSize];
+            FileReading.ReadAt(fs, size - FooterSize, footer, 0, FooterSize);
+            for (int i = 0; i < Magic.Length; i++)
+            {
+                if (footer[12 + i] != Magic[i])
                 {
-                    ctx.Failed("TableFile.Footer", $"{spec.Name} is {size} bytes, shorter than the 20-byte table footer (truncated).", path);
-                    SkipDeep(ctx, path, spec);
+                    ctx.Failed("TableFile.Footer", $"{name} does not end with the NBS table magic (truncated or damaged footer).", path);
+                    SkipDeep(ctx, path, name);
                     return;
                 }
-                var footer = new byte[FooterSize];
-                FileReading.ReadAt(fs, size - FooterSize, footer, 0, FooterSize);
-                for (int i = 0; i < Magic.Length; i++)
-                {
-                    if (footer[12 + i] != Magic[i])
-                    {
-                        ctx.Failed("TableFile.Footer", $"{spec.Name} does not end with the NBS table magic (truncated or damaged footer).", path);
-                        SkipDeep(ctx, path, spec);
-                        return;
-                    }
-                }
-                uint count = BigEndian.UInt32(footer, 0);
-                ulong uncompressed = BigEndian.UInt64(footer, 4);
+            }
+            uint count = BigEndian.UInt32(footer, 0);
+            ulong uncompressed = BigEndian.UInt64(footer, 4);
+            ctx.WhenManifestKnown((spec, manifest) =>
+            {
                 if (count != spec.ChunkCount)
                 {
-                    ctx.Failed("TableFile.Footer", $"{spec.Name} holds {count} chunks, the manifest says {spec.ChunkCount}.", path);
+                    ctx.Failed("TableFile.Footer", $"{name} holds {count} chunks, the manifest says {spec.ChunkCount}.", path);
                 }
                 else
                 {
-                    ctx.Passed("TableFile.Footer", $"{spec.Name}: table magic present, {count} chunks as in the manifest ({uncompressed.ToString(CultureInfo.InvariantCulture)} bytes uncompressed).", path);
+                    ctx.Passed("TableFile.Footer", $"{name}: table magic present, {count} chunks as in the manifest ({uncompressed.ToString(CultureInfo.InvariantCulture)} bytes uncompressed).", path);
                 }
+            });
 
-                long indexSize = 28L * count;
-                if (indexSize + FooterSize > size || indexSize > int.MaxValue)
-                {
-                    ctx.Failed("TableFile.Size", $"{spec.Name} is {size} bytes, too short for the index of {count} chunks its footer announces.", path);
-                    SkipDeep(ctx, path, spec);
-                    return;
-                }
-                var index = new byte[indexSize];
-                FileReading.ReadAt(fs, size - FooterSize - indexSize, index, 0, (int)indexSize);
-                int lengthsOffset = (int)(12L * count);
-                int suffixOffset = (int)(16L * count);
-                long sum = 0;
-                for (int i = 0; i < count; i++)
-                {
-                    sum += BigEndian.UInt32(index, lengthsOffset + 4 * i);
-                }
-                long expected = sum + indexSize + FooterSize;
-                bool sizeOk = expected == size;
-                if (sizeOk)
-                {
-                    ctx.Passed("TableFile.Size", $"{spec.Name}: {size} bytes = chunk data {sum} + index {indexSize} + footer 20.", path);
-                }
-                else
-                {
-                    ctx.Failed("TableFile.Size", $"{spec.Name} is {size} bytes, but its index describes {expected} bytes (truncated, extended or damaged index).", path);
-                }
-
-                string name = NameOf(index, count);
-                if (name == spec.Name || LegacyNameOf(index, count) == spec.Name)
-                {
-                    ctx.Passed("TableFile.Name", $"{spec.Name}: the name is the hash of its chunk index.", path);
-                }
-                else
-                {
-                    ctx.Failed("TableFile.Name", $"{spec.Name}: the index's chunk suffixes hash to {name}, not to the file's name (damaged index).", path);
-                }
-
-                if (!ctx.Options.Deep)
-                {
-                    return;
-                }
-                if (!sizeOk)
-                {
-                    SkipDeep(ctx, path, spec, "the index does not describe the file, so chunk records cannot be located");
-                    return;
-                }
-                CheckChunks(path, spec, ctx, index, count, size - indexSize - FooterSize);
+            long indexSize = 28L * count;
+            if (indexSize + FooterSize > size || indexSize > int.MaxValue)
+            {
+                ctx.Failed("TableFile.Size", $"{name} is {size} bytes, too short for the index of {count} chunks its footer announces.", path);
+                SkipDeep(ctx, path, name);
+                return;
             }
+            var index = new byte[indexSize];
+            FileReading.ReadAt(fs, size - FooterSize - indexSize, index, 0, (int)indexSize);
+            int lengthsOffset = (int)(12L * count);
+            int suffixOffset = (int)(16L * count);
+            long sum = 0;
+            for (int i = 0; i < count; i++)
+            {
+                sum += BigEndian.UInt32(index, lengthsOffset + 4 * i);
+            }
+            long expected = sum + indexSize + FooterSize;
+            bool sizeOk = expected == size;
+            if (sizeOk)
+            {
+                ctx.Passed("TableFile.Size", $"{name}: {size} bytes = chunk data {sum} + index {indexSize} + footer 20.", path);
+            }
+            else
+            {
+                ctx.Failed("TableFile.Size", $"{name} is {size} bytes, but its index describes {expected} bytes (truncated, extended or damaged index).", path);
+            }
+
+            string hashed = NameOf(index, count);
+            if (hashed == name || LegacyNameOf(index, count) == name)
+            {
+                ctx.Passed("TableFile.Name", $"{name}: the name is the hash of its chunk index.", path);
+            }
+            else
+            {
+                ctx.Failed("TableFile.Name", $"{name}: the index's chunk suffixes hash to {hashed}, not to the file's name (damaged index).", path);
+            }
+
+            if (!ctx.Options.Deep)
+            {
+                return;
+            }
+            if (!sizeOk)
+            {
+                SkipDeep(ctx, path, name, "the index does not describe the file, so chunk records cannot be located");
+                return;
+            }
+            byte[] addresses = AddressesByOrdinal(index, count, name, path, ctx);
+            if (addresses == null)
+            {
+                return;
+            }
+            if (judge != null)
+            {
+                judge(index, count, addresses);
+                return;
+            }
+            CheckChunks(fs, name, path, ctx, index, count, addresses, size - indexSize - FooterSize);
+        }
+
+        /// <summary>
+        /// Each chunk's address by ordinal (position in the file): index entries (prefix, ordinal) are sorted by prefix,
+        /// suffixes are stored by ordinal. Null, after a failure, when an entry names an ordinal that does not exist.
+        /// </summary>
+        private static byte[] AddressesByOrdinal(byte[] index, uint count, string name, string path, StoreCheckContext ctx)
+        {
+            var addresses = new byte[count * (long)DoltHash.ByteLength];
+            int suffixOffset = (int)(16L * count);
+            for (int j = 0; j < count; j++)
+            {
+                uint ord = BigEndian.UInt32(index, j * 12 + 8);
+                if (ord >= count)
+                {
+                    ctx.Failed("TableFile.Chunks", $"{name}: index entry {j} names ordinal {ord} of {count} (damaged index).", path, VerificationLevel.Deep);
+                    return null;
+                }
+                Buffer.BlockCopy(index, j * 12, addresses, (int)ord * 20, 8);
+                Buffer.BlockCopy(index, suffixOffset + (int)ord * 12, addresses, (int)ord * 20 + 8, 12);
+            }
+            return addresses;
         }
 
         /// <summary>Current writers: SHA-512 of the suffix block (12 bytes per chunk, by ordinal).</summary>
@@ -131,36 +184,22 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static void SkipDeep(StoreCheckContext ctx, string path, NbsTableSpec spec, string why = "the table's framing is broken")
+        private static void SkipDeep(StoreCheckContext ctx, string path, string name, string why = "the table's framing is broken")
         {
             if (ctx.Options.Deep)
             {
-                ctx.Skipped("TableFile.Chunks", $"{spec.Name}: chunks not re-hashed: {why}.", path, VerificationLevel.Deep);
+                ctx.Skipped("TableFile.Chunks", $"{name}: chunks not re-hashed: {why}.", path, VerificationLevel.Deep);
             }
         }
 
-        private static void CheckChunks(string path, NbsTableSpec spec, StoreCheckContext ctx, byte[] index, uint count, long dataLength)
+        private static void CheckChunks(Stream fs, string name, string path, StoreCheckContext ctx, byte[] index, uint count, byte[] addresses, long dataLength)
         {
-            // Index entries (prefix, ordinal) are sorted by prefix; lengths and suffixes are stored by ordinal (position in the file).
-            var addresses = new byte[count * (long)DoltHash.ByteLength];
-            int suffixOffset = (int)(16L * count);
-            for (int j = 0; j < count; j++)
-            {
-                uint ord = BigEndian.UInt32(index, j * 12 + 8);
-                if (ord >= count)
-                {
-                    ctx.Failed("TableFile.Chunks", $"{spec.Name}: index entry {j} names ordinal {ord} of {count} (damaged index).", path, VerificationLevel.Deep);
-                    return;
-                }
-                Buffer.BlockCopy(index, j * 12, addresses, (int)ord * 20, 8);
-                Buffer.BlockCopy(index, suffixOffset + (int)ord * 12, addresses, (int)ord * 20 + 8, 12);
-            }
             var failures = new List<string>();
             int failed = 0;
             byte[] buffer = new byte[64 * 1024];
             long done = 0;
+            fs.Position = 0;
             using (var digest = new ChunkDigest())
-            using (var fs = FileReading.OpenSequential(path))
             {
                 for (int i = 0; i < count; i++)
                 {
@@ -172,7 +211,7 @@ namespace DoltBackup.Verification
                     }
                     if (!FileReading.ReadExactly(fs, buffer, 0, len))
                     {
-                        ctx.Failed("TableFile.Chunks", $"{spec.Name}: the file ends inside chunk record {i}.", path, VerificationLevel.Deep);
+                        ctx.Failed("TableFile.Chunks", $"{name}: the file ends inside chunk record {i}.", path, VerificationLevel.Deep);
                         return;
                     }
                     done += len;
@@ -187,17 +226,17 @@ namespace DoltBackup.Verification
                     }
                     if ((i & 1023) == 0)
                     {
-                        ctx.Options.Report("Re-hashing chunks", spec.Name, done, dataLength);
+                        ctx.Options.Report("Re-hashing chunks", name, done, dataLength);
                     }
                 }
             }
             if (failed == 0)
             {
-                ctx.Passed("TableFile.Chunks", $"{spec.Name}: all {count} chunks decompress and hash to their addresses.", path, VerificationLevel.Deep);
+                ctx.Passed("TableFile.Chunks", $"{name}: all {count} chunks decompress and hash to their addresses.", path, VerificationLevel.Deep);
             }
             else
             {
-                ctx.Failed("TableFile.Chunks", $"{spec.Name}: {failed} of {count} chunks are damaged: {string.Join("; ", failures)}.", path, VerificationLevel.Deep);
+                ctx.Failed("TableFile.Chunks", $"{name}: {failed} of {count} chunks are damaged: {string.Join("; ", failures)}.", path, VerificationLevel.Deep);
             }
         }
     }

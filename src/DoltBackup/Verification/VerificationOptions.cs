@@ -18,6 +18,15 @@ namespace DoltBackup.Verification
         /// <summary>Stops the run between files and between buffers.</summary>
         public CancellationToken CancellationToken { get; set; }
 
+        /// <summary>
+        /// Inside a FileCopy archive, table files and .darc archives up to this many bytes are checked from memory;
+        /// larger ones are spooled, one at a time, to an owner-only temporary file deleted right after.
+        /// </summary>
+        internal int ArchiveMemoryLimit { get; set; } = ArchiveStoreScanner.DefaultInMemoryLimit;
+
+        /// <summary>Where such spool files go (default: the temporary folder).</summary>
+        internal string SpoolFolder { get; set; }
+
         internal void Report(string activity, string item, long done, long total)
             => Progress?.Invoke(new VerificationProgress(activity, item, done, total));
     }

@@ -65,12 +65,13 @@ namespace DoltBackup.Tests.FileCopy
             }
             Assert.False(File.Exists(result.OutputPath + ".partial") || Directory.Exists(result.OutputPath + ".partial"));
 
-            // Test-DoltBackup's checks pass on the backup (artifacts, and the copied tree's Dolt stores).
+            // Test-DoltBackup's checks pass on the backup (artifacts, and the Dolt stores of the tree or inside the archive).
             ManifestStore.Write(manifest);
             var verification = BackupVerifier.VerifyPath(manifest.BackupFolder, new VerificationOptions { Deep = true });
             Assert.DoesNotContain(verification, r => r.Status == VerificationStatus.Failed);
             Assert.Contains(verification, r => r.Level == VerificationLevel.Artifact && r.Status == VerificationStatus.Passed);
-            Assert.Equal(format == FileCopyFormat.Tree, verification.Any(r => r.Level == VerificationLevel.Deep && r.Status == VerificationStatus.Passed));
+            Assert.Contains(verification, r => r.Level == VerificationLevel.Deep && r.Status == VerificationStatus.Passed);
+            Assert.DoesNotContain(verification, r => r.Status == VerificationStatus.Skipped);
 
             // Restore into a new data dir: byte-identical, LOCK files empty, sql-server.info absent.
             string restored = dir.Combine("restored");

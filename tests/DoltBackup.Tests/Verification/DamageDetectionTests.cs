@@ -14,7 +14,7 @@ namespace DoltBackup.Tests.Verification
 
         public DamageDetectionTests(ITestOutputHelper output) => _out = output;
 
-        private static void FlipByte(string path, long offsetFromStart)
+        internal static void FlipByte(string path, long offsetFromStart)
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
             fs.Position = offsetFromStart;

@@ -74,9 +74,10 @@ namespace DoltBackup.Tests.Verification
             var results = Results(r);
             int files = manifest.Artifacts.Count(a => a.Kind == FileCopyLayout.DataFileKind);
             Assert.Equal(files + 1, results.Count(x => x.Level == VerificationLevel.Artifact && x.Status == VerificationStatus.Passed));
-            // The Dolt stores inside the archive are not checked offline: Skipped, never Passed.
-            var skipped = Assert.Single(results, x => x.Status == VerificationStatus.Skipped);
-            Assert.Equal(VerificationLevel.Structure, skipped.Level);
+            // The Dolt stores inside the archive are checked in the same pass (structure without -Deep): nothing Skipped.
+            Assert.DoesNotContain(results, x => x.Status == VerificationStatus.Skipped);
+            Assert.Contains(results, x => x.Target == "sales" && x.Check == "Manifest.Parse" && x.Status == VerificationStatus.Passed);
+            Assert.DoesNotContain(results, x => x.Level == VerificationLevel.Deep);
 
             // Damage the archive: the artifact check fails.
             string archive = Path.Combine(manifest.BackupFolder, FileCopyLayout.TarGzipFile);
@@ -86,6 +87,41 @@ namespace DoltBackup.Tests.Verification
             var damaged = Results(host.Run("Get-DoltBackup $args[0] | Test-DoltBackup", manifest.BackupFolder));
             Assert.Contains(damaged, x => x.Status == VerificationStatus.Failed && x.Target.StartsWith(FileCopyLayout.TarGzipFile));
             Assert.DoesNotContain(damaged, x => x.Target == FileCopyLayout.TarGzipFile && x.Status == VerificationStatus.Passed);
+        }
+
+        /// <summary>
+        /// Issue 16, point 9: a FileCopy set (default format, .tar.gz) of a store already damaged when it was copied:
+        /// every recorded SHA-256 matches, and -Deep finds the damaged chunk inside the archive.
+        /// </summary>
+        [Fact]
+        public void Deep_finds_a_chunk_damaged_before_the_copy_inside_a_FileCopy_archive()
+        {
+            using var dir = new TempDir();
+            string data = FileCopyTestSupport.CopyServerDataDir(dir);
+            TempDir.CopyTree(System.IO.Path.Combine(RepoPaths.DoltFixtures, "clone-with-remote"), System.IO.Path.Combine(data, "damaged", ".dolt"));
+            DamageDetectionTests.FlipByte(System.IO.Path.Combine(data, "damaged", ".dolt", "noms", "oldgen", "c5j9u4ced6eg6cnegk0mgdglc3t04air"), 5000);
+            using var host = new PowerShellHost();
+            var backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -SkipConfiguration", data, dir.Combine("backups"));
+            Assert.Empty(backup.Errors);
+            var manifest = (BackupManifest)backup.Output.Single().BaseObject;
+            Assert.Equal(BackupStatus.Completed, manifest.Status);
+            Assert.True(File.Exists(System.IO.Path.Combine(manifest.BackupFolder, FileCopyLayout.TarGzipFile)));
+
+            var shallow = host.Run("Test-DoltBackup -Path $args[0]", manifest.BackupFolder);
+            Assert.Empty(shallow.Errors);
+            Assert.DoesNotContain(Results(shallow), x => x.Status == VerificationStatus.Failed || x.Status == VerificationStatus.Skipped);
+
+            var deep = host.Run("Get-DoltBackup $args[0] | Test-DoltBackup -Deep -Verbose", manifest.BackupFolder);
+            Assert.Empty(deep.Errors);
+            var failure = Assert.Single(Results(deep), x => x.Status == VerificationStatus.Failed);
+            Assert.Equal("damaged (oldgen)", failure.Target);
+            Assert.Equal("TableFile.Chunks", failure.Check);
+            Assert.Contains("1 of 273 chunks are damaged", failure.Message);
+            Assert.Contains(Results(deep), x => x.Target == "sales" && x.Level == VerificationLevel.Deep && x.Status == VerificationStatus.Passed);
+            Assert.Contains(deep.Verbose, v => v.StartsWith("FAILED damaged (oldgen) TableFile.Chunks"));
+            var summary = (VerificationSummary)host.Invoke("Test-DoltBackup -Path $args[0] -Deep -Summary", manifest.BackupFolder).Single().BaseObject;
+            Assert.False(summary.Succeeded);
+            Assert.Equal(1, summary.Failed);
         }
 
         [Fact]
