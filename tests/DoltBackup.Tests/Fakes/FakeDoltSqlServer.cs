@@ -27,6 +27,7 @@ namespace DoltBackup.Tests.Fakes
         private long _connections;
         private long _statements;
         private long _serverTicks;
+        private long _opens;
 
         /// <summary>One database: branch heads, tags, working-set hash and registered backups.</summary>
         public sealed class Database
@@ -69,13 +70,16 @@ namespace DoltBackup.Tests.Fakes
         /// <summary>Counts for the report.</summary>
         public long RoundTrips => Interlocked.Read(ref _roundTrips);
         public long ConnectionsOpened => Interlocked.Read(ref _connections);
+
+        /// <summary>Sessions handed out (<see cref="OpenAsync"/> calls: a new connection or a reset pooled one).</summary>
+        public long Opens => Interlocked.Read(ref _opens);
         public long Statements => Interlocked.Read(ref _statements);
 
         /// <summary>The server's busy time since the last <see cref="ResetCounters"/>: the sum of every command's cost.</summary>
         public TimeSpan ServerTime => TimeSpan.FromTicks(Interlocked.Read(ref _serverTicks));
 
-        /// <summary>Every statement run, with the connection's current database at that moment (for assertions).</summary>
-        public List<(int Connection, string Database, string Sql)> Log { get; } = new List<(int, string, string)>();
+        /// <summary>Every statement run, with its session (a number per <see cref="OpenAsync"/>) and the current database at that moment.</summary>
+        public List<(int Session, string Database, string Sql)> Log { get; } = new List<(int, string, string)>();
 
         /// <summary>Connections currently open (handed out or pooled).</summary>
         public int OpenConnections { get; private set; }
@@ -100,6 +104,7 @@ namespace DoltBackup.Tests.Fakes
             Interlocked.Exchange(ref _connections, 0);
             Interlocked.Exchange(ref _statements, 0);
             Interlocked.Exchange(ref _serverTicks, 0);
+            Interlocked.Exchange(ref _opens, 0);
             lock (_server)
             {
                 Log.Clear();
@@ -146,7 +151,7 @@ namespace DoltBackup.Tests.Fakes
             {
                 Charge(TimeSpan.Zero); // COM_RESET_CONNECTION (Dolt keeps the current database)
             }
-            var session = new Session(this, c);
+            var session = new Session(this, c, (int)Interlocked.Increment(ref _opens));
             if (!string.IsNullOrEmpty(database))
             {
                 try
@@ -212,12 +217,14 @@ namespace DoltBackup.Tests.Fakes
         private sealed class Session : ISqlSession
         {
             private readonly FakeDoltSqlServer _s;
+            private readonly int _id;
             private Connection _c;
 
-            public Session(FakeDoltSqlServer server, Connection connection)
+            public Session(FakeDoltSqlServer server, Connection connection, int id)
             {
                 _s = server;
                 _c = connection;
+                _id = id;
             }
 
             public Task<IReadOnlyList<object[]>> QueryAsync(string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken cancellationToken)
@@ -263,7 +270,7 @@ namespace DoltBackup.Tests.Fakes
                         Interlocked.Increment(ref _s._statements);
                         lock (_s._server)
                         {
-                            _s.Log.Add((_c.Id, _c.Current, st));
+                            _s.Log.Add((_id, _c.Current, st));
                             results.Add(Execute(st, args, ref work));
                         }
                     }
