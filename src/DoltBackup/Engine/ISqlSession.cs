@@ -21,6 +21,9 @@ namespace DoltBackup.Engine
         /// </summary>
         Task<IReadOnlyList<IReadOnlyList<object[]>>> QueryResultSetsAsync(string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken cancellationToken);
 
+        /// <summary>True once the connection is known to be unusable (closed by the server, a broken socket).</summary>
+        bool IsBroken { get; }
+
         /// <summary>Runs a statement (for example a CALL) and discards its result rows.</summary>
         Task ExecuteAsync(string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken cancellationToken);
     }

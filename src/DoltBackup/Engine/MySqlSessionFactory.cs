@@ -175,6 +175,8 @@ namespace DoltBackup.Engine
                 }
             }
 
+            public bool IsBroken => _connection.State != System.Data.ConnectionState.Open;
+
             public void Dispose() => _connection.Dispose();
         }
     }

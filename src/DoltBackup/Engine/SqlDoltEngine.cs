@@ -17,7 +17,7 @@ namespace DoltBackup.Engine
     /// after any error it is closed (a later call opens a fresh one), so a lost connection or a failed statement never
     /// affects the next database. Values go as real parameters; the procedure's operation word is fixed text.
     /// </summary>
-    public sealed class SqlDoltEngine : IDoltEngine
+    public sealed class SqlDoltEngine : IDoltEngine, IBulkBackupLister
     {
         /// <summary>Databases that are never backed up.</summary>
         internal static readonly string[] SystemDatabases = { "information_schema", "mysql", "performance_schema", "sys" };
@@ -160,9 +160,10 @@ namespace DoltBackup.Engine
 
         /// <summary>
         /// Runs <paramref name="body"/> on a connection. A connection that fails is closed. When a kept connection turns
-        /// out to be lost (the server restarted or closed it while it was idle), the call runs once more on a new one.
+        /// out to be lost (the server restarted or closed it while it was idle), a <paramref name="retryable"/> call (a
+        /// query, or a procedure that may safely run twice, such as a sync) runs once more on a new one.
         /// </summary>
-        private async Task<T> RunAsync<T>(string operation, Func<Connection, Task<T>> body, CancellationToken ct, string database = null, string avoid = null)
+        private async Task<T> RunAsync<T>(string operation, Func<Connection, Task<T>> body, CancellationToken ct, string database = null, string avoid = null, bool retryable = true)
         {
             for (int attempt = 0; ; attempt++)
             {
@@ -179,12 +180,13 @@ namespace DoltBackup.Engine
                 }
                 catch (Exception e)
                 {
+                    bool lost = c != null && c.Session.IsBroken;
                     if (c != null)
                     {
                         Release(c, keep: false);
                     }
                     var error = e as DoltEngineException ?? _sessions.Translate(e, operation);
-                    if (reused && attempt == 0 && error.IsConnectionLevel && error.Kind != DoltErrorKind.Cancelled && !ct.IsCancellationRequested)
+                    if (retryable && reused && attempt == 0 && (lost || error.IsConnectionLevel) && error.Kind != DoltErrorKind.Cancelled && !ct.IsCancellationRequested)
                     {
                         continue;
                     }
@@ -266,7 +268,7 @@ namespace DoltBackup.Engine
         }
 
         /// <summary>Runs a statement in <paramref name="database"/> (or none): with its USE in one round trip once batching is known to work.</summary>
-        private Task ExecuteAsync(string database, string operation, string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken ct, string avoid = null)
+        private Task ExecuteAsync(string database, string operation, string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken ct, string avoid = null, bool retryable = false)
             => RunAsync(operation, async c =>
             {
                 if (database != null && c.Database != database && Volatile.Read(ref _multiStatements) > 0)
@@ -280,7 +282,7 @@ namespace DoltBackup.Engine
                 await UseAsync(c, database, ct).ConfigureAwait(false);
                 await c.Session.ExecuteAsync(sql, parameters, ct).ConfigureAwait(false);
                 return true;
-            }, ct, database, avoid);
+            }, ct, database, avoid, retryable);
 
         /// <inheritdoc />
         public Task<string> GetDoltVersionAsync(CancellationToken cancellationToken)
@@ -329,6 +331,42 @@ namespace DoltBackup.Engine
         private Task<IReadOnlyList<DoltRemoteEntry>> ListNamedUrls(string database, string sql, string operation, CancellationToken ct)
             => RunAsync<IReadOnlyList<DoltRemoteEntry>>(operation, async c => Entries((await SelectAsync(c, database, new[] { sql }, ct).ConfigureAwait(false))[0]), ct, database);
 
+        /// <inheritdoc />
+        /// <remarks>
+        /// One text of qualified queries (<c>SELECT name, url FROM `db`.dolt_backups</c>, no USE: dolt-transcripts.md
+        /// "qualified system tables without USE"); null on a server that does not run several statements per text.
+        /// </remarks>
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<DoltRemoteEntry>>> ListBackupsAsync(IReadOnlyList<string> databases, CancellationToken cancellationToken)
+            => RunAsync<IReadOnlyDictionary<string, IReadOnlyList<DoltRemoteEntry>>>("Listing the backups of every database", async c =>
+            {
+                var result = new Dictionary<string, IReadOnlyList<DoltRemoteEntry>>(StringComparer.Ordinal);
+                if (databases.Count == 0)
+                {
+                    return result;
+                }
+                if (databases.Count == 1 || Volatile.Read(ref _multiStatements) < 0)
+                {
+                    return null;
+                }
+                foreach (var db in databases)
+                {
+                    c.Touched.Add(db);
+                }
+                string text = string.Join(";\n", databases.Select(db => "SELECT name, url FROM " + QuoteIdentifier(db) + ".dolt_backups ORDER BY name"));
+                var sets = await c.Session.QueryResultSetsAsync(text, NoParameters, cancellationToken).ConfigureAwait(false);
+                if (sets.Count != databases.Count)
+                {
+                    Interlocked.CompareExchange(ref _multiStatements, -1, 0);
+                    return null;
+                }
+                Interlocked.CompareExchange(ref _multiStatements, 1, 0);
+                for (int i = 0; i < databases.Count; i++)
+                {
+                    result[databases[i]] = Entries(sets[i]);
+                }
+                return result;
+            }, cancellationToken);
+
         private static List<DoltRemoteEntry> Entries(IReadOnlyList<object[]> rows) => rows.Select(r => new DoltRemoteEntry(Text(r[0]), Text(r[1]))).ToList();
 
         /// <inheritdoc />
@@ -344,7 +382,7 @@ namespace DoltBackup.Engine
         /// <inheritdoc />
         public Task SyncBackupAsync(string database, string name, CancellationToken cancellationToken)
             => ExecuteAsync(database, $"Syncing backup '{name}' of '{database}'", "CALL dolt_backup('sync', @name)",
-                new[] { P("@name", name) }, cancellationToken);
+                new[] { P("@name", name) }, cancellationToken, retryable: true);
 
         /// <inheritdoc />
         public Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken)
@@ -375,7 +413,7 @@ namespace DoltBackup.Engine
         /// <inheritdoc />
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken)
             => ExecuteAsync(database, $"Pushing branch '{branch}' of '{database}' to '{remote}'", "CALL dolt_push(@remote, @branch)",
-                new[] { P("@remote", remote), P("@branch", branch) }, cancellationToken);
+                new[] { P("@remote", remote), P("@branch", branch) }, cancellationToken, retryable: true);
 
         private static string Text(object value)
         {

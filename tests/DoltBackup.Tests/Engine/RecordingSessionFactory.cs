@@ -76,6 +76,8 @@ namespace DoltBackup.Tests.Engine
                 return Task.CompletedTask;
             }
 
+            public bool IsBroken => false;
+
             public void Dispose()
             {
             }

@@ -208,6 +208,7 @@ namespace DoltBackup.Tests.Engine
                 public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<object[]>> QueryAsync(string sql, System.Collections.Generic.IReadOnlyList<SqlParameterValue> p, CancellationToken ct) => Once(() => _s.QueryAsync(sql, p, ct));
                 public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<System.Collections.Generic.IReadOnlyList<object[]>>> QueryResultSetsAsync(string sql, System.Collections.Generic.IReadOnlyList<SqlParameterValue> p, CancellationToken ct) => Once(() => _s.QueryResultSetsAsync(sql, p, ct));
                 public System.Threading.Tasks.Task ExecuteAsync(string sql, System.Collections.Generic.IReadOnlyList<SqlParameterValue> p, CancellationToken ct) => Once(async () => { await _s.ExecuteAsync(sql, p, ct); return true; });
+                public bool IsBroken => _s.IsBroken;
                 public void Dispose() => _s.Dispose();
             }
         }

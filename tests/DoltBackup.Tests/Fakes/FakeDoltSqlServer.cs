@@ -67,6 +67,9 @@ namespace DoltBackup.Tests.Fakes
         /// <summary>False: a text of several statements is refused with a syntax error (as with <c>disable_client_multi_statements: true</c>).</summary>
         public bool MultiStatements { get; set; } = true;
 
+        /// <summary>Called with each statement before it runs (outside the server's lock), for tests that act mid-run.</summary>
+        public Action<string> BeforeStatement { get; set; }
+
         /// <summary>Counts for the report.</summary>
         public long RoundTrips => Interlocked.Read(ref _roundTrips);
         public long ConnectionsOpened => Interlocked.Read(ref _connections);
@@ -267,6 +270,8 @@ namespace DoltBackup.Tests.Fakes
                 {
                     foreach (var st in statements)
                     {
+                        _s.BeforeStatement?.Invoke(st);
+                        ct.ThrowIfCancellationRequested();
                         Interlocked.Increment(ref _s._statements);
                         lock (_s._server)
                         {
@@ -426,6 +431,8 @@ namespace DoltBackup.Tests.Fakes
                 }
                 return true;
             }
+
+            public bool IsBroken => _c == null || _c.Generation != _s._generation;
 
             public void Dispose()
             {
