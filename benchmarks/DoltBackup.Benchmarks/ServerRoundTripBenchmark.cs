@@ -23,11 +23,20 @@ namespace DoltBackup.Benchmarks
     /// Runs: New-DoltBackup | Sync-DoltBackup -ThrottleLimit 8 on a first (full) and a second (incremental) run, then
     /// Restore-DoltBackup -Prefix of every database (each Verified). Goals: incremental 1.5x, full 1.2x, restore 1.3x.
     ///
-    /// Before (commit 9b55a26: a pooled open, reset and USE per engine call; three state queries; a manifest write per database),
-    /// 40 databases, defaults:
-    ///   full New+Sync      11.6 round trips/database, 0.97 s vs bare 0.80 s: ratio 1.21 (New 4.1, Sync 7.5)
-    ///   incremental        13.1 round trips/database, 0.57 s vs bare 0.30 s: ratio 1.90
-    ///   restore             7.0 round trips/database, 2.50 s vs bare 2.20 s: ratio 1.14
+    /// Seconds are the modelled server time (deterministic) plus the measured client time (best of 3; noisy on a shared
+    /// machine: fsync of the manifest and of new ownership markers is most of it). 40 databases, defaults:
+    ///                       round trips/db      server s (bare)          client s     ratio
+    ///   before (9b55a26: a pooled open, reset and USE per engine call, three state queries, a listing per database,
+    ///           every marker rewritten, a manifest write per database)
+    ///   full New+Sync        17.15              1.406 (0.80)            0.6 - 0.9    2.5 - 2.8
+    ///   incremental          14.15              0.786 (0.30)            0.6 - 1.1    4.6 - 6.2
+    ///   restore -Prefix       7.05              2.442 (2.20)            0.01 - 0.09  1.11 - 1.15
+    ///   after
+    ///   full New+Sync         3.15              0.846 (0.80)            0.04 - 0.3   1.11 - 1.42
+    ///   incremental           2.15              0.306 (0.30)            0.01 - 0.07  1.05 - 1.24
+    ///   restore -Prefix       2.05              2.242 (2.20)            0.002        1.02
+    /// With round trips alone (5 ms each, no server work: args 40 5 0 0 0) the ratios are the round-trip ratios: before
+    /// 8.5 / 7.0 / 6.9, after 1.56 / 1.06 / 2.0 (New's dolt_backup('add') and the restore's read-back are the extra ones).
     /// Usage: server-roundtrips [databases=40] [roundTripMs=1] [incrementalSyncMs=5.5] [fullSyncMs=18] [restoreMs=54]
     /// </summary>
     public sealed class ServerRoundTripBenchmark : IBenchmark

@@ -199,13 +199,22 @@ namespace DoltBackup.Engine
             }
         }
 
+        /// <summary>Records that the connection's session reads <paramref name="database"/> (under the lock: <see cref="Forget"/> reads the set from other threads).</summary>
+        private void Touch(Connection c, string database)
+        {
+            lock (_lock)
+            {
+                c.Touched.Add(database);
+            }
+        }
+
         private static string Use(string database) => "USE " + QuoteIdentifier(database);
 
         private async Task UseAsync(Connection c, string database, CancellationToken ct)
         {
             if (database != null && c.Database != database)
             {
-                c.Touched.Add(database);
+                Touch(c, database);
                 c.Database = null;
                 await c.Session.ExecuteAsync(Use(database), NoParameters, ct).ConfigureAwait(false);
                 c.Database = database;
@@ -227,7 +236,7 @@ namespace DoltBackup.Engine
                 string text = string.Join(";\n", (use ? new[] { Use(database) } : Array.Empty<string>()).Concat(selects));
                 if (use)
                 {
-                    c.Touched.Add(database);
+                    Touch(c, database);
                     c.Database = null; // not known until the batch answers
                 }
                 IReadOnlyList<IReadOnlyList<object[]>> sets = null;
@@ -273,7 +282,7 @@ namespace DoltBackup.Engine
             {
                 if (database != null && c.Database != database && Volatile.Read(ref _multiStatements) > 0)
                 {
-                    c.Touched.Add(database);
+                    Touch(c, database);
                     c.Database = null;
                     await c.Session.ExecuteAsync(Use(database) + ";\n" + sql, parameters, ct).ConfigureAwait(false);
                     c.Database = database;
@@ -350,7 +359,7 @@ namespace DoltBackup.Engine
                 }
                 foreach (var db in databases)
                 {
-                    c.Touched.Add(db);
+                    Touch(c, db);
                 }
                 string text = string.Join(";\n", databases.Select(db => "SELECT name, url FROM " + QuoteIdentifier(db) + ".dolt_backups ORDER BY name"));
                 var sets = await c.Session.QueryResultSetsAsync(text, NoParameters, cancellationToken).ConfigureAwait(false);
