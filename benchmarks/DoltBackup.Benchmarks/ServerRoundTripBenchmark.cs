@@ -215,20 +215,6 @@ namespace DoltBackup.Benchmarks
             => args.Count > i ? (T)Convert.ChangeType(args[i], typeof(T), CultureInfo.InvariantCulture) : fallback;
 
         private static System.Collections.ObjectModel.Collection<PSObject> Invoke(Runspace runspace, string script, params object[] args)
-        {
-            using var ps = PowerShell.Create();
-            ps.Runspace = runspace;
-            ps.AddScript(script);
-            foreach (var a in args)
-            {
-                ps.AddArgument(a);
-            }
-            var result = ps.Invoke();
-            if (ps.Streams.Error.Count > 0)
-            {
-                throw new InvalidOperationException("The benchmark script failed: " + ps.Streams.Error[0]);
-            }
-            return result;
-        }
+            => SyncThrottleBenchmark.Invoke(runspace, script, args);
     }
 }
