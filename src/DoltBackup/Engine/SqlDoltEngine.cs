@@ -49,6 +49,24 @@ namespace DoltBackup.Engine
         /// <inheritdoc />
         public string Description => "server " + _sessions.Endpoint;
 
+        /// <summary>
+        /// How long a kept connection must have been idle before a procedure call that fails on it as a lost connection
+        /// is run again on a new one (queries are always run again). A connection that was just in use and drops during
+        /// a sync means the server went away in the middle of it: that is reported, not run twice.
+        /// </summary>
+        internal TimeSpan RetryProceduresAfterIdle { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>When a call that failed on a kept, lost connection runs again on a new one.</summary>
+        private enum Retry
+        {
+            /// <summary>Never (add, remove, restore, drop: running them twice could do harm or report a false error).</summary>
+            Never,
+            /// <summary>When the connection had been idle for <see cref="RetryProceduresAfterIdle"/> (sync, push: safe to repeat, slow to repeat).</summary>
+            WhenIdle,
+            /// <summary>Always (queries).</summary>
+            Always,
+        }
+
         /// <summary>Whether the server was seen to run several statements per text (null: not known yet).</summary>
         internal bool? MultiStatements => Volatile.Read(ref _multiStatements) == 0 ? (bool?)null : _multiStatements > 0;
 
@@ -72,6 +90,9 @@ namespace DoltBackup.Engine
 
             /// <summary>How many calls have used it.</summary>
             public int Uses { get; set; }
+
+            /// <summary>Since the end of its last call.</summary>
+            public System.Diagnostics.Stopwatch Idle { get; } = new System.Diagnostics.Stopwatch();
         }
 
         private async Task<Connection> AcquireAsync(string database, string avoid, bool fresh, CancellationToken ct)
@@ -127,6 +148,7 @@ namespace DoltBackup.Engine
                 close = !keep || c.Stale || _disposed;
                 if (!close)
                 {
+                    c.Idle.Restart();
                     _idle.Add(c);
                 }
             }
@@ -160,19 +182,19 @@ namespace DoltBackup.Engine
 
         /// <summary>
         /// Runs <paramref name="body"/> on a connection. A connection that fails is closed. When a kept connection turns
-        /// out to be lost (the server restarted or closed it while it was idle), a <paramref name="retryable"/> call (a
-        /// query, or a procedure that may safely run twice, such as a sync) runs once more on a new one.
+        /// out to be lost (the server restarted or closed it while it was idle), the call runs once more on a new one as
+        /// <paramref name="retry"/> allows.
         /// </summary>
-        private async Task<T> RunAsync<T>(string operation, Func<Connection, Task<T>> body, CancellationToken ct, string database = null, string avoid = null, bool retryable = true)
+        private async Task<T> RunAsync<T>(string operation, Func<Connection, Task<T>> body, CancellationToken ct, string database = null, string avoid = null, Retry retry = Retry.Always)
         {
             for (int attempt = 0; ; attempt++)
             {
                 Connection c = null;
-                bool reused = false;
+                bool retryable = false;
                 try
                 {
                     c = await AcquireAsync(database, avoid, attempt > 0, ct).ConfigureAwait(false);
-                    reused = c.Uses > 0;
+                    retryable = c.Uses > 0 && (retry == Retry.Always || (retry == Retry.WhenIdle && c.Idle.Elapsed >= RetryProceduresAfterIdle));
                     c.Uses++;
                     var result = await body(c).ConfigureAwait(false);
                     Release(c, keep: true);
@@ -186,7 +208,7 @@ namespace DoltBackup.Engine
                         Release(c, keep: false);
                     }
                     var error = e as DoltEngineException ?? _sessions.Translate(e, operation);
-                    if (retryable && reused && attempt == 0 && (lost || error.IsConnectionLevel) && error.Kind != DoltErrorKind.Cancelled && !ct.IsCancellationRequested)
+                    if (retryable && attempt == 0 && (lost || error.IsConnectionLevel) && error.Kind != DoltErrorKind.Cancelled && !ct.IsCancellationRequested)
                     {
                         continue;
                     }
@@ -277,7 +299,7 @@ namespace DoltBackup.Engine
         }
 
         /// <summary>Runs a statement in <paramref name="database"/> (or none): with its USE in one round trip once batching is known to work.</summary>
-        private Task ExecuteAsync(string database, string operation, string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken ct, string avoid = null, bool retryable = false)
+        private Task ExecuteAsync(string database, string operation, string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken ct, string avoid = null, Retry retry = Retry.Never)
             => RunAsync(operation, async c =>
             {
                 if (database != null && c.Database != database && Volatile.Read(ref _multiStatements) > 0)
@@ -291,7 +313,7 @@ namespace DoltBackup.Engine
                 await UseAsync(c, database, ct).ConfigureAwait(false);
                 await c.Session.ExecuteAsync(sql, parameters, ct).ConfigureAwait(false);
                 return true;
-            }, ct, database, avoid, retryable);
+            }, ct, database, avoid, retry);
 
         /// <inheritdoc />
         public Task<string> GetDoltVersionAsync(CancellationToken cancellationToken)
@@ -391,7 +413,7 @@ namespace DoltBackup.Engine
         /// <inheritdoc />
         public Task SyncBackupAsync(string database, string name, CancellationToken cancellationToken)
             => ExecuteAsync(database, $"Syncing backup '{name}' of '{database}'", "CALL dolt_backup('sync', @name)",
-                new[] { P("@name", name) }, cancellationToken, retryable: true);
+                new[] { P("@name", name) }, cancellationToken, retry: Retry.WhenIdle);
 
         /// <inheritdoc />
         public Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken)
@@ -422,7 +444,7 @@ namespace DoltBackup.Engine
         /// <inheritdoc />
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken)
             => ExecuteAsync(database, $"Pushing branch '{branch}' of '{database}' to '{remote}'", "CALL dolt_push(@remote, @branch)",
-                new[] { P("@remote", remote), P("@branch", branch) }, cancellationToken, retryable: true);
+                new[] { P("@remote", remote), P("@branch", branch) }, cancellationToken, retry: Retry.WhenIdle);
 
         private static string Text(object value)
         {

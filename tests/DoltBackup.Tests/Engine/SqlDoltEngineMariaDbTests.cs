@@ -146,9 +146,9 @@ namespace DoltBackup.Tests.Engine
                 }
                 Assert.NotEmpty(ids);
             }
-            engine.SyncBackupAsync("rt_kill", "nightly", CancellationToken.None).GetAwaiter().GetResult();
-            var state = engine.GetDatabaseStateAsync("rt_kill", CancellationToken.None).GetAwaiter().GetResult();
+            var state = engine.GetDatabaseStateAsync("rt_kill", CancellationToken.None).GetAwaiter().GetResult(); // a query: run again on a new connection
             Assert.Equal("ws-rt_kill", state.WorkingSetHash);
+            engine.SyncBackupAsync("rt_kill", "nightly", CancellationToken.None).GetAwaiter().GetResult();
         }
 
         [MariaDbFact]

@@ -1,4 +1,5 @@
 #pragma warning disable xUnit1031 // synchronous waits on the engine's tasks are deliberate: no synchronization context here
+using System;
 using System.Linq;
 using System.Threading;
 using DoltBackup.Engine;
@@ -132,13 +133,38 @@ namespace DoltBackup.Tests.Engine
         {
             var server = new DoltBackup.Tests.Fakes.FakeDoltSqlServer();
             server.AddDatabase("db1").Backups["nightly"] = "file:///b/db1";
-            using var engine = new SqlDoltEngine(server);
+            using var engine = new SqlDoltEngine(server) { RetryProceduresAfterIdle = TimeSpan.Zero }; // as after a long idle time
             engine.GetDatabaseStateAsync("db1", None).GetAwaiter().GetResult();
             server.DropAllConnections(); // the server restarted
             engine.SyncBackupAsync("db1", "nightly", None).GetAwaiter().GetResult();
             Assert.Equal(2, server.ConnectionsOpened);
             Assert.Equal(2, server.Opens);
             Assert.Single(server.Log, l => l.Sql == "CALL dolt_backup('sync', @name)");
+            Assert.True(server.Stores.ContainsKey("file:///b/db1"));
+        }
+
+        [Fact]
+        public void A_sync_whose_connection_drops_in_the_middle_is_reported_not_run_again()
+        {
+            var server = new DoltBackup.Tests.Fakes.FakeDoltSqlServer();
+            server.AddDatabase("db1").Backups["nightly"] = "file:///b/db1";
+            using var engine = new SqlDoltEngine(server);
+            engine.GetDatabaseStateAsync("db1", None).GetAwaiter().GetResult();
+            int calls = 0;
+            server.BeforeStatement = st =>
+            {
+                if (st.StartsWith("CALL dolt_backup('sync'", StringComparison.Ordinal))
+                {
+                    calls++;
+                    server.DropAllConnections(); // the server went away during the sync
+                    throw new DoltBackup.Tests.Fakes.FakeDoltSqlServer.FakeSqlException(2013, "Lost connection to MySQL server during query");
+                }
+            };
+            var e = Assert.Throws<DoltEngineException>(() => engine.SyncBackupAsync("db1", "nightly", None).GetAwaiter().GetResult());
+            Assert.True(e.IsConnectionLevel);
+            Assert.Equal(1, calls);
+            server.BeforeStatement = null;
+            engine.SyncBackupAsync("db1", "nightly", None).GetAwaiter().GetResult(); // a later call gets a new connection
             Assert.True(server.Stores.ContainsKey("file:///b/db1"));
         }
 
