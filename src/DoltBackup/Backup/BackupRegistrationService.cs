@@ -62,7 +62,7 @@ namespace DoltBackup.Backup
             }
 
             // Every registration of every database: a URL one database uses must not be given to another.
-            var registrations = await ListAllBackupsAsync(all, ct).ConfigureAwait(false)
+            var registrations = await BulkBackupListing.TryListAsync(_engine, all, ct).ConfigureAwait(false)
                                 ?? new Dictionary<string, IReadOnlyList<DoltRemoteEntry>>(StringComparer.Ordinal);
             foreach (var db in all.Where(d => !registrations.ContainsKey(d)))
             {
@@ -165,27 +165,6 @@ namespace DoltBackup.Backup
                 manifest.AddWarning($"Destinations of scheme '{BackupUrls.Scheme(request.BaseUrl)}' cannot carry DoltBackup's ownership marker: make sure no other database or server syncs into {request.BaseUrl}, as Dolt overwrites a backup silently.");
             }
             return Finish(plan, selected);
-        }
-
-        /// <summary>
-        /// Every database's registrations in one request when the engine can (<see cref="IBulkBackupLister"/>); null
-        /// otherwise, or when that request fails: the listing one database at a time then says which one failed.
-        /// </summary>
-        private async Task<Dictionary<string, IReadOnlyList<DoltRemoteEntry>>> ListAllBackupsAsync(IReadOnlyList<string> all, CancellationToken ct)
-        {
-            if (!(_engine is IBulkBackupLister bulk) || all.Count < 2)
-            {
-                return null;
-            }
-            try
-            {
-                var listed = await bulk.ListBackupsAsync(all, ct).ConfigureAwait(false);
-                return listed == null ? null : new Dictionary<string, IReadOnlyList<DoltRemoteEntry>>(listed.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
-            }
-            catch (DoltEngineException e) when (e.Kind != DoltErrorKind.Cancelled && !e.IsConnectionLevel)
-            {
-                return null;
-            }
         }
 
         private static BackupPlan Finish(BackupPlan plan, IReadOnlyList<string> selected)

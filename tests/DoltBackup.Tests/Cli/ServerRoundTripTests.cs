@@ -66,6 +66,12 @@ namespace DoltBackup.Tests.Cli
             Assert.Equal(Databases, server.Log.Count(l => l.Sql == "SELECT dolt_hashof_db()"));
             Assert.InRange(server.ConnectionsOpened, 0, 8);
 
+            // Without a manifest in the pipeline: the registrations of every database come in one round trip too.
+            server.ResetCounters();
+            Manifest(shell.Run("Sync-DoltBackup -Server $args[0] -Name doltbackup -Path $args[1] -ThrottleLimit 8", host, dest));
+            Assert.InRange(server.RoundTrips, 2 * Databases, 2 * Databases + PerRun);
+            Assert.Single(server.Log, l => l.Sql.Contains("`db00`.dolt_backups"));
+
             server.ResetCounters();
             var restored = shell.Run("Restore-DoltBackup -Path $args[1] -Prefix r_ -Server $args[0] -Confirm:$false", host, dest);
             Assert.Empty(restored.Errors);
