@@ -114,7 +114,8 @@ namespace DoltBackup.Benchmarks
             return sw.Elapsed.TotalSeconds;
         }
 
-        private static System.Collections.ObjectModel.Collection<PSObject> Invoke(Runspace runspace, string script, params object[] args)
+        /// <summary>Runs a script in the runspace; any error record fails the benchmark.</summary>
+        internal static System.Collections.ObjectModel.Collection<PSObject> Invoke(Runspace runspace, string script, params object[] args)
         {
             using var ps = PowerShell.Create();
             ps.Runspace = runspace;

@@ -62,8 +62,9 @@ namespace DoltBackup.Backup
             }
 
             // Every registration of every database: a URL one database uses must not be given to another.
-            var registrations = new Dictionary<string, IReadOnlyList<DoltRemoteEntry>>(StringComparer.Ordinal);
-            foreach (var db in all)
+            var registrations = await BulkBackupListing.TryListAsync(_engine, all, ct).ConfigureAwait(false)
+                                ?? new Dictionary<string, IReadOnlyList<DoltRemoteEntry>>(StringComparer.Ordinal);
+            foreach (var db in all.Where(d => !registrations.ContainsKey(d)))
             {
                 try
                 {
@@ -151,6 +152,7 @@ namespace DoltBackup.Backup
                         p.Problem = BackupFailures.Ownership(OwnershipMarkerStore.Describe(state, item.Url, found, p.Marker), duringSync: false);
                         continue;
                     }
+                    p.AlreadyClaimed = state == OwnershipState.Owned;
                 }
                 p.Description = p.Action == RegistrationAction.AlreadyRegistered
                     ? $"Keep backup '{request.Name}' -> {item.Url} (already registered)"
@@ -237,10 +239,18 @@ namespace DoltBackup.Backup
         }
 
         /// <summary>
-        /// Carries out one planned database: remove/add as planned, claim the file:// store. On success the item is
+        /// Carries out one planned database: remove/add as planned, claim the file:// store (a store this database and
+        /// backup name already own keeps its marker: no write). On success the item is
         /// Configured; a failure leaves it Pending with its error recorded, and is thrown.
         /// </summary>
-        public async Task ApplyAsync(PlannedDatabase p, CancellationToken ct)
+        public Task ApplyAsync(PlannedDatabase p, CancellationToken ct) => ApplyAsync(p, null, ct);
+
+        /// <summary>
+        /// As <see cref="ApplyAsync(PlannedDatabase, CancellationToken)"/>; with <paramref name="claims"/> the marker is
+        /// written in the background, beside the next databases' registrations (each marker write waits for the disk),
+        /// and <see cref="MarkerClaims.Finish"/> collects the outcome before the manifest is written.
+        /// </summary>
+        public async Task ApplyAsync(PlannedDatabase p, MarkerClaims claims, CancellationToken ct)
         {
             try
             {
@@ -259,9 +269,16 @@ namespace DoltBackup.Backup
                         await _engine.AddBackupAsync(item.Name, item.BackupName, item.Url, ct).ConfigureAwait(false);
                         break;
                 }
-                if (p.StoreDir != null)
+                if (p.StoreDir != null && !p.AlreadyClaimed)
                 {
-                    OwnershipMarkerStore.Claim(p.StoreDir, p.Marker);
+                    if (claims != null)
+                    {
+                        claims.Start(p);
+                    }
+                    else
+                    {
+                        OwnershipMarkerStore.Claim(p.StoreDir, p.Marker);
+                    }
                 }
                 item.Status = ItemStatus.Configured;
                 item.Error = null;
@@ -274,10 +291,77 @@ namespace DoltBackup.Backup
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                p.Item.Status = ItemStatus.Pending;
-                p.Item.Error = e.Message;
-                throw new DoltEngineException(DoltErrorKind.Other, $"Could not write the ownership marker beside {p.StoreDir}: {e.Message}", "MarkerWriteFailed",
-                    System.Management.Automation.ErrorCategory.WriteError, "Make the destination folder writable for this user.", null, e);
+                throw MarkerWriteFailed(p, e);
+            }
+        }
+
+        private static DoltEngineException MarkerWriteFailed(PlannedDatabase p, Exception e)
+        {
+            p.Item.Status = ItemStatus.Pending;
+            p.Item.Error = e.Message;
+            return new DoltEngineException(DoltErrorKind.Other, $"Could not write the ownership marker beside {p.StoreDir}: {e.Message}", "MarkerWriteFailed",
+                System.Management.Automation.ErrorCategory.WriteError, "Make the destination folder writable for this user.", null, e);
+        }
+
+        /// <summary>
+        /// Marker writes started by <see cref="ApplyAsync(PlannedDatabase, MarkerClaims, CancellationToken)"/>, run by a few
+        /// dedicated threads: each write waits for the disk (flushed before its rename), and writes in flight together
+        /// share the file system's journal commits.
+        /// </summary>
+        public sealed class MarkerClaims
+        {
+            private const int Writers = 8;
+            private readonly List<(PlannedDatabase Planned, Task Write)> _writes = new List<(PlannedDatabase, Task)>();
+            private readonly System.Collections.Concurrent.BlockingCollection<(PlannedDatabase, TaskCompletionSource<bool>)> _queue =
+                new System.Collections.Concurrent.BlockingCollection<(PlannedDatabase, TaskCompletionSource<bool>)>();
+            private readonly List<Task> _writers = new List<Task>();
+
+            internal void Start(PlannedDatabase p)
+            {
+                var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _writes.Add((p, done.Task));
+                _queue.Add((p, done));
+                if (_writers.Count < Writers)
+                {
+                    _writers.Add(Task.Factory.StartNew(Write, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                }
+            }
+
+            private void Write()
+            {
+                foreach (var (p, done) in _queue.GetConsumingEnumerable())
+                {
+                    try
+                    {
+                        OwnershipMarkerStore.Claim(p.StoreDir, p.Marker);
+                        done.SetResult(true);
+                    }
+                    catch (Exception e)
+                    {
+                        done.SetException(e);
+                    }
+                }
+            }
+
+            /// <summary>Waits for every write; each one that failed puts its item back to Pending and is returned with its error.</summary>
+            public IReadOnlyList<(PlannedDatabase Planned, DoltEngineException Error)> Finish()
+            {
+                _queue.CompleteAdding(); // the writers finish what is queued, then stop
+                var failed = new List<(PlannedDatabase, DoltEngineException)>();
+                foreach (var (p, write) in _writes)
+                {
+                    try
+                    {
+                        write.GetAwaiter().GetResult();
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        failed.Add((p, MarkerWriteFailed(p, e)));
+                    }
+                }
+                _writes.Clear();
+                Task.WaitAll(_writers.ToArray());
+                return failed;
             }
         }
     }

@@ -12,8 +12,9 @@ namespace DoltBackup.Backup
 {
     /// <summary>
     /// Sync-DoltBackup's work for one manifest: takes the backup set's lock (<see cref="BackupSetLock"/>) for the whole
-    /// sync, dispatches to the runner of the manifest's method, writes the manifest atomically after each database and
-    /// at the end, and leaves a truthful status: a stopped sync marks what did not run as Skipped and never says Completed.
+    /// sync, dispatches to the runner of the manifest's method, writes the manifest atomically at the start, in throttled
+    /// checkpoints (<see cref="ManifestCheckpointer"/>) and at the end, and leaves a truthful status: a stopped sync marks
+    /// what did not run as Skipped and never says Completed.
     /// </summary>
     public sealed class BackupSyncService
     {
@@ -141,7 +142,8 @@ namespace DoltBackup.Backup
                 observer?.OnEvent(new SyncEvent { Kind = SyncEventKind.Verbose, Message = "The Dolt version could not be read: " + e.Message });
             }
 
-            checkpointer.Request();
+            // The starting state on disk before the first store is touched (the previous run's Completed items no longer hold).
+            checkpointer.WriteNow();
             var context = new SyncContext(_engine, manifest, chosen, options.ThrottleLimit, observer, checkpointer, gate);
             try
             {

@@ -8,10 +8,10 @@ using DoltBackup.Manifest;
 namespace DoltBackup.Backup
 {
     /// <summary>
-    /// Method DoltBackup: for each database, make sure the backup name is registered with the manifest's URL (a lost
-    /// registration is restored; a name re-pointed elsewhere is refused), check the file:// ownership marker, record
-    /// branch heads, tags and dolt_hashof_db(), then dolt_backup('sync', name). A -Versioned file:// store is first
-    /// seeded from the previous version (<see cref="VersionSeeding"/>).
+    /// Method DoltBackup: for each database, record branch heads, tags and dolt_hashof_db(), make sure the backup name is
+    /// registered with the manifest's URL (a lost registration is restored; a name re-pointed elsewhere is refused),
+    /// check the file:// ownership marker, then dolt_backup('sync', name). A -Versioned file:// store is first seeded
+    /// from the previous version (<see cref="VersionSeeding"/>).
     /// </summary>
     public sealed class DoltBackupMethodRunner : IBackupMethodRunner
     {
@@ -35,7 +35,10 @@ namespace DoltBackup.Backup
             var engine = context.Engine;
             string db = item.Name;
             string name = item.BackupName ?? context.Manifest.Name;
-            var registered = await engine.ListBackupsAsync(db, ct).ConfigureAwait(false);
+            // The state first: on a server it brings the registrations along in the same round trip (the USE included),
+            // so a database costs that and the sync itself, as in a bare loop of USE and CALL.
+            var dbState = await engine.GetDatabaseStateAsync(db, ct).ConfigureAwait(false);
+            var registered = dbState.Backups ?? await engine.ListBackupsAsync(db, ct).ConfigureAwait(false);
             var mine = registered.FirstOrDefault(b => b.Name == name);
             if (mine == null)
             {
@@ -77,7 +80,6 @@ namespace DoltBackup.Backup
 
             // -Versioned file://: the store starts as hard links to the previous version's immutable files (issue 14).
             var seed = storeDir == null ? null : seeding.Prepare(item, storeDir, expected);
-            var dbState = await engine.GetDatabaseStateAsync(db, ct).ConfigureAwait(false);
             await engine.SyncBackupAsync(db, name, ct).ConfigureAwait(false);
             long? bytes = storeDir == null ? (long?)null : DirectorySize(storeDir);
             return new ItemOutcome { State = dbState, Bytes = bytes, NewBytes = VersionSeeding.NewBytes(seed, bytes), Seed = seed };

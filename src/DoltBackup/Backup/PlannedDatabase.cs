@@ -18,6 +18,8 @@ namespace DoltBackup.Backup
         public string StoreDir { get; set; }
         /// <summary>The marker to write beside the store (file:// only).</summary>
         public OwnershipMarker Marker { get; set; }
+        /// <summary>True when the store's marker already names this database and backup name (nothing to write).</summary>
+        public bool AlreadyClaimed { get; set; }
         /// <summary>What the user is asked to confirm (ShouldProcess action text).</summary>
         public string Description { get; set; }
     }

@@ -24,9 +24,11 @@ namespace DoltBackup.Backup
             var selected = DatabaseSelector.Select(all, include, exclude, out _);
             var items = new List<DatabaseBackupItem>();
             var warnings = new List<string>();
+            var listed = await BulkBackupListing.TryListAsync(engine, selected, ct).ConfigureAwait(false);
             foreach (var db in selected)
             {
-                var backup = (await engine.ListBackupsAsync(db, ct).ConfigureAwait(false)).FirstOrDefault(b => b.Name == name);
+                var registered = listed != null && listed.TryGetValue(db, out var l) ? l : await engine.ListBackupsAsync(db, ct).ConfigureAwait(false);
+                var backup = registered.FirstOrDefault(b => b.Name == name);
                 if (backup == null)
                 {
                     warnings.Add($"Database '{db}' has no backup named '{name}': it is not synced. Register it with New-DoltBackup -Name {name}.");

@@ -40,7 +40,7 @@ namespace DoltBackup.Backup
         public int ThrottleLimit { get; }
         /// <summary>Receives progress.</summary>
         public ISyncObserver Observer { get; }
-        /// <summary>Writes the manifest after each database (may be null: no writes).</summary>
+        /// <summary>Asked for a manifest checkpoint after each database (throttled; may be null: no writes).</summary>
         public ManifestCheckpointer Checkpointer { get; }
         /// <summary>The lock every change to the manifest takes.</summary>
         public object Gate { get; }

@@ -281,6 +281,8 @@ namespace DoltBackup.Cmdlets
             }
 
             var included = new List<DatabaseBackupItem>();
+            var claims = new BackupRegistrationService.MarkerClaims();
+            IReadOnlyList<(PlannedDatabase Planned, DoltEngineException Error)> claimFailures = null;
             bool changedAnything = false;
             int index = 0;
             var progress = new ProgressRecord(1, "New-DoltBackup " + manifest.Id, "Registering");
@@ -304,7 +306,7 @@ namespace DoltBackup.Cmdlets
                     }
                     try
                     {
-                        service.ApplyAsync(p, StopToken).GetAwaiter().GetResult();
+                        service.ApplyAsync(p, claims, StopToken).GetAwaiter().GetResult();
                         changedAnything = true;
                         included.Add(p.Item);
                         WriteVerbose($"{p.Item.Name}: {p.Description}.");
@@ -325,6 +327,14 @@ namespace DoltBackup.Cmdlets
                 progress.RecordType = ProgressRecordType.Completed;
                 progress.PercentComplete = 100;
                 WriteProgress(progress);
+                // The ownership markers were written in the background: every one is on disk (or failed) before the manifest.
+                claimFailures = claims.Finish();
+            }
+            foreach (var (p, e) in claimFailures)
+            {
+                included.Remove(p.Item);
+                WriteError(EngineError(e, p.Item.Name));
+                manifest.AddWarning($"Database '{p.Item.Name}' is not part of this backup set: {e.Message}");
             }
 
             manifest.Databases = included;

@@ -14,5 +14,12 @@ namespace DoltBackup.Engine
 
         /// <summary><c>dolt_hashof_db()</c>: the root-value hash of the working set (a change detector).</summary>
         public string WorkingSetHash { get; set; }
+
+        /// <summary>
+        /// The backups registered in the database (<c>dolt_backups</c>), when the engine read them with the state at no
+        /// extra cost (the server engine does, in the same round trip); null when not read: ask
+        /// <see cref="IDoltEngine.ListBackupsAsync"/>.
+        /// </summary>
+        public List<DoltRemoteEntry> Backups { get; set; }
     }
 }

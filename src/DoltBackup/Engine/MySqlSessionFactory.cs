@@ -9,8 +9,9 @@ namespace DoltBackup.Engine
 {
     /// <summary>
     /// <see cref="ISqlSessionFactory"/> over MySqlConnector: pooled connections from <see cref="MySqlConnectionFactory"/>
-    /// (one pool for equal settings), <c>USE</c> with a quoted identifier, values as real parameters, and cancellation
-    /// through the driver (it sends KILL QUERY).
+    /// (one pool for equal settings), <c>USE</c> with a quoted identifier, values as real parameters, several statements
+    /// in one text (MySqlConnector asks for CLIENT_MULTI_STATEMENTS; Dolt honours it unless
+    /// <c>disable_client_multi_statements</c> is set), and cancellation through the driver (it sends KILL QUERY).
     /// </summary>
     public sealed class MySqlSessionFactory : ISqlSessionFactory
     {
@@ -126,19 +127,48 @@ namespace DoltBackup.Engine
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        var row = new object[reader.FieldCount];
-                        reader.GetValues(row);
-                        for (int i = 0; i < row.Length; i++)
-                        {
-                            if (row[i] is DBNull)
-                            {
-                                row[i] = null;
-                            }
-                        }
-                        rows.Add(row);
+                        rows.Add(Row(reader));
                     }
                 }
                 return rows;
+            }
+
+            public async Task<IReadOnlyList<IReadOnlyList<object[]>>> QueryResultSetsAsync(string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken cancellationToken)
+            {
+                var sets = new List<IReadOnlyList<object[]>>();
+                using (var cmd = Create(sql, parameters))
+                using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    do
+                    {
+                        if (reader.FieldCount == 0)
+                        {
+                            continue;
+                        }
+                        var rows = new List<object[]>();
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            rows.Add(Row(reader));
+                        }
+                        sets.Add(rows);
+                    }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                }
+                return sets;
+            }
+
+            private static object[] Row(MySqlDataReader reader)
+            {
+                var row = new object[reader.FieldCount];
+                reader.GetValues(row);
+                for (int i = 0; i < row.Length; i++)
+                {
+                    if (row[i] is DBNull)
+                    {
+                        row[i] = null;
+                    }
+                }
+                return row;
             }
 
             public async Task ExecuteAsync(string sql, IReadOnlyList<SqlParameterValue> parameters, CancellationToken cancellationToken)
@@ -148,6 +178,8 @@ namespace DoltBackup.Engine
                     await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
+
+            public bool IsBroken => _connection.State != System.Data.ConnectionState.Open;
 
             public void Dispose() => _connection.Dispose();
         }

@@ -30,6 +30,46 @@ namespace DoltBackup.Tests.Backup
         }
 
         [Fact]
+        public void A_rerun_keeps_the_markers_of_stores_it_already_owns_instead_of_rewriting_each()
+        {
+            using var bed = new BackupTestBed(3);
+            var first = bed.Register(bed.Request(r => r.NowUtc = new System.DateTime(2026, 1, 1, 0, 0, 0, System.DateTimeKind.Utc)));
+            var second = bed.Register(bed.Request(r => r.NowUtc = new System.DateTime(2026, 1, 2, 0, 0, 0, System.DateTimeKind.Utc)));
+            Assert.NotEqual(first.Id, second.Id);
+            Assert.All(second.Databases, d =>
+            {
+                var marker = OwnershipMarkerStore.Read(BackupUrls.LocalPath(d.Url));
+                Assert.Equal(first.Id, marker.SetId); // still the claim of the first run: no write (each one waits for the disk)
+                Assert.Equal(d.Name, marker.Database);
+            });
+        }
+
+        [Fact]
+        public void Markers_written_in_the_background_are_all_on_disk_when_Finish_returns_and_a_failure_is_reported()
+        {
+            using var bed = new BackupTestBed(12);
+            var service = new BackupRegistrationService(bed.Engine);
+            var plan = service.PlanAsync(bed.Request(), CancellationToken.None).GetAwaiter().GetResult();
+            var blocked = plan.Databases[3];
+            Directory.CreateDirectory(OwnershipMarkerStore.MarkerPath(blocked.StoreDir)); // a folder where the marker file goes
+            var claims = new BackupRegistrationService.MarkerClaims();
+            foreach (var p in plan.Databases)
+            {
+                service.ApplyAsync(p, claims, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            var failed = claims.Finish();
+            var f = Assert.Single(failed);
+            Assert.Same(blocked, f.Planned);
+            Assert.Equal("MarkerWriteFailed", f.Error.ErrorId);
+            Assert.Equal(ItemStatus.Pending, blocked.Item.Status);
+            Assert.All(plan.Databases.Where(p => p != blocked), p =>
+            {
+                Assert.Equal(ItemStatus.Configured, p.Item.Status);
+                Assert.Equal(p.Item.Name, OwnershipMarkerStore.Read(p.StoreDir).Database);
+            });
+        }
+
+        [Fact]
         public void A_rerun_is_idempotent_and_adds_nothing()
         {
             using var bed = new BackupTestBed(3);

@@ -58,6 +58,54 @@ namespace DoltBackup.Tests.Backup
         }
 
         [Fact]
+        public void The_start_is_on_disk_before_the_first_store_is_touched_and_checkpoints_are_throttled()
+        {
+            using var bed = new BackupTestBed(40);
+            var m = bed.Register();
+            Sync(bed, m, 8);
+            Assert.All(ManifestStore.Read(m.BackupFolder).Databases, d => Assert.Equal(ItemStatus.Completed, d.Status));
+            BackupManifest atFirstSync = null;
+            bed.Engine.SyncStarted += _ =>
+            {
+                if (atFirstSync == null)
+                {
+                    atFirstSync = ManifestStore.Read(m.BackupFolder);
+                }
+            };
+            var service = new BackupSyncService(bed.Engine);
+            Sync(bed, m, 8, service: service);
+            // The previous run's Completed items no longer describe stores that are being overwritten.
+            Assert.DoesNotContain(atFirstSync.Databases, d => d.Status == ItemStatus.Completed);
+            Assert.Equal(BackupStatus.Completed, ManifestStore.Read(m.BackupFolder).Status);
+            Assert.InRange(service.ManifestWrites, 2, 3); // the start, at most one throttled checkpoint, the end: not one per database
+        }
+
+        [Fact]
+        public void A_checkpoint_never_says_more_than_what_had_finished_when_it_was_written()
+        {
+            using var dir = new Infrastructure.TempDir();
+            var m = new BackupManifest { Id = "x", Name = "x", Destination = new BackupDestination { BackupFolder = dir.Path } };
+            for (int i = 0; i < 5; i++)
+            {
+                m.Databases.Add(new DatabaseBackupItem { Name = "db" + i, Status = ItemStatus.Pending });
+            }
+            var gate = new object();
+            var checkpointer = new ManifestCheckpointer(m, gate) { MinInterval = TimeSpan.FromSeconds(1) };
+            checkpointer.WriteNow();
+            lock (gate)
+            {
+                m.Databases[0].Status = ItemStatus.Completed;
+            }
+            checkpointer.Request(); // written at once? No: the start write was just now; it waits for the interval
+            Assert.Equal(ItemStatus.Pending, ManifestStore.Read(dir.Path).Databases[0].Status);
+            SpinWait.SpinUntil(() => checkpointer.Writes == 2, TimeSpan.FromSeconds(10));
+            Assert.Equal(ItemStatus.Completed, ManifestStore.Read(dir.Path).Databases[0].Status);
+            Assert.Equal(ItemStatus.Pending, ManifestStore.Read(dir.Path).Databases[1].Status);
+            checkpointer.Flush();
+            Assert.Equal(3, checkpointer.Writes);
+        }
+
+        [Fact]
         public void One_failure_does_not_stop_the_others_and_the_status_is_PartiallyCompleted()
         {
             using var bed = new BackupTestBed(5);

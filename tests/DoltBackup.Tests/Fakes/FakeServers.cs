@@ -24,6 +24,11 @@ namespace DoltBackup.Tests.Fakes
                     LastRequests[key] = request.Clone();
                     return new NonOwningDoltEngine(engine); // the cmdlets dispose their engine; the test keeps the fake
                 }
+                if (key != null && SqlServers.TryGetValue(key, out var server))
+                {
+                    LastRequests[key] = request.Clone();
+                    return new SqlDoltEngine(server); // the real server engine, over the SQL-level fake
+                }
                 return null;
             };
         }
@@ -33,6 +38,16 @@ namespace DoltBackup.Tests.Fakes
         {
             key = key ?? "fake-" + Guid.NewGuid().ToString("N").Substring(0, 10);
             Engines[key] = engine;
+            return key;
+        }
+
+        private static readonly ConcurrentDictionary<string, FakeDoltSqlServer> SqlServers = new ConcurrentDictionary<string, FakeDoltSqlServer>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Registers a SQL-level fake server: the cmdlets get the real <see cref="SqlDoltEngine"/> over it. Returns the host name.</summary>
+        public static string Register(FakeDoltSqlServer server)
+        {
+            string key = "fakesql-" + Guid.NewGuid().ToString("N").Substring(0, 10);
+            SqlServers[key] = server;
             return key;
         }
 
