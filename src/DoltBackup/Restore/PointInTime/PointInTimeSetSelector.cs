@@ -27,7 +27,7 @@ namespace DoltBackup.Restore.PointInTime
                 {
                     continue;
                 }
-                DateTime setTime = BackupSetTime.Of(set);
+                DateTime? setTime = null; // parsed from the id only when an entry has no start time
                 foreach (var item in set.Databases)
                 {
                     if (item?.Name == null)
@@ -43,7 +43,7 @@ namespace DoltBackup.Restore.PointInTime
                     {
                         byDatabase[item.Name] = list = new List<(BackupManifest, DatabaseBackupItem, DateTime)>();
                     }
-                    DateTime taken = item.StartedUtc.HasValue ? DateTime.SpecifyKind(item.StartedUtc.Value, DateTimeKind.Utc) : setTime;
+                    DateTime taken = item.StartedUtc.HasValue ? DateTime.SpecifyKind(item.StartedUtc.Value, DateTimeKind.Utc) : (setTime ?? (setTime = BackupSetTime.Of(set)).Value);
                     list.Add((set, item, taken));
                 }
             }
