@@ -134,7 +134,7 @@ namespace DoltBackup.Benchmarks
 
         private static double Median(int runs, Action action)
         {
-            action();
+            action(); // warm-up: JIT
             var times = new List<double>();
             for (int i = 0; i < runs; i++)
             {
@@ -142,8 +142,7 @@ namespace DoltBackup.Benchmarks
                 action();
                 times.Add(sw.Elapsed.TotalMilliseconds);
             }
-            times.Sort();
-            return times[times.Count / 2];
+            return BenchmarkProcess.Median(times);
         }
     }
 }
