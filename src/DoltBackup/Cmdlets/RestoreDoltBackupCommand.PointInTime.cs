@@ -95,6 +95,7 @@ namespace DoltBackup.Cmdlets
         private void RunPointInTime()
         {
             bool byCommit = ParameterSetName == AsOfCommitPathSet || ParameterSetName == AsOfCommitInputObjectSet;
+            _activity = byCommit ? "Restore-DoltBackup -AsOfCommit " + AsOfCommit : "Restore-DoltBackup -AsOf";
             DateTime? moment = null;
             if (!byCommit)
             {

@@ -160,7 +160,8 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Equal("20261101T110000Z-prod", Assert.Single(Results(r)).BackupId);
             Assert.Equal(RestoreStatus.Skipped, Results(r)[0].Status);
             Assert.DoesNotContain("s", _dolt.Databases.Keys);
-            Assert.Empty(_dolt.Calls.Where(c => c.StartsWith("move ", StringComparison.Ordinal)));
+            Assert.Equal(new[] { "drop s" }, _dolt.CallsOf("drop"));
+            Assert.DoesNotContain(_dolt.Calls, c => c.StartsWith("move ", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -248,6 +249,24 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Equal("DoltBackup.AsOfCommitNotFound,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
             Assert.DoesNotContain("s", _dolt.Databases.Keys);
         }
+        [Fact]
+        public void Several_roots_are_read_together_and_AsOfCommit_needs_one_database()
+        {
+            using var other = new TempDir();
+            var hr = new PointInTimeHistory(_dolt, other.Combine("root"), "hr");
+            using var host = new PowerShellHost();
+
+            var r = host.Run("Restore-DoltBackup -Path $args[0], $args[1] -AsOfCommit $args[2] -Server $args[3] -Prefix x_ -Confirm:$false", _h.Root, hr.Root, _h.C2, _server);
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.InvalidRestoreRequest,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Contains("-Database", e.ErrorDetails.RecommendedAction);
+            Assert.Empty(Writes);
+
+            var both = host.Run("Restore-DoltBackup -Path $args[0], $args[1] -AsOf $args[2] -Server $args[3] -Prefix x_ -Confirm:$false", _h.Root, hr.Root, PointInTimeHistory.At(13, 30), _server);
+            Assert.Empty(both.Errors);
+            Assert.Equal(new[] { "x_hr", "x_sales" }, Results(both).Select(x => x.TargetName));
+        }
+
         [Fact]
         public void The_result_and_its_branches_have_table_views_of_real_properties_that_leave_room_in_80_columns()
         {
