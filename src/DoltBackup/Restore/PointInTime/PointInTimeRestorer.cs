@@ -216,9 +216,12 @@ namespace DoltBackup.Restore.PointInTime
             {
                 Try(() => _engine.DeleteBranchAsync(target, b.Branch, ct), $"delete branch '{b.Branch}'", failures);
             }
-            foreach (var b in plan.Branches.Where(b => b.Action == BranchAsOfAction.Moved))
+            // An unchanged branch is set to its commit too: that cleans its working set, which the set may hold dirty.
+            foreach (var b in plan.Branches.Where(b => b.Action == BranchAsOfAction.Moved || b.Action == BranchAsOfAction.Unchanged))
             {
-                _callbacks.Verbose($"'{target}': branch '{b.Branch}' {b.SetHead} -> {b.Commit} ({PointInTimeCommitPlanner.Format(b.CommitDateUtc.Value)}: {b.Message}).");
+                _callbacks.Verbose(b.Action == BranchAsOfAction.Moved
+                    ? $"'{target}': branch '{b.Branch}' {b.SetHead} -> {b.Commit} ({PointInTimeCommitPlanner.Format(b.CommitDateUtc.Value)}: {b.Message})."
+                    : $"'{target}': branch '{b.Branch}' stays at {b.Commit} ({PointInTimeCommitPlanner.Format(b.CommitDateUtc.Value)}: {b.Message}); its working set is cleaned.");
                 Try(() => _engine.MoveBranchAsync(target, b.Branch, b.Commit, ct), $"move branch '{b.Branch}' to {b.Commit}", failures);
             }
             if (failures.Count > 0)

@@ -95,13 +95,18 @@ namespace DoltBackup.Tests.Restore.PointInTime
         }
 
         [Fact]
-        public void After_the_newest_set_the_newest_set_is_used_and_the_user_is_told()
+        public void After_the_newest_set_the_newest_set_is_used_the_user_is_told_and_uncommitted_changes_are_not_kept()
         {
+            _h.Source.WorkingHash = FakeDoltEngine.Hash("uncommitted rows"); // the set holds a dirty working set
+            _h.Backup("sales", "20261101T160000Z-prod", PointInTimeHistory.At(16));
+
             var r = Run("-NewName s", PointInTimeHistory.At(18));
 
             var result = Assert.Single(Results(r));
             Assert.False(result.SetCoversMoment);
-            Assert.Equal("20261101T150000Z-prod", result.BackupId);
+            Assert.Equal("20261101T160000Z-prod", result.BackupId);
+            Assert.Equal(FakeDoltEngine.Hash("root/" + _h.C3), _dolt.Databases["s"].WorkingHash);
+            Assert.Contains("move s main " + _h.C3, _dolt.Calls);
             Assert.Contains(r.Warnings, w => w.Contains("No set of 'sales' was taken at or after") && w.Contains("in no backup"));
             Assert.All(result.Branches, b => Assert.Equal(BranchAsOfAction.Unchanged, b.Action));
         }

@@ -60,7 +60,8 @@ namespace DoltBackup.Tests.Restore.PointInTime
             BackUp(source, root, "20260101T110000Z-pit", At(11));
             source.Execute("INSERT INTO t VALUES (2);\nCALL dolt_commit('-Am', 'c2', '--date', '2026-01-01T12:00:00Z');\n"
                            + "CALL dolt_checkout('-b', 'late');\nINSERT INTO t VALUES (10);\nCALL dolt_commit('-Am', 'f1', '--date', '2026-01-01T13:00:00Z');\n"
-                           + "CALL dolt_checkout('main');\nINSERT INTO t VALUES (3);\nCALL dolt_commit('-Am', 'c3', '--date', '2026-01-01T14:00:00Z');\nCALL dolt_tag('v2')", "sales");
+                           + "CALL dolt_checkout('main');\nINSERT INTO t VALUES (3);\nCALL dolt_commit('-Am', 'c3', '--date', '2026-01-01T14:00:00Z');\nCALL dolt_tag('v2');\n"
+                           + "INSERT INTO t VALUES (99)", "sales"); // uncommitted: in the backup's working set, in no commit
             BackUp(source, root, "20260101T150000Z-pit", At(15));
             string c2 = CommitOf(source, "main", "c2"), f1 = CommitOf(source, "late", "f1");
 
@@ -83,6 +84,13 @@ namespace DoltBackup.Tests.Restore.PointInTime
                 root, At(13, 30), target.Port, Root());
             Assert.True(r2.Errors.Count == 0, r2.AllText());
             Assert.Equal(new[] { "late " + f1, "main " + c2 }, target.Query("SELECT CONCAT(name, ' ', hash) FROM dolt_branches ORDER BY name", "sales_1330"));
+
+            // After the last commit: main stays at c3, but the uncommitted row of the set is not kept.
+            var r4 = host.Run("Restore-DoltBackup -Path $args[0] -AsOf $args[1] -NewName sales_1430 -Server 127.0.0.1 -Port $args[2] -Credential $args[3] -TlsMode None -Confirm:$false",
+                root, At(14, 30), target.Port, Root());
+            Assert.True(r4.Errors.Count == 0, r4.AllText());
+            Assert.Equal(new[] { "1", "2", "3" }, target.Query("SELECT id FROM t ORDER BY id", "sales_1430"));
+            Assert.Empty(target.Query("SELECT table_name FROM dolt_status", "sales_1430"));
 
             // In place on the source (its default branch is reset, not re-pointed): -Force, checked through a scratch copy first.
             var r3 = host.Run("Restore-DoltBackup -Path $args[0] -AsOf $args[1] -Server 127.0.0.1 -Port $args[2] -Credential $args[3] -TlsMode None -Force",
