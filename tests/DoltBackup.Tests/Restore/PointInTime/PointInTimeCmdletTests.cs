@@ -273,6 +273,27 @@ namespace DoltBackup.Tests.Restore.PointInTime
         }
 
         [Fact]
+        public void A_branch_with_no_commit_old_enough_on_its_line_is_reported_and_left_at_its_head()
+        {
+            // A branch whose history was rewritten with later dates: one root commit dated 16:00, already recorded at 15:10.
+            string r1 = _dolt.Commit(_h.Source, "rewritten", PointInTimeHistory.At(16), "rewritten history");
+            _dolt.Commits[r1].Parents.Clear();
+            _h.Backup("sales", "20261101T151000Z-prod", PointInTimeHistory.At(15, 10));
+            _h.Backup("sales", "20261101T170000Z-prod", PointInTimeHistory.At(17));
+
+            var r = Run("-NewName s", PointInTimeHistory.At(15, 20));
+
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.PointInTimeBranchUnresolved,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Contains("rewritten", e.Exception.Message);
+            var result = Assert.Single(Results(r));
+            Assert.Equal(("20261101T170000Z-prod", RestoreStatus.Restored, VerificationOutcome.Verified), (result.BackupId, result.Status, result.Verification));
+            Assert.Equal(BranchAsOfAction.Unresolved, result.Branches.Single(b => b.Branch == "rewritten").Action);
+            Assert.Equal(r1, _dolt.Databases["s"].Branches["rewritten"]);
+            Assert.Equal(_h.C3, _dolt.Databases["s"].Branches["main"]);
+        }
+
+        [Fact]
         public void The_result_and_its_branches_have_table_views_of_real_properties_that_leave_room_in_80_columns()
         {
             // The hosted engine has no Out-String (Microsoft.PowerShell.Utility is not part of it): checked structurally.
