@@ -128,11 +128,14 @@ namespace DoltBackup.Restore.PointInTime
             var watch = Stopwatch.StartNew();
             string scratch = targetExists ? ScratchName(target) : target;
             bool created = false;
+            string untouched = targetExists ? $" '{target}' is untouched." : "";
+            string onFailure = " Nothing was restored." + untouched;
             try
             {
                 _callbacks.Verbose($"Restoring '{choice.Database}' from {choice.Item.Url} into '{scratch}'{(targetExists ? " (a scratch copy: the existing database is replaced only once the moment proves restorable)" : "")}.");
                 _engine.RestoreBackupAsync(choice.Item.Url, scratch, false, ct).GetAwaiter().GetResult();
                 created = true;
+                onFailure = " Nothing stays restored (the copy was dropped)." + untouched;
                 var state = _engine.GetDatabaseStateAsync(scratch, ct).GetAwaiter().GetResult();
                 var setDiffs = new List<string>();
                 if (HeadsVerifier.Verify(choice.Item, ToRestored(state), setDiffs) == VerificationOutcome.Mismatch)
@@ -164,9 +167,12 @@ namespace DoltBackup.Restore.PointInTime
                 {
                     Drop(scratch, ct);
                     created = false;
+                    onFailure = $" '{target}' was being replaced by the set: check it (Dolt keeps the replaced database in .dolt_dropped_databases/).";
                     _callbacks.Verbose($"The moment is restorable; replacing '{target}' with the set.");
                     _engine.RestoreBackupAsync(choice.Item.Url, target, true, ct).GetAwaiter().GetResult();
                 }
+                created = false; // from here on the target holds the set: it is reported, never dropped
+                onFailure = $" '{target}' was restored and its branches set for the moment, but its heads could not be read back to verify them.";
                 Apply(target, plan, result, ct);
                 result.Status = result.ErrorId == null ? RestoreStatus.Restored : RestoreStatus.Failed;
                 result.Branches = plan.Branches;
@@ -193,13 +199,14 @@ namespace DoltBackup.Restore.PointInTime
             }
             catch (Exception e) when (!(e is OperationCanceledException) && !(e is PipelineStoppedException))
             {
-                if (created && scratch != target)
+                // A copy made before the history was read is not the moment asked for: it goes again (a new name, or the scratch copy).
+                if (created)
                 {
                     TryDrop(scratch, ct);
                 }
                 var de = e as DoltEngineException;
                 Fail(result, RestoreStatus.Failed, de?.ErrorId ?? "PointInTimeRestoreFailed", de?.Category ?? ErrorCategory.NotSpecified,
-                    $"Restoring '{choice.Database}' to a point in time failed: {e.Message}", de?.RecommendedAction ?? "Read the error, fix its cause, and run the restore again.");
+                    $"Restoring '{choice.Database}' to a point in time failed: {e.Message}{onFailure}", de?.RecommendedAction ?? "Read the error, fix its cause, and run the restore again.");
             }
             result.Duration = watch.Elapsed;
             return result;

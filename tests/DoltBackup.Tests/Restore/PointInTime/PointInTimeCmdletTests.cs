@@ -152,6 +152,13 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Empty(Results(r));
             Assert.Empty(Writes);
             Assert.DoesNotContain("s", _dolt.Databases.Keys);
+
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -AsOf $args[1] -Server $args[2] -NewName s -WhatIf", _h.Root, PointInTimeHistory.At(13, 30), _server);
+            Assert.Contains("What if:", text);
+            Assert.Contains("20261101T150000Z-prod", text);
+            Assert.Contains("main@" + _h.C3, text);
+            Assert.Contains("cannot be read without restoring", text);
+            Assert.Empty(Writes);
         }
 
         [Fact]
@@ -291,6 +298,22 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Equal(BranchAsOfAction.Unresolved, result.Branches.Single(b => b.Branch == "rewritten").Action);
             Assert.Equal(r1, _dolt.Databases["s"].Branches["rewritten"]);
             Assert.Equal(_h.C3, _dolt.Databases["s"].Branches["main"]);
+        }
+
+        [Fact]
+        public void A_history_that_cannot_be_read_is_an_error_and_the_new_copy_is_dropped_again()
+        {
+            _h.Source.Branches["ghost"] = FakeDoltEngine.Hash("a commit the store lost");
+            _h.Backup("sales", "20261101T160000Z-prod", PointInTimeHistory.At(16));
+
+            var r = Run("-NewName s", PointInTimeHistory.At(15, 30));
+
+            var e = Assert.Single(r.Errors);
+            Assert.Contains("could not find a value for this hash", e.Exception.Message);
+            Assert.Contains("Nothing stays restored", e.Exception.Message);
+            Assert.Equal(RestoreStatus.Failed, Assert.Single(Results(r)).Status);
+            Assert.Equal(new[] { "drop s" }, _dolt.CallsOf("drop"));
+            Assert.DoesNotContain("s", _dolt.Databases.Keys);
         }
 
         [Fact]
