@@ -2,6 +2,8 @@
 # Module manifest for DoltBackup.
 # This file at the repository root points into out/DoltBackup/, where `dotnet build` lays the module out.
 # The build writes a copy into out/DoltBackup/ with the 'out/DoltBackup/' prefixes removed: that copy is what ships.
+# The build also writes en-US/DoltBackup.dll-Help.xml beside this file: Get-Help looks for a cmdlet's help under the
+# importing module's folder, which for this manifest is the repository root.
 #
 @{
     RootModule           = 'out/DoltBackup/DoltBackup.dll'

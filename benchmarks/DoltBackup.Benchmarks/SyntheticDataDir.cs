@@ -2,9 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Security.Cryptography;
 using DoltBackup.Verification;
-using Snappier;
+using DoltBackup.Tests.Fakes;
 
 namespace DoltBackup.Benchmarks
 {
@@ -15,8 +14,6 @@ namespace DoltBackup.Benchmarks
     /// </summary>
     internal sealed class SyntheticDataDir : IDisposable
     {
-        private static readonly byte[] Magic = { 0xff, 0xb5, 0xd8, 0xc2, 0x24, 0x63, 0xee, 0x50 };
-
         public SyntheticDataDir(long totalBytes, int databases = 4, int tablesPerDatabase = 4, int chunkSize = 4096)
         {
             Root = Path.Combine(Path.GetTempPath(), "doltbackup-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
@@ -33,7 +30,7 @@ namespace DoltBackup.Benchmarks
                 var specs = new List<string>();
                 for (int t = 0; t < tablesPerDatabase; t++)
                 {
-                    var (name, count) = WriteTable(noms, perTable, chunkSize, rng);
+                    var (name, count) = NbsTableFileWriter.WriteTo(noms, perTable, chunkSize, rng);
                     specs.Add(name + ":" + count);
                 }
                 string root = DoltHash.Encode(Enumerable.Range(0, 20).Select(i => (byte)rng.Next(256)).ToArray());
@@ -51,68 +48,6 @@ namespace DoltBackup.Benchmarks
         public string DataDir { get; }
         public long Bytes { get; }
         public int Files { get; }
-
-        private static (string Name, int Count) WriteTable(string dir, long targetBytes, int chunkSize, Random rng)
-        {
-            string temp = Path.Combine(dir, "nbs_table_tmp");
-            var addresses = new List<byte[]>();
-            var lengths = new List<uint>();
-            long uncompressed = 0;
-            var chunk = new byte[chunkSize];
-            using (var sha = SHA512.Create())
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                long written = 0;
-                while (written < targetBytes)
-                {
-                    rng.NextBytes(chunk.AsSpan(0, chunkSize / 2));
-                    Array.Clear(chunk, chunkSize / 2, chunkSize / 2);
-                    BitConverter.TryWriteBytes(chunk.AsSpan(chunkSize / 2), written);
-                    var address = sha.ComputeHash(chunk).Take(20).ToArray();
-                    byte[] compressed = Snappy.CompressToArray(chunk);
-                    uint crc = Crc32C.Compute(compressed, 0, compressed.Length);
-                    fs.Write(compressed);
-                    fs.Write(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc });
-                    addresses.Add(address);
-                    lengths.Add((uint)(compressed.Length + 4));
-                    written += compressed.Length + 4;
-                    uncompressed += chunkSize;
-                }
-                int n = addresses.Count;
-                var order = Enumerable.Range(0, n).OrderBy(i => BitConverter.ToUInt64(addresses[i].Take(8).Reverse().ToArray())).ToArray();
-                var index = new byte[28L * n];
-                for (int j = 0; j < n; j++)
-                {
-                    int ord = order[j];
-                    Buffer.BlockCopy(addresses[ord], 0, index, j * 12, 8);
-                    PutUInt32(index, j * 12 + 8, (uint)ord);
-                }
-                for (int i = 0; i < n; i++)
-                {
-                    PutUInt32(index, 12 * n + 4 * i, lengths[i]);
-                    Buffer.BlockCopy(addresses[i], 8, index, 16 * n + 12 * i, 12);
-                }
-                fs.Write(index);
-                var footer = new byte[20];
-                PutUInt32(footer, 0, (uint)n);
-                PutUInt32(footer, 4, (uint)(uncompressed >> 32));
-                PutUInt32(footer, 8, (uint)uncompressed);
-                Buffer.BlockCopy(Magic, 0, footer, 12, 8);
-                fs.Write(footer);
-                string name = DoltHash.Encode(sha.ComputeHash(index, 16 * n, 12 * n));
-                fs.Close();
-                File.Move(temp, Path.Combine(dir, name));
-                return (name, n);
-            }
-        }
-
-        private static void PutUInt32(byte[] b, int o, uint v)
-        {
-            b[o] = (byte)(v >> 24);
-            b[o + 1] = (byte)(v >> 16);
-            b[o + 2] = (byte)(v >> 8);
-            b[o + 3] = (byte)v;
-        }
 
         public void Dispose()
         {

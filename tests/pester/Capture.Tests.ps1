@@ -62,7 +62,8 @@ Describe 'Backup-DoltConfiguration' {
         $key = $m.Artifacts | Where-Object Kind -eq 'TlsKey'
         $key.Secret | Should -BeTrue
         if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows) {
-            (Get-Item (Join-Path $server.Backup $key.StoredPath)).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite'
+            # Compare the flags: the enum's text is 'UserWrite, UserRead' on PowerShell 7.6.
+            (Get-Item (Join-Path $server.Backup $key.StoredPath)).UnixFileMode | Should -Be ([System.IO.UnixFileMode]::UserRead -bor [System.IO.UnixFileMode]::UserWrite)
         }
     }
 
@@ -73,7 +74,8 @@ Describe 'Backup-DoltConfiguration' {
         Get-Content (Join-Path $server.Backup 'manifest.json') -Raw | Should -Be $before
     }
 
-    It 'reports an unreadable file as a non-terminating error and captures the rest' {
+    # Skipped as root, as the xunit tests skip their permission-based cases (BackupDoltConfigurationCommandTests covers it there).
+    It 'reports an unreadable file as a non-terminating error and captures the rest' -Skip:([Environment]::UserName -eq 'root') {
         $cfg = Join-Path $server.Root 'data/sales/.dolt/config.json'
         Remove-Item $cfg
         New-Item -ItemType Directory -Path $cfg | Out-Null

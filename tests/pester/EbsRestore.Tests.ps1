@@ -23,8 +23,15 @@ BeforeAll {
 
     # Nothing listens here: a test that reached EC2 would fail with a connection error instead of the expected one.
     $script:Ebs = @{ Region = 'eu-west-1'; EndpointUrl = 'http://127.0.0.1:9/' }
+    # Fake keys for this file only: the user's own are put back in AfterAll (the other files run in the same session).
+    $script:savedKeys = @{ Id = $env:AWS_ACCESS_KEY_ID; Secret = $env:AWS_SECRET_ACCESS_KEY }
     $env:AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKE0000'
     $env:AWS_SECRET_ACCESS_KEY = 'fake-secret-key-never-sent'
+}
+
+AfterAll {
+    $env:AWS_ACCESS_KEY_ID = $script:savedKeys.Id
+    $env:AWS_SECRET_ACCESS_KEY = $script:savedKeys.Secret
 }
 
 Describe 'Restore-DoltBackup of an EbsSnapshot set' {

@@ -49,12 +49,12 @@ Describe 'Restore-DoltBackup' {
 
     It 'refuses -NewName with -Prefix before touching anything' {
         { Restore-DoltBackup -Url 'file:///nowhere/x' -Name x -NewName a -Prefix b_ -DataDir ([System.IO.Path]::GetTempPath()) -Confirm:$false } |
-            Should -Throw -ErrorId 'DoltBackup.InvalidRestoreRequest'
+            Should -Throw -ErrorId 'DoltBackup.InvalidRestoreRequest,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
     }
 
     It 'refuses a -DataDir that does not exist' {
         { Restore-DoltBackup -Url 'file:///nowhere/x' -Name x -DataDir (Join-Path ([System.IO.Path]::GetTempPath()) 'no-such-dir-doltbackup') -Confirm:$false } |
-            Should -Throw -ErrorId 'DoltBackup.DataDirNotFound'
+            Should -Throw -ErrorId 'DoltBackup.DataDirNotFound,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
     }
 
     Context 'with dolt' {
@@ -115,6 +115,74 @@ Describe 'Restore-DoltBackup' {
             $result = Restore-DoltBackup -Path $script:backup -DataDir $data -Prefix copy_ -Confirm:$false
             $result.TargetName | Should -Be 'copy_sales'
             $result.Verification | Should -Be 'Verified'
+        }
+
+        It 'restores offline with no Dolt identity configured, with one warning naming the identity used' -Skip:(-not $script:hasDolt) {
+            $data = Join-Path $script:root 'data-noid'
+            $home2 = Join-Path $script:root 'home-noid'
+            New-Item -ItemType Directory -Path $data, $home2 | Out-Null
+            $saved = $env:DOLT_ROOT_PATH
+            $env:DOLT_ROOT_PATH = $home2
+            try {
+                $result = Restore-DoltBackup -Path $script:backup -DataDir $data -Confirm:$false -WarningVariable idWarnings -WarningAction SilentlyContinue
+            }
+            finally { $env:DOLT_ROOT_PATH = $saved }
+            $result.Verification | Should -Be 'Verified'
+            @($idWarnings) | Should -HaveCount 1
+            "$($idWarnings[0])" | Should -BeLike '*Dolt System Account*'
+        }
+    }
+}
+
+Describe 'Restore-DoltBackup of an untrusted FileCopy set' {
+    # A manifest is untrusted input: one bad artifact stops the whole restore before the first write.
+    # Uses the shared server fixture (../shared beside the checkout, or DOLTBACKUP_SHARED); no dolt needed.
+    BeforeEach {
+        $shared = if ($env:DOLTBACKUP_SHARED) { $env:DOLTBACKUP_SHARED } else { Join-Path $PSScriptRoot '../../../shared' }
+        $script:temp = New-TestFolder
+        $data = Join-Path $script:temp 'data'
+        Copy-Item -Recurse -Path (Join-Path $shared 'fixtures/dolt-server/srv-dolt/data') -Destination $data
+        $set = New-DoltBackup -Method FileCopy -Name files -DataDir $data -Path (Join-Path $script:temp 'backups') |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $script:folder = $set.BackupFolder
+        $script:manifestPath = Join-Path $script:folder 'manifest.json'
+        $script:target = Join-Path $script:temp 'restored'
+        $script:configRoot = Join-Path $script:temp 'config-root'
+
+        # A configuration artifact whose stored path leaves the backup folder (the bytes are real, only the path is wrong).
+        $outside = Join-Path $script:temp 'outside.yaml'
+        Set-Content -Path $outside -Value 'listener: {port: 3306}' -NoNewline
+        $script:manifest = Get-Content -Raw $script:manifestPath | ConvertFrom-Json -DateKind String
+        $script:manifest.artifacts += [pscustomobject]@{
+            kind = 'ServerConfig'; storedPath = 'config/../../outside.yaml'; originalPath = '/etc/dolt/config.yaml'
+            size = (Get-Item $outside).Length; sha256 = (Get-FileHash -Algorithm SHA256 $outside).Hash.ToLowerInvariant()
+            secret = $false; status = 'Completed'
+        }
+        $script:manifest | ConvertTo-Json -Depth 20 | Set-Content -Path $script:manifestPath
+    }
+    AfterEach { Remove-Item -Recurse -Force $script:temp -ErrorAction SilentlyContinue }
+
+    It 'writes nothing when one configuration artifact is unsafe, and says why' {
+        $results = Restore-DoltBackup -Path $script:folder -DataDir $script:target -ConfigRoot $script:configRoot -Confirm:$false `
+            -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+        Test-Path $script:target | Should -BeFalse
+        Test-Path $script:configRoot | Should -BeFalse
+        $results | ForEach-Object { "$($_.Status)" | Should -Be 'Skipped' }
+    }
+
+    It 'reports every problem, with -WhatIf too' {
+        $file = $script:manifest.artifacts | Where-Object { $_.kind -eq 'DataFile' -and $_.size -gt 0 } | Select-Object -First 1
+        $file.sha256 = '0' * 64
+        $script:manifest | ConvertTo-Json -Depth 20 | Set-Content -Path $script:manifestPath
+        $expected = @('DoltBackup.ArtifactHashMismatch,DoltBackup.Cmdlets.RestoreDoltBackupCommand',
+                      'DoltBackup.ArtifactPathUnsafe,DoltBackup.Cmdlets.RestoreDoltBackupCommand')
+        foreach ($whatIf in $false, $true) {
+            Restore-DoltBackup -Path $script:folder -DataDir $script:target -ConfigRoot $script:configRoot -Force -WhatIf:$whatIf `
+                -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+            @($errs | ForEach-Object FullyQualifiedErrorId | Sort-Object) | Should -Be $expected
+            Test-Path $script:target | Should -BeFalse
         }
     }
 }

@@ -52,8 +52,24 @@ Describe 'Test-DoltBackup -RestoreTest' {
         Test-Path $scratch | Should -BeFalse
     }
 
+    It 'checks the whole FileCopy set before unpacking: an altered data file unpacks nothing' {
+        $manifestPath = Join-Path $script:set.BackupFolder 'manifest.json'
+        $manifest = Get-Content -Raw $manifestPath | ConvertFrom-Json -DateKind String
+        $file = $manifest.artifacts | Where-Object { $_.kind -eq 'DataFile' -and $_.size -gt 0 } | Select-Object -First 1
+        $file.sha256 = '0' * 64
+        $manifest | ConvertTo-Json -Depth 20 | Set-Content -Path $manifestPath
+        $scratch = Join-Path $script:temp 'scratch'
+        $results = Test-DoltBackup -Path $script:set.BackupFolder -RestoreTest -ScratchDataDir $scratch -ErrorVariable errs -ErrorAction SilentlyContinue |
+            Where-Object Level -eq 'RestoreTest'
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.ArtifactHashMismatch,DoltBackup.Cmdlets.TestDoltBackupCommand'
+        @($results).Count | Should -Be 2
+        $results | ForEach-Object { "$($_.Status)" | Should -Be 'Failed' }
+        Test-Path $scratch | Should -BeFalse
+    }
+
     It 'refuses restore-test parameters without -RestoreTest' {
-        { $script:set | Test-DoltBackup -ScratchDataDir (Join-Path $script:temp 'x') -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidRestoreTestRequest*'
+        { $script:set | Test-DoltBackup -ScratchDataDir (Join-Path $script:temp 'x') -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidRestoreTestRequest,DoltBackup.Cmdlets.TestDoltBackupCommand'
     }
 }
 
@@ -72,6 +88,6 @@ Describe 'Get-DoltBackup from a server' {
     }
 
     It 'refuses -Path together with server parameters' {
-        { Get-DoltBackup -Path $TestDrive -Server 127.0.0.1 -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidGetRequest*'
+        { Get-DoltBackup -Path $TestDrive -Server 127.0.0.1 -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.InvalidGetRequest,DoltBackup.Cmdlets.GetDoltBackupCommand'
     }
 }

@@ -51,6 +51,7 @@ Describe 'Get-DoltBackup on a backup root' {
         $sets[9].Id | Should -Be $ids[9]
         $sets[0] | Should -BeOfType ([DoltBackup.Manifest.BackupManifest])
         $sets[0].Size | Should -Be 2000
+        $sets[0].NewSize | Should -Be 2000   # nothing shared with another version: all of it is new
     }
 
     It 'filters by status and keeps the newest N' {
@@ -112,7 +113,54 @@ Describe 'Remove-DoltBackup' {
     }
 
     It 'refuses -Path without a policy' {
-        { Remove-DoltBackup -Path $root -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.RetentionPolicyRequired*'
+        { Remove-DoltBackup -Path $root -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DoltBackup.RetentionPolicyRequired,DoltBackup.Cmdlets.RemoveDoltBackupCommand'
         (Get-ChildItem -Directory $root).Count | Should -Be 7
+    }
+}
+
+Describe 'Remove-DoltBackup over -Versioned file:// sets' {
+    # The layout New-DoltBackup -Versioned -Destination <dest> records: base URL and folder <dest>/<label>, data <dest>/<label>/<db>.
+    BeforeEach {
+        $script:dest = Join-Path ([IO.Path]::GetTempPath()) ("pester-versioned-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-Item -ItemType Directory -Path $script:dest | Out-Null
+        $now = [datetime]::UtcNow
+        $script:sets = foreach ($d in 2, 1) {
+            $time = $now.AddDays(-$d)
+            $id = [DoltBackup.Manifest.BackupId]::Create('prod', $time)
+            $label = $id.Substring(0, 16)
+            $folder = Join-Path $script:dest $label
+            $m = [DoltBackup.Manifest.BackupManifest]::new()
+            $m.Id = $id
+            $m.Name = 'prod'
+            $m.CreatedUtc = $time
+            $m.Destination.BackupFolder = $folder
+            $m.Destination.Versioned = $true
+            $m.Destination.BaseUrl = 'file://' + $folder.Replace('\', '/')
+            foreach ($name in 'sales', 'hr') {
+                $data = Join-Path $folder $name
+                New-Item -ItemType Directory -Path $data -Force | Out-Null
+                Set-Content -Path (Join-Path $data 'manifest') -Value '5:__DOLT__:x'
+                $db = [DoltBackup.Manifest.DatabaseBackupItem]::new()
+                $db.Name = $name
+                $db.Url = 'file://' + $data.Replace('\', '/')
+                $db.Status = 'Completed'
+                $m.Databases.Add($db)
+            }
+            [DoltBackup.Manifest.ManifestStore]::Write($m) | Out-Null
+            $m
+        }
+    }
+    AfterEach { Remove-Item -Recurse -Force $script:dest -ErrorAction SilentlyContinue }
+
+    It 'reports the data inside the set folder as deleted, and warns about nothing left in place' {
+        $old = $script:sets[0]
+        $r = Remove-DoltBackup -Path $script:dest -KeepLast 1 -Force -WarningVariable warnings
+        $removed = $r | Where-Object Id -eq $old.Id
+        $removed.Action | Should -Be 'Deleted'
+        @($removed.DataPaths).Count | Should -Be 2
+        @($removed.LeftInPlace).Count | Should -Be 0
+        @($warnings | Where-Object { "$_" -like '*left in place*' }).Count | Should -Be 0
+        Test-Path $old.BackupFolder | Should -BeFalse
+        Test-Path (Join-Path $script:sets[1].BackupFolder 'sales/manifest') | Should -BeTrue
     }
 }

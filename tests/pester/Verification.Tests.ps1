@@ -30,7 +30,7 @@ Describe 'Test-DoltBackup' {
 
     It 'is exported with help and examples' {
         Get-Command Test-DoltBackup | Should -Not -BeNullOrEmpty
-        (Get-Help Test-DoltBackup -Examples).examples.example.Count | Should -BeGreaterOrEqual 2
+        @((Get-Help Test-DoltBackup -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
     }
 
     It 'passes a real file:// backup directory, deep' {

@@ -10,18 +10,27 @@ namespace DoltBackup.Backup
     /// <summary>
     /// Method DoltBackup: for each database, make sure the backup name is registered with the manifest's URL (a lost
     /// registration is restored; a name re-pointed elsewhere is refused), check the file:// ownership marker, record
-    /// branch heads, tags and dolt_hashof_db(), then dolt_backup('sync', name).
+    /// branch heads, tags and dolt_hashof_db(), then dolt_backup('sync', name). A -Versioned file:// store is first
+    /// seeded from the previous version (<see cref="VersionSeeding"/>).
     /// </summary>
     public sealed class DoltBackupMethodRunner : IBackupMethodRunner
     {
+        private readonly Linking.IHardLinker _linker;
+
+        /// <summary>Creates the runner; <paramref name="linker"/> makes the hard links of versioned stores (default: the platform's).</summary>
+        public DoltBackupMethodRunner(Linking.IHardLinker linker = null) => _linker = linker;
+
         /// <inheritdoc />
         public BackupMethod Method => BackupMethod.DoltBackup;
 
         /// <inheritdoc />
         public Task RunAsync(SyncContext context, CancellationToken cancellationToken)
-            => context.RunItemsAsync((item, ct) => SyncOneAsync(context, item, ct), cancellationToken);
+        {
+            var seeding = new VersionSeeding(context, _linker);
+            return context.RunItemsAsync((item, ct) => SyncOneAsync(context, seeding, item, ct), cancellationToken);
+        }
 
-        private static async Task<ItemOutcome> SyncOneAsync(SyncContext context, DatabaseBackupItem item, CancellationToken ct)
+        private static async Task<ItemOutcome> SyncOneAsync(SyncContext context, VersionSeeding seeding, DatabaseBackupItem item, CancellationToken ct)
         {
             var engine = context.Engine;
             string db = item.Name;
@@ -42,10 +51,10 @@ namespace DoltBackup.Backup
             }
 
             string storeDir = null;
+            OwnershipMarker expected = null;
             if (BackupUrls.IsFile(item.Url))
             {
                 storeDir = BackupUrls.LocalPath(item.Url);
-                OwnershipMarker expected;
                 lock (context.Gate)
                 {
                     expected = BackupRegistrationService.NewMarker(item, context.Manifest);
@@ -66,9 +75,12 @@ namespace DoltBackup.Backup
                 context.Verbose($"Database '{db}' had no backup named '{name}': registered it again with {item.Url}.");
             }
 
+            // -Versioned file://: the store starts as hard links to the previous version's immutable files (issue 14).
+            var seed = storeDir == null ? null : seeding.Prepare(item, storeDir, expected);
             var dbState = await engine.GetDatabaseStateAsync(db, ct).ConfigureAwait(false);
             await engine.SyncBackupAsync(db, name, ct).ConfigureAwait(false);
-            return new ItemOutcome { State = dbState, Bytes = storeDir == null ? (long?)null : DirectorySize(storeDir) };
+            long? bytes = storeDir == null ? (long?)null : DirectorySize(storeDir);
+            return new ItemOutcome { State = dbState, Bytes = bytes, NewBytes = VersionSeeding.NewBytes(seed, bytes), Seed = seed };
         }
 
         private static long? DirectorySize(string dir)

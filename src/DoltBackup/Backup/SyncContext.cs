@@ -139,6 +139,8 @@ namespace DoltBackup.Backup
                         item.WorkingSetHash = outcome.State.WorkingSetHash;
                     }
                     item.Bytes = outcome?.Bytes ?? item.Bytes;
+                    item.NewBytes = outcome?.NewBytes ?? item.NewBytes;
+                    item.Seed = outcome?.Seed ?? item.Seed;
                     item.Url = outcome?.Url ?? item.Url;
                 }
                 else

@@ -21,6 +21,8 @@ namespace DoltBackup.Capture
         public string Action { get; set; }
         /// <summary>Why it was refused, skipped or failed.</summary>
         public string Reason { get; set; }
+        /// <summary>When Refused: the ErrorRecord id stem of the refusal (one of the <see cref="ArtifactRefusal"/> ids).</summary>
+        public string RefusalId { get; set; }
         /// <summary>True when the file holds secrets (written owner-only).</summary>
         public bool Secret { get; set; }
         /// <summary>The manifest's artifact.</summary>

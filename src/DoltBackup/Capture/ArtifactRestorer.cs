@@ -68,22 +68,24 @@ namespace DoltBackup.Capture
                     continue;
                 }
                 string target = null, action = null;
-                string refusal = ValidateSource(artifact, folder, folderReal, out string source);
+                string refusal = ValidateSource(artifact, folder, folderReal, out string source, out string refusalId);
                 if (refusal == null)
                 {
-                    refusal = ValidateTarget(artifact, root, rootReal, options.Force, out target, out action);
+                    refusal = ValidateTarget(artifact, root, rootReal, options.Force, out target, out action, out refusalId);
                 }
                 item.TargetPath = target;
                 if (refusal != null)
                 {
                     item.Status = ArtifactRestoreStatus.Refused;
                     item.Reason = refusal;
+                    item.RefusalId = refusalId;
                     continue;
                 }
                 if (targets.TryGetValue(target, out var other))
                 {
                     item.Status = other.Status = ArtifactRestoreStatus.Refused;
                     item.Reason = other.Reason = $"Two artifacts of the manifest would both be written to '{target}'.";
+                    item.RefusalId = other.RefusalId = ArtifactRefusal.TargetUnsafe;
                     continue;
                 }
                 targets[target] = item;
@@ -148,9 +150,10 @@ namespace DoltBackup.Capture
             return Path.GetFullPath(Path.Combine(Path.GetFullPath(root), relative));
         }
 
-        private static string ValidateSource(BackupArtifact artifact, string folder, string folderReal, out string source)
+        private static string ValidateSource(BackupArtifact artifact, string folder, string folderReal, out string source, out string refusalId)
         {
             source = null;
+            refusalId = ArtifactRefusal.PathUnsafe;
             string stored = artifact.StoredPath;
             if (string.IsNullOrEmpty(stored) || stored.IndexOf('\0') >= 0)
             {
@@ -175,10 +178,12 @@ namespace DoltBackup.Capture
             {
                 return $"The stored path '{stored}' resolves through a link to outside the backup folder.";
             }
+            refusalId = ArtifactRefusal.Missing;
             if (!File.Exists(real))
             {
                 return Directory.Exists(real) ? $"The stored path '{stored}' is a directory, not a file." : $"The stored file '{stored}' is missing from the backup folder.";
             }
+            refusalId = ArtifactRefusal.HashMismatch;
             if (string.IsNullOrEmpty(artifact.Sha256) || artifact.Sha256.Length != 64)
             {
                 return $"The manifest gives no valid SHA-256 for '{stored}': it cannot be verified.";
@@ -190,6 +195,7 @@ namespace DoltBackup.Capture
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
+                refusalId = ArtifactRefusal.Unreadable;
                 return $"The stored file '{stored}' cannot be read: {e.Message}";
             }
             if (actual.Size != artifact.Size)
@@ -204,10 +210,11 @@ namespace DoltBackup.Capture
             return null;
         }
 
-        private static string ValidateTarget(BackupArtifact artifact, string root, string rootReal, bool force, out string target, out string action)
+        private static string ValidateTarget(BackupArtifact artifact, string root, string rootReal, bool force, out string target, out string action, out string refusalId)
         {
             target = null;
             action = null;
+            refusalId = ArtifactRefusal.TargetUnsafe;
             string original = artifact.OriginalPath;
             if (string.IsNullOrEmpty(original) || original.IndexOf('\0') >= 0 || !Path.IsPathRooted(original))
             {
@@ -261,6 +268,7 @@ namespace DoltBackup.Capture
             }
             if (!force)
             {
+                refusalId = ArtifactRefusal.TargetExists;
                 return $"The file '{target}' exists and differs from the backup. Use -Force to overwrite it.";
             }
             action = "Overwrite";

@@ -215,6 +215,7 @@ namespace DoltBackup.Cmdlets
                 pso.TypeNames.Insert(0, ListingTypeName);
             }
             SetNote(pso, "Size", BackupSetSize.Of(manifest));
+            SetNote(pso, "NewSize", BackupSetSize.NewOf(manifest));
             SetNote(pso, "Age", nowUtc - BackupSetTime.Of(manifest));
             return pso;
         }

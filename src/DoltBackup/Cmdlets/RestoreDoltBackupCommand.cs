@@ -379,7 +379,17 @@ namespace DoltBackup.Cmdlets
                 {
                     EnsureOfflineTarget(_request.DataDir);
                 }
-                _engine = new DoltEngineRestoreEngine(DoltEngineFactory.Create(_request));
+                var engine = DoltEngineFactory.Create(_request);
+                if (_request.IsOffline && !dataDirMayBeMissing)
+                {
+                    // `dolt backup restore` needs a commit identity: check it before the first database, say what is done without one.
+                    string notice = CommitIdentityCheck.NoticeFor(engine, StopToken);
+                    if (notice != null)
+                    {
+                        WriteWarning(notice);
+                    }
+                }
+                _engine = new DoltEngineRestoreEngine(engine);
                 return true;
             }
             catch (ArgumentException e)

@@ -205,7 +205,16 @@ namespace DoltBackup.Cmdlets
                 {
                     string doltPath = DoltPath == null ? manifest.SessionDoltPath
                         : DoltPath.IndexOfAny(new[] { '/', '\\' }) >= 0 ? ResolveUserPath(DoltPath) : DoltPath;
-                    tester.TestOffline(manifest, dir => DoltEngineFactory.Create(new DoltEngineRequest { DataDir = dir, DoltPath = doltPath, OperationTimeout = timeout }), options, emit);
+                    tester.TestOffline(manifest, dir =>
+                    {
+                        var engine = DoltEngineFactory.Create(new DoltEngineRequest { DataDir = dir, DoltPath = doltPath, OperationTimeout = timeout });
+                        string notice = CommitIdentityCheck.NoticeFor(engine, _stop.Token); // `dolt backup restore` needs an identity
+                        if (notice != null)
+                        {
+                            WriteWarning(notice);
+                        }
+                        return engine;
+                    }, options, emit);
                     return;
                 }
                 WriteVerbose($"Restore test of '{manifest.Id}' through server {request.Server}.");

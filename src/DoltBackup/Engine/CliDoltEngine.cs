@@ -18,9 +18,11 @@ namespace DoltBackup.Engine
     /// error. The caller must first make sure no sql-server uses the directory (<see cref="OfflineDataDirGuard"/>):
     /// since Dolt 1.78.5 the CLI would otherwise forward the call to that server.
     /// </summary>
-    public sealed class CliDoltEngine : IDoltEngine
+    public sealed class CliDoltEngine : IDoltEngine, ICommitIdentityEngine
     {
         private readonly IProcessRunner _runner;
+        private readonly object _identityLock = new object();
+        private Task<DoltCommitIdentity> _identity;
 
         /// <summary>Creates the engine.</summary>
         /// <param name="dataDir">The data directory (absolute).</param>
@@ -50,6 +52,18 @@ namespace DoltBackup.Engine
         /// <summary>Runs dolt with the arguments; returns stdout, or throws a classified <see cref="DoltEngineException"/>.</summary>
         internal async Task<string> RunAsync(string operation, IReadOnlyList<string> args, CancellationToken ct)
         {
+            var result = await RunProcessAsync(operation, args, ct).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                string text = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
+                throw DoltErrorParser.ToException(operation, FirstMeaningfulLines(text), null, result.ExitCode);
+            }
+            return result.StandardOutput ?? "";
+        }
+
+        /// <summary>Runs dolt; start failures, cancellation and timeouts become <see cref="DoltEngineException"/>s, the exit code is the caller's.</summary>
+        private async Task<ProcessResult> RunProcessAsync(string operation, IReadOnlyList<string> args, CancellationToken ct)
+        {
             ProcessResult result;
             try
             {
@@ -75,12 +89,7 @@ namespace DoltBackup.Engine
                 throw new DoltEngineException(DoltErrorKind.Timeout, $"{operation}: dolt did not finish within {Timeout.TotalSeconds:0} s and was stopped.",
                     "OperationTimeout", ErrorCategory.OperationTimeout, "Raise -OperationTimeout (0 = no limit) for big databases.", result.StandardError?.Trim());
             }
-            if (result.ExitCode != 0)
-            {
-                string text = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
-                throw DoltErrorParser.ToException(operation, FirstMeaningfulLines(text), null, result.ExitCode);
-            }
-            return result.StandardOutput ?? "";
+            return result;
         }
 
         /// <summary>The error part of CLI output: usage text after a blank line is dropped.</summary>
@@ -226,11 +235,69 @@ namespace DoltBackup.Engine
         public Task SyncBackupAsync(string database, string name, CancellationToken cancellationToken)
             => RunAsync($"Syncing backup '{name}' of '{database}'", UseDb(database, "backup", "sync", name), cancellationToken);
 
-        /// <inheritdoc />
-        public Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken)
+        /// <summary>
+        /// Restores with `dolt backup restore` when the CLI has a commit identity. Without one that command fails
+        /// ("Aborting commit due to empty author name"), so the same procedure runs through `dolt sql -q`, which lets
+        /// Dolt fill in its default identity for that process only (dolt's sql command sets env.DefaultFailsafeConfig; the
+        /// user's config is read as usual and never changed).
+        /// </summary>
+        public async Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken)
         {
-            var args = force ? new[] { "backup", "restore", "--force", url, database } : new[] { "backup", "restore", url, database };
-            return RunAsync($"Restoring '{database}' from {url}", args, cancellationToken);
+            DoltCommitIdentity identity;
+            try
+            {
+                identity = await GetCommitIdentityAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DoltEngineException e) when (e.Kind != DoltErrorKind.Cancelled)
+            {
+                identity = null; // unknown (no dolt, unreadable config): the plain command runs and reports Dolt's own error
+            }
+            string op = $"Restoring '{database}' from {url}";
+            if (identity == null || identity.IsComplete)
+            {
+                await RunAsync(op, force ? new[] { "backup", "restore", "--force", url, database } : new[] { "backup", "restore", url, database }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            await RunAsync(op, new[] { "sql", "-q", RestoreCall(url, database, force) }, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The CALL that `dolt backup restore` runs, with the URL and name as SQL string literals.</summary>
+        internal static string RestoreCall(string url, string database, bool force)
+            => "CALL dolt_backup('restore', " + (force ? "'--force', " : "") + Grants.SqlText.Literal(url) + ", " + Grants.SqlText.Literal(database) + ")";
+
+        /// <summary>
+        /// user.name and user.email as the dolt CLI sees them in the data directory (`dolt config --get`, which reads the
+        /// local and the global config: $DOLT_ROOT_PATH/.dolt or $HOME/.dolt). Asked once per engine.
+        /// </summary>
+        public Task<DoltCommitIdentity> GetCommitIdentityAsync(CancellationToken cancellationToken)
+        {
+            lock (_identityLock)
+            {
+                if (_identity == null || _identity.IsCanceled || _identity.IsFaulted)
+                {
+                    _identity = ReadCommitIdentityAsync(cancellationToken);
+                }
+                return _identity;
+            }
+        }
+
+        private async Task<DoltCommitIdentity> ReadCommitIdentityAsync(CancellationToken ct)
+            => new DoltCommitIdentity(await ConfigValueAsync("user.name", ct).ConfigureAwait(false), await ConfigValueAsync("user.email", ct).ConfigureAwait(false));
+
+        /// <summary>`dolt config --get key`: the value; null when it is not set (exit 1 without a message).</summary>
+        private async Task<string> ConfigValueAsync(string key, CancellationToken ct)
+        {
+            const string op = "Reading the dolt config";
+            var result = await RunProcessAsync(op, new[] { "config", "--get", key }, ct).ConfigureAwait(false);
+            if (result.ExitCode == 0)
+            {
+                return (result.StandardOutput ?? "").Replace("\r", "").Split('\n')[0].Trim();
+            }
+            if (string.IsNullOrWhiteSpace(result.StandardError))
+            {
+                return null;
+            }
+            throw DoltErrorParser.ToException(op, FirstMeaningfulLines(result.StandardError), null, result.ExitCode);
         }
 
         /// <inheritdoc />

@@ -25,12 +25,16 @@ namespace DoltBackup.Engine
         PrivilegeMissing,
         /// <summary>The server could not be reached or refused the login.</summary>
         Connection,
+        /// <summary>The connection broke while a statement ran (the server closed it or died); the server may be back.</summary>
+        ConnectionLost,
         /// <summary>The operation ran longer than its timeout.</summary>
         Timeout,
         /// <summary>The operation was cancelled (Ctrl+C).</summary>
         Cancelled,
         /// <summary>The dolt binary was not found or could not be started.</summary>
         DoltNotFound,
+        /// <summary>The dolt CLI has no commit identity (user.name / user.email) for a command that commits.</summary>
+        IdentityMissing,
         /// <summary>A database in the data directory is held by another Dolt process.</summary>
         Locked,
         /// <summary>The backup name is registered with another URL (DoltBackup's check).</summary>

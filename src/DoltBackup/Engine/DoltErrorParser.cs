@@ -45,13 +45,17 @@ namespace DoltBackup.Engine
             {
                 return DoltErrorKind.PrivilegeMissing;
             }
-            if (m.Contains("database not found") || m.Contains("unknown database") || m.Contains("empty database name"))
+            if (m.Contains("database not found") || m.Contains("unknown database") || m.Contains("empty database name") || m.Contains("no database selected"))
             {
                 return DoltErrorKind.DatabaseNotFound;
             }
-            if (m.Contains("remote not found") || Regex.IsMatch(m, @"unknown remote"))
+            if (m.Contains("remote not found") || Regex.IsMatch(m, @"unknown remote") || Regex.IsMatch(m, @"remote '[^']*' not found"))
             {
                 return DoltErrorKind.RemoteNotFound;
+            }
+            if (Regex.IsMatch(m, @"aborting commit due to empty (author|committer) (name|email)") || m.Contains("is your config set?"))
+            {
+                return DoltErrorKind.IdentityMissing;
             }
             if (m.Contains("is locked by another dolt process"))
             {
@@ -107,12 +111,52 @@ namespace DoltBackup.Engine
                 case DoltErrorKind.RemoteNotFound:
                     return Make(kind, message, "RemoteNotFound", ErrorCategory.ObjectNotFound,
                         "Add the remote first: CALL dolt_remote('add', '<name>', '<url>').", clean, inner, exitCode);
+                case DoltErrorKind.IdentityMissing:
+                    return Make(kind, message, "DoltIdentityMissing", ErrorCategory.InvalidOperation,
+                        "Give the dolt CLI an identity once, as the account that runs the restore: dolt config --global --add user.name \"Backup Operator\"; " +
+                        "dolt config --global --add user.email \"backup@example.com\" (the global config is $DOLT_ROOT_PATH/.dolt or $HOME/.dolt).", clean, inner, exitCode);
                 case DoltErrorKind.Locked:
                     return Make(kind, message, "DatabaseLocked", ErrorCategory.ResourceBusy,
                         "Another Dolt process holds the database: use the server parameters (-Server, -ConfigPath) instead of -DataDir.", clean, inner, exitCode);
                 default:
                     return Make(kind, message, "DoltError", ErrorCategory.InvalidOperation,
                         "See Dolt's message; fix its cause and run the command again.", clean, inner, exitCode);
+            }
+        }
+
+        /// <summary>A statement whose connection broke while it ran (<see cref="DoltErrorKind.ConnectionLost"/>).</summary>
+        public static DoltEngineException ConnectionLost(string message, string action, Exception inner)
+            => new DoltEngineException(DoltErrorKind.ConnectionLost, message, "ConnectionLost", ErrorCategory.ConnectionError, action, inner?.Message, inner);
+
+        /// <summary>
+        /// What a sync cut off by a broken connection means: Dolt writes the new table files first and replaces the
+        /// store's manifest last (dolt-reference, "how a sync writes a file:// store"), so the store still holds the
+        /// previous complete backup, and a new sync brings it up to date. Other failures pass through unchanged.
+        /// </summary>
+        public static DoltEngineException SyncInterrupted(DoltEngineException e, string database, string backupName)
+        {
+            if (e == null || e.Kind != DoltErrorKind.ConnectionLost)
+            {
+                return e;
+            }
+            string cause = string.IsNullOrEmpty(e.DoltMessage) ? "" : $" ({e.DoltMessage.Trim().TrimEnd('.')})";
+            return new DoltEngineException(DoltErrorKind.ConnectionLost,
+                $"Syncing backup '{backupName}' of '{database}': the server closed the connection during the sync{cause}. " +
+                "The backup store is still the previous complete backup: Dolt replaces its manifest only after every new chunk is written.",
+                "SyncInterrupted", ErrorCategory.ConnectionError,
+                "Check that the server runs again, then run Sync-DoltBackup again: it resumes and brings the store up to date.", e.DoltMessage, e.InnerException ?? e);
+        }
+
+        /// <summary>Awaits a sync and words a broken connection as <see cref="SyncInterrupted"/>.</summary>
+        public static async System.Threading.Tasks.Task WordSyncInterruption(System.Threading.Tasks.Task sync, string database, string backupName)
+        {
+            try
+            {
+                await sync.ConfigureAwait(false);
+            }
+            catch (DoltEngineException e) when (e.Kind == DoltErrorKind.ConnectionLost)
+            {
+                throw SyncInterrupted(e, database, backupName);
             }
         }
 

@@ -65,6 +65,10 @@ namespace DoltBackup.Engine
                 return DoltErrorParser.ToException(operation, sent.Message, e);
             }
             var classified = ServerErrorClassifier.Classify(e, _settings, operation);
+            if (classified.ErrorId == "ConnectionLost")
+            {
+                return DoltErrorParser.ConnectionLost(classified.Message, classified.RecommendedAction, e);
+            }
             if (e is MySqlException mysql && !classified.IsConnectionLevel)
             {
                 if (mysql.ErrorCode == MySqlErrorCode.QueryInterrupted)

@@ -6,7 +6,7 @@ namespace DoltBackup.Engine
     /// Lends an engine to code that disposes what it is given (a cmdlet, a restore engine) without handing over the
     /// engine's lifetime: every call is forwarded, Dispose does nothing.
     /// </summary>
-    public sealed class NonOwningDoltEngine : IDoltEngine
+    public sealed class NonOwningDoltEngine : IDoltEngine, ICommitIdentityEngine
     {
         private readonly IDoltEngine _e;
         /// <summary>Wraps <paramref name="e"/>.</summary>
@@ -28,6 +28,8 @@ namespace DoltBackup.Engine
         public System.Threading.Tasks.Task MoveBranchAsync(string d, string b, string c, System.Threading.CancellationToken ct) => _e.MoveBranchAsync(d, b, c, ct);
         public System.Threading.Tasks.Task DeleteBranchAsync(string d, string b, System.Threading.CancellationToken ct) => _e.DeleteBranchAsync(d, b, ct);
         public System.Threading.Tasks.Task DeleteTagAsync(string d, string t, System.Threading.CancellationToken ct) => _e.DeleteTagAsync(d, t, ct);
+        public System.Threading.Tasks.Task<DoltCommitIdentity> GetCommitIdentityAsync(System.Threading.CancellationToken ct)
+            => _e is ICommitIdentityEngine c ? c.GetCommitIdentityAsync(ct) : System.Threading.Tasks.Task.FromResult<DoltCommitIdentity>(null);
         public void Dispose()
         {
         }

@@ -116,8 +116,8 @@ namespace DoltBackup.Engine
 
         /// <inheritdoc />
         public Task SyncBackupAsync(string database, string name, CancellationToken cancellationToken)
-            => ExecuteAsync(database, $"Syncing backup '{name}' of '{database}'", "CALL dolt_backup('sync', @name)",
-                new[] { P("@name", name) }, cancellationToken);
+            => DoltErrorParser.WordSyncInterruption(ExecuteAsync(database, $"Syncing backup '{name}' of '{database}'", "CALL dolt_backup('sync', @name)",
+                new[] { P("@name", name) }, cancellationToken), database, name);
 
         /// <inheritdoc />
         public Task RestoreBackupAsync(string url, string database, bool force, CancellationToken cancellationToken)

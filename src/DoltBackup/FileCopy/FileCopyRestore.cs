@@ -48,22 +48,10 @@ namespace DoltBackup.FileCopy
 
             string target = Path.GetFullPath(options.TargetDataDir).TrimEnd(Path.DirectorySeparatorChar);
             bool targetHasContent = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any();
-            if (File.Exists(target))
+            var refusal = TargetProblem(target, options.Force);
+            if (refusal != null)
             {
-                throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"'{target}' is a file, not a data dir.", target);
-            }
-            if (targetHasContent)
-            {
-                var usage = DataDirUsage.Probe(target);
-                if (usage.InUse)
-                {
-                    string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
-                    throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetInUse, $"The data dir '{target}' is in use by {who}; stop it before restoring over it.", target);
-                }
-                if (!options.Force)
-                {
-                    throw new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"The data dir '{target}' exists and is not empty; restore into a new folder, or use -Force to replace it.", target);
-                }
+                throw refusal;
             }
 
             string parent = Path.GetDirectoryName(target);
@@ -94,6 +82,30 @@ namespace DoltBackup.FileCopy
                 throw;
             }
             return result;
+        }
+
+        /// <summary>
+        /// Why <paramref name="targetDataDir"/> cannot take a restore (a file; a non-empty directory that a Dolt process
+        /// uses, or without <paramref name="force"/>), or null when it can.
+        /// </summary>
+        public static FileCopyRestoreException TargetProblem(string targetDataDir, bool force)
+        {
+            string target = Path.GetFullPath(targetDataDir).TrimEnd(Path.DirectorySeparatorChar);
+            if (File.Exists(target))
+            {
+                return new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"'{target}' is a file, not a data dir.", target);
+            }
+            if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any())
+            {
+                return null;
+            }
+            var usage = DataDirUsage.Probe(target);
+            if (usage.InUse)
+            {
+                string who = usage.ServerAnswers ? $"a sql-server ({usage.ServerInfo})" : "a Dolt process holding the lock of " + string.Join(", ", usage.LockedDatabases);
+                return new FileCopyRestoreException(FileCopyRestoreFailure.TargetInUse, $"The data dir '{target}' is in use by {who}; stop it before restoring over it.", target);
+            }
+            return force ? null : new FileCopyRestoreException(FileCopyRestoreFailure.TargetExists, $"The data dir '{target}' exists and is not empty; restore into a new folder, or use -Force to replace it.", target);
         }
 
         private static void Swap(string staging, string target, bool replace, FileCopyRestoreResult result)
@@ -127,17 +139,46 @@ namespace DoltBackup.FileCopy
             }
         }
 
+        /// <summary>
+        /// Reads <paramref name="archive"/> once, writing nothing, and returns every problem: an entry that would leave
+        /// the data dir or is a link or device, an entry the manifest does not record (or records twice), a recorded
+        /// file the archive lacks, an entry whose size or SHA-256 differs, a damaged stream (gzip CRC included), and,
+        /// when recorded, the archive's own SHA-256. Empty when the archive is exactly what the manifest describes.
+        /// </summary>
+        public static List<FileCopyRestoreException> CheckArchive(BackupManifest manifest, BackupArtifact archive, IEnumerable<BackupArtifact> files,
+            System.Threading.CancellationToken cancellationToken = default)
+        {
+            var problems = new List<FileCopyRestoreException>();
+            Walk(manifest, archive, files.ToList(), null, new FileCopyRestoreOptions { CancellationToken = cancellationToken }, null, problems.Add);
+            return problems;
+        }
+
         private static void ExtractArchive(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, string staging,
             FileCopyRestoreOptions options, FileCopyRestoreResult result)
+            => Walk(manifest, archive, files, staging, options, result, e => throw e);
+
+        /// <summary>
+        /// Reads the archive entry by entry, checking each against the manifest; with a staging folder each file is also
+        /// written there. Every problem goes to <paramref name="fail"/> (which throws when extracting, or collects when
+        /// only checking); after a damaged stream nothing more can be read.
+        /// </summary>
+        private static void Walk(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, string staging,
+            FileCopyRestoreOptions options, FileCopyRestoreResult result, Action<FileCopyRestoreException> fail)
         {
             string path = Path.Combine(manifest.BackupFolder, archive.StoredPath.Replace('/', Path.DirectorySeparatorChar));
             if (!File.Exists(path))
             {
-                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is missing.", path);
+                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is missing.", path));
+                return;
             }
-            var expected = files.Where(f => f.Archive == archive.StoredPath).ToDictionary(f => f.StoredPath, StringComparer.Ordinal);
+            var expected = new Dictionary<string, BackupArtifact>(StringComparer.Ordinal);
+            foreach (var f in files.Where(f => f.Archive == archive.StoredPath && f.StoredPath != null))
+            {
+                expected[f.StoredPath] = f;
+            }
             var seen = new HashSet<string>(StringComparer.Ordinal);
             long total = expected.Values.Sum(f => f.Size);
+            string nameRoot = staging ?? manifest.BackupFolder; // only to check that names stay inside a folder
             var buffer = new byte[BufferSize];
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
             using (var raw = new HashingStream(file, leaveOpen: true))
@@ -148,51 +189,81 @@ namespace DoltBackup.FileCopy
                     var reader = new TarReader(input);
                     using (var hasher = new Sha256Hasher())
                     {
-                        TarEntry entry;
-                        while ((entry = NextEntry(reader, path)) != null)
+                        while (true)
                         {
+                            TarEntry entry;
+                            try
+                            {
+                                entry = NextEntry(reader, path);
+                            }
+                            catch (FileCopyRestoreException e)
+                            {
+                                fail(e);
+                                return;
+                            }
+                            if (entry == null)
+                            {
+                                break;
+                            }
                             options.CancellationToken.ThrowIfCancellationRequested();
-                            string local = ArchiveEntryPath.Resolve(staging, entry.Name);
+                            string local = ArchiveEntryPath.Resolve(nameRoot, entry.Name);
                             if (local == null || entry.Type == TarEntryType.Other)
                             {
-                                throw new FileCopyRestoreException(FileCopyRestoreFailure.UnsafeEntry,
-                                    $"The archive entry '{entry.Name}' is {(local == null ? "a path outside the data dir" : "a link or device")}; nothing was restored.", entry.Name);
+                                fail(new FileCopyRestoreException(FileCopyRestoreFailure.UnsafeEntry,
+                                    $"The archive entry '{entry.Name}' is {(local == null ? "a path outside the data dir" : "a link or device")}; nothing was restored.", entry.Name));
+                                continue;
                             }
                             if (entry.Type == TarEntryType.Directory)
                             {
-                                Directory.CreateDirectory(local);
+                                if (staging != null)
+                                {
+                                    Directory.CreateDirectory(local);
+                                }
                                 continue;
                             }
-                            if (!expected.TryGetValue(entry.Name, out var artifact))
+                            if (!expected.TryGetValue(entry.Name, out var artifact) || !seen.Add(entry.Name))
                             {
-                                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive holds '{entry.Name}', which the manifest does not record; nothing was restored.", entry.Name);
+                                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged,
+                                    $"The archive holds '{entry.Name}', which the manifest does not record{(artifact != null ? " a second time" : "")}; nothing was restored.", entry.Name));
+                                continue;
                             }
-                            options.Progress?.Invoke(new FileCopyProgress("Restoring the data dir", entry.Name, result.Files, expected.Count, result.Bytes, total));
-                            Directory.CreateDirectory(Path.GetDirectoryName(local));
                             long length = 0;
                             try
                             {
-                                using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
+                                if (staging != null)
+                                {
+                                    options.Progress?.Invoke(new FileCopyProgress("Restoring the data dir", entry.Name, result.Files, expected.Count, result.Bytes, total));
+                                    Directory.CreateDirectory(Path.GetDirectoryName(local));
+                                }
+                                using (var dst = staging == null ? null : OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
                                 {
                                     int n;
                                     while ((n = reader.ReadData(buffer, 0, buffer.Length)) > 0)
                                     {
                                         hasher.Append(buffer, 0, n);
-                                        dst.Write(buffer, 0, n);
+                                        dst?.Write(buffer, 0, n);
                                         length += n;
                                     }
-                                    dst.Flush(true);
+                                    dst?.Flush(true);
                                 }
                             }
                             catch (InvalidDataException e)
                             {
-                                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path);
+                                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path));
+                                return;
                             }
-                            Check(artifact, length, hasher.FinishHex());
-                            ApplyMetadata(local, artifact, entry.ModifiedUtc);
-                            seen.Add(entry.Name);
-                            result.Files++;
-                            result.Bytes += length;
+                            var mismatch = Mismatch(artifact, length, hasher.FinishHex());
+                            if (mismatch != null)
+                            {
+                                fail(mismatch);
+                                continue;
+                            }
+                            if (staging != null)
+                            {
+                                ApplyMetadata(local, artifact, entry.ModifiedUtc);
+                                result.Files++;
+                                result.Bytes += length;
+                            }
                         }
                     }
                     try
@@ -204,7 +275,8 @@ namespace DoltBackup.FileCopy
                     }
                     catch (InvalidDataException e)
                     {
-                        throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path);
+                        fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path));
+                        return;
                     }
                 }
                 finally
@@ -220,13 +292,12 @@ namespace DoltBackup.FileCopy
                 string sha = raw.FinishHex();
                 if (!string.IsNullOrEmpty(archive.Sha256) && !string.Equals(sha, archive.Sha256, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' has SHA-256 {sha}, the manifest recorded {archive.Sha256}.", path);
+                    fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' has SHA-256 {sha}, the manifest recorded {archive.Sha256}.", path));
                 }
             }
-            var missing = expected.Keys.FirstOrDefault(k => !seen.Contains(k));
-            if (missing != null)
+            foreach (var missing in expected.Keys.Where(k => !seen.Contains(k)))
             {
-                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The manifest records '{missing}', which the archive does not hold; nothing was restored.", missing);
+                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The manifest records '{missing}', which the archive does not hold; nothing was restored.", missing));
             }
         }
 
@@ -302,12 +373,18 @@ namespace DoltBackup.FileCopy
 
         private static void Check(BackupArtifact artifact, long length, string sha)
         {
-            if (length != artifact.Size || !string.Equals(sha, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+            var mismatch = Mismatch(artifact, length, sha);
+            if (mismatch != null)
             {
-                throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged,
-                    $"'{artifact.StoredPath}' is {length} bytes with SHA-256 {sha}; the manifest recorded {artifact.Size} bytes with {artifact.Sha256}. Nothing was restored.", artifact.StoredPath);
+                throw mismatch;
             }
         }
+
+        private static FileCopyRestoreException Mismatch(BackupArtifact artifact, long length, string sha)
+            => length != artifact.Size || !string.Equals(sha, artifact.Sha256, StringComparison.OrdinalIgnoreCase)
+                ? new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged,
+                    $"'{artifact.StoredPath}' is {length} bytes with SHA-256 {sha}; the manifest recorded {artifact.Size} bytes with {artifact.Sha256}. Nothing was restored.", artifact.StoredPath)
+                : null;
 
         private static void ApplyMetadata(string local, BackupArtifact artifact, DateTime modifiedUtc)
         {

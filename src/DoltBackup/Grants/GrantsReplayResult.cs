@@ -8,6 +8,8 @@ namespace DoltBackup.Grants
     {
         /// <summary>Every statement with its outcome, in script order.</summary>
         public List<StatementOutcome> Statements { get; set; } = new List<StatementOutcome>();
+        /// <summary>The database the branch-control statements ran in (null when the script has none, or none could be chosen).</summary>
+        public string BranchControlDatabase { get; set; }
         /// <summary>Statements the server ran.</summary>
         public int Succeeded => Statements.Count(s => s.Status == StatementStatus.Succeeded);
         /// <summary>Statements the server refused.</summary>

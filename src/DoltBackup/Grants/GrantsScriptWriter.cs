@@ -151,6 +151,8 @@ namespace DoltBackup.Grants
         {
             sb.Append("\n-- Branch control (Dolt): the tables are cleared, then rows go in narrower before broader,\n");
             sb.Append("-- because Dolt rejects a row that an existing row already covers with the same permissions.\n");
+            sb.Append("-- The rows are server-wide, but Dolt shows these tables only inside a database: replay with a\n");
+            sb.Append("-- current database (Restore-DoltBackup -IncludeGrants picks one; a MySQL client: USE <any database>;).\n");
             sb.Append("DELETE FROM dolt_branch_control;\n");
             foreach (var r in BranchControlOrdering.Sort(s.BranchControl))
             {

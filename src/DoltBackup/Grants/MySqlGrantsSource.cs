@@ -54,7 +54,7 @@ namespace DoltBackup.Grants
                     }
                     else
                     {
-                        ReadBranchControl(connection, snapshot);
+                        BranchControlReader.Read(new MySqlGrantsQuerySession(connection), snapshot);
                     }
                 }
                 return snapshot;
@@ -279,73 +279,6 @@ namespace DoltBackup.Grants
             }
         }
 
-        private static void ReadBranchControl(MySqlConnection c, GrantsSnapshot s)
-        {
-            try
-            {
-                try
-                {
-                    Query(c, "", s);
-                }
-                catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoDatabaseSelected || e.Message.IndexOf("no database selected", StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    // The tables resolve in any database; qualify them with one when the session has none.
-                    s.BranchControl.Clear();
-                    s.BranchNamespaceControl.Clear();
-                    Query(c, FirstDatabase(c), s);
-                }
-                s.HasBranchControl = true;
-            }
-            catch (MySqlException e) when (!IsConnectionLost(e))
-            {
-                s.BranchControl.Clear();
-                s.BranchNamespaceControl.Clear();
-                s.Warnings.Add("Branch control (dolt_branch_control, dolt_branch_namespace_control) could not be read and is not in the script: " + e.Message);
-            }
-        }
-
-        private static void Query(MySqlConnection c, string qualifier, GrantsSnapshot s)
-        {
-            using (var cmd = c.CreateCommand())
-            {
-                cmd.CommandText = $"SELECT `database`, `branch`, `user`, `host`, CAST(`permissions` AS CHAR) FROM {qualifier}dolt_branch_control;" +
-                                  $"SELECT `database`, `branch`, `user`, `host` FROM {qualifier}dolt_branch_namespace_control";
-                using (var r = cmd.ExecuteReader())
-                {
-                    while (r.Read())
-                    {
-                        s.BranchControl.Add(new BranchControlRow(Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4)));
-                    }
-                    r.NextResult();
-                    while (r.Read())
-                    {
-                        s.BranchNamespaceControl.Add(new BranchNamespaceRow(Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3)));
-                    }
-                }
-            }
-        }
-
-        private static string FirstDatabase(MySqlConnection c)
-        {
-            using (var cmd = c.CreateCommand())
-            {
-                cmd.CommandText = "SHOW DATABASES";
-                using (var r = cmd.ExecuteReader())
-                {
-                    var system = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "information_schema", "mysql", "performance_schema", "sys" };
-                    while (r.Read())
-                    {
-                        string name = r.GetString(0);
-                        if (!system.Contains(name))
-                        {
-                            return SqlText.Identifier(name) + ".";
-                        }
-                    }
-                }
-            }
-            return "mysql.";
-        }
-
         /// <summary>The account as SHOW GRANTS FOR takes it; a MariaDB role has no host part.</summary>
         internal static string GranteeSql(ServerAccount a) => a.IsRole && a.Name.Host.Length == 0 ? SqlText.Identifier(a.Name.User) : a.Name.ToIdentifierSql();
 
@@ -354,17 +287,8 @@ namespace DoltBackup.Grants
                || e.ErrorCode == MySqlErrorCode.SpecifiedAccessDeniedError || e.ErrorCode == MySqlErrorCode.ColumnAccessDenied
                || e.Message.IndexOf("denied", StringComparison.OrdinalIgnoreCase) >= 0;
 
-        private static bool IsConnectionLost(MySqlException e)
-            => e.ErrorCode == MySqlErrorCode.UnableToConnectToHost || e.InnerException is System.IO.IOException || e.InnerException is System.Net.Sockets.SocketException;
+        private static bool IsConnectionLost(MySqlException e) => e.ErrorCode == MySqlErrorCode.UnableToConnectToHost || ServerErrorClassifier.IsConnectionLost(e);
 
-        private static string Text(MySqlDataReader r, int i)
-        {
-            if (r.IsDBNull(i))
-            {
-                return "";
-            }
-            object v = r.GetValue(i);
-            return v is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture);
-        }
+        private static string Text(MySqlDataReader r, int i) => MySqlGrantsQuerySession.Text(r, i) ?? "";
     }
 }

@@ -36,10 +36,12 @@ namespace DoltBackup.Grants
             }
             catch (MySqlException e)
             {
-                bool lost = _connection.State != System.Data.ConnectionState.Open;
-                throw new GrantsStatementException(SqlScriptSplitter.Redact(e.Message), e.Number == 0 ? (int?)null : e.Number, lost, e);
+                throw MySqlGrantsQuerySession.ToStatementException(_connection, e);
             }
         }
+
+        /// <inheritdoc />
+        public System.Collections.Generic.IReadOnlyList<string[]> Query(string sql) => new MySqlGrantsQuerySession(_connection).Query(sql);
 
         /// <inheritdoc />
         public void Dispose() => _connection.Dispose();

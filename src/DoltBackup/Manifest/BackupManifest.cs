@@ -221,8 +221,18 @@ namespace DoltBackup.Manifest
         public DateTime? CompletedUtc { get; set; }
         /// <summary>How long the sync took, in milliseconds.</summary>
         public long? DurationMs { get; set; }
-        /// <summary>Size of the backup at its destination, when known.</summary>
+        /// <summary>
+        /// Size of the backup at its destination, when known: every file of the store, including files it shares by
+        /// hard link with other versions (what a restore of this version reads).
+        /// </summary>
         public long? Bytes { get; set; }
+        /// <summary>
+        /// Of <see cref="Bytes"/>, what this version added to the disk: files written by its sync or copied into it,
+        /// not the files hard-linked from an earlier version (-Versioned file:// stores only; null otherwise).
+        /// </summary>
+        public long? NewBytes { get; set; }
+        /// <summary>How a -Versioned file:// store was started before the sync (null for other stores).</summary>
+        public StoreSeed Seed { get; set; }
         /// <inheritdoc />
         public override string ToString() => Name;
     }

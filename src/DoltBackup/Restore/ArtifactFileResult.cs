@@ -18,6 +18,9 @@ namespace DoltBackup.Restore
         /// <summary>Why it was refused or failed.</summary>
         public string Error { get; set; }
 
+        /// <summary>The ErrorRecord id stem of <see cref="Error"/> (ArtifactPathUnsafe, ArtifactHashMismatch, ...), when known.</summary>
+        public string ErrorId { get; set; }
+
         /// <inheritdoc />
         public override string ToString() => StoredPath + " -> " + TargetPath + ": " + Status;
     }

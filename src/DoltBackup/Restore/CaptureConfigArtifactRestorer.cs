@@ -34,6 +34,7 @@ namespace DoltBackup.Restore
                 {
                     Kind = item.Kind, StoredPath = item.StoredPath, TargetPath = item.TargetPath, Status = Map(item.Status),
                     Error = item.Status == ArtifactRestoreStatus.Unchanged ? null : item.Reason,
+                    ErrorId = item.Status == ArtifactRestoreStatus.Refused ? item.RefusalId : null,
                 });
             }
             var refused = report.Items.Where(i => i.Status == ArtifactRestoreStatus.Refused).ToList();

@@ -12,6 +12,10 @@ namespace DoltBackup.Restore
     public sealed class FileCopyServiceRestorer : IFileCopyRestorer
     {
         /// <inheritdoc />
+        public System.Collections.Generic.IReadOnlyList<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force)
+            => FileCopySetValidator.Validate(manifest, targetDataDir, force);
+
+        /// <inheritdoc />
         public ArtifactGroupRestoreResult Restore(BackupManifest manifest, string targetDataDir, bool force, CancellationToken cancellationToken)
         {
             var result = new ArtifactGroupRestoreResult { Group = ArtifactGroup.FileCopy, Target = targetDataDir, BackupId = manifest.Id };
@@ -35,12 +39,12 @@ namespace DoltBackup.Restore
                     case FileCopyRestoreFailure.TargetExists:
                         result.ErrorId = "DataDirExists";
                         result.ErrorCategory = ErrorCategory.ResourceExists;
-                        result.RecommendedAction = "Restore into a new folder, or add -Force to replace the data directory (stop its server first).";
+                        result.RecommendedAction = RestoreErrorAdvice.RecommendedAction("DataDirExists");
                         break;
                     case FileCopyRestoreFailure.TargetInUse:
                         result.ErrorId = "DataDirInUse";
                         result.ErrorCategory = ErrorCategory.ResourceBusy;
-                        result.RecommendedAction = "Stop the Dolt sql-server (or other Dolt process) on the data directory, or restore into a new folder.";
+                        result.RecommendedAction = RestoreErrorAdvice.RecommendedAction("DataDirInUse");
                         break;
                     case FileCopyRestoreFailure.UnsafeEntry:
                         result.ErrorId = "ArtifactPathUnsafe";

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using DoltBackup.Manifest;
 
@@ -10,6 +11,12 @@ namespace DoltBackup.Restore
     /// </summary>
     public interface IFileCopyRestorer
     {
+        /// <summary>
+        /// Every problem that stops the restore before the first write (unsafe or altered stored files, an unusable
+        /// target; a null target is not checked); empty when <see cref="Restore"/> may run.
+        /// </summary>
+        IReadOnlyList<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force);
+
         /// <summary>Restores <paramref name="manifest"/> into <paramref name="targetDataDir"/>; <paramref name="force"/> replaces a non-empty target.</summary>
         ArtifactGroupRestoreResult Restore(BackupManifest manifest, string targetDataDir, bool force, CancellationToken cancellationToken);
     }

@@ -18,10 +18,15 @@ namespace DoltBackup.Restore
                 case "ArtifactPathUnsafe":
                 case "ConfigArtifactRefused": return ErrorCategory.SecurityError;
                 case "ArtifactMissing": return ErrorCategory.ObjectNotFound;
+                case "ArtifactUnreadable": return ErrorCategory.ReadError;
+                case "ConfigTargetUnsafe": return ErrorCategory.SecurityError;
+                case "DataDirExists":
+                case "ConfigTargetExists": return ErrorCategory.ResourceExists;
+                case "DataDirInUse": return ErrorCategory.ResourceBusy;
+                case "GrantsNeedServer": return ErrorCategory.InvalidOperation;
                 case "RestoreVerificationMismatch": return ErrorCategory.InvalidResult;
                 case "RestoreVerificationFailed":
                 case "RestoreNotAttempted": return ErrorCategory.NotSpecified;
-                case "GrantsNeedServer": return ErrorCategory.InvalidOperation;
                 case "GrantsReplayFailed":
                 case "ConfigRestoreFailed": return ErrorCategory.WriteError;
                 default: return fallback;
@@ -45,7 +50,12 @@ namespace DoltBackup.Restore
                 case "ArtifactPathUnsafe":
                 case "ConfigArtifactRefused": return "Use an unmodified manifest and backup folder; nothing was written.";
                 case "ArtifactHashMismatch":
-                case "ArtifactMissing": return "Restore from an intact copy of the backup folder.";
+                case "ArtifactMissing": return "Restore from an intact copy of the backup folder; nothing was written.";
+                case "ArtifactUnreadable": return "Run as a user that can read the whole backup folder; nothing was written.";
+                case "ConfigTargetUnsafe": return "Check the configuration target (-ConfigRoot) and the manifest's original paths; nothing was written.";
+                case "ConfigTargetExists": return "Add -Force to overwrite the differing file, or restore under a new -ConfigRoot; nothing was written.";
+                case "DataDirExists": return "Restore into a new folder, or add -Force to replace the data directory (stop its server first).";
+                case "DataDirInUse": return "Stop the Dolt sql-server (or other Dolt process) on the data directory, or restore into a new folder.";
                 case "GrantsNeedServer": return "Run the restore through the server (-Server/-Port/-Credential or -ConfigPath) to replay grants.";
                 case "GrantsReplayFailed": return "Read the refused statements; fix their cause (missing privilege, existing account) and replay the script again.";
                 case "ConfigRestoreFailed": return "Check that the target paths are writable, then run again.";

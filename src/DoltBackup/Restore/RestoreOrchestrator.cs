@@ -45,9 +45,13 @@ namespace DoltBackup.Restore
             {
                 _observer.Warning(w);
             }
-            foreach (var p in plan.Problems)
+            // The whole plan is checked before the first write: a problem here means nothing is written at all.
+            _observer.Progress(0, 1, $"Checking the backup set '{plan.BackupId}' before the first write (paths, links, sizes, SHA-256)");
+            var problems = RestorePlanValidator.Validate(plan, options, _config, _fileCopy, _grants != null);
+            if (plan.Problems.Count + problems.Count > 0 || plan.Databases.Any(RestorePlanValidator.StopsWholeRestore))
             {
-                _observer.Problem(p);
+                Refuse(plan, problems, results);
+                return results;
             }
 
             int total = plan.Databases.Count + (plan.ConfigArtifacts.Count > 0 ? 1 : 0) + (plan.GrantsScript != null ? 1 : 0) + (plan.FileCopyTarget != null ? 1 : 0);
@@ -60,6 +64,13 @@ namespace DoltBackup.Restore
                     _observer.Progress(done, total, $"Data directory {plan.FileCopyTarget}");
                     RestoreFileCopy(plan, options, results, cancellationToken);
                     done++;
+                    var data = results.Artifacts.FirstOrDefault(a => a.Group == ArtifactGroup.FileCopy);
+                    if (data != null && data.Status != RestoreStatus.Restored)
+                    {
+                        // The data directory was refused while unpacking (the target is untouched): write nothing else either.
+                        NotAttemptedGroups(plan, "the data directory was not restored", results);
+                        return results;
+                    }
                 }
 
                 foreach (var step in plan.Databases)
@@ -183,6 +194,71 @@ namespace DoltBackup.Restore
             }
             result.Duration = watch.Elapsed;
             return result;
+        }
+
+        /// <summary>
+        /// Reports a refused plan: every problem as an error, one warning that lists them, and every database and group
+        /// as Skipped (those with their own refusal carry its error), so nothing reads as a success.
+        /// </summary>
+        private void Refuse(RestorePlan plan, List<PlanProblem> problems, RestoreRunResults results)
+        {
+            var all = plan.Problems.Concat(problems).ToList();
+            var refusedSteps = plan.Databases.Where(d => d.Refusal != null).ToList();
+            int count = all.Count + refusedSteps.Count;
+            var listed = all.Select(p => $"{p.ErrorId} ({p.Target})").Concat(refusedSteps.Select(d => $"{d.RefusalErrorId} ({d.TargetName})")).ToList();
+            _observer.Warning($"Nothing was restored from '{plan.BackupId}': checking the whole plan before the first write found {count} problem(s), each reported as an error: "
+                              + string.Join("; ", listed.Take(10)) + (listed.Count > 10 ? "; ..." : "") + ".");
+            foreach (var p in all)
+            {
+                _observer.Problem(p);
+            }
+            string reason = $"Not attempted: the restore of '{plan.BackupId}' was refused before anything was written ({count} problem(s) reported).";
+            var steps = plan.Databases.Count > 0 || plan.Manifest == null
+                ? plan.Databases
+                : plan.Manifest.Databases.Where(d => d != null).Select(d => new DatabaseRestoreStep { Database = d.Name, TargetName = d.Name, Url = plan.Manifest.BackupFolder }).ToList();
+            foreach (var step in steps)
+            {
+                var result = new DatabaseRestoreResult
+                {
+                    Database = step.Database, SourceUrl = step.Url, TargetName = step.TargetName, BackupId = plan.BackupId, Target = plan.FileCopyTarget ?? _engine.Description,
+                    Status = RestoreStatus.Skipped, Verification = VerificationOutcome.NotChecked,
+                    ErrorId = step.RefusalErrorId, Error = step.Refusal ?? reason,
+                };
+                results.Databases.Add(result);
+                _observer.DatabaseResult(result);
+            }
+            NotAttemptedGroups(plan, $"the restore of '{plan.BackupId}' was refused before anything was written ({count} problem(s) reported)", results);
+            _observer.Progress(1, 1, null);
+        }
+
+        /// <summary>Reports the data directory, configuration and grants groups of the plan that were not yet done as Skipped.</summary>
+        private void NotAttemptedGroups(RestorePlan plan, string why, RestoreRunResults results)
+        {
+            var groups = new List<ArtifactGroupRestoreResult>();
+            if (plan.FileCopyTarget != null && !results.Artifacts.Any(a => a.Group == ArtifactGroup.FileCopy))
+            {
+                groups.Add(new ArtifactGroupRestoreResult { Group = ArtifactGroup.FileCopy, Target = plan.FileCopyTarget });
+            }
+            if (plan.ConfigArtifacts.Count > 0)
+            {
+                var group = new ArtifactGroupRestoreResult { Group = ArtifactGroup.Configuration, Target = plan.ConfigRoot ?? "original paths" };
+                group.Files.AddRange(plan.ConfigArtifacts.Select(a => new ArtifactFileResult { Kind = a.Kind, StoredPath = a.StoredPath, Status = RestoreStatus.Skipped }));
+                groups.Add(group);
+            }
+            if (plan.GrantsScript != null)
+            {
+                var group = new ArtifactGroupRestoreResult { Group = ArtifactGroup.Grants, Target = _grants?.Target ?? _engine.Description };
+                group.Files.Add(new ArtifactFileResult { Kind = plan.GrantsScript.Kind, StoredPath = plan.GrantsScript.StoredPath, Status = RestoreStatus.Skipped });
+                groups.Add(group);
+            }
+            foreach (var group in groups)
+            {
+                group.BackupId = plan.BackupId;
+                group.Status = RestoreStatus.Skipped;
+                group.Error = "Not attempted: " + why + ".";
+                results.Artifacts.Add(group);
+                _observer.ArtifactResult(group);
+            }
         }
 
         private DatabaseRestoreResult NotTried(RestorePlan plan, DatabaseRestoreStep step, RestoreEngineException cause) => new DatabaseRestoreResult
@@ -326,6 +402,10 @@ namespace DoltBackup.Restore
             {
                 var summary = _grants.Replay(script, cancellationToken);
                 result.StatementCount = summary.Succeeded + summary.Failed + summary.Skipped;
+                if (summary.BranchControlDatabase != null)
+                {
+                    _observer.Verbose($"Branch control was replayed inside database '{summary.BranchControlDatabase}' (Dolt shows its server-wide tables only inside a database).");
+                }
                 if (summary.Failed > 0)
                 {
                     result.Status = file.Status = RestoreStatus.Failed;

@@ -182,7 +182,12 @@ namespace DoltBackup.Restore
             {
                 var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
                 var matches = all.Where(d => d.Name != null && wildcard.IsMatch(d.Name)).ToList();
-                if (matches.Count == 0)
+                if (matches.Count == 0 && WildcardPattern.ContainsWildcardCharacters(pattern))
+                {
+                    // As with PowerShell's own -Name filters, a wildcard that matches nothing selects nothing; a plain name must exist.
+                    plan.Warnings.Add($"The backup '{plan.BackupId}' holds no database matching '{pattern}'.");
+                }
+                else if (matches.Count == 0)
                 {
                     plan.Problems.Add(new PlanProblem("DatabaseNotInBackup",
                         $"The backup '{plan.BackupId}' holds no database matching '{pattern}' (it holds: {string.Join(", ", all.Select(d => d.Name))}).",

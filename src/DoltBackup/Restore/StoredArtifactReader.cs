@@ -17,21 +17,58 @@ namespace DoltBackup.Restore
         /// <summary>The verified bytes, or a <see cref="RestoreEngineException"/> (ArtifactPathUnsafe, ArtifactMissing, ArtifactHashMismatch).</summary>
         public static byte[] ReadVerified(string backupFolder, BackupArtifact artifact)
         {
+            string path = ResolveExisting(backupFolder, artifact);
+            byte[] bytes = File.ReadAllBytes(path);
+            EnsureMatches(artifact, bytes.LongLength, Sha256Hex(bytes));
+            return bytes;
+        }
+
+        /// <summary>
+        /// Proves, without keeping its bytes, that the stored file is the one the manifest describes (path, links, size,
+        /// SHA-256; read once, streaming: fit for a large archive). Returns the full path, or throws a
+        /// <see cref="RestoreEngineException"/> (ArtifactPathUnsafe, ArtifactMissing, ArtifactHashMismatch, ArtifactUnreadable).
+        /// </summary>
+        public static string Verify(string backupFolder, BackupArtifact artifact)
+        {
+            string path = ResolveExisting(backupFolder, artifact);
+            Capture.HashedCopy.Outcome actual;
+            try
+            {
+                actual = Capture.HashedCopy.HashFile(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new RestoreEngineException($"The stored file '{artifact.StoredPath}' cannot be read: {e.Message}", "ArtifactUnreadable",
+                    ErrorCategory.ReadError, "Run as a user that can read the whole backup folder.");
+            }
+            EnsureMatches(artifact, actual.Size, actual.Sha256);
+            return path;
+        }
+
+        /// <summary>
+        /// The full path of an existing stored file, after its stored path is proven safe (relative, no '..', no link
+        /// on the way, inside the backup folder); its contents are not read. Throws a <see cref="RestoreEngineException"/>
+        /// (ArtifactPathUnsafe, ArtifactMissing).
+        /// </summary>
+        public static string ResolveExisting(string backupFolder, BackupArtifact artifact)
+        {
             string path = ResolveInside(backupFolder, artifact);
             if (!File.Exists(path))
             {
                 throw new RestoreEngineException($"The stored file '{artifact.StoredPath}' is missing from the backup folder '{backupFolder}'.", "ArtifactMissing",
                     ErrorCategory.ObjectNotFound, "Restore from a complete copy of the backup folder.");
             }
-            byte[] bytes = File.ReadAllBytes(path);
-            string sha = Sha256Hex(bytes);
-            if (string.IsNullOrEmpty(artifact.Sha256) || !string.Equals(sha, artifact.Sha256, StringComparison.OrdinalIgnoreCase) || (artifact.Size > 0 && bytes.LongLength != artifact.Size))
+            return path;
+        }
+
+        private static void EnsureMatches(BackupArtifact artifact, long size, string sha)
+        {
+            if (string.IsNullOrEmpty(artifact.Sha256) || !string.Equals(sha, artifact.Sha256, StringComparison.OrdinalIgnoreCase) || (artifact.Size > 0 && size != artifact.Size))
             {
                 throw new RestoreEngineException(
-                    $"The stored file '{artifact.StoredPath}' does not match its manifest entry (SHA-256 {sha}, {bytes.LongLength} bytes; the manifest says {artifact.Sha256 ?? "(none)"}, {artifact.Size} bytes): it was changed or damaged, and was not used.",
+                    $"The stored file '{artifact.StoredPath}' does not match its manifest entry (SHA-256 {sha}, {size} bytes; the manifest says {artifact.Sha256 ?? "(none)"}, {artifact.Size} bytes): it was changed or damaged, and was not used.",
                     "ArtifactHashMismatch", ErrorCategory.InvalidData, "Restore from an intact copy of the backup; do not edit files inside a backup folder.");
             }
-            return bytes;
         }
 
         /// <summary>Lower-case hex SHA-256 of <paramref name="bytes"/>.</summary>
@@ -64,7 +101,7 @@ namespace DoltBackup.Restore
             foreach (string part in parts)
             {
                 current = Path.Combine(current, part);
-                if ((File.Exists(current) || Directory.Exists(current)) && (File.GetAttributes(current) & FileAttributes.ReparsePoint) != 0)
+                if (IsLink(current))
                 {
                     throw Unsafe(stored, "it passes through a symbolic link or junction");
                 }
@@ -75,6 +112,14 @@ namespace DoltBackup.Restore
                 throw Unsafe(stored, "it resolves outside the backup folder");
             }
             return full;
+        }
+
+        /// <summary>True when <paramref name="path"/> itself (not what it points to) is a symbolic link or junction, dangling or not.</summary>
+        public static bool IsLink(string path)
+        {
+            var info = new FileInfo(path);
+            var attributes = info.Attributes; // (FileAttributes)(-1) when nothing is there
+            return (int)attributes != -1 && (attributes & FileAttributes.ReparsePoint) != 0;
         }
 
         private static RestoreEngineException Unsafe(string stored, string why)

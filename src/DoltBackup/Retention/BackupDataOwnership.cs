@@ -7,11 +7,13 @@ using DoltBackup.Manifest;
 namespace DoltBackup.Retention
 {
     /// <summary>
-    /// Decides what a set owns, so that removing it deletes exactly that. A database URL's data is the set's own only
+    /// Decides what a set owns, so that removing it deletes exactly that. Data inside the set's own backup folder
+    /// (where -Versioned puts it: destination/label/database) goes with the folder, unless a set that stays uses it
+    /// (then the set is not deleted at all). Outside the folder, a database URL's data is the set's own only
     /// when all of these hold: the set was made with -Versioned (each run gets its own URL); the URL is an absolute
     /// file:// URL; it lies strictly below the set's file:// base URL (never a file-system root); a folder below the
-    /// base is the set's version (the UTC label of its id, for example 20261123T191000Z, alone or joined to a name by
-    /// '-' or '_'); and no other remaining set uses that path,
+    /// base (or the base itself, as -Versioned records it) is the set's version (the UTC label of its id, for example
+    /// 20261123T191000Z, alone or joined to a name by '-' or '_'); and no other remaining set uses that path,
     /// a path inside it, or a path around it (its database URLs or its backup folder). Data that a set deleted earlier
     /// in the same run left behind only because this set used it too carries that set's version; this set, its last
     /// user, deletes it.
@@ -35,6 +37,21 @@ namespace DoltBackup.Retention
             foreach (var db in set.Databases.Where(d => !string.IsNullOrEmpty(d.Url)))
             {
                 string label = $"data of database '{db.Name}' at {db.Url}";
+                if (IsInsideFolder(set, db.Url, out string inside))
+                {
+                    // Data inside the set's own folder goes with the folder (New-DoltBackup -Versioned puts it there:
+                    // destination/label/database), whatever the rules for data outside it say.
+                    var user = remaining.FindPathUser(inside, set);
+                    if (user != null)
+                    {
+                        result.LeftInPlace.Add(label + $": inside the set's folder, and set {user.Id}, which stays, uses it (so the set is not deleted)");
+                    }
+                    else if (!result.DataPaths.Contains(inside))
+                    {
+                        result.DataPaths.Add(inside);
+                    }
+                    continue;
+                }
                 if (!set.Destination.Versioned)
                 {
                     if (set.Method == BackupMethod.DoltBackup || set.Method == BackupMethod.Push)
@@ -56,7 +73,7 @@ namespace DoltBackup.Retention
                 // The version is this set's own, or that of a set deleted earlier in this run that listed the same data
                 // and left it only because this set used it too (this set is now its last user).
                 var leftBy = remaining.RemovedSetWithData(path);
-                bool carriesVersion = CarriesVersion(path, basePath, version)
+                bool carriesVersion = CarriesVersion(path, basePath, version) || IsVersionFolder(basePath, version)
                     || (leftBy != null && leftBy.Destination.Versioned && CarriesVersion(path, basePath, VersionLabel(leftBy)));
                 if (!carriesVersion)
                 {
@@ -114,6 +131,17 @@ namespace DoltBackup.Retention
         /// <summary>The version a versioned set's URLs carry: the UTC label of its id.</summary>
         public static string VersionLabel(BackupManifest set) =>
             BackupId.TryParseTime(set.Id).HasValue ? set.Id.Substring(0, 16) : null;
+
+        /// <summary>True (with its local path) when a database URL is a file:// path strictly inside the set's backup folder.</summary>
+        private static bool IsInsideFolder(BackupManifest set, string url, out string path)
+            => LocalPath.TryFromFileUrl(url, out path) && !string.IsNullOrEmpty(set.BackupFolder) && LocalPath.IsStrictlyUnder(path, set.BackupFolder);
+
+        /// <summary>
+        /// True when the base URL's own last folder is the version: -Versioned records the set's URL with its label
+        /// (destination/label), so everything below it carries the version.
+        /// </summary>
+        internal static bool IsVersionFolder(string basePath, string version)
+            => version != null && string.Equals(Path.GetFileName(LocalPath.Normalize(basePath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)), version, StringComparison.Ordinal);
 
         private static bool SameServer(BackupManifest a, BackupManifest b) =>
             string.Equals(a.Source.Server ?? "", b.Source.Server ?? "", StringComparison.OrdinalIgnoreCase) && a.Source.Port == b.Source.Port

@@ -145,7 +145,7 @@ namespace DoltBackup.Retention
                     try
                     {
                         DeleteTree(path);
-                        PruneEmptyParents(path, set.Destination.BaseUrl);
+                        PruneEmptyParents(path, set);
                     }
                     catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                     {
@@ -215,12 +215,23 @@ namespace DoltBackup.Retention
             File.Delete(Path.Combine(folder, BackupManifest.FileName));
         }
 
-        /// <summary>Removes the folders between a deleted data path and the base URL that are now empty (the version folder).</summary>
-        private static void PruneEmptyParents(string deletedPath, string baseUrl)
+        /// <summary>
+        /// Removes the folders between a deleted data path and the base URL that are now empty (the version folder; the
+        /// base itself too when it is the version folder, as -Versioned records it).
+        /// </summary>
+        private static void PruneEmptyParents(string deletedPath, BackupManifest set)
         {
-            if (!LocalPath.TryFromFileUrl(baseUrl, out string basePath))
+            if (!LocalPath.TryFromFileUrl(set.Destination.BaseUrl, out string basePath))
             {
                 return;
+            }
+            if (set.Destination.Versioned && BackupDataOwnership.IsVersionFolder(basePath, BackupDataOwnership.VersionLabel(set)))
+            {
+                basePath = Path.GetDirectoryName(LocalPath.Normalize(basePath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+                if (basePath == null || Path.GetPathRoot(basePath) == basePath)
+                {
+                    return;
+                }
             }
             string parent = Path.GetDirectoryName(deletedPath);
             while (parent != null && LocalPath.IsStrictlyUnder(parent, basePath) && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())

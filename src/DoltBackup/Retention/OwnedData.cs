@@ -5,7 +5,7 @@ namespace DoltBackup.Retention
     /// <summary>What removing a set would delete outside its folder, and what it leaves in place and why.</summary>
     public sealed class OwnedData
     {
-        /// <summary>Local directories (from versioned file:// URLs) that only this set uses.</summary>
+        /// <summary>Local directories (file:// URLs inside the set's folder, or versioned ones outside it) that only this set uses: deleted with the set.</summary>
         public List<string> DataPaths { get; } = new List<string>();
 
         /// <summary>EBS snapshot ids to delete.</summary>

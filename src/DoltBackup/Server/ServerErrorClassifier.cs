@@ -71,11 +71,58 @@ namespace DoltBackup.Server
             }
         }
 
+        /// <summary>
+        /// True when the connection broke while a statement ran: the server closed it or died (MySqlConnector's "Failed
+        /// to read the result set." with an end-of-stream, socket or I/O cause, or its "Connection was killed" / shutdown
+        /// errors). Not for a connection that never opened, a command timeout or a cancelled query.
+        /// </summary>
+        public static bool IsConnectionLost(Exception exception)
+        {
+            var e = exception is AggregateException agg && agg.InnerExceptions.Count == 1 ? agg.InnerException : exception;
+            if (!(e is MySqlException mysql))
+            {
+                return e is EndOfStreamException;
+            }
+            switch ((int)mysql.ErrorCode)
+            {
+                case (int)MySqlErrorCode.CommandTimeoutExpired:
+                case (int)MySqlErrorCode.QueryInterrupted:
+                case (int)MySqlErrorCode.UnableToConnectToHost:
+                    return false;
+                case 1053: // ER_SERVER_SHUTDOWN
+                case 1927: // ER_CONNECTION_KILLED (MariaDB, KILL CONNECTION from another session)
+                case 2006: // CR_SERVER_GONE_ERROR
+                case 2013: // CR_SERVER_LOST
+                case 4031: // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8 closed an idle connection)
+                    return true;
+            }
+            if (mysql.SqlState != null && mysql.Number != 0)
+            {
+                return false; // an error packet from a live server
+            }
+            bool broken = false;
+            for (var x = mysql.InnerException; x != null; x = x.InnerException)
+            {
+                if (x is System.Security.Authentication.AuthenticationException)
+                {
+                    return false; // a TLS handshake that failed: classified as TLS below
+                }
+                broken |= x is EndOfStreamException || x is IOException || x is SocketException || x is ObjectDisposedException;
+            }
+            return broken;
+        }
+
         /// <summary>Classifies an exception raised while talking to <paramref name="endpoint"/>.</summary>
         public static ClassifiedError Classify(Exception exception, string endpoint, string operation = null)
         {
             var e = exception is AggregateException agg && agg.InnerExceptions.Count == 1 ? agg.InnerException : exception;
             string what = operation == null ? "" : operation + ": ";
+            if (IsConnectionLost(e))
+            {
+                return Make("ConnectionLost", ErrorCategory.ConnectionError,
+                    what + $"The server {endpoint} closed the connection while the statement ran ({e.Message.TrimEnd('.')}).",
+                    "Check that the server still runs (its log says why it stopped), then run the command again.", false);
+            }
             if (e is MySqlException mysql)
             {
                 switch (mysql.ErrorCode)

@@ -164,6 +164,21 @@ namespace DoltBackup.Verification
             }
             var selected = Select(manifest, options);
             string where = options.ScratchDataDir ?? "a new temporary folder";
+            // The set is checked whole before anything is unpacked (also under -WhatIf): an untrusted manifest writes nothing.
+            var problems = _fileCopy.Validate(manifest, null, false);
+            if (problems.Count > 0)
+            {
+                foreach (var p in problems)
+                {
+                    _host.Problem(p);
+                }
+                string message = $"The FileCopy backup was refused before anything was unpacked ({problems.Count} problem(s)): {string.Join("; ", problems.Take(5).Select(p => p.Message))}{(problems.Count > 5 ? "; ..." : "")}";
+                foreach (var item in selected)
+                {
+                    emit(Result(item.Name, VerificationStatus.Failed, message, manifest.BackupFolder));
+                }
+                return;
+            }
             if (!_host.ShouldProcess(where, $"Unpack the FileCopy backup '{Id(manifest)}' into the scratch data directory {where} (each file's SHA-256 checked), verify its Dolt stores, and delete the scratch directory afterwards"))
             {
                 return;

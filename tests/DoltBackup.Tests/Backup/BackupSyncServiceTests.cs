@@ -17,7 +17,7 @@ namespace DoltBackup.Tests.Backup
 {
     public class BackupSyncServiceTests
     {
-        private sealed class Collector : ISyncObserver
+        internal sealed class Collector : ISyncObserver
         {
             public ConcurrentQueue<SyncEvent> Events { get; } = new ConcurrentQueue<SyncEvent>();
             public void OnEvent(SyncEvent e) => Events.Enqueue(e);

@@ -143,6 +143,19 @@ namespace DoltBackup.Tests.Catalog
             Assert.Equal(1024, BackupSetSize.Of(m));
         }
 
+        [Fact]
+        public void New_size_counts_only_what_a_version_did_not_share_with_an_earlier_one()
+        {
+            var m = new BackupManifest();
+            Assert.Null(BackupSetSize.NewOf(m));
+            m.Databases.Add(new DatabaseBackupItem { Name = "linked", Bytes = 10_000, NewBytes = 300 });
+            m.Databases.Add(new DatabaseBackupItem { Name = "not versioned", Bytes = 700 });
+            m.Databases.Add(new DatabaseBackupItem { Name = "unknown" });
+            m.Artifacts.Add(new BackupArtifact { StoredPath = "config.yaml", Size = 24 });
+            Assert.Equal(1024, BackupSetSize.NewOf(m));
+            Assert.Equal(10_724, BackupSetSize.Of(m));
+        }
+
         private static void WriteFolder(TempDir dir, string name, string manifestText)
         {
             Directory.CreateDirectory(dir.Combine(name));

@@ -47,7 +47,8 @@ namespace DoltBackup.Tests.Catalog
             // view is checked as data, and its script blocks are run against real output with ForEach-Object.
             var view = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.LaidOutModule, "Catalog.Format.ps1xml")).Descendants("View").Single();
             Assert.Equal("DoltBackup.Manifest.BackupManifest#Listing", view.Element("ViewSelectedBy").Element("TypeName").Value);
-            Assert.Equal(new[] { "Id", "Name", "Method", "Status", "Databases", "Size", "Age" }, view.Descendants("Label").Select(l => l.Value).ToArray());
+            // 80 columns: the name is in the Id, the method in Format-List (FormatViewFitTests renders it at width 80).
+            Assert.Equal(new[] { "Id", "Status", "DBs", "New", "Size", "Age" }, view.Descendants("Label").Select(l => l.Value).ToArray());
             var blocks = view.Descendants("TableColumnItem").Select(i => i.Element("ScriptBlock")?.Value).ToArray();
 
             using var dir = new TempDir();
@@ -56,9 +57,20 @@ namespace DoltBackup.Tests.Catalog
             using var host = new PowerShellHost();
             string Render(string block) => host.Invoke("Get-DoltBackup -Path $args[0] | ForEach-Object -Process ([scriptblock]::Create($args[1]))", dir.Path, block).Single().ToString();
 
-            Assert.Equal("2", Render(blocks[4]));
-            Assert.Equal("2.9 KB", Render(blocks[5]));
-            Assert.Equal("2d 3h", Render(blocks[6]));
+            Assert.Equal("2", Render(blocks[2]));
+            Assert.Equal("2.9 KB", Render(blocks[3])); // New: a set that shares nothing added all it holds
+            Assert.Equal("2.9 KB", Render(blocks[4]));
+            Assert.Equal("2d 3h", Render(blocks[5]));
+            // New and Size fit 8 characters, whatever the size.
+            string Format(string block, long size) => host.Invoke("[pscustomobject]@{ NewSize = $args[0]; Size = $args[0] } | ForEach-Object -Process ([scriptblock]::Create($args[1]))", size, block).Single().ToString();
+            foreach (int column in new[] { 3, 4 })
+            {
+                Assert.Equal("1023 GB", Format(blocks[column], 1023L * 1024 * 1024 * 1024 + 1));
+                Assert.Equal(1.5.ToString("0.#") + " MB", Format(blocks[column], 1536L * 1024 + 100));
+                Assert.Equal("1023 B", Format(blocks[column], 1023));
+                Assert.Equal("1023 KB", Format(blocks[column], 1024L * 1024 - 1));
+                Assert.Equal("8191 TB", Format(blocks[column], 8191L << 40));
+            }
             Assert.Contains(Path.Combine("out", "DoltBackup", "Catalog.Format.ps1xml").Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllText(RepoPaths.ModuleManifest));
         }
 

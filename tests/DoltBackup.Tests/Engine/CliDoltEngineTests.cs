@@ -22,6 +22,7 @@ namespace DoltBackup.Tests.Engine
         public void Backup_operations_run_dolt_with_exact_argument_arrays_in_the_data_dir()
         {
             var (engine, runner) = Make("/opt/dolt/bin/dolt");
+            runner.Returns("").Returns("").Returns("").Returns("Ops\n").Returns("ops@example.com\n"); // add, sync, remove; then the identity check
             var ct = CancellationToken.None;
             engine.AddBackupAsync("my db", "nightly", "file:///b/my%20db", ct).GetAwaiter().GetResult();
             engine.SyncBackupAsync("my db", "nightly", ct).GetAwaiter().GetResult();
@@ -36,9 +37,11 @@ namespace DoltBackup.Tests.Engine
             Assert.Equal(new[] { "--use-db", "my db", "backup", "add", "nightly", "file:///b/my%20db" }, runner.Runs[0].Args);
             Assert.Equal(new[] { "--use-db", "my db", "backup", "sync", "nightly" }, runner.Runs[1].Args);
             Assert.Equal(new[] { "--use-db", "my db", "backup", "remove", "nightly" }, runner.Runs[2].Args);
-            Assert.Equal(new[] { "backup", "restore", "file:///b/x", "x" }, runner.Runs[3].Args);
-            Assert.Equal(new[] { "backup", "restore", "--force", "file:///b/x", "x" }, runner.Runs[4].Args);
-            Assert.Equal(new[] { "--use-db", "db1", "push", "origin", "feature/a b" }, runner.Runs[5].Args);
+            Assert.Equal(new[] { "config", "--get", "user.name" }, runner.Runs[3].Args);
+            Assert.Equal(new[] { "config", "--get", "user.email" }, runner.Runs[4].Args);
+            Assert.Equal(new[] { "backup", "restore", "file:///b/x", "x" }, runner.Runs[5].Args);
+            Assert.Equal(new[] { "backup", "restore", "--force", "file:///b/x", "x" }, runner.Runs[6].Args);
+            Assert.Equal(new[] { "--use-db", "db1", "push", "origin", "feature/a b" }, runner.Runs[7].Args);
         }
 
         [Fact]
@@ -131,6 +134,7 @@ namespace DoltBackup.Tests.Engine
         public void Old_restore_message_is_recognised()
         {
             var (engine, runner) = Make();
+            runner.Returns("Ops\n").Returns("ops@example.com\n");
             runner.Returns("", "error: cannot restore backup into db1. A database with that name already exists. Did you mean to supply --force?\n", 1);
             var e = Assert.Throws<DoltEngineException>(() => engine.RestoreBackupAsync("file:///b/db1", "db1", false, CancellationToken.None).GetAwaiter().GetResult());
             Assert.Equal(DoltErrorKind.DatabaseExists, e.Kind);

@@ -17,6 +17,13 @@ namespace DoltBackup.Tests.Engine
         [InlineData("database 'repo2' already exists, use '--force' to overwrite", DoltErrorKind.DatabaseExists)]
         [InlineData("empty database name", DoltErrorKind.DatabaseNotFound)]
         [InlineData("`u`@`h` does not have the correct permissions on branch `main`", DoltErrorKind.PrivilegeMissing)]
+        // What Dolt 2.2.2 answered (dolt-transcripts.md), as MySqlConnector or the CLI passes it on.
+        [InlineData("database 'sales' already exists, use '--force' to overwrite", DoltErrorKind.DatabaseExists)]
+        [InlineData("database not found: ", DoltErrorKind.DatabaseNotFound)]
+        [InlineData("no database selected", DoltErrorKind.DatabaseNotFound)]
+        [InlineData("command denied to user 'plain'@'%'", DoltErrorKind.PrivilegeMissing)]
+        [InlineData("fatal: remote 'origin' not found.\nPlease make sure the remote exists.", DoltErrorKind.RemoteNotFound)]
+        [InlineData("Error 1105 (HY000): `__dolt_local_user__`@`localhost` does not have the correct permissions on branch `main`", DoltErrorKind.PrivilegeMissing)]
         // Pre-1.78.5 strings.
         [InlineData("error: unknown backup: 'bac1' ", DoltErrorKind.BackupNotFound)]
         [InlineData("error: unknown backup: 'backup'; map[]", DoltErrorKind.BackupNotFound)]

@@ -12,10 +12,12 @@ namespace DoltBackup.Tests.Fakes
 {
     /// <summary>
     /// An in-memory stand-in for a Dolt sql-server, for orchestration tests. It is NOT Dolt: it keeps databases,
-    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 describes —
-    /// Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."), add of an existing name fails, a file://
+    /// registrations and backup destinations in memory and follows the behaviour dolt-reference §1-§2 and
+    /// dolt-transcripts.md describe — Dolt's error strings (as a server reports them, "Error 1105 (HY000): ..."; no current
+    /// database, unknown database, a restore URL with no backup, a push to an unknown remote), add of an existing name fails, a file://
     /// add creates the directory, a sync overwrites whatever the URL held (no lock), restore of an existing name fails
-    /// unless force. Latency, failures and an unreachable server can be injected.
+    /// unless force. Latency, failures and an unreachable server can be injected. A file:// sync writes the store as
+    /// Dolt does: new immutable table files named by their hash, the manifest replaced by rename (see WriteFileStore).
     /// </summary>
     public sealed class FakeDoltEngine : IDoltEngine
     {
@@ -37,6 +39,39 @@ namespace DoltBackup.Tests.Fakes
             public SortedDictionary<string, string> Remotes { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
             /// <summary>The branch a new session has checked out (repo_state.json's head): the default branch.</summary>
             public string CheckedOut { get; set; } = "main";
+            /// <summary>
+            /// The database's data as NBS table files (none unless a test commits data): a sync to a file:// store
+            /// writes the ones the store lacks, as Dolt does. A commit adds a new file; existing files never change.
+            /// </summary>
+            public List<TableFile> TableFiles { get; } = new List<TableFile>();
+
+            /// <summary>
+            /// A commit of about <paramref name="bytes"/> of new data on <paramref name="branch"/>: a new immutable table
+            /// file (real NBS format, named by its hash), a new head and a new working-set hash.
+            /// </summary>
+            public TableFile Commit(long bytes, string branch = "main", int chunkSize = 4096)
+            {
+                var (name, count, data) = NbsTableFileWriter.Build(bytes, chunkSize, new Random(TableFiles.Count * 7919 + (int)(bytes % 100_000) + branch.Length));
+                return AddTableFile(new TableFile { Name = name, ChunkCount = count, Bytes = data }, branch);
+            }
+
+            /// <summary>Adds a table file (in memory, or a file on disk for big data) as a commit on <paramref name="branch"/>.</summary>
+            public TableFile AddTableFile(TableFile file, string branch = "main")
+            {
+                TableFiles.Add(file);
+                Branches[branch] = Hash(branch + "/" + file.Name);
+                WorkingHash = Hash("working/" + file.Name);
+                return file;
+            }
+        }
+
+        /// <summary>One immutable table file of a fake database: its bytes in memory, or the path of a file holding them.</summary>
+        public sealed class TableFile
+        {
+            public string Name { get; set; }
+            public int ChunkCount { get; set; }
+            public byte[] Bytes { get; set; }
+            public string SourcePath { get; set; }
         }
 
         /// <summary>A commit: hash, parents (first parent first), committer date (UTC), message.</summary>
@@ -90,6 +125,12 @@ namespace DoltBackup.Tests.Fakes
         public TimeSpan SyncLatency { get; set; } = TimeSpan.Zero;
         /// <summary>Databases whose sync fails with this Dolt message.</summary>
         public ConcurrentDictionary<string, string> SyncFailures { get; } = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>
+        /// Databases whose next sync loses its connection mid-statement (the server died or killed the session): the
+        /// fake raises what SqlDoltEngine raises for MySqlConnector's "Failed to read the result set." and writes nothing.
+        /// The injection is used up by that sync, so a later sync completes, as after a server restart.
+        /// </summary>
+        public ConcurrentDictionary<string, bool> SyncConnectionLost { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         /// <summary>Simulates an unreachable server: every call fails as a refused connection.</summary>
         public bool Unreachable { get; set; }
         /// <summary>Every call, in order: "op db arg...".</summary>
@@ -143,9 +184,18 @@ namespace DoltBackup.Tests.Fakes
             CheckReachable(operation);
             lock (_lock)
             {
-                if (!Databases.TryGetValue(database ?? "", out var db))
+                if (string.IsNullOrEmpty(database))
                 {
-                    throw DoltErrorParser.ToException(operation, $"Error 1049 (42000): Unknown database '{database}'");
+                    // No current database (dolt-transcripts): dolt_backup() says "empty database name",
+                    // dolt_hashof_db() "database not found: ", a system table "no database selected".
+                    throw operation == "state" ? DoltErrorParser.ToException(operation, "Error 1049 (HY000): database not found: ")
+                        : operation == "add" || operation == "remove" || operation == "sync" || operation == "push" ? DoltError(operation, "empty database name")
+                        : DoltError(operation, "no database selected");
+                }
+                if (!Databases.TryGetValue(database, out var db))
+                {
+                    // What USE of an unknown database answers (ERROR 1049, Dolt's "database not found: x").
+                    throw DoltErrorParser.ToException(operation, $"Error 1049 (HY000): database not found: {database}");
                 }
                 return db;
             }
@@ -274,6 +324,11 @@ namespace DoltBackup.Tests.Fakes
                     await Task.Delay(SyncLatency, ct).ConfigureAwait(false);
                 }
                 ct.ThrowIfCancellationRequested();
+                if (SyncConnectionLost.TryRemove(database, out _))
+                {
+                    var lost = DoltBackup.Server.ServerErrorClassifier.Classify(new EndOfStreamException("Failed to read the result set."), "fake:3306", $"Syncing backup '{name}' of '{database}'");
+                    throw DoltErrorParser.SyncInterrupted(DoltErrorParser.ConnectionLost(lost.Message, lost.RecommendedAction, new EndOfStreamException("Failed to read the result set.")), database, name);
+                }
                 if (SyncFailures.TryGetValue(database, out var message))
                 {
                     throw DoltError("sync", message);
@@ -294,12 +349,12 @@ namespace DoltBackup.Tests.Fakes
         {
             CheckReachable("restore");
             Record($"restore {url} {database}{(force ? " --force" : "")}");
-            var snapshot = Storage.Get(url) ?? throw DoltError("restore", $"no backup at {url}");
+            var snapshot = Storage.Get(url) ?? throw DoltError($"Restoring '{database}' from {url}", "not found"); // a URL with no backup (dolt-transcripts), worded as SqlDoltEngine does
             lock (_lock)
             {
                 if (Databases.ContainsKey(database) && !force)
                 {
-                    throw DoltError("restore", $"database '{database}' already exists, use '--force' to overwrite");
+                    throw DoltError($"Restoring '{database}' from {url}", $"database '{database}' already exists, use '--force' to overwrite");
                 }
                 var db = new Db { WorkingHash = snapshot.WorkingHash };
                 foreach (var kv in snapshot.Branches)
@@ -339,7 +394,7 @@ namespace DoltBackup.Tests.Fakes
             {
                 if (!db.Remotes.TryGetValue(remote, out var url))
                 {
-                    throw DoltError("push", $"unknown remote: '{remote}'");
+                    throw DoltError("push", $"fatal: remote '{remote}' not found.\nPlease make sure the remote exists.");
                 }
                 if (!db.Branches.ContainsKey(branch))
                 {
@@ -486,11 +541,53 @@ namespace DoltBackup.Tests.Fakes
             }
             if (url.StartsWith("file://", StringComparison.Ordinal))
             {
-                // A file:// store on disk: Dolt writes its NBS manifest (and table files) there.
-                string dir = new Uri(url).LocalPath;
-                Directory.CreateDirectory(dir);
-                File.WriteAllText(Path.Combine(dir, "manifest"), "5:__DOLT__:fake:" + db.WorkingHash + ":00000000000000000000000000000000");
+                WriteFileStore(new Uri(url).LocalPath, db);
             }
+        }
+
+        /// <summary>
+        /// Writes a file:// store the way Dolt 2.2.2 does (dolt-reference §6, "Measured on Dolt 2.2.2"): oldgen/ and an
+        /// empty LOCK are created when missing and never rewritten; each table file the store lacks is written to a
+        /// temporary nbs_table_* file and renamed to its hash (a file that exists is never opened for writing); the
+        /// manifest is written to nbs_manifest_* and renamed over the old one (a new inode, so a hard-linked copy of
+        /// the old manifest keeps its content). It is a fake: it does not walk chunks, it copies whole files.
+        /// </summary>
+        private static void WriteFileStore(string dir, FakeDoltEngine.Db db)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "oldgen"));
+            string lockFile = Path.Combine(dir, "LOCK");
+            if (!File.Exists(lockFile))
+            {
+                File.WriteAllBytes(lockFile, Array.Empty<byte>());
+            }
+            List<FakeDoltEngine.TableFile> tables;
+            lock (db)
+            {
+                tables = db.TableFiles.ToList();
+            }
+            foreach (var t in tables)
+            {
+                string final = Path.Combine(dir, t.Name);
+                if (File.Exists(final))
+                {
+                    continue;
+                }
+                string temp = Path.Combine(dir, "nbs_table_" + Guid.NewGuid().ToString("N").Substring(0, 12));
+                if (t.SourcePath != null)
+                {
+                    File.Copy(t.SourcePath, temp);
+                }
+                else
+                {
+                    File.WriteAllBytes(temp, t.Bytes);
+                }
+                File.Move(temp, final);
+            }
+            string specs = string.Concat(tables.Select(t => ":" + t.Name + ":" + t.ChunkCount));
+            string text = "5:__DOLT__:" + FakeDoltEngine.Hash("lock/" + db.WorkingHash + specs) + ":" + db.WorkingHash + ":00000000000000000000000000000000" + specs;
+            string tempManifest = Path.Combine(dir, "nbs_manifest_" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            File.WriteAllText(tempManifest, text);
+            File.Move(tempManifest, Path.Combine(dir, "manifest"), overwrite: true);
         }
 
         internal void PushBranch(string url, string branch, string hash)

@@ -11,7 +11,7 @@ namespace DoltBackup.Tests.Fakes
     /// </summary>
     public static class FakeServers
     {
-        private static readonly ConcurrentDictionary<string, FakeDoltEngine> Engines = new ConcurrentDictionary<string, FakeDoltEngine>(StringComparer.OrdinalIgnoreCase);
+        private static readonly ConcurrentDictionary<string, IDoltEngine> Engines = new ConcurrentDictionary<string, IDoltEngine>(StringComparer.OrdinalIgnoreCase);
         private static readonly ConcurrentDictionary<string, DoltEngineRequest> LastRequests = new ConcurrentDictionary<string, DoltEngineRequest>(StringComparer.OrdinalIgnoreCase);
 
         static FakeServers()
@@ -28,8 +28,8 @@ namespace DoltBackup.Tests.Fakes
             };
         }
 
-        /// <summary>Registers a fake under a fresh host name; returns the name to pass as -Server.</summary>
-        public static string Register(FakeDoltEngine engine, string key = null)
+        /// <summary>Registers a fake (or an engine over a fake CLI) under a fresh host name or a data directory; returns the key.</summary>
+        public static string Register(IDoltEngine engine, string key = null)
         {
             key = key ?? "fake-" + Guid.NewGuid().ToString("N").Substring(0, 10);
             Engines[key] = engine;

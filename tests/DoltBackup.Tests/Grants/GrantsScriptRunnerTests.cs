@@ -24,6 +24,12 @@ namespace DoltBackup.Tests.Grants
                 Executed.Add(sql);
             }
 
+            public IReadOnlyList<string[]> Query(string sql)
+            {
+                Executed.Add(sql);
+                return System.Array.Empty<string[]>();
+            }
+
             public void Dispose()
             {
             }

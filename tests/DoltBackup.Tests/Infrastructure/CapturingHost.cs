@@ -15,7 +15,13 @@ namespace DoltBackup.Tests.Infrastructure
     /// </summary>
     public sealed class CapturingHost : PSHost
     {
-        private readonly CapturingUI _ui = new CapturingUI();
+        private readonly CapturingUI _ui;
+
+        /// <param name="width">The console's width in columns (what the formatter fits tables into).</param>
+        public CapturingHost(int width = 220)
+        {
+            _ui = new CapturingUI(width);
+        }
 
         public string Text => _ui.Buffer.ToString();
 
@@ -36,7 +42,8 @@ namespace DoltBackup.Tests.Infrastructure
         private sealed class CapturingUI : PSHostUserInterface
         {
             public readonly StringBuilder Buffer = new StringBuilder();
-            private readonly CapturingRawUI _raw = new CapturingRawUI();
+            private readonly CapturingRawUI _raw;
+            public CapturingUI(int width) { _raw = new CapturingRawUI(width); }
             public override PSHostRawUserInterface RawUI => _raw;
             public override string ReadLine() => throw new PSInvalidOperationException("The test host cannot prompt.");
             public override SecureString ReadLineAsSecureString() => throw new PSInvalidOperationException("The test host cannot prompt.");
@@ -56,8 +63,14 @@ namespace DoltBackup.Tests.Infrastructure
 
         private sealed class CapturingRawUI : PSHostRawUserInterface
         {
+            public CapturingRawUI(int width)
+            {
+                BufferSize = new Size(width, 3000);
+                WindowSize = new Size(width, 3000);
+            }
+
             public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
-            public override Size BufferSize { get; set; } = new Size(220, 3000);
+            public override Size BufferSize { get; set; }
             public override Coordinates CursorPosition { get; set; }
             public override int CursorSize { get; set; }
             public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.White;
@@ -65,7 +78,7 @@ namespace DoltBackup.Tests.Infrastructure
             public override Size MaxPhysicalWindowSize => new Size(220, 3000);
             public override Size MaxWindowSize => new Size(220, 3000);
             public override Coordinates WindowPosition { get; set; }
-            public override Size WindowSize { get; set; } = new Size(220, 3000);
+            public override Size WindowSize { get; set; }
             public override string WindowTitle { get; set; } = "";
             public override void FlushInputBuffer() { }
             public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();

@@ -190,6 +190,16 @@ namespace DoltBackup.Tests.Infrastructure
             }
         }
 
+        /// <summary>Kills mariadbd at once (SIGKILL), as a crash would; Dispose still removes its files.</summary>
+        public void Kill()
+        {
+            if (_process != null && !_process.HasExited)
+            {
+                _process.Kill(true);
+                _process.WaitForExit(10000);
+            }
+        }
+
         public void Dispose()
         {
             try

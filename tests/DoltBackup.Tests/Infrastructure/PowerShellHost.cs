@@ -14,7 +14,7 @@ namespace DoltBackup.Tests.Infrastructure
     public sealed class PowerShellHost : IDisposable
     {
         private readonly Runspace _runspace;
-        private readonly CapturingHost _host = new CapturingHost();
+        private readonly CapturingHost _host;
 
         /// <summary>
         /// Note: this engine has System.Management.Automation's own commands only (Import-Module, Get-Command,
@@ -22,8 +22,11 @@ namespace DoltBackup.Tests.Infrastructure
         /// Microsoft.PowerShell.Management or .Utility here (no Set-Location, Get-ChildItem, Out-String): use
         /// <see cref="SetLocation"/>, [System.IO.FileInfo] objects and <see cref="Render"/> instead.
         /// </summary>
-        public PowerShellHost(bool importModule = true)
+        /// <param name="importModule">Import the root DoltBackup.psd1.</param>
+        /// <param name="consoleWidth">The width of the console <see cref="Render"/> writes to.</param>
+        public PowerShellHost(bool importModule = true, int consoleWidth = 220)
         {
+            _host = new CapturingHost(consoleWidth);
             var iss = InitialSessionState.CreateDefault2();
             if (OperatingSystem.IsWindows())
             {

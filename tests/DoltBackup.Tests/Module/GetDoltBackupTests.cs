@@ -80,7 +80,7 @@ namespace DoltBackup.Tests.Module
             Assert.Contains("prod", text);
             string dbs = host.Render("(Get-DoltBackup $args[0]).Databases", dir.Path);
             Assert.Contains("sales", dbs);
-            Assert.Contains("f212p79dk1pbbr4dcbhppkmmsaplic07", dbs);
+            Assert.Contains("Completed", dbs);
             Assert.Contains("1.2", dbs);
         }
     }

@@ -11,10 +11,10 @@ namespace DoltBackup.Tests.Module
 {
     public class ModuleManifestTests
     {
-        private static readonly Type[] CmdletTypes = typeof(DoltBackup.Cmdlets.DoltBackupCmdlet).Assembly.GetTypes()
+        internal static readonly Type[] CmdletTypes = typeof(DoltBackup.Cmdlets.DoltBackupCmdlet).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && t.GetCustomAttribute<CmdletAttribute>() != null).ToArray();
 
-        private static string NameOf(Type t)
+        internal static string NameOf(Type t)
         {
             var a = t.GetCustomAttribute<CmdletAttribute>();
             return a.VerbName + "-" + a.NounName;
@@ -105,8 +105,7 @@ namespace DoltBackup.Tests.Module
                 string synopsis = help.Properties["Synopsis"]?.Value?.ToString() ?? "";
                 Assert.False(string.IsNullOrWhiteSpace(synopsis) || synopsis.StartsWith(name, StringComparison.Ordinal) && synopsis.Contains("["),
                     name + " has no MAML synopsis (module/help/" + name + ".xml)");
-                var examples = host.Invoke("@((Get-Help -Name $args[0] -Examples).examples.example).Count", name).Single();
-                Assert.True((int)examples.BaseObject >= 1, name + " has no example in its help");
+                // What Get-Help returns (examples, parameter text) for each import path: HelpThroughGetHelpTests.
 
                 // Read the MAML itself: Get-Help fills in parameters the file lacks, which would hide a gap.
                 var maml = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.LaidOutModule, "en-US", "DoltBackup.dll-Help.xml"));
@@ -138,7 +137,7 @@ namespace DoltBackup.Tests.Module
                 foreach (var p in t.GetProperties())
                 {
                     string ns = p.PropertyType.Namespace ?? "";
-                    Assert.False(ns.StartsWith("MySqlConnector") || ns.StartsWith("Amazon") || ns.StartsWith("YamlDotNet"),
+                    Assert.False(ns.StartsWith("MySqlConnector") || ns.StartsWith("Amazon") || ns.StartsWith("YamlDotNet") || ns.StartsWith("Org.BouncyCastle"),
                         $"{NameOf(t)}.{p.Name} exposes {p.PropertyType}: importing the module would load that assembly");
                 }
             }

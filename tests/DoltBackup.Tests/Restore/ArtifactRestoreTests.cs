@@ -86,8 +86,8 @@ namespace DoltBackup.Tests.Restore
         [Theory]
         [InlineData("../../outside.txt", null)]
         [InlineData("config/../../outside.txt", null)]
-        [InlineData("config/ok.yaml", "relative/not-absolute.yaml")]
-        [InlineData("config/ok.yaml", "/etc/../../escape.yaml")]
+        [InlineData("config/evil.json", "relative/not-absolute.yaml")]
+        [InlineData("config/evil.json", "/etc/../../escape.yaml")]
         public void Path_traversal_in_a_manifest_is_refused_and_nothing_is_written(string storedPath, string originalPath)
         {
             using var dir = new TempDir();
@@ -103,11 +103,17 @@ namespace DoltBackup.Tests.Restore
             }
             File.WriteAllText(dir.Combine("outside.txt"), "{\"evil\":1}");
             string root = dir.Combine("restored");
-            var r = RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { ConfigRoot = root }, new RecordingObserver(), new CaptureConfigArtifactRestorer());
+            var obs = new RecordingObserver();
+            var r = RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { ConfigRoot = root }, obs, new CaptureConfigArtifactRestorer());
 
+            // Refused while the whole plan is checked: one problem naming the artifact, the group not attempted.
+            var problem = Assert.Single(obs.Problems);
+            Assert.Equal(originalPath == null ? "ArtifactPathUnsafe" : "ConfigTargetUnsafe", problem.ErrorId);
+            Assert.Equal(storedPath, problem.Target);
             var group = Assert.Single(r.Artifacts);
-            Assert.Equal(RestoreStatus.Failed, group.Status);
-            Assert.Equal("ConfigArtifactRefused", group.ErrorId);
+            Assert.Equal(RestoreStatus.Skipped, group.Status);
+            Assert.StartsWith("Not attempted", group.Error);
+            Assert.Empty(obs.Asked);
             Assert.Empty(RestoreFixtures.FilesUnder(root));
             Assert.False(Directory.Exists(dir.Combine("live")));
             Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(dir.Path), "escape.yaml")));
@@ -123,11 +129,13 @@ namespace DoltBackup.Tests.Restore
             RestoreFixtures.AddArtifact(m, "GlobalConfig", "config/global/config_global.json", Original(dir, "home", "config_global.json"), "{}");
             File.WriteAllText(Path.Combine(m.BackupFolder, "config", "server", "config.yaml"), "listener:\n  port: 6666\n");
             string root = dir.Combine("restored");
-            var r = RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { ConfigRoot = root }, new RecordingObserver(), new CaptureConfigArtifactRestorer());
+            var obs = new RecordingObserver();
+            var r = RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { ConfigRoot = root }, obs, new CaptureConfigArtifactRestorer());
 
-            var group = Assert.Single(r.Artifacts);
-            Assert.Equal(RestoreStatus.Failed, group.Status);
-            Assert.Contains("config/server/config.yaml", group.Error);
+            var problem = Assert.Single(obs.Problems);
+            Assert.Equal("ArtifactHashMismatch", problem.ErrorId);
+            Assert.Equal("config/server/config.yaml", problem.Target);
+            Assert.Equal(RestoreStatus.Skipped, Assert.Single(r.Artifacts).Status);
             Assert.Empty(RestoreFixtures.FilesUnder(root));
         }
 
@@ -183,9 +191,10 @@ namespace DoltBackup.Tests.Restore
                 a.StoredPath = how;
             }
             var grants = new RecordingGrantsReplayer();
-            var group = Assert.Single(RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { IncludeGrants = true }, new RecordingObserver(), null, grants).Artifacts);
-            Assert.Equal(RestoreStatus.Failed, group.Status);
-            Assert.Equal(how == "tamper" ? "ArtifactHashMismatch" : "ArtifactPathUnsafe", group.ErrorId);
+            var obs = new RecordingObserver();
+            var group = Assert.Single(RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { IncludeGrants = true }, obs, null, grants).Artifacts);
+            Assert.Equal(RestoreStatus.Skipped, group.Status);
+            Assert.Equal(how == "tamper" ? "ArtifactHashMismatch" : "ArtifactPathUnsafe", Assert.Single(obs.Problems).ErrorId);
             Assert.Empty(grants.Scripts);
         }
 
@@ -196,9 +205,10 @@ namespace DoltBackup.Tests.Restore
             var dolt = new RestoreFakeDolt();
             var m = RestoreFixtures.Manifest(dolt, dir.Combine("backup"));
             RestoreFixtures.AddArtifact(m, "GrantsScript", "grants/grants.sql", null, "GRANT A;\n", secret: true);
-            var group = Assert.Single(RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { IncludeGrants = true }, new RecordingObserver(), null, null).Artifacts);
-            Assert.Equal(RestoreStatus.Failed, group.Status);
-            Assert.Equal("GrantsNeedServer", group.ErrorId);
+            var obs = new RecordingObserver();
+            var group = Assert.Single(RestoreOrchestratorTests.Run(dolt, m, new RestoreOptions { IncludeGrants = true }, obs, null, null).Artifacts);
+            Assert.Equal(RestoreStatus.Skipped, group.Status);
+            Assert.Equal("GrantsNeedServer", Assert.Single(obs.Problems).ErrorId);
         }
     }
 }

@@ -40,7 +40,7 @@ namespace DoltBackup.Tests.Restore
 
             var group = Assert.Single(r.Artifacts);
             Assert.Equal(ArtifactGroup.FileCopy, group.Group);
-            Assert.True(group.Status == RestoreStatus.Restored, group.Error);
+            Assert.True(group.Status == RestoreStatus.Restored, group.Error + " " + string.Join(" | ", obs.Problems.Select(p => p.Message)));
             Assert.Equal(m.Artifacts.Count(a => a.Kind == FileCopyLayout.DataFileKind), group.RestoredCount);
             AssertSameTree(data, target);
             Assert.Equal(m.Databases.Select(d => d.Name), r.Databases.Select(d => d.TargetName));
@@ -56,12 +56,13 @@ namespace DoltBackup.Tests.Restore
             string target = dir.Combine("busy");
             Directory.CreateDirectory(target);
             File.WriteAllText(Path.Combine(target, "keep.txt"), "precious");
-            var r = Run(m, new RestoreOptions { DataDir = target }, new RecordingObserver());
+            var obs = new RecordingObserver();
+            var r = Run(m, new RestoreOptions { DataDir = target }, obs);
 
-            var group = Assert.Single(r.Artifacts);
-            Assert.Equal(RestoreStatus.Failed, group.Status);
-            Assert.Equal("DataDirExists", group.ErrorId);
-            Assert.Empty(r.Databases);
+            Assert.Equal("DataDirExists", Assert.Single(obs.Problems).ErrorId);
+            Assert.Equal(RestoreStatus.Skipped, Assert.Single(r.Artifacts).Status);
+            Assert.All(r.Databases, d => Assert.Equal(RestoreStatus.Skipped, d.Status));
+            Assert.Empty(obs.Asked);
             Assert.Equal(new[] { "keep.txt" }, RestoreFixtures.FilesUnder(target));
         }
 

@@ -74,35 +74,58 @@ namespace DoltBackup.Tests.Restore
             Assert.Contains("DataDirInUse", string.Join(" ", offline.Errors.Select(e => e.FullyQualifiedErrorId)));
         }
 
-        [DoltFact]
-        public void An_offline_restore_into_a_stopped_data_directory_is_verified()
+        /// <summary>
+        /// Backs up a database, stops the server, and restores offline into a new data directory with the dolt CLI
+        /// seeing <paramref name="home"/> as its global config (DOLT_ROOT_PATH): the source's (with an identity) or an
+        /// empty one (none), as a fresh service account has.
+        /// </summary>
+        private static PowerShellResult RestoreOffline(TempDir dir, bool withIdentity, out string dataDir, out string home)
         {
-            using var dir = new TempDir("doltbackup-realdolt");
             BackupManifest manifest;
-            string home;
             using (var source = RealDoltServer.Start(dir.Combine("source")))
             {
                 manifest = BackUp(source, dir);
-                home = source.Home;
+                home = withIdentity ? source.Home : dir.Combine("nohome");
             }
-            string dataDir = dir.Combine("offline");
+            Directory.CreateDirectory(home);
+            dataDir = dir.Combine("offline");
             Directory.CreateDirectory(dataDir);
-            // The dolt CLI the engine runs needs a global config (user.name/email) to create the database.
             string previous = System.Environment.GetEnvironmentVariable("DOLT_ROOT_PATH");
             System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", home);
             try
             {
                 using var host = new PowerShellHost();
-                var r = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", manifest.BackupFolder, dataDir);
-                Assert.True(r.Errors.Count == 0, r.AllText());
-                var db = r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single();
-                Assert.Equal(VerificationOutcome.Verified, db.Verification);
-                Assert.True(Directory.Exists(Path.Combine(dataDir, "sales", ".dolt")));
+                return host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false", manifest.BackupFolder, dataDir);
             }
             finally
             {
                 System.Environment.SetEnvironmentVariable("DOLT_ROOT_PATH", previous);
             }
+        }
+
+        [DoltFact]
+        public void An_offline_restore_into_a_stopped_data_directory_is_verified()
+        {
+            using var dir = new TempDir("doltbackup-realdolt");
+            var r = RestoreOffline(dir, withIdentity: true, out string dataDir, out _);
+            Assert.True(r.Errors.Count == 0, r.AllText());
+            Assert.DoesNotContain(r.Warnings, w => w.Contains("Dolt System Account", System.StringComparison.Ordinal));
+            var db = r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single();
+            Assert.Equal(VerificationOutcome.Verified, db.Verification);
+            Assert.True(Directory.Exists(Path.Combine(dataDir, "sales", ".dolt")));
+        }
+
+        [DoltFact]
+        public void An_offline_restore_by_a_dolt_without_an_identity_works_and_says_whose_identity_it_used()
+        {
+            using var dir = new TempDir("doltbackup-realdolt");
+            var r = RestoreOffline(dir, withIdentity: false, out string dataDir, out string home);
+            Assert.True(r.Errors.Count == 0, r.AllText());
+            Assert.Contains("Dolt System Account", Assert.Single(r.Warnings));
+            Assert.Equal(VerificationOutcome.Verified, r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single().Verification);
+            Assert.True(Directory.Exists(Path.Combine(dataDir, "sales", ".dolt")));
+            string global = Path.Combine(home, ".dolt", "config_global.json");
+            Assert.False(File.Exists(global) && File.ReadAllText(global).Contains("user.name"), "the user's Dolt config was changed");
         }
     }
 }

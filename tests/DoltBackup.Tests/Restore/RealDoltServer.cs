@@ -36,11 +36,20 @@ namespace DoltBackup.Tests.Restore
         public string Home { get; }
         public int Port { get; private set; }
 
-        public static RealDoltServer Start(string root)
+        /// <summary>
+        /// Starts a server; with <paramref name="seedDataDir"/> (for example the fixture's data/) on a copy of that data
+        /// directory, without its config.yaml (its listener and TLS paths belong to the original root).
+        /// </summary>
+        public static RealDoltServer Start(string root, string seedDataDir = null)
         {
             var server = new RealDoltServer(root);
             try
             {
+                if (seedDataDir != null)
+                {
+                    TempDir.CopyTree(seedDataDir, server.DataDir);
+                    File.Delete(Path.Combine(server.DataDir, "config.yaml"));
+                }
                 server.Dolt(server.Home, "config", "--global", "--add", "user.name", "DoltBackup Test");
                 server.Dolt(server.Home, "config", "--global", "--add", "user.email", "test@doltbackup.invalid");
                 server.Launch();

@@ -128,7 +128,7 @@ namespace DoltBackup.Tests.Restore
                 }
                 if (!Databases.TryGetValue(database, out var db))
                 {
-                    throw DoltErrorParser.ToException("state", $"Error 1049 (42000): Unknown database '{database}'");
+                    throw DoltErrorParser.ToException("state", $"Error 1049 (HY000): database not found: {database}");
                 }
                 return Task.FromResult(new DatabaseState
                 {
@@ -151,7 +151,7 @@ namespace DoltBackup.Tests.Restore
                 }
                 if (!Stores.TryGetValue(url, out var store))
                 {
-                    throw DoltError($"Restoring '{database}' from {url}", $"remote not found: '{url}'");
+                    throw DoltError($"Restoring '{database}' from {url}", "not found"); // a URL with no backup (dolt-transcripts)
                 }
                 if (Databases.TryGetValue(database, out var existing))
                 {

@@ -15,11 +15,13 @@ namespace DoltBackup.Tests.Restore
         [Fact]
         public void Database_patterns_select_a_subset_with_wildcards_and_report_patterns_that_match_nothing()
         {
-            var plan = new RestorePlanner(new string[0]).Plan(Manifest("sales", "sales_eu", "hr"), new RestoreOptions { DatabasePatterns = new[] { "SALES*", "nope" } });
+            var plan = new RestorePlanner(new string[0]).Plan(Manifest("sales", "sales_eu", "hr"), new RestoreOptions { DatabasePatterns = new[] { "SALES*", "nope", "zz*" } });
             Assert.Equal(new[] { "sales", "sales_eu" }, plan.Databases.Select(d => d.Database));
+            // A plain name that is not in the set is a problem (it stops the restore); a wildcard that matches nothing only a warning.
             var p = Assert.Single(plan.Problems);
             Assert.Equal("DatabaseNotInBackup", p.ErrorId);
             Assert.Contains("nope", p.Message);
+            Assert.Contains(plan.Warnings, w => w.Contains("'zz*'"));
         }
 
         [Fact]

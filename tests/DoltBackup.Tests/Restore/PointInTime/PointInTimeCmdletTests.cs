@@ -315,24 +315,5 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Equal(new[] { "drop s" }, _dolt.CallsOf("drop"));
             Assert.DoesNotContain("s", _dolt.Databases.Keys);
         }
-
-        [Fact]
-        public void The_result_and_its_branches_have_table_views_of_real_properties_that_leave_room_in_80_columns()
-        {
-            // The hosted engine has no Out-String (Microsoft.PowerShell.Utility is not part of it): checked structurally.
-            var doc = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(RepoPaths.Root, "module", "Restore.Format.ps1xml"));
-            foreach (var type in new[] { typeof(PointInTimeRestoreResult), typeof(BranchAsOf) })
-            {
-                var view = doc.Descendants("View").Single(v => v.Element("ViewSelectedBy").Element("TypeName").Value == type.FullName);
-                foreach (var p in view.Descendants("PropertyName").Select(e => e.Value))
-                {
-                    Assert.True(type.GetProperty(p) != null, $"{type.Name} has no property {p}");
-                }
-                var headers = view.Descendants("TableColumnHeader").ToList();
-                Assert.Equal(headers.Count, view.Descendants("TableColumnItem").Count());
-                int fixedWidth = headers.Sum(h => (int?)h.Element("Width") ?? 0) + headers.Count - 1;
-                Assert.True(fixedWidth <= 70, $"{type.Name}: {fixedWidth} columns before the last one");
-            }
-        }
     }
 }

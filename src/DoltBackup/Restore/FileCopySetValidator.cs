@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using DoltBackup.FileCopy;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Restore
+{
+    /// <summary>
+    /// Checks a FileCopy set before anything is unpacked, and reports every problem, not just the first: each recorded
+    /// data file (a relative name without '..', a known SHA-256, status Completed, recorded once), every stored file the
+    /// restore reads (the archive, or each file of the plain tree: inside the backup folder, no link on the way, size
+    /// and SHA-256 as recorded), and the target data directory (not a file, not in use, empty unless -Force).
+    /// The archive is read once, writing nothing, and each entry checked against its recorded data file.
+    /// </summary>
+    public static class FileCopySetValidator
+    {
+        /// <summary>At most this many problems about single files are listed; the rest are counted in one more.</summary>
+        public const int MaxFileProblems = 20;
+
+        /// <summary>The problems (empty when the set may be unpacked into <paramref name="targetDataDir"/>; a null target is not checked).</summary>
+        public static List<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force)
+        {
+            var problems = new List<PlanProblem>();
+            string id = manifest?.Id ?? manifest?.Name;
+            if (manifest == null || manifest.Method != BackupMethod.FileCopy || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                problems.Add(new PlanProblem("FileCopyRestoreFailed", $"The backup '{id}' is not a FileCopy backup read from its backup folder.", id,
+                    "Give the folder of a FileCopy backup set (Get-DoltBackup <folder>)."));
+                return problems;
+            }
+            var fileProblems = new List<PlanProblem>();
+            var files = manifest.Artifacts.Where(a => a != null && a.Kind == FileCopyLayout.DataFileKind).ToList();
+            var archives = manifest.Artifacts.Where(a => a != null && a.Kind == FileCopyLayout.DataArchiveKind).ToList();
+            if (files.Count == 0)
+            {
+                problems.Add(Problem("ArtifactMissing", $"The FileCopy backup '{id}' records no data files: there is nothing to restore.", id));
+            }
+            foreach (var archive in archives)
+            {
+                CheckArchive(manifest, archive, files, fileProblems);
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var file in files)
+            {
+                string stored = file.StoredPath;
+                if (file.Status != ItemStatus.Completed)
+                {
+                    fileProblems.Add(Problem("ArtifactMissing", $"The data file '{stored}' was recorded as {file.Status}: the copy is incomplete.", stored));
+                    continue;
+                }
+                if (!seen.Add(stored ?? ""))
+                {
+                    fileProblems.Add(Problem("ArtifactPathUnsafe", $"The data file '{stored}' is recorded twice.", stored));
+                    continue;
+                }
+                if (archives.Count > 0)
+                {
+                    if (!archives.Any(a => string.Equals(a.StoredPath, file.Archive, StringComparison.Ordinal)))
+                    {
+                        fileProblems.Add(Problem("ArtifactMissing", $"The data file '{stored}' is recorded in the archive '{file.Archive}', which the manifest does not record.", stored));
+                    }
+                    else if (ArchiveEntryPath.Resolve(manifest.BackupFolder, stored) == null)
+                    {
+                        fileProblems.Add(Problem("ArtifactPathUnsafe", $"The data file '{stored}' is not a relative path inside the data directory (absolute, '..', '.', an empty segment or a backslash).", stored));
+                    }
+                    else if (!IsSha256(file.Sha256) || file.Size < 0)
+                    {
+                        fileProblems.Add(Problem("ArtifactHashMismatch", $"The manifest gives no valid size and SHA-256 for the data file '{stored}': it cannot be verified.", stored));
+                    }
+                    continue;
+                }
+                string prefix = FileCopyLayout.TreeFolder + "/";
+                if (stored == null || !stored.StartsWith(prefix, StringComparison.Ordinal) || ArchiveEntryPath.Resolve(manifest.BackupFolder, stored.Substring(prefix.Length)) == null)
+                {
+                    fileProblems.Add(Problem("ArtifactPathUnsafe", $"The data file '{stored}' is not a relative path inside the backup's {prefix} folder (absolute, '..', '.', or an empty segment).", stored));
+                    continue;
+                }
+                CheckStored(manifest, file, "data file", fileProblems);
+            }
+            problems.AddRange(fileProblems.Take(MaxFileProblems));
+            if (fileProblems.Count > MaxFileProblems)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"{fileProblems.Count - MaxFileProblems} more stored file(s) of the backup '{id}' were refused (only the first {MaxFileProblems} are listed).", id));
+            }
+            if (!string.IsNullOrEmpty(targetDataDir))
+            {
+                CheckTarget(targetDataDir, force, problems);
+            }
+            return problems;
+        }
+
+        private static void CheckArchive(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, List<PlanProblem> problems)
+        {
+            string path;
+            try
+            {
+                if (archive.Status != ItemStatus.Completed)
+                {
+                    problems.Add(Problem("ArtifactMissing", $"The archive '{archive.StoredPath}' was recorded as {archive.Status}: the copy is incomplete.", archive.StoredPath));
+                    return;
+                }
+                path = StoredArtifactReader.ResolveExisting(manifest.BackupFolder, archive);
+            }
+            catch (RestoreEngineException e)
+            {
+                problems.Add(new PlanProblem(e.ErrorId, $"The archive '{archive.StoredPath}' was refused: {e.Message}", archive.StoredPath, e.RecommendedAction));
+                return;
+            }
+            long size = new FileInfo(path).Length;
+            if (archive.Size > 0 && size != archive.Size)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The archive '{archive.StoredPath}' has {size} bytes, but the manifest records {archive.Size}: it was changed or damaged.", archive.StoredPath));
+                return;
+            }
+            // One read of the archive, writing nothing: every entry against its recorded size and SHA-256 (and the
+            // archive's own SHA-256 when recorded). Unpacking checks them again as it writes into its staging folder.
+            try
+            {
+                foreach (var e in FileCopyRestore.CheckArchive(manifest, archive, files))
+                {
+                    string id = e.Failure == FileCopyRestoreFailure.UnsafeEntry ? "ArtifactPathUnsafe" : "ArtifactHashMismatch";
+                    problems.Add(Problem(id, $"In the archive '{archive.StoredPath}': {e.Message}", e.Path ?? archive.StoredPath));
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                problems.Add(Problem("ArtifactUnreadable", $"The archive '{archive.StoredPath}' cannot be read: {e.Message}", archive.StoredPath));
+            }
+        }
+
+        private static void CheckStored(BackupManifest manifest, BackupArtifact artifact, string what, List<PlanProblem> problems)
+        {
+            if (artifact.Status != ItemStatus.Completed)
+            {
+                problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' was recorded as {artifact.Status}: the copy is incomplete.", artifact.StoredPath));
+                return;
+            }
+            if (!IsSha256(artifact.Sha256))
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The manifest gives no valid SHA-256 for the {what} '{artifact.StoredPath}': it cannot be verified.", artifact.StoredPath));
+                return;
+            }
+            try
+            {
+                StoredArtifactReader.Verify(manifest.BackupFolder, artifact);
+            }
+            catch (RestoreEngineException e)
+            {
+                problems.Add(new PlanProblem(e.ErrorId, $"The {what} '{artifact.StoredPath}' was refused: {e.Message}", artifact.StoredPath, e.RecommendedAction));
+            }
+        }
+
+        private static void CheckTarget(string targetDataDir, bool force, List<PlanProblem> problems)
+        {
+            var refusal = FileCopyRestore.TargetProblem(targetDataDir, force);
+            if (refusal != null)
+            {
+                string id = refusal.Failure == FileCopyRestoreFailure.TargetInUse ? "DataDirInUse" : "DataDirExists";
+                problems.Add(Problem(id, refusal.Message + " Nothing was restored.", refusal.Path));
+            }
+        }
+
+        private static bool IsSha256(string sha) => sha != null && sha.Length == 64 && sha.All(Uri.IsHexDigit);
+
+        private static PlanProblem Problem(string errorId, string message, string target)
+            => new PlanProblem(errorId, message, target, RestoreErrorAdvice.RecommendedAction(errorId));
+    }
+}
