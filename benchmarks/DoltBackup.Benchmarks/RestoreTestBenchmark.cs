@@ -121,6 +121,11 @@ namespace DoltBackup.Benchmarks
             public Task RemoveBackupAsync(string database, string name, CancellationToken ct) => throw new NotSupportedException();
             public Task SyncBackupAsync(string database, string name, CancellationToken ct) => throw new NotSupportedException();
             public Task PushBranchAsync(string database, string remote, string branch, CancellationToken ct) => throw new NotSupportedException();
+            public Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken ct) => throw new NotSupportedException();
+            public Task<string> GetCheckedOutBranchAsync(string database, CancellationToken ct) => throw new NotSupportedException();
+            public Task MoveBranchAsync(string database, string branch, string commit, CancellationToken ct) => throw new NotSupportedException();
+            public Task DeleteBranchAsync(string database, string branch, CancellationToken ct) => throw new NotSupportedException();
+            public Task DeleteTagAsync(string database, string tag, CancellationToken ct) => throw new NotSupportedException();
 
             public void Dispose()
             {

@@ -22,8 +22,8 @@ namespace DoltBackup.Cmdlets
     /// to -InstanceId at -Device; the EBS parameters apply to such sets only.</para>
     /// </summary>
     [Cmdlet(VerbsData.Restore, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
-    [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult), typeof(DoltBackup.Ebs.RestoredVolume))]
-    public sealed class RestoreDoltBackupCommand : DoltEngineCmdlet, IRestoreObserver
+    [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult), typeof(DoltBackup.Ebs.RestoredVolume), typeof(DoltBackup.Restore.PointInTime.PointInTimeRestoreResult))]
+    public sealed partial class RestoreDoltBackupCommand : DoltEngineCmdlet, IRestoreObserver
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
@@ -31,11 +31,15 @@ namespace DoltBackup.Cmdlets
 
         /// <summary>A backup manifest (from Get-DoltBackup, New-DoltBackup or Sync-DoltBackup).</summary>
         [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true, Position = 0, HelpMessage = "A backup manifest from Get-DoltBackup or Sync-DoltBackup.")]
+        [Parameter(Mandatory = true, ParameterSetName = AsOfInputObjectSet, ValueFromPipeline = true, HelpMessage = "Backup sets (from Get-DoltBackup) to choose the set for the moment from.")]
+        [Parameter(Mandatory = true, ParameterSetName = AsOfCommitInputObjectSet, ValueFromPipeline = true, HelpMessage = "Backup sets (from Get-DoltBackup) to choose the set for the commit from.")]
         [ValidateNotNull]
         public BackupManifest InputObject { get; set; }
 
         /// <summary>Backup folders, or paths of manifest.json files.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "Backup folders, or paths of manifest.json files.")]
+        [Parameter(Mandatory = true, ParameterSetName = AsOfPathSet, Position = 0, HelpMessage = "With -AsOf: backup roots (folders of set folders), set folders or manifest.json paths to choose from.")]
+        [Parameter(Mandatory = true, ParameterSetName = AsOfCommitPathSet, Position = 0, HelpMessage = "With -AsOfCommit: backup roots (folders of set folders), set folders or manifest.json paths to choose from.")]
         [Alias("FullName", "PSPath")]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
@@ -53,6 +57,10 @@ namespace DoltBackup.Cmdlets
         /// <summary>Only these databases of the backup (wildcards).</summary>
         [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Only these databases of the backup (wildcards).")]
         [Parameter(ParameterSetName = PathSet, HelpMessage = "Only these databases of the backup (wildcards).")]
+        [Parameter(ParameterSetName = AsOfPathSet, HelpMessage = "Only these databases of the backup (wildcards).")]
+        [Parameter(ParameterSetName = AsOfInputObjectSet, HelpMessage = "Only these databases of the backup (wildcards).")]
+        [Parameter(ParameterSetName = AsOfCommitPathSet, HelpMessage = "Only these databases of the backup (wildcards).")]
+        [Parameter(ParameterSetName = AsOfCommitInputObjectSet, HelpMessage = "Only these databases of the backup (wildcards).")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Database { get; set; }
@@ -144,6 +152,12 @@ namespace DoltBackup.Cmdlets
         {
             switch (ParameterSetName)
             {
+                case AsOfPathSet:
+                case AsOfInputObjectSet:
+                case AsOfCommitPathSet:
+                case AsOfCommitInputObjectSet:
+                    CollectPointInTimeSets();
+                    break;
                 case InputObjectSet:
                     RestoreManifest(InputObject);
                     break;
@@ -164,7 +178,14 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing() => DisposeEngine();
+        protected override void EndProcessing()
+        {
+            if (IsPointInTime)
+            {
+                RunPointInTime();
+            }
+            DisposeEngine();
+        }
 
         private BackupManifest ReadManifest(string path)
         {

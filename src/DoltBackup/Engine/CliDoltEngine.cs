@@ -308,6 +308,41 @@ namespace DoltBackup.Engine
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken)
             => RunAsync($"Pushing branch '{branch}' of '{database}' to '{remote}'", UseDb(database, "push", remote, branch), cancellationToken);
 
+        /// <summary>A SQL string literal for `dolt sql -q` (the CLI takes no parameters): quotes doubled, backslashes escaped.</summary>
+        internal static string SqlLiteral(string value) => "'" + (value ?? "").Replace("\\", "\\\\").Replace("'", "''") + "'";
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken cancellationToken)
+        {
+            string sql = "SELECT commit_hash, committer, date, message, parents FROM dolt_log('--parents', " + SqlLiteral(branch) + ")";
+            var rows = ParseJsonRows(await RunAsync($"Reading the history of branch '{branch}' of '{database}'", QueryArguments(database, sql), cancellationToken).ConfigureAwait(false));
+            return rows.Select(r => new DoltCommit(Get(r, "commit_hash"), DoltCommit.ParseParents(Get(r, "parents")), SqlDoltEngine.ParseUtc(Get(r, "date")), Get(r, "committer"), Get(r, "message"))).ToList();
+        }
+
+        /// <inheritdoc />
+        public async Task<string> GetCheckedOutBranchAsync(string database, CancellationToken cancellationToken)
+        {
+            var rows = ParseJsonRows(await RunAsync($"Reading the checked-out branch of '{database}'", QueryArguments(database, "SELECT active_branch() AS b"), cancellationToken).ConfigureAwait(false));
+            return rows.Count == 0 ? null : Get(rows[0], "b");
+        }
+
+        /// <inheritdoc />
+        public async Task MoveBranchAsync(string database, string branch, string commit, CancellationToken cancellationToken)
+        {
+            // Offline, the checked-out branch is the one in repo_state.json: reset it in place, re-point any other.
+            bool current = string.Equals(await GetCheckedOutBranchAsync(database, cancellationToken).ConfigureAwait(false), branch, StringComparison.Ordinal);
+            string sql = current ? "CALL dolt_reset('--hard', " + SqlLiteral(commit) + ")" : "CALL dolt_branch('-f', " + SqlLiteral(branch) + ", " + SqlLiteral(commit) + ")";
+            await RunAsync($"Moving branch '{branch}' of '{database}' to {commit}", UseDb(database, "sql", "-q", sql), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <inheritdoc />
+        public Task DeleteBranchAsync(string database, string branch, CancellationToken cancellationToken)
+            => RunAsync($"Deleting branch '{branch}' of '{database}'", UseDb(database, "sql", "-q", "CALL dolt_branch('-D', " + SqlLiteral(branch) + ")"), cancellationToken);
+
+        /// <inheritdoc />
+        public Task DeleteTagAsync(string database, string tag, CancellationToken cancellationToken)
+            => RunAsync($"Deleting tag '{tag}' of '{database}'", UseDb(database, "sql", "-q", "CALL dolt_tag('-d', " + SqlLiteral(tag) + ")"), cancellationToken);
+
         /// <inheritdoc />
         public void Dispose()
         {

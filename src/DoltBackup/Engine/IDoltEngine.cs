@@ -56,5 +56,28 @@ namespace DoltBackup.Engine
 
         /// <summary><c>dolt_push(remote, branch)</c> in <paramref name="database"/>: committed data of one branch only.</summary>
         Task PushBranchAsync(string database, string remote, string branch, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Every commit reachable from <paramref name="branch"/>, with parents and dates:
+        /// <c>SELECT commit_hash, committer, date, message, parents FROM dolt_log('--parents', branch)</c> (one query).
+        /// An unknown branch fails as Dolt reports it ("branch not found").
+        /// </summary>
+        Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken cancellationToken);
+
+        /// <summary>The branch a new session on <paramref name="database"/> has checked out (<c>SELECT active_branch()</c>): its default branch.</summary>
+        Task<string> GetCheckedOutBranchAsync(string database, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Points <paramref name="branch"/> at <paramref name="commit"/> and leaves its working set clean (equal to that
+        /// commit): <c>dolt_reset('--hard', commit)</c> when it is the branch the session has checked out (the database's
+        /// default branch), else <c>dolt_branch('-f', branch, commit)</c>.
+        /// </summary>
+        Task MoveBranchAsync(string database, string branch, string commit, CancellationToken cancellationToken);
+
+        /// <summary><c>dolt_branch('-D', branch)</c>: deletes a branch (Dolt refuses the checked-out or default branch).</summary>
+        Task DeleteBranchAsync(string database, string branch, CancellationToken cancellationToken);
+
+        /// <summary><c>dolt_tag('-d', tag)</c>: deletes a tag.</summary>
+        Task DeleteTagAsync(string database, string tag, CancellationToken cancellationToken);
     }
 }

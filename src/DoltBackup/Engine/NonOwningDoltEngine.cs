@@ -23,6 +23,11 @@ namespace DoltBackup.Engine
         public System.Threading.Tasks.Task RestoreBackupAsync(string u, string d, bool f, System.Threading.CancellationToken ct) => _e.RestoreBackupAsync(u, d, f, ct);
         public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _e.DropDatabaseAsync(d, ct);
         public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _e.PushBranchAsync(d, r, b, ct);
+        public System.Threading.Tasks.Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string d, string b, System.Threading.CancellationToken ct) => _e.GetBranchLogAsync(d, b, ct);
+        public System.Threading.Tasks.Task<string> GetCheckedOutBranchAsync(string d, System.Threading.CancellationToken ct) => _e.GetCheckedOutBranchAsync(d, ct);
+        public System.Threading.Tasks.Task MoveBranchAsync(string d, string b, string c, System.Threading.CancellationToken ct) => _e.MoveBranchAsync(d, b, c, ct);
+        public System.Threading.Tasks.Task DeleteBranchAsync(string d, string b, System.Threading.CancellationToken ct) => _e.DeleteBranchAsync(d, b, ct);
+        public System.Threading.Tasks.Task DeleteTagAsync(string d, string t, System.Threading.CancellationToken ct) => _e.DeleteTagAsync(d, t, ct);
         public System.Threading.Tasks.Task<DoltCommitIdentity> GetCommitIdentityAsync(System.Threading.CancellationToken ct)
             => _e is ICommitIdentityEngine c ? c.GetCommitIdentityAsync(ct) : System.Threading.Tasks.Task.FromResult<DoltCommitIdentity>(null);
         public void Dispose()

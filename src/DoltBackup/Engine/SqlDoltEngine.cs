@@ -446,6 +446,59 @@ namespace DoltBackup.Engine
             => ExecuteAsync(database, $"Pushing branch '{branch}' of '{database}' to '{remote}'", "CALL dolt_push(@remote, @branch)",
                 new[] { P("@remote", remote), P("@branch", branch) }, cancellationToken, retry: Retry.WhenIdle);
 
+        /// <summary>The query of <see cref="GetBranchLogAsync"/> (the revision is a parameter; the flag is fixed text).</summary>
+        internal const string BranchLogSql = "SELECT commit_hash, committer, date, message, parents FROM dolt_log('--parents', @branch)";
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken cancellationToken)
+            => RunAsync<IReadOnlyList<DoltCommit>>(database, $"Reading the history of branch '{branch}' of '{database}'", async s =>
+                (await s.QueryAsync(BranchLogSql, new[] { P("@branch", branch) }, cancellationToken).ConfigureAwait(false))
+                    .Select(r => new DoltCommit(Text(r[0]), DoltCommit.ParseParents(Text(r[4])), Date(r[2]), Text(r[1]), Text(r[3]))).ToList(), cancellationToken);
+
+        /// <inheritdoc />
+        public Task<string> GetCheckedOutBranchAsync(string database, CancellationToken cancellationToken)
+            => RunAsync(database, $"Reading the checked-out branch of '{database}'", s => ActiveBranch(s, cancellationToken), cancellationToken);
+
+        private static async Task<string> ActiveBranch(ISqlSession s, CancellationToken ct)
+        {
+            var rows = await s.QueryAsync("SELECT active_branch()", Array.Empty<SqlParameterValue>(), ct).ConfigureAwait(false);
+            return rows.Count == 0 ? null : Text(rows[0][0]);
+        }
+
+        /// <inheritdoc />
+        public Task MoveBranchAsync(string database, string branch, string commit, CancellationToken cancellationToken)
+            => RunAsync(database, $"Moving branch '{branch}' of '{database}' to {commit}", async s =>
+            {
+                // The session's own branch is reset in place; any other branch is re-pointed (its working set follows).
+                bool current = string.Equals(await ActiveBranch(s, cancellationToken).ConfigureAwait(false), branch, StringComparison.Ordinal);
+                await s.ExecuteAsync(current ? "CALL dolt_reset('--hard', @commit)" : "CALL dolt_branch('-f', @branch, @commit)",
+                    current ? new[] { P("@commit", commit) } : new[] { P("@branch", branch), P("@commit", commit) }, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken);
+
+        /// <inheritdoc />
+        public Task DeleteBranchAsync(string database, string branch, CancellationToken cancellationToken)
+            => ExecuteAsync(database, $"Deleting branch '{branch}' of '{database}'", "CALL dolt_branch('-D', @branch)", new[] { P("@branch", branch) }, cancellationToken);
+
+        /// <inheritdoc />
+        public Task DeleteTagAsync(string database, string tag, CancellationToken cancellationToken)
+            => ExecuteAsync(database, $"Deleting tag '{tag}' of '{database}'", "CALL dolt_tag('-d', @tag)", new[] { P("@tag", tag) }, cancellationToken);
+
+        /// <summary>A DATETIME from the driver (no time zone: Dolt reports dolt_log dates in UTC) or its text.</summary>
+        internal static DateTime Date(object value)
+        {
+            switch (value)
+            {
+                case DateTime d: return DateTime.SpecifyKind(d, DateTimeKind.Utc);
+                case DateTimeOffset o: return o.UtcDateTime;
+                default: return ParseUtc(Text(value));
+            }
+        }
+
+        /// <summary>"2026-11-23 14:00:00.123" (as dolt_log prints it) read as UTC.</summary>
+        internal static DateTime ParseUtc(string text)
+            => DateTime.Parse(text ?? throw new FormatException("The commit has no date."), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
         private static string Text(object value)
         {
             switch (value)

@@ -37,6 +37,8 @@ namespace DoltBackup.Tests.Fakes
             public string WorkingHash { get; set; }
             public SortedDictionary<string, string> Backups { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
             public SortedDictionary<string, string> Remotes { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            /// <summary>The branch a new session has checked out (repo_state.json's head): the default branch.</summary>
+            public string CheckedOut { get; set; } = "main";
             /// <summary>
             /// The database's data as NBS table files (none unless a test commits data): a sync to a file:// store
             /// writes the ones the store lacks, as Dolt does. A commit adds a new file; existing files never change.
@@ -70,6 +72,51 @@ namespace DoltBackup.Tests.Fakes
             public int ChunkCount { get; set; }
             public byte[] Bytes { get; set; }
             public string SourcePath { get; set; }
+        }
+
+        /// <summary>A commit: hash, parents (first parent first), committer date (UTC), message.</summary>
+        public sealed class FakeCommit
+        {
+            public string Hash { get; set; }
+            public List<string> Parents { get; set; } = new List<string>();
+            public DateTime DateUtc { get; set; }
+            public string Message { get; set; }
+        }
+
+        /// <summary>Every commit, by hash (shared by all databases and stores, as content-addressed chunks are).</summary>
+        public ConcurrentDictionary<string, FakeCommit> Commits { get; } = new ConcurrentDictionary<string, FakeCommit>(StringComparer.Ordinal);
+
+        /// <summary>Makes a commit on <paramref name="branch"/> of <paramref name="db"/> (creating the branch from <paramref name="from"/>'s head when new), as dolt_commit('--date', ...) would.</summary>
+        public string Commit(Db db, string branch, DateTime dateUtc, string message, string from = null)
+        {
+            var parents = new List<string>();
+            if (db.Branches.TryGetValue(branch, out var head) || (from != null && db.Branches.TryGetValue(from, out head)))
+            {
+                parents.Add(head);
+            }
+            return Put(db, branch, parents, dateUtc, message);
+        }
+
+        /// <summary>A merge commit on <paramref name="into"/> whose second parent is <paramref name="other"/>'s head.</summary>
+        public string Merge(Db db, string into, string other, DateTime dateUtc, string message)
+            => Put(db, into, new List<string> { db.Branches[into], db.Branches[other] }, dateUtc, message);
+
+        private string Put(Db db, string branch, List<string> parents, DateTime dateUtc, string message)
+        {
+            string hash = Hash(string.Join(",", parents) + "|" + dateUtc.Ticks + "|" + message);
+            Commits[hash] = new FakeCommit { Hash = hash, Parents = parents, DateUtc = DateTime.SpecifyKind(dateUtc, DateTimeKind.Utc), Message = message };
+            db.Branches[branch] = hash;
+            db.WorkingHash = Hash("root/" + hash);
+            return hash;
+        }
+
+        /// <summary>Puts a copy of <paramref name="db"/> (heads, tags, working hash) at a backup URL, as a sync does.</summary>
+        public void SyncTo(string url, string database, Db db)
+        {
+            lock (_lock)
+            {
+                Storage.Put(url, database, db);
+            }
         }
 
         public Dictionary<string, Db> Databases { get; } = new Dictionary<string, Db>(StringComparer.OrdinalIgnoreCase);
@@ -318,6 +365,7 @@ namespace DoltBackup.Tests.Fakes
                 {
                     db.Tags[kv.Key] = kv.Value;
                 }
+                db.CheckedOut = db.Branches.ContainsKey("main") ? "main" : db.Branches.Keys.FirstOrDefault();
                 Databases[database] = db; // no remotes, no backups (bats "no origin on restore")
             }
             return Task.CompletedTask;
@@ -353,6 +401,104 @@ namespace DoltBackup.Tests.Fakes
                     throw DoltError("push", $"branch not found: '{branch}'");
                 }
                 Storage.PushBranch(url, branch, db.Branches[branch]);
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken ct)
+        {
+            string op = $"Reading the history of branch '{branch}' of '{database}'";
+            var db = Get(database, op);
+            Record($"log {database} {branch}");
+            string head;
+            lock (_lock)
+            {
+                if (!db.Branches.TryGetValue(branch ?? "", out head))
+                {
+                    throw DoltError(op, "branch not found");
+                }
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var rows = new List<DoltCommit>();
+            var stack = new Stack<string>();
+            stack.Push(head);
+            while (stack.Count > 0)
+            {
+                string h = stack.Pop();
+                if (!seen.Add(h))
+                {
+                    continue;
+                }
+                if (!Commits.TryGetValue(h, out var c))
+                {
+                    throw DoltError(op, "could not find a value for this hash");
+                }
+                rows.Add(new DoltCommit(c.Hash, c.Parents.ToList(), c.DateUtc, "fake", c.Message));
+                foreach (var p in c.Parents)
+                {
+                    stack.Push(p);
+                }
+            }
+            return Task.FromResult<IReadOnlyList<DoltCommit>>(rows.OrderByDescending(r => r.DateUtc).ToList());
+        }
+
+        public Task<string> GetCheckedOutBranchAsync(string database, CancellationToken ct)
+        {
+            var db = Get(database, "active branch");
+            Record($"active {database}");
+            return Task.FromResult(db.CheckedOut);
+        }
+
+        public Task MoveBranchAsync(string database, string branch, string commit, CancellationToken ct)
+        {
+            string op = $"Moving branch '{branch}' of '{database}' to {commit}";
+            var db = Get(database, op);
+            Record($"move {database} {branch} {commit}");
+            if (!Commits.ContainsKey(commit ?? ""))
+            {
+                throw DoltError(op, $"fatal: '{commit}' is not a commit and a branch '{branch}' cannot be created from it");
+            }
+            lock (_lock)
+            {
+                db.Branches[branch] = commit; // dolt_reset('--hard') for the checked-out branch, dolt_branch('-f') otherwise
+                if (string.Equals(branch, db.CheckedOut, StringComparison.Ordinal))
+                {
+                    db.WorkingHash = Hash("root/" + commit); // a clean working set: the commit's root
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task DeleteBranchAsync(string database, string branch, CancellationToken ct)
+        {
+            string op = $"Deleting branch '{branch}' of '{database}'";
+            var db = Get(database, op);
+            Record($"delete-branch {database} {branch}");
+            lock (_lock)
+            {
+                if (string.Equals(branch, db.CheckedOut, StringComparison.Ordinal))
+                {
+                    throw DoltError(op, $"Cannot delete checked out branch '{branch}'");
+                }
+                if (!db.Branches.Remove(branch ?? ""))
+                {
+                    throw DoltError(op, "branch not found");
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task DeleteTagAsync(string database, string tag, CancellationToken ct)
+        {
+            string op = $"Deleting tag '{tag}' of '{database}'";
+            var db = Get(database, op);
+            Record($"delete-tag {database} {tag}");
+            lock (_lock)
+            {
+                if (!db.Tags.Remove(tag ?? ""))
+                {
+                    throw DoltError(op, "tag not found");
+                }
             }
             return Task.CompletedTask;
         }

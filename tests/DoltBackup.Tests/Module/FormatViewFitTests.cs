@@ -187,6 +187,17 @@ namespace DoltBackup.Tests.Module
                 Kind = "GlobalCredential", Status = RestoreStatus.Restored, StoredPath = "config/data/warehouse_archive_2026/.dolt/repo_state.json",
                 TargetPath = LongPath, Error = "Permission denied.",
             },
+            ["DoltBackup.Restore.PointInTime.PointInTimeRestoreResult"] = () => new DoltBackup.Restore.PointInTime.PointInTimeRestoreResult
+            {
+                Database = "warehouse_archive_2026", TargetName = "warehouse_archive_2026_1400", AsOfUtc = new DateTime(2026, 11, 22, 14, 0, 0, DateTimeKind.Utc),
+                Status = RestoreStatus.Restored, Verification = VerificationOutcome.Mismatch, SourceUrl = LongUrl,
+                Error = "No commit at or before the moment is reachable on the line of branch(es) feature-2026: left at their heads in the set.",
+            },
+            ["DoltBackup.Restore.PointInTime.BranchAsOf"] = () => new DoltBackup.Restore.PointInTime.BranchAsOf
+            {
+                Branch = "feature/warehouse-archive-2026", Action = DoltBackup.Restore.PointInTime.BranchAsOfAction.Unresolved, Commit = "d2ajqa7h0hg1h6dn281ufpfqn3vfk5fj",
+                CommitDateUtc = new DateTime(2026, 11, 22, 13, 59, 59, DateTimeKind.Utc), Message = "Load the November warehouse archive from the staging tables, then drop them",
+            },
             ["DoltBackup.Retention.BackupRemovalResult"] = () => new BackupRemovalResult(Set(), BackupRemovalAction.Skipped,
                 "Kept: the newest Completed set; -KeepLast 3 keeps it and the two before it."),
             ["DoltBackup.Verification.VerificationResult"] = () => new VerificationResult("warehouse_archive_2026", "TableFile.Chunks",

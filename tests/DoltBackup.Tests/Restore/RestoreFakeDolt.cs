@@ -189,6 +189,11 @@ namespace DoltBackup.Tests.Restore
         }
 
         public Task PushBranchAsync(string database, string remote, string branch, CancellationToken ct) => throw new NotSupportedException("not used by restore");
+        public Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken ct) => throw new NotSupportedException("point-in-time tests use FakeDoltEngine");
+        public Task<string> GetCheckedOutBranchAsync(string database, CancellationToken ct) => throw new NotSupportedException("point-in-time tests use FakeDoltEngine");
+        public Task MoveBranchAsync(string database, string branch, string commit, CancellationToken ct) => throw new NotSupportedException("point-in-time tests use FakeDoltEngine");
+        public Task DeleteBranchAsync(string database, string branch, CancellationToken ct) => throw new NotSupportedException("point-in-time tests use FakeDoltEngine");
+        public Task DeleteTagAsync(string database, string tag, CancellationToken ct) => throw new NotSupportedException("point-in-time tests use FakeDoltEngine");
 
         public void Dispose() => Disposed = true;
     }

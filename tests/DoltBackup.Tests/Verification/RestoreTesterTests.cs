@@ -178,6 +178,11 @@ namespace DoltBackup.Tests.Verification
             public System.Threading.Tasks.Task SyncBackupAsync(string d, string n, System.Threading.CancellationToken ct) => _inner.SyncBackupAsync(d, n, ct);
             public System.Threading.Tasks.Task DropDatabaseAsync(string d, System.Threading.CancellationToken ct) => _inner.DropDatabaseAsync(d, ct);
             public System.Threading.Tasks.Task PushBranchAsync(string d, string r, string b, System.Threading.CancellationToken ct) => _inner.PushBranchAsync(d, r, b, ct);
+            public System.Threading.Tasks.Task<IReadOnlyList<DoltBackup.Engine.DoltCommit>> GetBranchLogAsync(string d, string b, System.Threading.CancellationToken ct) => _inner.GetBranchLogAsync(d, b, ct);
+            public System.Threading.Tasks.Task<string> GetCheckedOutBranchAsync(string d, System.Threading.CancellationToken ct) => _inner.GetCheckedOutBranchAsync(d, ct);
+            public System.Threading.Tasks.Task MoveBranchAsync(string d, string b, string c, System.Threading.CancellationToken ct) => _inner.MoveBranchAsync(d, b, c, ct);
+            public System.Threading.Tasks.Task DeleteBranchAsync(string d, string b, System.Threading.CancellationToken ct) => _inner.DeleteBranchAsync(d, b, ct);
+            public System.Threading.Tasks.Task DeleteTagAsync(string d, string t, System.Threading.CancellationToken ct) => _inner.DeleteTagAsync(d, t, ct);
 
             public async System.Threading.Tasks.Task RestoreBackupAsync(string url, string database, bool force, System.Threading.CancellationToken ct)
             {

@@ -1,0 +1,132 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Pester 5 tests of Restore-DoltBackup -AsOf / -AsOfCommit: the same user-visible behaviour as
+# tests/DoltBackup.Tests/Restore/PointInTime/*.cs. The part that needs Dolt runs only where `dolt` is on PATH.
+
+BeforeDiscovery {
+    $script:hasDolt = [bool](Get-Command dolt -ErrorAction SilentlyContinue)
+}
+
+BeforeAll {
+    $repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $repoRoot 'DoltBackup.psd1') -Force
+
+    function New-TestFolder {
+        $path = Join-Path ([System.IO.Path]::GetTempPath()) ('doltbackup-pester-pit-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-Item -ItemType Directory -Path $path | Out-Null
+        $path
+    }
+}
+
+Describe 'Restore-DoltBackup -AsOf' {
+    It 'has -AsOf (a DateTime) and -AsOfCommit, documented, with an example' {
+        $cmd = Get-Command Restore-DoltBackup -Module DoltBackup
+        $cmd.Parameters['AsOf'].ParameterType | Should -Be ([datetime])
+        $cmd.Parameters.Keys | Should -Contain 'AsOfCommit'
+        (Get-Help Restore-DoltBackup -Parameter AsOf).description.Text | Should -BeLike '*first-parent*'
+        (Get-Help Restore-DoltBackup -Parameter AsOfCommit).description.Text | Should -BeLike '*first 8 characters*'
+        @((Get-Help Restore-DoltBackup -Examples).examples.example | Where-Object { $_.code -like '*-AsOf *' }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'refuses a moment in the future before reading or writing anything' {
+        $folder = New-TestFolder
+        try {
+            { Restore-DoltBackup -Path $folder -AsOf ([datetime]::UtcNow.AddDays(1)) -DataDir $folder -NewName x -Confirm:$false } |
+                Should -Throw -ErrorId 'DoltBackup.AsOfInFuture,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+        }
+        finally { Remove-Item $folder -Recurse -Force }
+    }
+
+    It 'reports a root with no completed set and restores nothing' {
+        $folder = New-TestFolder
+        try {
+            $err = $null
+            $result = Restore-DoltBackup -Path $folder -AsOf '2026-01-01T12:00:00Z' -DataDir $folder -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $result | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.NoCompletedBackupSet,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+            @(Get-ChildItem $folder).Count | Should -Be 0
+        }
+        finally { Remove-Item $folder -Recurse -Force }
+    }
+
+    It 'says once that a time without a zone is local time' {
+        $folder = New-TestFolder
+        try {
+            $warn = $null
+            Restore-DoltBackup -Path $folder -AsOf ([datetime]::new(2026, 1, 1, 12, 0, 0)) -DataDir $folder -Confirm:$false `
+                -WarningVariable warn -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            @($warn | Where-Object { "$_" -like '*has no time zone*local time*' }).Count | Should -Be 1
+        }
+        finally { Remove-Item $folder -Recurse -Force }
+    }
+
+    Context 'with dolt' {
+        BeforeAll {
+            if (-not $script:hasDolt) { return }
+            $script:root = New-TestFolder
+            $env:DOLT_ROOT_PATH = Join-Path $script:root 'home'
+            New-Item -ItemType Directory -Path $env:DOLT_ROOT_PATH | Out-Null
+            dolt config --global --add user.name 'Pester' | Out-Null
+            dolt config --global --add user.email 'pester@doltbackup.invalid' | Out-Null
+            $src = Join-Path $script:root 'src/sales'
+            New-Item -ItemType Directory -Path $src | Out-Null
+            $script:sets = Join-Path $script:root 'sets'
+
+            function Save-Set([string] $id, [string] $taken) {
+                $url = 'file://' + (Join-Path $script:root "stores/$id").Replace('\', '/')
+                dolt backup sync-url $url | Out-Null
+                $branches = dolt sql -q 'SELECT name, hash FROM dolt_branches ORDER BY name' -r csv | ConvertFrom-Csv
+                $tags = @(dolt sql -q 'SELECT tag_name, tag_hash FROM dolt_tags ORDER BY tag_name' -r csv | ConvertFrom-Csv)
+                $working = (dolt sql -q 'SELECT dolt_hashof_db() AS h' -r csv | ConvertFrom-Csv).h
+                $folder = Join-Path $script:sets $id
+                New-Item -ItemType Directory -Path $folder | Out-Null
+                [ordered]@{
+                    schemaVersion = 1; id = $id; name = 'pit'; method = 'DoltBackup'; status = 'Completed'
+                    createdUtc = $taken; destination = @{ baseUrl = 'file:///x' }
+                    databases = @(@{ name = 'sales'; url = $url; status = 'Completed'; startedUtc = $taken; workingSetHash = $working
+                                     branches = @($branches | ForEach-Object { @{ name = $_.name; hash = $_.hash } })
+                                     tags = @($tags | Where-Object { $_ } | ForEach-Object { @{ name = $_.tag_name; hash = $_.tag_hash } }) })
+                } | ConvertTo-Json -Depth 6 | Set-Content -Path (Join-Path $folder 'manifest.json')
+            }
+
+            Push-Location $src
+            try {
+                dolt init | Out-Null
+                dolt sql -q "CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1); CALL dolt_commit('-Am', 'c1', '--date', '2026-01-01T10:00:00Z'); CALL dolt_tag('v1');" | Out-Null
+                Save-Set '20260101T110000Z-pit' '2026-01-01T11:00:00Z'
+                dolt sql -q "INSERT INTO t VALUES (2); CALL dolt_commit('-Am', 'c2', '--date', '2026-01-01T12:00:00Z'); CALL dolt_checkout('-b', 'late'); INSERT INTO t VALUES (10); CALL dolt_commit('-Am', 'f1', '--date', '2026-01-01T13:00:00Z'); CALL dolt_checkout('main'); INSERT INTO t VALUES (3); CALL dolt_commit('-Am', 'c3', '--date', '2026-01-01T14:00:00Z'); CALL dolt_tag('v2');" | Out-Null
+                Save-Set '20260101T150000Z-pit' '2026-01-01T15:00:00Z'
+                $script:c2 = (dolt sql -q "SELECT commit_hash FROM dolt_log('main') WHERE message = 'c2'" -r csv | ConvertFrom-Csv).commit_hash
+            }
+            finally { Pop-Location }
+            $script:data = Join-Path $script:root 'data'
+            New-Item -ItemType Directory -Path $script:data | Out-Null
+        }
+        AfterAll {
+            if ($script:root) { Remove-Item $script:root -Recurse -Force -ErrorAction SilentlyContinue }
+            Remove-Item Env:DOLT_ROOT_PATH -ErrorAction SilentlyContinue
+        }
+
+        It 'restores as of a moment between the backups: main at its commit, the later branch and tag gone' -Skip:(-not $script:hasDolt) {
+            $result = Restore-DoltBackup -Path $script:sets -AsOf '2026-01-01T12:30:00Z' -DataDir $script:data -NewName sales_1230 -Confirm:$false
+            $result.BackupId | Should -Be '20260101T150000Z-pit'
+            $result.Status | Should -Be 'Restored'
+            $result.Verification | Should -Be 'Verified'
+            ($result.Branches | Where-Object Branch -eq 'main').Commit | Should -Be $script:c2
+            ($result.Branches | Where-Object Branch -eq 'late').Action | Should -Be 'Deleted'
+            $result.DeletedTags | Should -Be @('v2')
+            Push-Location $script:data
+            try {
+                $branches = dolt --use-db sales_1230 sql -q 'SELECT name, hash FROM dolt_branches' -r csv | ConvertFrom-Csv
+                @($branches).Count | Should -Be 1
+                $branches.hash | Should -Be $script:c2
+            }
+            finally { Pop-Location }
+        }
+
+        It 'changes nothing with -WhatIf' -Skip:(-not $script:hasDolt) {
+            Restore-DoltBackup -Path $script:sets -AsOf '2026-01-01T12:30:00Z' -DataDir $script:data -NewName sales_whatif -WhatIf | Should -BeNullOrEmpty
+            Test-Path (Join-Path $script:data 'sales_whatif') | Should -BeFalse
+        }
+    }
+}
