@@ -451,13 +451,21 @@ namespace DoltBackup.Engine
 
         /// <inheritdoc />
         public Task<IReadOnlyList<DoltCommit>> GetBranchLogAsync(string database, string branch, CancellationToken cancellationToken)
-            => RunAsync<IReadOnlyList<DoltCommit>>(database, $"Reading the history of branch '{branch}' of '{database}'", async s =>
+            => InDatabaseAsync<IReadOnlyList<DoltCommit>>(database, $"Reading the history of branch '{branch}' of '{database}'", async s =>
                 (await s.QueryAsync(BranchLogSql, new[] { P("@branch", branch) }, cancellationToken).ConfigureAwait(false))
-                    .Select(r => new DoltCommit(Text(r[0]), DoltCommit.ParseParents(Text(r[4])), Date(r[2]), Text(r[1]), Text(r[3]))).ToList(), cancellationToken);
+                    .Select(r => new DoltCommit(Text(r[0]), DoltCommit.ParseParents(Text(r[4])), Date(r[2]), Text(r[1]), Text(r[3]))).ToList(), cancellationToken, Retry.Always);
 
         /// <inheritdoc />
         public Task<string> GetCheckedOutBranchAsync(string database, CancellationToken cancellationToken)
-            => RunAsync(database, $"Reading the checked-out branch of '{database}'", s => ActiveBranch(s, cancellationToken), cancellationToken);
+            => InDatabaseAsync(database, $"Reading the checked-out branch of '{database}'", s => ActiveBranch(s, cancellationToken), cancellationToken, Retry.Always);
+
+        /// <summary>Runs <paramref name="body"/> on a kept connection whose current database is <paramref name="database"/>.</summary>
+        private Task<T> InDatabaseAsync<T>(string database, string operation, Func<ISqlSession, Task<T>> body, CancellationToken ct, Retry retry)
+            => RunAsync(operation, async c =>
+            {
+                await UseAsync(c, database, ct).ConfigureAwait(false);
+                return await body(c.Session).ConfigureAwait(false);
+            }, ct, database, retry: retry);
 
         private static async Task<string> ActiveBranch(ISqlSession s, CancellationToken ct)
         {
@@ -467,14 +475,14 @@ namespace DoltBackup.Engine
 
         /// <inheritdoc />
         public Task MoveBranchAsync(string database, string branch, string commit, CancellationToken cancellationToken)
-            => RunAsync(database, $"Moving branch '{branch}' of '{database}' to {commit}", async s =>
+            => InDatabaseAsync(database, $"Moving branch '{branch}' of '{database}' to {commit}", async s =>
             {
                 // The session's own branch is reset in place; any other branch is re-pointed (its working set follows).
                 bool current = string.Equals(await ActiveBranch(s, cancellationToken).ConfigureAwait(false), branch, StringComparison.Ordinal);
                 await s.ExecuteAsync(current ? "CALL dolt_reset('--hard', @commit)" : "CALL dolt_branch('-f', @branch, @commit)",
                     current ? new[] { P("@commit", commit) } : new[] { P("@branch", branch), P("@commit", commit) }, cancellationToken).ConfigureAwait(false);
                 return true;
-            }, cancellationToken);
+            }, cancellationToken, Retry.Never);
 
         /// <inheritdoc />
         public Task DeleteBranchAsync(string database, string branch, CancellationToken cancellationToken)
