@@ -17,5 +17,26 @@ namespace DoltBackup.Cmdlets
         /// <summary>Stops the cmdlet with a terminating error and a recommended action.</summary>
         protected void ThrowDoltError(Exception exception, string errorId, ErrorCategory category, object target, string recommendedAction)
             => ThrowTerminatingError(DoltBackupErrors.Create(exception, errorId, category, target, recommendedAction));
+
+        /// <summary>
+        /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
+        /// fetched and checked into a temporary folder (dispose it), with a progress bar.
+        /// </summary>
+        protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
+        {
+            if (!global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
+            {
+                return null;
+            }
+            const int progressId = 41;
+            var staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, p => WriteProgress(
+                new ProgressRecord(progressId, "Downloading " + pathOrUrl, p.Key)
+                {
+                    PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                }), System.Threading.CancellationToken.None);
+            WriteProgress(new ProgressRecord(progressId, "Downloading " + pathOrUrl, "Done") { RecordType = ProgressRecordType.Completed });
+            WriteVerbose($"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256.");
+            return staged;
+        }
     }
 }

@@ -85,6 +85,15 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string ProfileName { get; set; }
 
+        /// <summary>An object-store backup root (s3://, az://) each synced set is copied to, as &lt;CopyTo&gt;/&lt;set id&gt;.</summary>
+        [Parameter(HelpMessage = "Also copy each synced backup set off the host: s3://bucket/prefix or az://account/container/prefix; the set goes to <CopyTo>/<set id>, manifest.json last.")]
+        [ValidateNotNullOrEmpty]
+        public string CopyTo { get; set; }
+
+        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
         [Parameter(HelpMessage = "EbsSnapshot: the EC2 endpoint URL (a VPC endpoint, for example); default: the region's.")]
         [ValidateNotNullOrEmpty]
@@ -216,6 +225,41 @@ namespace DoltBackup.Cmdlets
                     WriteError(EngineError(e, Name));
                     return null;
                 }
+            }
+        }
+
+        /// <summary>With -CopyTo: uploads the set's folder to &lt;CopyTo&gt;/&lt;id&gt; (only what the copy lacks, manifest.json last).</summary>
+        private void CopyOffHost(BackupManifest manifest)
+        {
+            if (string.IsNullOrEmpty(CopyTo) || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                return;
+            }
+            const int progressId = 42;
+            string target = CopyTo.TrimEnd('/') + "/" + manifest.Id;
+            if (!ShouldProcess(target, $"Copy backup set {manifest.Id} from {manifest.BackupFolder}"))
+            {
+                return;
+            }
+            try
+            {
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(CopyTo, StorageContext))
+                {
+                    var result = global::DoltBackup.Storage.Sets.BackupSetTransfer.Publish(manifest.BackupFolder, location, manifest.Id,
+                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + target, p.Key)
+                        {
+                            PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                        }), StopToken);
+                    WriteVerbose($"Copied {manifest.Id} to {target}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(progressId, "Uploading " + target, "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
 
@@ -365,6 +409,7 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
+            CopyOffHost(manifest);
             WriteObject(manifest);
         }
 
@@ -433,6 +478,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}.");
             }
+            CopyOffHost(manifest);
             WriteObject(manifest);
         }
 
@@ -494,6 +540,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}: " + string.Join("; ", manifest.Snapshots.Select(x => $"{x.VolumeId} {x.SnapshotId} {x.State} {x.Progress}")));
             }
+            CopyOffHost(manifest);
             WriteObject(manifest);
         }
 

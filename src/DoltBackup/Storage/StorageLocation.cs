@@ -45,7 +45,10 @@ namespace DoltBackup.Storage
         /// <summary>True for an object store (S3, Azure Blob).</summary>
         public bool IsRemote => Kind == StorageKind.S3 || Kind == StorageKind.AzureBlob;
 
-        /// <summary>True when <paramref name="text"/> names an object store (s3://, az://, https://...blob.core.windows.net).</summary>
+        /// <summary>
+        /// True when <paramref name="text"/> is a URL other than file:// (s3://, az://, https://, or an unsupported
+        /// scheme that <see cref="Parse"/> then refuses with a clear error); false for a local path or file:// URL.
+        /// </summary>
         public static bool IsObjectStoreUrl(string text)
         {
             if (string.IsNullOrEmpty(text))
@@ -57,8 +60,7 @@ namespace DoltBackup.Storage
             {
                 return false;
             }
-            string scheme = m.Groups["scheme"].Value.ToLowerInvariant();
-            return scheme == "s3" || scheme == "az" || scheme == "https" || scheme == "http";
+            return !m.Groups["scheme"].Value.Equals("file", StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>
