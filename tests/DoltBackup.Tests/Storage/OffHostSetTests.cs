@@ -24,13 +24,13 @@ namespace DoltBackup.Tests.Storage
     {
         private static readonly CancellationToken None = CancellationToken.None;
 
-        private static string LocalSet(TempDir dir, string id, string archiveText = "archive-bytes")
+        private static string LocalSet(TempDir dir, string id, string archiveText = "archive-bytes", string name = "n", DateTime? createdUtc = null)
         {
             string folder = dir.Combine(id);
             Directory.CreateDirectory(Path.Combine(folder, "data"));
             File.WriteAllText(Path.Combine(folder, "data", "a.tar"), archiveText);
             File.WriteAllText(Path.Combine(folder, "grants.sql"), "CREATE USER x;");
-            var m = new BackupManifest { Id = id, Name = "n", Method = BackupMethod.FileCopy, CreatedUtc = DateTime.UtcNow, Destination = { BackupFolder = folder } };
+            var m = new BackupManifest { Id = id, Name = name, Method = BackupMethod.FileCopy, CreatedUtc = createdUtc ?? DateTime.UtcNow, Destination = { BackupFolder = folder } };
             m.Artifacts.Add(new BackupArtifact { Kind = "DataArchive", StoredPath = "data/a.tar", Size = archiveText.Length, Sha256 = Sha(archiveText) });
             ManifestStore.Write(m);
             return folder;
@@ -144,9 +144,11 @@ namespace DoltBackup.Tests.Storage
             string data = dir.Combine("data");
             TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), data);
             using var host = new PowerShellHost();
-            var backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -SkipConfiguration -CopyTo $args[2] -StorageContext $args[3]",
+            var backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -SkipConfiguration -CopyTo $args[2] -StorageContext $args[3] -Verbose",
                 data, dir.Combine("backups"), url, context);
             Assert.True(backup.Errors.Count == 0 && backup.Terminating == null, backup.AllText());
+            Assert.DoesNotContain(ObjectStoreServers.AzuriteKey, backup.AllText());
+            Assert.Contains(backup.Verbose, v => v.Contains("uploaded"));
             var local = (BackupManifest)backup.Output.Single().BaseObject;
             Assert.Equal(BackupStatus.Completed, local.Status);
             string expected = dir.Combine("expected");
@@ -196,6 +198,51 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal("DoltBackup.StorageObjectMissing,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
             Assert.Contains("data/a.tar", e.Exception.Message);
             Assert.False(Directory.Exists(target));
+        }
+
+        [Theory]
+        [MemberData(nameof(Emulators))]
+        public void Remove_DoltBackup_applies_retention_to_a_remote_root_and_deletes_only_the_removed_sets_objects(string driver)
+        {
+            var (url, context) = Root(driver);
+            using var dir = new TempDir();
+            var sets = new[]
+            {
+                ("20260101T000000Z-n", "n", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+                ("20260101T000000Z-nx", "nx", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+                ("20260201T000000Z-n", "n", new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc)),
+                ("20260301T000000Z-n", "n", new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc)),
+            };
+            using (var location = BackupLocations.Open(url, context))
+            {
+                foreach (var (id, name, time) in sets)
+                {
+                    BackupSetTransfer.Publish(LocalSet(dir, id, name: name, createdUtc: time), location, id, null, None);
+                }
+            }
+            using var host = new PowerShellHost();
+            var r = host.Run("Remove-DoltBackup -Path $args[0] -StorageContext $args[1] -KeepLast 2 -Force", url, context);
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+            var results = r.Output.Select(o => o.BaseObject).OfType<DoltBackup.Retention.BackupRemovalResult>().ToList();
+            Assert.Equal(new[] { "20260101T000000Z-n" }, results.Where(x => x.Action == DoltBackup.Retention.BackupRemovalAction.Deleted).Select(x => x.Id));
+            using (var location = BackupLocations.Open(url, context))
+            {
+                var keys = location.List("", None).Select(o => o.Key).ToList();
+                Assert.DoesNotContain(keys, k => k.StartsWith("20260101T000000Z-n/"));
+                Assert.Equal(3, keys.Count(k => k.StartsWith("20260101T000000Z-nx/")));
+                Assert.Equal(3, keys.Count(k => k.StartsWith("20260201T000000Z-n/")));
+                Assert.Equal(3, keys.Count(k => k.StartsWith("20260301T000000Z-n/")));
+            }
+        }
+
+        [Fact]
+        public void Get_DoltBackup_refuses_a_sas_token_in_the_url_without_repeating_it()
+        {
+            using var host = new PowerShellHost();
+            var r = host.Run("Get-DoltBackup 'https://acct1.blob.core.windows.net/backups/p?sv=2024&sig=AbCdSecretSignature'");
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.StorageInvalidLocation,DoltBackup.Cmdlets.GetDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.DoesNotContain("AbCdSecretSignature", r.AllText());
         }
 
         [Fact]

@@ -210,7 +210,7 @@ namespace DoltBackup.Storage.Azure
                 {
                     return null;
                 }
-                return (IStorageLock)new LeaseLock(key, lease, TimeSpan.FromSeconds(seconds));
+                return (IStorageLock)new LeaseLock(key, blob, lease, TimeSpan.FromSeconds(seconds));
             });
         }
 
@@ -332,13 +332,15 @@ namespace DoltBackup.Storage.Azure
 
         private sealed class LeaseLock : IStorageLock
         {
+            private readonly BlockBlobClient _blob;
             private readonly BlobLeaseClient _lease;
             private readonly Timer _renew;
             private int _released;
 
-            public LeaseLock(string key, BlobLeaseClient lease, TimeSpan duration)
+            public LeaseLock(string key, BlockBlobClient blob, BlobLeaseClient lease, TimeSpan duration)
             {
                 Key = key;
+                _blob = blob;
                 _lease = lease;
                 var period = TimeSpan.FromTicks(duration.Ticks / 3);
                 _renew = new Timer(_ => Renew(), null, period, period);
@@ -367,11 +369,12 @@ namespace DoltBackup.Storage.Azure
                 _renew.Dispose();
                 try
                 {
-                    _lease.Release();
+                    // Deleting the lock blob with its lease id ends the lease and leaves nothing behind in the set.
+                    _blob.DeleteIfExists(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { LeaseId = _lease.LeaseId });
                 }
                 catch (Exception)
                 {
-                    // Not released: the lease expires by itself.
+                    // Not deleted: the lease expires by itself.
                 }
             }
         }
