@@ -141,22 +141,25 @@ namespace DoltBackup.Tests.Storage
         {
             var (url, context) = Root(driver);
             using var dir = new TempDir();
-            string data = dir.Combine("data");
-            TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), data);
+            TempDir.CopyTree(RepoPaths.ServerFixture, dir.Combine("srv"));
+            string data = dir.Combine("srv", "data");
+            string home = dir.Combine("srv", "home", ".dolt");
             using var host = new PowerShellHost();
-            var backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -SkipConfiguration -CopyTo $args[2] -StorageContext $args[3] -Verbose",
-                data, dir.Combine("backups"), url, context);
+            var backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -GlobalConfigDir $args[4] -CopyTo $args[2] -StorageContext $args[3] -Verbose",
+                data, dir.Combine("backups"), url, context, home);
             Assert.True(backup.Errors.Count == 0 && backup.Terminating == null, backup.AllText());
             Assert.DoesNotContain(ObjectStoreServers.AzuriteKey, backup.AllText());
             Assert.Contains(backup.Verbose, v => v.Contains("uploaded"));
             var local = (BackupManifest)backup.Output.Single().BaseObject;
             Assert.Equal(BackupStatus.Completed, local.Status);
+            var globalConfig = Assert.Single(local.Artifacts, a => a.OriginalPath == Path.Combine(home, "config_global.json"));
+            string globalConfigText = File.ReadAllText(Path.Combine(home, "config_global.json"));
             string expected = dir.Combine("expected");
             TempDir.CopyTree(data, expected);
 
             // The host dies: every local trace is gone.
             Directory.Delete(dir.Combine("backups"), recursive: true);
-            Directory.Delete(data, recursive: true);
+            Directory.Delete(dir.Combine("srv"), recursive: true);
 
             var listed = host.Run("Get-DoltBackup $args[0] -StorageContext $args[1]", url, context);
             Assert.True(listed.Errors.Count == 0, listed.AllText());
@@ -172,9 +175,12 @@ namespace DoltBackup.Tests.Storage
 
             string target = dir.Combine("restored");
             FakeServers.Register(new FakeDoltEngine(), target);
-            var restore = host.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", remote.BackupFolder, context, target);
+            string configRoot = dir.Combine("config-root");
+            var restore = host.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -IncludeConfig -ConfigRoot $args[3] -Confirm:$false", remote.BackupFolder, context, target, configRoot);
             Assert.True(restore.Errors.Count == 0, restore.AllText());
-            Assert.Equal(RestoreStatus.Restored, restore.Output.Select(o => o.BaseObject).OfType<ArtifactGroupRestoreResult>().Single().Status);
+            string restoredConfig = Path.Combine(configRoot, globalConfig.OriginalPath.TrimStart('/'));
+            Assert.Equal(globalConfigText, File.ReadAllText(restoredConfig));
+            Assert.All(restore.Output.Select(o => o.BaseObject).OfType<ArtifactGroupRestoreResult>(), g => Assert.Equal(RestoreStatus.Restored, g.Status));
             AssertSameTree(expected, target);
             Assert.Contains(restore.Progress, p => p.Activity.StartsWith("Downloading "));
         }
