@@ -38,5 +38,43 @@ namespace DoltBackup.Cmdlets
             WriteVerbose($"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256.");
             return staged;
         }
+
+        /// <summary>
+        /// With a -CopyTo URL: uploads the set's folder to &lt;copyTo&gt;/&lt;id&gt; (only what the copy lacks, manifest.json
+        /// last), with a progress bar; a failure is a non-terminating error and the local set stays as it is.
+        /// </summary>
+        protected void CopySetOffHost(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(copyTo) || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                return;
+            }
+            const int progressId = 42;
+            string target = copyTo.TrimEnd('/') + "/" + manifest.Id;
+            if (!ShouldProcess(target, $"Copy backup set {manifest.Id} from {manifest.BackupFolder}"))
+            {
+                return;
+            }
+            try
+            {
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(copyTo, context))
+                {
+                    var result = global::DoltBackup.Storage.Sets.BackupSetTransfer.Publish(manifest.BackupFolder, location, manifest.Id,
+                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + target, p.Key)
+                        {
+                            PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                        }), cancellationToken);
+                    WriteVerbose($"Copied {manifest.Id} to {target}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(progressId, "Uploading " + target, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
     }
 }

@@ -228,41 +228,6 @@ namespace DoltBackup.Cmdlets
             }
         }
 
-        /// <summary>With -CopyTo: uploads the set's folder to &lt;CopyTo&gt;/&lt;id&gt; (only what the copy lacks, manifest.json last).</summary>
-        private void CopyOffHost(BackupManifest manifest)
-        {
-            if (string.IsNullOrEmpty(CopyTo) || string.IsNullOrEmpty(manifest.BackupFolder))
-            {
-                return;
-            }
-            const int progressId = 42;
-            string target = CopyTo.TrimEnd('/') + "/" + manifest.Id;
-            if (!ShouldProcess(target, $"Copy backup set {manifest.Id} from {manifest.BackupFolder}"))
-            {
-                return;
-            }
-            try
-            {
-                using (var location = global::DoltBackup.Storage.BackupLocations.Open(CopyTo, StorageContext))
-                {
-                    var result = global::DoltBackup.Storage.Sets.BackupSetTransfer.Publish(manifest.BackupFolder, location, manifest.Id,
-                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + target, p.Key)
-                        {
-                            PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                        }), StopToken);
-                    WriteVerbose($"Copied {manifest.Id} to {target}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
-                }
-            }
-            catch (global::DoltBackup.Storage.StorageException e)
-            {
-                WriteError(e.ToErrorRecord());
-            }
-            finally
-            {
-                WriteProgress(new ProgressRecord(progressId, "Uploading " + target, "Done") { RecordType = ProgressRecordType.Completed });
-            }
-        }
-
         private void SyncManifest(BackupManifest manifest)
         {
             if (manifest.Method == BackupMethod.EbsSnapshot)
@@ -409,7 +374,7 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
-            CopyOffHost(manifest);
+            CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }
 
@@ -478,7 +443,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}.");
             }
-            CopyOffHost(manifest);
+            CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }
 
@@ -540,7 +505,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}: " + string.Join("; ", manifest.Snapshots.Select(x => $"{x.VolumeId} {x.SnapshotId} {x.State} {x.Progress}")));
             }
-            CopyOffHost(manifest);
+            CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }
 
