@@ -82,14 +82,7 @@ namespace DoltBackup.Tests.Storage
             return s;
         }
 
-        public static int FreePort()
-        {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            return port;
-        }
+        public static int FreePort() => MariaDbServer.FreePort();
 
         private sealed class NodeServer
         {

@@ -98,7 +98,7 @@ namespace DoltBackup.Storage.Azure
                 using (var digest = new DigestingReadStream(content))
                 {
                     var client = _container.GetBlobClient(blob.Name);
-                    byte[] first = ReadUpTo(digest, SingleShotLimit + 1);
+                    byte[] first = DriverSupport.ReadUpTo(digest, SingleShotLimit + 1);
                     if (first.Length <= SingleShotLimit)
                     {
                         // One request from a seekable buffer: the service computes the blob's Content-MD5 itself.
@@ -221,24 +221,6 @@ namespace DoltBackup.Storage.Azure
         private const int SingleShotLimit = 8 * 1024 * 1024;
         private const int BlockSize = 8 * 1024 * 1024;
 
-        private static byte[] ReadUpTo(Stream stream, int count)
-        {
-            var buffer = new byte[count];
-            int filled = 0;
-            int n;
-            while (filled < count && (n = stream.Read(buffer, filled, count - filled)) > 0)
-            {
-                filled += n;
-            }
-            if (filled == count)
-            {
-                return buffer;
-            }
-            var exact = new byte[filled];
-            Buffer.BlockCopy(buffer, 0, exact, 0, filled);
-            return exact;
-        }
-
         private StorageException Mismatch(string key, string why) => new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(DisplayName, key),
             $"The upload of '{StorageException.Join(DisplayName, key)}' was not stored as sent: {why}.", "Run the backup again; if it repeats, check the storage account.");
 
@@ -301,33 +283,17 @@ namespace DoltBackup.Storage.Azure
             if (e is AuthenticationFailedException || e is CredentialUnavailableException)
             {
                 return new StorageException("StorageAccessDenied", ErrorCategory.AuthenticationError, target,
-                    $"No Azure credential could be used for '{target}': {FirstLine(_scrubber.Scrub(e.Message))}.",
+                    $"No Azure credential could be used for '{target}': {DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}.",
                     "Run where a managed identity is assigned (Azure Automation), sign in (Connect-AzAccount / az login), or give New-DoltBackupStorageContext -SasToken or -ConnectionString.");
             }
-            if (S3.S3BackupLocation.IsUnreachable(e) || e is RequestFailedException || e is AggregateException)
+            if (DriverSupport.IsUnreachable(e) || e is RequestFailedException || e is AggregateException)
             {
                 return new StorageException("StorageEndpointUnreachable", ErrorCategory.ConnectionError, target,
-                    $"The Azure Storage endpoint for '{target}' could not be reached: {FirstLine(_scrubber.Scrub(Innermost(e).Message))}.",
+                    $"The Azure Storage endpoint for '{target}' could not be reached: {DriverSupport.FirstLine(_scrubber.Scrub(DriverSupport.Innermost(e).Message))}.",
                     "Check the network, the account name and the storage context's endpoint, then run again.");
             }
-            return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"Azure Storage failed for '{target}': {FirstLine(_scrubber.Scrub(e.Message))}.",
+            return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"Azure Storage failed for '{target}': {DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}.",
                 "Run again; if it repeats, check the service's status.");
-        }
-
-        private static Exception Innermost(Exception e)
-        {
-            while (e.InnerException != null)
-            {
-                e = e.InnerException;
-            }
-            return e;
-        }
-
-        private static string FirstLine(string text)
-        {
-            text = text ?? "";
-            int nl = text.IndexOfAny(new[] { '\r', '\n' });
-            return (nl < 0 ? text : text.Substring(0, nl)).TrimEnd('.');
         }
 
         private sealed class LeaseLock : IStorageLock

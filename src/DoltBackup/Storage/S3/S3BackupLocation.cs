@@ -87,7 +87,7 @@ namespace DoltBackup.Storage.S3
             catch (AmazonClientException e)
             {
                 throw new StorageException("StorageAccessDenied", ErrorCategory.AuthenticationError, DisplayName,
-                    $"No AWS credentials were found for {DisplayName} ({FirstLine(_scrubber.Scrub(e.Message))}).",
+                    $"No AWS credentials were found for {DisplayName} ({DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}).",
                     "Give New-DoltBackupStorageContext -S3ProfileName or -S3Credential, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with an IAM role.");
             }
         }
@@ -105,7 +105,7 @@ namespace DoltBackup.Storage.S3
             {
                 using (var digest = new DigestingReadStream(content))
                 {
-                    byte[] first = ReadPart(digest);
+                    byte[] first = DriverSupport.ReadUpTo(digest, PartSize);
                     StoredObject stored = first.Length < PartSize
                         ? PutSingle(key, full, first, cancellationToken)
                         : PutMultipart(key, full, first, digest, cancellationToken);
@@ -161,7 +161,7 @@ namespace DoltBackup.Storage.S3
                     partMd5s.Add(md5);
                     size += part.Length;
                     number++;
-                    part = ReadPart(rest);
+                    part = DriverSupport.ReadUpTo(rest, PartSize);
                 }
                 var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
@@ -348,24 +348,6 @@ namespace DoltBackup.Storage.S3
             return e.Length == 32 && e.All(Uri.IsHexDigit) ? e : null;
         }
 
-        private static byte[] ReadPart(Stream stream)
-        {
-            var buffer = new byte[PartSize];
-            int filled = 0;
-            int n;
-            while (filled < buffer.Length && (n = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
-            {
-                filled += n;
-            }
-            if (filled == buffer.Length)
-            {
-                return buffer;
-            }
-            var exact = new byte[filled];
-            Buffer.BlockCopy(buffer, 0, exact, 0, filled);
-            return exact;
-        }
-
         private static byte[] Md5(byte[] bytes, int count)
         {
             using (var md5 = System.Security.Cryptography.MD5.Create())
@@ -402,7 +384,7 @@ namespace DoltBackup.Storage.S3
             if (e is AmazonS3Exception s3)
             {
                 string code = s3.ErrorCode ?? "";
-                string detail = $"{code} ({(int)s3.StatusCode}): {FirstLine(_scrubber.Scrub(s3.Message))}";
+                string detail = $"{code} ({(int)s3.StatusCode}): {DriverSupport.FirstLine(_scrubber.Scrub(s3.Message))}";
                 if (code == "NoSuchBucket")
                 {
                     return new StorageException("StorageContainerNotFound", ErrorCategory.ObjectNotFound, $"s3://{_bucket}",
@@ -420,42 +402,14 @@ namespace DoltBackup.Storage.S3
                 }
                 return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {detail}.", "Run again; if it repeats, check the service's status.");
             }
-            if (IsUnreachable(e))
+            if (DriverSupport.IsUnreachable(e))
             {
                 return new StorageException("StorageEndpointUnreachable", ErrorCategory.ConnectionError, target,
-                    $"The S3 endpoint for '{target}' could not be reached: {FirstLine(_scrubber.Scrub(Innermost(e).Message))}.",
+                    $"The S3 endpoint for '{target}' could not be reached: {DriverSupport.FirstLine(_scrubber.Scrub(DriverSupport.Innermost(e).Message))}.",
                     "Check the network and -S3EndpointUrl/-S3Region of the storage context, then run again.");
             }
-            return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {FirstLine(_scrubber.Scrub(e.Message))}.",
+            return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}.",
                 "Run again; if it repeats, check the service's status.");
-        }
-
-        internal static bool IsUnreachable(Exception e)
-        {
-            for (var x = e; x != null; x = x.InnerException)
-            {
-                if (x is System.Net.Http.HttpRequestException || x is System.Net.Sockets.SocketException || x is TimeoutException || x is IOException || x is TaskCanceledException || x is WebException)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private static Exception Innermost(Exception e)
-        {
-            while (e.InnerException != null)
-            {
-                e = e.InnerException;
-            }
-            return e;
-        }
-
-        private static string FirstLine(string text)
-        {
-            text = text ?? "";
-            int nl = text.IndexOfAny(new[] { '\r', '\n' });
-            return (nl < 0 ? text : text.Substring(0, nl)).TrimEnd('.');
         }
 
         private sealed class LockRecord
