@@ -27,6 +27,7 @@ namespace DoltBackup.Storage.S3
     internal sealed class S3BackupLocation : IBackupLocation
     {
         internal const int PartSize = 8 * 1024 * 1024;
+        private const int PartsInFlight = 4;
         private readonly AmazonS3Client _client;
         private readonly string _bucket;
         private readonly string _prefix;
@@ -137,32 +138,50 @@ namespace DoltBackup.Storage.S3
             var init = Run(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = full }, ct));
             var parts = new List<PartETag>();
             var partMd5s = new List<byte[]>();
+            var uploads = new List<Task<PartETag>>();
             long size = 0;
+            // Up to PartsInFlight parts are sent at once (PartsInFlight x PartSize bytes of memory); the source is read in order.
+            using (var gate = new SemaphoreSlim(PartsInFlight))
             try
             {
                 byte[] part = first;
                 int number = 1;
                 while (part.Length > 0)
                 {
-                    byte[] md5 = Md5(part, part.Length);
-                    var up = Run(() => _client.UploadPartAsync(new UploadPartRequest
-                    {
-                        BucketName = _bucket,
-                        Key = full,
-                        UploadId = init.UploadId,
-                        PartNumber = number,
-                        InputStream = new MemoryStream(part, writable: false),
-                        PartSize = part.Length,
-                        MD5Digest = Convert.ToBase64String(md5),
-                        UseChunkEncoding = false,
-                    }, ct));
-                    CheckETag(key, up.ETag, DigestingReadStream.Hex(md5));
-                    parts.Add(new PartETag(number, up.ETag));
+                    gate.Wait(ct);
+                    uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
+                    byte[] bytes = part;
+                    int partNumber = number;
+                    byte[] md5 = Md5(bytes, bytes.Length);
                     partMd5s.Add(md5);
-                    size += part.Length;
+                    uploads.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            var up = await _client.UploadPartAsync(new UploadPartRequest
+                            {
+                                BucketName = _bucket,
+                                Key = full,
+                                UploadId = init.UploadId,
+                                PartNumber = partNumber,
+                                InputStream = new MemoryStream(bytes, writable: false),
+                                PartSize = bytes.Length,
+                                MD5Digest = Convert.ToBase64String(md5),
+                                UseChunkEncoding = false,
+                            }, ct).ConfigureAwait(false);
+                            CheckETag(key, up.ETag, DigestingReadStream.Hex(md5));
+                            return new PartETag(partNumber, up.ETag);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                    size += bytes.Length;
                     number++;
                     part = DriverSupport.ReadUpTo(rest, PartSize);
                 }
+                parts.AddRange(Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.PartNumber));
                 var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _bucket,
@@ -176,6 +195,13 @@ namespace DoltBackup.Storage.S3
             }
             catch
             {
+                try
+                {
+                    Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
+                }
+                catch (AggregateException)
+                {
+                }
                 try
                 {
                     Run(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = full, UploadId = init.UploadId }, CancellationToken.None));
