@@ -56,6 +56,24 @@ namespace DoltBackup.Tests.Storage
         }
 
         [Fact]
+        public void A_Dolt_store_in_the_set_has_its_manifest_uploaded_after_its_table_files()
+        {
+            using var dir = new TempDir();
+            string folder = LocalSet(dir, "set-1");
+            string noms = Path.Combine(folder, "sales", ".dolt", "noms");
+            Directory.CreateDirectory(noms);
+            File.WriteAllText(Path.Combine(noms, "manifest"), "5:__DOLT__:...");
+            File.WriteAllText(Path.Combine(noms, "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"), "table");
+            File.WriteAllText(Path.Combine(noms, "00000000000000000000000000000000"), "table");
+            var order = new List<string>();
+            BackupSetTransfer.Publish(folder, new MemoryBackupLocation(), "set-1", p => order.Add(p.Key), None);
+            int storeManifest = order.IndexOf("set-1/sales/.dolt/noms/manifest");
+            Assert.True(storeManifest > order.IndexOf("set-1/sales/.dolt/noms/vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"));
+            Assert.True(storeManifest > order.IndexOf("set-1/sales/.dolt/noms/00000000000000000000000000000000"));
+            Assert.Equal("set-1/manifest.json", order[order.Count - 2]);
+        }
+
+        [Fact]
         public void A_failed_upload_leaves_the_previous_set_readable_and_its_manifest_unchanged()
         {
             using var dir = new TempDir();

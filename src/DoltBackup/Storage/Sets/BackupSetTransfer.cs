@@ -60,6 +60,8 @@ namespace DoltBackup.Storage.Sets
         /// <summary>How long a writer's lock on a remote set outlives a writer that stopped renewing it.</summary>
         public static readonly TimeSpan LockStaleAfter = TimeSpan.FromMinutes(5);
 
+        private const string DoltStoreManifest = "manifest";
+
         private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
 
         /// <summary>Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>.</summary>
@@ -84,7 +86,9 @@ namespace DoltBackup.Storage.Sets
                 var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                     .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
                     .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName)
-                    .OrderBy(f => f.Relative, StringComparer.Ordinal)
+                    // A Dolt store's own `manifest` names its table files: after them, so no reader sees it name a missing file.
+                    .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
+                    .ThenBy(f => f.Relative, StringComparer.Ordinal)
                     .ToList();
                 long total = files.Sum(f => new FileInfo(f.File).Length) + new FileInfo(manifestPath).Length;
                 var result = new TransferResult();
