@@ -296,53 +296,22 @@ namespace DoltBackup.Storage.Azure
                 "Run again; if it repeats, check the service's status.");
         }
 
-        private sealed class LeaseLock : IStorageLock
+        private sealed class LeaseLock : RenewedLock
         {
             private readonly BlockBlobClient _blob;
             private readonly BlobLeaseClient _lease;
-            private readonly Timer _renew;
-            private int _released;
 
             public LeaseLock(string key, BlockBlobClient blob, BlobLeaseClient lease, TimeSpan duration)
+                : base(key, TimeSpan.FromTicks(duration.Ticks / 3))
             {
-                Key = key;
                 _blob = blob;
                 _lease = lease;
-                var period = TimeSpan.FromTicks(duration.Ticks / 3);
-                _renew = new Timer(_ => Renew(), null, period, period);
             }
 
-            public string Key { get; }
+            protected override void Renew() => _lease.Renew();
 
-            private void Renew()
-            {
-                try
-                {
-                    _lease.Renew();
-                }
-                catch (Exception)
-                {
-                    // The next renewal tries again; a lease not renewed expires by itself.
-                }
-            }
-
-            public void Dispose()
-            {
-                if (Interlocked.Exchange(ref _released, 1) != 0)
-                {
-                    return;
-                }
-                _renew.Dispose();
-                try
-                {
-                    // Deleting the lock blob with its lease id ends the lease and leaves nothing behind in the set.
-                    _blob.DeleteIfExists(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { LeaseId = _lease.LeaseId });
-                }
-                catch (Exception)
-                {
-                    // Not deleted: the lease expires by itself.
-                }
-            }
+            // Deleting the lock blob with its lease id ends the lease and leaves nothing behind in the set.
+            protected override void Release() => _blob.DeleteIfExists(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { LeaseId = _lease.LeaseId });
         }
     }
 }

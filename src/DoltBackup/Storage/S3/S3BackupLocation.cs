@@ -445,59 +445,34 @@ namespace DoltBackup.Storage.S3
             public DateTime ExpiresUtc { get; set; }
         }
 
-        private sealed class S3Lock : IStorageLock
+        private sealed class S3Lock : RenewedLock
         {
             private readonly S3BackupLocation _owner;
             private readonly string _full;
             private readonly LockRecord _record;
             private readonly TimeSpan _staleAfter;
-            private readonly Timer _renew;
-            private int _released;
 
             public S3Lock(S3BackupLocation owner, string key, string full, LockRecord record, TimeSpan staleAfter)
+                : base(key, TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, staleAfter.Ticks / 3)))
             {
                 _owner = owner;
-                Key = key;
                 _full = full;
                 _record = record;
                 _staleAfter = staleAfter;
-                var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, staleAfter.Ticks / 3));
-                _renew = new Timer(_ => Renew(), null, period, period);
             }
 
-            public string Key { get; }
-
-            private void Renew()
+            protected override void Renew()
             {
-                try
-                {
-                    _record.ExpiresUtc = DateTime.UtcNow + _staleAfter;
-                    _owner.WriteLock(_full, _record, null, CancellationToken.None);
-                }
-                catch (Exception)
-                {
-                    // The next renewal tries again; a writer that cannot renew loses the lock after staleAfter.
-                }
+                _record.ExpiresUtc = DateTime.UtcNow + _staleAfter;
+                _owner.WriteLock(_full, _record, null, CancellationToken.None);
             }
 
-            public void Dispose()
+            protected override void Release()
             {
-                if (Interlocked.Exchange(ref _released, 1) != 0)
+                var current = _owner.ReadLock(_full, CancellationToken.None);
+                if (current != null && current.Owner == _record.Owner)
                 {
-                    return;
-                }
-                _renew.Dispose();
-                try
-                {
-                    var current = _owner.ReadLock(_full, CancellationToken.None);
-                    if (current != null && current.Owner == _record.Owner)
-                    {
-                        Run(() => _owner._client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _owner._bucket, Key = _full }, CancellationToken.None));
-                    }
-                }
-                catch (Exception)
-                {
-                    // Left behind, the lock expires after staleAfter.
+                    Run(() => _owner._client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _owner._bucket, Key = _full }, CancellationToken.None));
                 }
             }
         }
