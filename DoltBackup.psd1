@@ -32,6 +32,7 @@
         'Export-DoltGrants',
         'Get-DoltBackup',
         'New-DoltBackup',
+        'New-DoltBackupStorageContext',
         'Remove-DoltBackup',
         'Restore-DoltBackup',
         'Sync-DoltBackup',

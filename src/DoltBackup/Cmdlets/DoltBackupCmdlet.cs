@@ -17,5 +17,64 @@ namespace DoltBackup.Cmdlets
         /// <summary>Stops the cmdlet with a terminating error and a recommended action.</summary>
         protected void ThrowDoltError(Exception exception, string errorId, ErrorCategory category, object target, string recommendedAction)
             => ThrowTerminatingError(DoltBackupErrors.Create(exception, errorId, category, target, recommendedAction));
+
+        /// <summary>
+        /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
+        /// fetched and checked into a temporary folder (dispose it), with a progress bar.
+        /// </summary>
+        protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
+        {
+            if (!global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
+            {
+                return null;
+            }
+            const int progressId = 41;
+            var staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, p => WriteProgress(
+                new ProgressRecord(progressId, "Downloading " + pathOrUrl, p.Key)
+                {
+                    PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                }), System.Threading.CancellationToken.None);
+            WriteProgress(new ProgressRecord(progressId, "Downloading " + pathOrUrl, "Done") { RecordType = ProgressRecordType.Completed });
+            WriteVerbose($"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256.");
+            return staged;
+        }
+
+        /// <summary>
+        /// With a -CopyTo URL: uploads the set's folder to &lt;copyTo&gt;/&lt;id&gt; (only what the copy lacks, manifest.json
+        /// last), with a progress bar; a failure is a non-terminating error and the local set stays as it is.
+        /// </summary>
+        protected void CopySetOffHost(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(copyTo) || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                return;
+            }
+            const int progressId = 42;
+            string target = copyTo.TrimEnd('/') + "/" + manifest.Id;
+            if (!ShouldProcess(target, $"Copy backup set {manifest.Id} from {manifest.BackupFolder}"))
+            {
+                return;
+            }
+            try
+            {
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(copyTo, context))
+                {
+                    var result = global::DoltBackup.Storage.Sets.BackupSetTransfer.Publish(manifest.BackupFolder, location, manifest.Id,
+                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + target, p.Key)
+                        {
+                            PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                        }), cancellationToken);
+                    WriteVerbose($"Copied {manifest.Id} to {target}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(progressId, "Uploading " + target, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
     }
 }

@@ -29,6 +29,15 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNull]
         public BackupManifest InputObject { get; set; }
 
+        /// <summary>With backup manifests: also copy each set (with its grants script) off the host, to &lt;CopyTo&gt;/&lt;set id&gt;.</summary>
+        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "With manifests from the pipeline: also copy each set, with its grants script, to <CopyTo>/<set id> (s3:// or az://), manifest.json last.")]
+        [ValidateNotNullOrEmpty]
+        public string CopyTo { get; set; }
+
+        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>The file to write (owner-only). Without it the script text is written to the pipeline.</summary>
         [Parameter(Position = 0, ParameterSetName = ServerSet, HelpMessage = "The script file to write (owner-only). Without -Path the script text is output.")]
         [ValidateNotNullOrEmpty]
@@ -153,6 +162,7 @@ namespace DoltBackup.Cmdlets
                 {
                     var result = GrantsExporter.WriteToBackup(export, manifest);
                     WriteVerbose($"Stored {GrantsExporter.StoredPath} in {manifest.BackupFolder}: {result.Size} bytes, SHA-256 {result.Sha256}, owner-only.");
+                    CopySetOffHost(manifest, CopyTo, StorageContext, System.Threading.CancellationToken.None);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {

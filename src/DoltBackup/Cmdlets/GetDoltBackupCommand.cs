@@ -57,6 +57,10 @@ namespace DoltBackup.Cmdlets
         [ValidateRange(1, int.MaxValue)]
         public int Last { get; set; }
 
+        /// <summary>How to reach an object-store -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3:// or az:// -Path, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>From a server: only these databases (wildcards).</summary>
         [Parameter(ParameterSetName = ServerSet, HelpMessage = "From a server: only the registrations of these databases (wildcards).")]
         [SupportsWildcards]
@@ -89,6 +93,11 @@ namespace DoltBackup.Cmdlets
             }
             foreach (string p in Path)
             {
+                if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(p))
+                {
+                    ListLocation(p);
+                    continue;
+                }
                 string resolved = ResolveUserPath(p);
                 try
                 {
@@ -184,9 +193,32 @@ namespace DoltBackup.Cmdlets
             }
         }
 
-        private void ListRoot(string given, string root)
+        private void ListLocation(string url)
         {
-            var listing = BackupCatalog.ListRoot(root);
+            try
+            {
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(url, StorageContext))
+                {
+                    WriteVerbose($"Listing the backup sets at {location.DisplayName}.");
+                    ReportListing(url, global::DoltBackup.Storage.Sets.RemoteSetCatalog.List(location, System.Threading.CancellationToken.None));
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+            }
+            catch (ManifestSchemaException e)
+            {
+                WriteDoltError(e, "ManifestUnreadable", ErrorCategory.InvalidData, url,
+                    "Use a manifest written by DoltBackup, or update the module when the manifest is newer than it.");
+            }
+        }
+
+        private void ListRoot(string given, string root) => ReportListing(given, BackupCatalog.ListRoot(root));
+
+        private void ReportListing(string given, CatalogListing listing)
+        {
+            string root = listing.Root;
             foreach (var problem in listing.Problems)
             {
                 WriteWarning($"Skipped '{problem.Path}': {problem.Error.Message}");

@@ -39,6 +39,10 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNull]
         public BackupManifest[] InputObject { get; set; }
 
+        /// <summary>How to reach an s3:// or az:// -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3:// or az:// backup root, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>Keep the newest N Completed sets of each backup name.</summary>
         [Parameter(HelpMessage = "Keep the newest N Completed sets of each backup name.")]
         [ValidateRange(1, int.MaxValue)]
@@ -125,6 +129,11 @@ namespace DoltBackup.Cmdlets
             }
             foreach (string p in Path)
             {
+                if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(p))
+                {
+                    AddRemoteRoot(p);
+                    continue;
+                }
                 string root = ResolveUserPath(p);
                 if (!Directory.Exists(root))
                 {
@@ -153,7 +162,7 @@ namespace DoltBackup.Cmdlets
         {
             if (ParameterSetName == InputObjectSet)
             {
-                foreach (string root in _population.Select(s => System.IO.Path.GetDirectoryName(LocalPath.Normalize(s.BackupFolder))).Where(r => r != null).Distinct(StringComparer.Ordinal))
+                foreach (string root in _population.Where(s => !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(s.BackupFolder)).Select(s => System.IO.Path.GetDirectoryName(LocalPath.Normalize(s.BackupFolder))).Where(r => r != null).Distinct(StringComparer.Ordinal))
                 {
                     var listing = Directory.Exists(root) ? ListRoot(root, warn: false) : null;
                     if (listing != null)
@@ -191,7 +200,10 @@ namespace DoltBackup.Cmdlets
                     progress.PercentComplete = toDelete == 0 ? 100 : Math.Min(100, done * 100 / toDelete);
                     WriteProgress(progress);
                     done++;
-                    var preview = remover.Preview(decision, remaining);
+                    // An object-store set is only its own objects: nothing outside its prefix is deleted.
+                    var preview = global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(decision.Set.BackupFolder)
+                        ? new BackupRemovalResult(decision.Set, BackupRemovalAction.Skipped, decision.Reason)
+                        : remover.Preview(decision, remaining);
                     if (!Confirm(decision.Set, preview))
                     {
                         preview.Action = BackupRemovalAction.Skipped;
@@ -204,7 +216,10 @@ namespace DoltBackup.Cmdlets
                         WriteObject(preview);
                         continue;
                     }
-                    var result = remover.Remove(decision.Set, decision.Reason, remaining, out var failure);
+                    RemovalFailure failure = null;
+                    var result = global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(decision.Set.BackupFolder)
+                        ? RemoveRemote(decision.Set, decision.Reason)
+                        : remover.Remove(decision.Set, decision.Reason, remaining, out failure);
                     if (failure != null)
                     {
                         WriteDoltError(failure.Exception, failure.ErrorId, failure.Category, decision.Set.BackupFolder, failure.RecommendedAction);
@@ -237,6 +252,61 @@ namespace DoltBackup.Cmdlets
                     u.Dispose();
                 }
             }
+        }
+
+        /// <summary>The sets of an object-store backup root (one listing, one read per manifest).</summary>
+        private void AddRemoteRoot(string url)
+        {
+            try
+            {
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(url, StorageContext))
+                {
+                    var listing = global::DoltBackup.Storage.Sets.RemoteSetCatalog.List(location, System.Threading.CancellationToken.None);
+                    if (listing.Sets.Count == 1 && listing.Sets[0].BackupFolder == location.DisplayName)
+                    {
+                        WriteDoltError(new ArgumentException($"'{url}' is a backup set, not a backup root: -Path takes the location that holds the sets."),
+                            "NotABackupRoot", ErrorCategory.InvalidArgument, url,
+                            "Give the backup root to apply a policy, or pipe the set to delete it: Get-DoltBackup <set url> | Remove-DoltBackup.");
+                        return;
+                    }
+                    foreach (var problem in listing.Problems)
+                    {
+                        WriteWarning($"Skipped '{problem.Path}': {problem.Error.Message}");
+                    }
+                    _population.AddRange(listing.Sets);
+                    _context.AddRange(listing.Sets);
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+            }
+        }
+
+        /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
+        private BackupRemovalResult RemoveRemote(BackupManifest set, string reason)
+        {
+            var result = new BackupRemovalResult(set, BackupRemovalAction.Failed, reason);
+            try
+            {
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(set.BackupFolder, StorageContext))
+                {
+                    if (!global::DoltBackup.Storage.Sets.RemoteSetRemover.Remove(location, System.Threading.CancellationToken.None, out int deleted))
+                    {
+                        result.Action = BackupRemovalAction.Skipped;
+                        result.Reason = "a writer holds the set's lock: " + reason;
+                        return result;
+                    }
+                    WriteVerbose($"{set.Id}: deleted {deleted} objects under {location.DisplayName}.");
+                    result.Action = BackupRemovalAction.Deleted;
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+                result.Reason = e.Message;
+            }
+            return result;
         }
 
         private bool Confirm(BackupManifest set, BackupRemovalResult preview)

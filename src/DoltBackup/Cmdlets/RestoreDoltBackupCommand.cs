@@ -159,7 +159,11 @@ namespace DoltBackup.Cmdlets
                     CollectPointInTimeSets();
                     break;
                 case InputObjectSet:
-                    RestoreManifest(InputObject);
+                    var fromStore = Staged(InputObject.BackupFolder);
+                    if (fromStore != null || !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(InputObject.BackupFolder))
+                    {
+                        RestoreManifest(fromStore?.Manifest ?? InputObject);
+                    }
                     break;
                 case PathSet:
                     foreach (string p in Path)
@@ -185,10 +189,43 @@ namespace DoltBackup.Cmdlets
                 RunPointInTime();
             }
             DisposeEngine();
+            _staged.ForEach(s => s.Dispose());
+            _staged.Clear();
+        }
+
+        /// <summary>Sets fetched from object stores, deleted when the cmdlet ends.</summary>
+        private readonly System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet> _staged = new System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet>();
+
+        /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3:// or az:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3:// or az:// backup set, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
+        /// <summary>An object-store set fetched (every recorded object checked) before anything is written; null for a folder or after an error.</summary>
+        private global::DoltBackup.Storage.Sets.StagedBackupSet Staged(string pathOrUrl)
+        {
+            try
+            {
+                var staged = StageIfRemote(pathOrUrl, StorageContext);
+                if (staged != null)
+                {
+                    _staged.Add(staged);
+                }
+                return staged;
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+                return null;
+            }
         }
 
         private BackupManifest ReadManifest(string path)
         {
+            if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(path))
+            {
+                return Staged(path)?.Manifest;
+            }
             try
             {
                 return ManifestStore.Read(ResolveUserPath(path));

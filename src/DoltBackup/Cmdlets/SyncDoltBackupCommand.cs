@@ -85,6 +85,15 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string ProfileName { get; set; }
 
+        /// <summary>An object-store backup root (s3://, az://) each synced set is copied to, as &lt;CopyTo&gt;/&lt;set id&gt;.</summary>
+        [Parameter(HelpMessage = "Also copy each synced backup set off the host: s3://bucket/prefix or az://account/container/prefix; the set goes to <CopyTo>/<set id>, manifest.json last.")]
+        [ValidateNotNullOrEmpty]
+        public string CopyTo { get; set; }
+
+        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
         [Parameter(HelpMessage = "EbsSnapshot: the EC2 endpoint URL (a VPC endpoint, for example); default: the region's.")]
         [ValidateNotNullOrEmpty]
@@ -365,6 +374,7 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
+            CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }
 
@@ -433,6 +443,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}.");
             }
+            CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }
 
@@ -494,6 +505,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}: " + string.Join("; ", manifest.Snapshots.Select(x => $"{x.VolumeId} {x.SnapshotId} {x.State} {x.Progress}")));
             }
+            CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }
 

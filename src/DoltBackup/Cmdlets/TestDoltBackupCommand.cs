@@ -38,6 +38,10 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
+        /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3:// or az:// backup set, from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>Also decompress every chunk and compare SHA-512[:20] with its address.</summary>
         [Parameter(HelpMessage = "Also decompress every chunk and compare the first 20 bytes of its SHA-512 with its address.")]
         public SwitchParameter Deep { get; set; }
@@ -109,21 +113,37 @@ namespace DoltBackup.Cmdlets
         {
             if (ParameterSetName == ManifestSet)
             {
-                foreach (var manifest in InputObject)
+                foreach (var given in InputObject)
                 {
-                    Verify(manifest.ToString(), emit =>
+                    global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
+                    try
                     {
-                        BackupVerifier.VerifyManifest(manifest, Options(manifest.ToString()), emit);
-                        RunRestoreTest(manifest, emit);
-                    });
+                        staged = StageIfRemote(given.BackupFolder, StorageContext);
+                        var manifest = staged?.Manifest ?? given;
+                        Verify(given.ToString(), emit =>
+                        {
+                            BackupVerifier.VerifyManifest(manifest, Options(given.ToString()), emit);
+                            RunRestoreTest(manifest, emit);
+                        });
+                    }
+                    catch (global::DoltBackup.Storage.StorageException e)
+                    {
+                        WriteError(e.ToErrorRecord());
+                    }
+                    finally
+                    {
+                        staged?.Dispose();
+                    }
                 }
                 return;
             }
             foreach (string p in Path)
             {
-                string resolved = BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
+                global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                 try
                 {
+                    staged = StageIfRemote(p, StorageContext);
+                    string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                     Verify(resolved, emit =>
                     {
                         BackupVerifier.VerifyPath(resolved, Options(resolved), emit);
@@ -150,6 +170,14 @@ namespace DoltBackup.Cmdlets
                 catch (IOException e)
                 {
                     WriteDoltError(e, "VerificationReadFailed", ErrorCategory.ReadError, p, "Check that the backup is readable (disk, network share, permissions) and run again.");
+                }
+                catch (global::DoltBackup.Storage.StorageException e)
+                {
+                    WriteError(e.ToErrorRecord());
+                }
+                finally
+                {
+                    staged?.Dispose();
                 }
             }
         }

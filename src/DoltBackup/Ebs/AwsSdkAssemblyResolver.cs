@@ -17,7 +17,7 @@ namespace DoltBackup.Ebs
     internal static class AwsSdkAssemblyResolver
     {
         /// <summary>The assemblies this resolver answers for.</summary>
-        internal static readonly string[] AwsAssemblies = { "AWSSDK.Core", "AWSSDK.EC2" };
+        internal static readonly string[] AwsAssemblies = { "AWSSDK.Core", "AWSSDK.EC2", "AWSSDK.S3" };
 
         /// <summary>The AWS SDK for .NET v4 assembly version (AWS.Tools v5 ships the same).</summary>
         internal static readonly Version RequiredVersion = new Version(4, 0, 0, 0);

@@ -42,6 +42,10 @@ namespace DoltBackup.Retention
         /// <summary>The full path without trailing separators.</summary>
         public static string Normalize(string path)
         {
+            if (Storage.StorageLocation.IsObjectStoreUrl(path))
+            {
+                return path.TrimEnd('/');
+            }
             string full = Path.GetFullPath(path);
             string trimmed = full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
             return trimmed.Length == 0 || (trimmed.Length == 2 && trimmed[1] == ':') ? full : trimmed;

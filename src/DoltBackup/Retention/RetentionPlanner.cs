@@ -99,6 +99,10 @@ namespace DoltBackup.Retention
             {
                 return "";
             }
+            if (Storage.StorageLocation.IsObjectStoreUrl(set.BackupFolder))
+            {
+                return set.BackupFolder.Substring(0, set.BackupFolder.TrimEnd('/').LastIndexOf('/') + 1);
+            }
             return Path.GetDirectoryName(Path.GetFullPath(set.BackupFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)) ?? "";
         }
 

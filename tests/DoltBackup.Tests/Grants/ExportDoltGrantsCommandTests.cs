@@ -91,6 +91,28 @@ namespace DoltBackup.Tests.Grants
         }
 
         [MariaDbFact]
+        public void With_CopyTo_the_set_and_its_grants_script_are_copied_off_the_host()
+        {
+            if (!DoltBackup.Tests.Storage.ObjectStoreServers.S3rverInstalled && !DoltBackup.Tests.Storage.ObjectStoreServers.Required)
+            {
+                return; // The object-store part is covered by Storage/OffHostSetTests where s3rver runs.
+            }
+            MariaDbAccounts.Create(_fixture.Server);
+            using var dir = new TempDir();
+            string folder = NewBackupFolder(dir, _fixture.Server);
+            string url = $"s3://{DoltBackup.Tests.Storage.ObjectStoreServers.S3Bucket}/grants-{Guid.NewGuid():N}";
+            var context = DoltBackup.Tests.Storage.ObjectStoreServers.S3rverContext();
+            using var ps = new PowerShellHost();
+            var r = ps.Run(Cred + "Get-DoltBackup -Path $args[3] | Export-DoltGrants -Credential $cred -TlsMode None -IncludeUser 'rt_*' -CopyTo $args[4] -StorageContext $args[5]", Args(folder, url, context));
+            NoErrors(r);
+            using var location = DoltBackup.Storage.BackupLocations.Open(url, context);
+            var keys = location.List("", System.Threading.CancellationToken.None).Select(o => o.Key).ToList();
+            Assert.Equal(new[] { "20261123T020000Z-prod/grants/grants.sql", "20261123T020000Z-prod/manifest.json" }, keys);
+            var remote = DoltBackup.Storage.Sets.RemoteSetCatalog.ReadManifest(location, "20261123T020000Z-prod", System.Threading.CancellationToken.None);
+            Assert.Single(remote.Artifacts, a => a.Kind == "GrantsScript");
+        }
+
+        [MariaDbFact]
         public void A_manifest_from_Get_DoltBackup_gets_the_script_as_an_artifact_and_is_passed_on()
         {
             MariaDbAccounts.Create(_fixture.Server);

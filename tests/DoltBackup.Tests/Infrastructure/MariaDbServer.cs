@@ -157,7 +157,7 @@ namespace DoltBackup.Tests.Infrastructure
             return File.Exists(log) ? File.ReadAllText(log) : "(no error log)";
         }
 
-        private static int FreePort()
+        internal static int FreePort()
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();

@@ -83,10 +83,15 @@ namespace DoltBackup.Tests.Module
                 problems.Add("compare UnixFileMode flags, not UnixMode text: " + Where(mode));
             }
 
-            // ConvertTo-SecureString '' throws: an empty or missing password must become [securestring]::new().
+            // ConvertTo-SecureString '' throws: an empty or missing password must become [securestring]::new(). A string
+            // with literal text of its own ('x', "key=$k") is never empty.
             foreach (var convert in Commands(ast, "ConvertTo-SecureString"))
             {
-                if (!convert.Parent.Extent.Text.Contains("[securestring]::new()", StringComparison.OrdinalIgnoreCase)
+                var first = convert.CommandElements.Skip(1).FirstOrDefault(e => !(e is CommandParameterAst));
+                bool neverEmpty = (first is StringConstantExpressionAst constant && constant.Value.Length > 0)
+                    || (first is ExpandableStringExpressionAst expandable && expandable.Value.Length > expandable.NestedExpressions.Sum(n => n.Extent.Text.Length));
+                if (!neverEmpty
+                    && !convert.Parent.Extent.Text.Contains("[securestring]::new()", StringComparison.OrdinalIgnoreCase)
                     && !ast.Extent.Text.Contains("[securestring]::new()", StringComparison.OrdinalIgnoreCase))
                 {
                     problems.Add("an empty password needs [securestring]::new(): " + Where(convert));

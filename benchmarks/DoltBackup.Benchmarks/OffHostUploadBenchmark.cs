@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading;
+using DoltBackup.Manifest;
+using DoltBackup.Storage;
+using DoltBackup.Storage.Sets;
+
+namespace DoltBackup.Benchmarks
+{
+    /// <summary>
+    /// Uploads one FileCopy-like backup set (one archive of N MiB plus manifest.json) to Azurite and to s3rver, started
+    /// here from tests/objectstores (npm ci there first), with BackupSetTransfer.Publish (what Sync-DoltBackup -CopyTo
+    /// does), and compares it in the same run with the SDK's own best parallel upload of the same file (Azure:
+    /// BlobClient.Upload with 8 concurrent blocks; S3: TransferUtility with 8 concurrent parts). Also: a second publish
+    /// of the unchanged set, and listing a root of M sets with RemoteSetCatalog vs one bare listing plus the manifest
+    /// reads. Goals (issue 12): upload ratio >= 0.9x the SDK's; second publish <= 5% of the first; listing <= 2x.
+    /// Quick mode (the default, args: MiB sets) is 64 MiB and 50 sets; "1024 1000" is the full measurement.
+    /// </summary>
+    public sealed class OffHostUploadBenchmark : IBenchmark
+    {
+        public string Name => "offhost-upload";
+
+        public string Description => "Upload a FileCopy set to Azurite and s3rver vs the SDK's parallel upload (goal >= 0.9x), re-publish unchanged (<= 5%), list sets (<= 2x)";
+
+        public int Run(IReadOnlyList<string> args)
+        {
+            int mib = args.Count > 0 && int.TryParse(args[0], out var m) ? m : 64;
+            int sets = args.Count > 1 && int.TryParse(args[1], out var s) ? s : 50;
+            string bin = Path.Combine(ImportBenchmark.FindRoot(), "tests", "objectstores", "node_modules", ".bin");
+            if (!File.Exists(Path.Combine(bin, "azurite-blob")) || !File.Exists(Path.Combine(bin, "s3rver")))
+            {
+                Console.WriteLine("Azurite/s3rver are not installed: run 'npm ci' in tests/objectstores.");
+                return 2;
+            }
+            string work = Path.Combine(Path.GetTempPath(), "doltbackup-offhost-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(work);
+            try
+            {
+                string set = MakeSet(Path.Combine(work, "set"), mib);
+                using (var azurite = Server.Start(Path.Combine(bin, "azurite-blob"), Path.Combine(work, "azurite"), (d, p) => new[] { "--blobHost", "127.0.0.1", "--blobPort", p.ToString(), "--location", d, "--silent", "--skipApiVersionCheck" }, 2))
+                using (var s3 = Server.Start(Path.Combine(bin, "s3rver"), Path.Combine(work, "s3rver"), (d, p) => new[] { "-d", d, "-a", "127.0.0.1", "-p", p.ToString(), "-s", "--configure-bucket", "bench" }, 15))
+                {
+                    string cs = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{azurite.Port}/devstoreaccount1;";
+                    new global::Azure.Storage.Blobs.BlobServiceClient(cs).GetBlobContainerClient("bench").CreateIfNotExists();
+                    var azureContext = new StorageContext();
+                    azureContext.SetSecrets(null, Secure(cs), null);
+                    var s3Context = new StorageContext { S3EndpointUrl = $"http://127.0.0.1:{s3.Port}", S3Region = "us-east-1" };
+                    s3Context.SetSecrets(new System.Management.Automation.PSCredential("S3RVER", Secure("S3RVER")), null, null);
+
+                    Measure("Azure Blob (Azurite)", "az://devstoreaccount1/bench", azureContext, set, mib, sets,
+                        file => new global::Azure.Storage.Blobs.BlobServiceClient(cs).GetBlobContainerClient("bench").GetBlobClient("sdk/" + Guid.NewGuid().ToString("N"))
+                            .Upload(file, new global::Azure.Storage.Blobs.Models.BlobUploadOptions { TransferOptions = new global::Azure.Storage.StorageTransferOptions { MaximumConcurrency = 8, MaximumTransferSize = 8 * 1024 * 1024, InitialTransferSize = 8 * 1024 * 1024 } }));
+                    Measure("S3 (s3rver)", "s3://bench", s3Context, set, mib, sets, file => SdkS3Upload(s3.Port, file));
+                }
+                return 0;
+            }
+            finally
+            {
+                try
+                {
+                    Directory.Delete(work, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        private static void SdkS3Upload(int port, string file)
+        {
+            var config = new Amazon.S3.AmazonS3Config
+            {
+                ServiceURL = $"http://127.0.0.1:{port}",
+                ForcePathStyle = true,
+                AuthenticationRegion = "us-east-1",
+                RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+            };
+            using (var client = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"), config))
+            using (var transfer = new Amazon.S3.Transfer.TransferUtility(client, new Amazon.S3.Transfer.TransferUtilityConfig { ConcurrentServiceRequests = 8 }))
+            {
+                transfer.UploadAsync(new Amazon.S3.Transfer.TransferUtilityUploadRequest { BucketName = "bench", Key = "sdk/" + Guid.NewGuid().ToString("N"), FilePath = file, PartSize = 8 * 1024 * 1024 })
+                    .GetAwaiter().GetResult();
+            }
+        }
+
+        private static void Measure(string label, string root, StorageContext context, string set, int mib, int sets, Action<string> sdkUpload)
+        {
+            string archive = Path.Combine(set, "data", "archive.tar");
+            var sdk = Stopwatch.StartNew();
+            sdkUpload(archive);
+            sdk.Stop();
+            using (var location = BackupLocations.Open(root, context))
+            {
+                string id = "bench-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+                var first = Stopwatch.StartNew();
+                BackupSetTransfer.Publish(set, location, id, null, CancellationToken.None);
+                first.Stop();
+                var second = Stopwatch.StartNew();
+                var again = BackupSetTransfer.Publish(set, location, id, null, CancellationToken.None);
+                second.Stop();
+                double sdkRate = mib / sdk.Elapsed.TotalSeconds, ourRate = mib / first.Elapsed.TotalSeconds;
+                Console.WriteLine($"{label}: {mib} MiB set: Publish {first.Elapsed.TotalSeconds:F2} s ({ourRate:F1} MiB/s), SDK parallel upload {sdk.Elapsed.TotalSeconds:F2} s ({sdkRate:F1} MiB/s): ratio {ourRate / sdkRate:F2}x (goal >= 0.9x)");
+                Console.WriteLine($"{label}: second publish of the unchanged set {second.Elapsed.TotalMilliseconds:F0} ms = {100 * second.Elapsed.TotalSeconds / first.Elapsed.TotalSeconds:F1}% of the first (goal <= 5%); {again.Transferred} object(s) sent, {again.Unchanged} unchanged");
+
+                string listRoot = "list-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+                string small = MakeSet(Path.Combine(Path.GetDirectoryName(set), "small-" + listRoot), 0);
+                using (var listLocation = BackupLocations.Open(root + "/" + listRoot, context))
+                {
+                    for (int i = 0; i < sets; i++)
+                    {
+                        BackupSetTransfer.Publish(small, listLocation, $"2026{i:D4}T000000Z-bench", null, CancellationToken.None);
+                    }
+                    var bare = Stopwatch.StartNew();
+                    var objects = listLocation.List("", CancellationToken.None);
+                    foreach (var o in objects.Where(o => o.Key.EndsWith("/" + BackupManifest.FileName, StringComparison.Ordinal)))
+                    {
+                        using (var stream = listLocation.OpenRead(o.Key, CancellationToken.None))
+                        {
+                            stream.CopyTo(Stream.Null);
+                        }
+                    }
+                    bare.Stop();
+                    var catalog = Stopwatch.StartNew();
+                    var listing = RemoteSetCatalog.List(listLocation, CancellationToken.None);
+                    catalog.Stop();
+                    Console.WriteLine($"{label}: listing {listing.Sets.Count} sets {catalog.Elapsed.TotalMilliseconds:F0} ms vs one listing + manifest reads {bare.Elapsed.TotalMilliseconds:F0} ms: ratio {catalog.Elapsed.TotalSeconds / bare.Elapsed.TotalSeconds:F2}x (goal <= 2x)");
+                }
+            }
+        }
+
+        private static string MakeSet(string folder, int mib)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "data"));
+            string archive = Path.Combine(folder, "data", "archive.tar");
+            var rng = new Random(12);
+            var buffer = new byte[1024 * 1024];
+            using (var f = File.Create(archive))
+            {
+                for (int i = 0; i < mib; i++)
+                {
+                    rng.NextBytes(buffer);
+                    f.Write(buffer, 0, buffer.Length);
+                }
+            }
+            var manifest = new BackupManifest { Id = "bench", Name = "bench", Method = BackupMethod.FileCopy, CreatedUtc = DateTime.UtcNow, Destination = { BackupFolder = folder } };
+            manifest.Artifacts.Add(new BackupArtifact { Kind = "DataArchive", StoredPath = "data/archive.tar", Size = new FileInfo(archive).Length });
+            ManifestStore.Write(manifest);
+            return folder;
+        }
+
+        private static System.Security.SecureString Secure(string text)
+        {
+            var s = new System.Security.SecureString();
+            foreach (char c in text)
+            {
+                s.AppendChar(c);
+            }
+            return s;
+        }
+
+        /// <summary>A node test server on a free 127.0.0.1 port, stopped with <c>signal</c> then SIGKILL.</summary>
+        private sealed class Server : IDisposable
+        {
+            private Process _process;
+            private int _signal;
+
+            public int Port { get; private set; }
+
+            [DllImport("libc", SetLastError = true, EntryPoint = "kill")]
+            private static extern int SysKill(int pid, int signal);
+
+            public static Server Start(string exe, string dir, Func<string, int, string[]> arguments, int stopSignal)
+            {
+                Directory.CreateDirectory(dir);
+                var l = new TcpListener(IPAddress.Loopback, 0);
+                l.Start();
+                var server = new Server { Port = ((IPEndPoint)l.LocalEndpoint).Port, _signal = stopSignal };
+                l.Stop();
+                var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var a in arguments(dir, server.Port))
+                {
+                    psi.ArgumentList.Add(a);
+                }
+                server._process = Process.Start(psi);
+                server._process.OutputDataReceived += (_, _) => { };
+                server._process.ErrorDataReceived += (_, _) => { };
+                server._process.BeginOutputReadLine();
+                server._process.BeginErrorReadLine();
+                for (int i = 0; i < 300; i++)
+                {
+                    try
+                    {
+                        using (var c = new TcpClient())
+                        {
+                            c.Connect(IPAddress.Loopback, server.Port);
+                            return server;
+                        }
+                    }
+                    catch (SocketException)
+                    {
+                        Thread.Sleep(200);
+                    }
+                }
+                server.Dispose();
+                throw new InvalidOperationException(exe + " did not start.");
+            }
+
+            public void Dispose()
+            {
+                if (_process == null || _process.HasExited)
+                {
+                    return;
+                }
+                SysKill(_process.Id, _signal);
+                if (!_process.WaitForExit(5000))
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.IO;
+
+namespace DoltBackup.Storage
+{
+    /// <summary>A read-only stream of bytes already read (to decide how to upload) followed by the rest of the source.</summary>
+    internal sealed class ConcatenatedStream : Stream
+    {
+        private readonly byte[] _head;
+        private readonly Stream _tail;
+        private int _headPosition;
+        private long _position;
+
+        public ConcatenatedStream(byte[] head, Stream tail)
+        {
+            _head = head;
+            _tail = tail;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n;
+            if (_headPosition < _head.Length)
+            {
+                n = Math.Min(count, _head.Length - _headPosition);
+                Buffer.BlockCopy(_head, _headPosition, buffer, offset, n);
+                _headPosition += n;
+            }
+            else
+            {
+                n = _tail.Read(buffer, offset, count);
+            }
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

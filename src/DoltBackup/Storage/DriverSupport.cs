@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Threading.Tasks;
+
+namespace DoltBackup.Storage
+{
+    /// <summary>What the object-store drivers share: reading a part of a stream, and turning SDK failures into text.</summary>
+    internal static class DriverSupport
+    {
+        /// <summary>Reads up to <paramref name="count"/> bytes (fewer only at the end of the stream).</summary>
+        public static byte[] ReadUpTo(Stream stream, int count)
+        {
+            var buffer = new byte[count];
+            int filled = 0;
+            int n;
+            while (filled < count && (n = stream.Read(buffer, filled, count - filled)) > 0)
+            {
+                filled += n;
+            }
+            if (filled == count)
+            {
+                return buffer;
+            }
+            var exact = new byte[filled];
+            Buffer.BlockCopy(buffer, 0, exact, 0, filled);
+            return exact;
+        }
+
+        /// <summary>True when the failure is the network's (connection refused, reset, timeout), not the service's answer.</summary>
+        public static bool IsUnreachable(Exception e)
+        {
+            for (var x = e; x != null; x = x.InnerException)
+            {
+                if (x is System.Net.Http.HttpRequestException || x is System.Net.Sockets.SocketException || x is TimeoutException || x is IOException || x is TaskCanceledException || x is WebException)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The innermost exception (the network's own words).</summary>
+        public static Exception Innermost(Exception e)
+        {
+            while (e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+            return e;
+        }
+
+        /// <summary>The first line of a message, without a final period.</summary>
+        public static string FirstLine(string text)
+        {
+            text = text ?? "";
+            int nl = text.IndexOfAny(new[] { '\r', '\n' });
+            return (nl < 0 ? text : text.Substring(0, nl)).TrimEnd('.');
+        }
+    }
+}

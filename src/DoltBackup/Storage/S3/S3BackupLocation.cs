@@ -1,0 +1,480 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace DoltBackup.Storage.S3
+{
+    /// <summary>
+    /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked with checksums only where S3 requires them
+    /// (UseChunkEncoding=false, WHEN_REQUIRED: what S3-compatible stores accept), each with Content-MD5, and checked
+    /// against the ETag the service answers (single part: the MD5; multipart: the MD5 of the part MD5s). Objects
+    /// larger than one part go as a multipart upload, aborted on failure, so a cut upload leaves the previous object.
+    /// The lock is a small JSON object created with If-None-Match: * and read back to confirm the owner (servers that
+    /// ignore the condition, as s3rver does, are still guarded by the read-back), with an expiry for stale locks.
+    /// </summary>
+    internal sealed class S3BackupLocation : IBackupLocation
+    {
+        internal const int PartSize = 8 * 1024 * 1024;
+        private const int PartsInFlight = 4;
+        private readonly AmazonS3Client _client;
+        private readonly string _bucket;
+        private readonly string _prefix;
+        private readonly SecretScrubber _scrubber;
+
+        public S3BackupLocation(StorageLocation location, StorageContext context)
+        {
+            _bucket = location.Bucket;
+            _prefix = location.Prefix;
+            DisplayName = location.DisplayName;
+            _scrubber = new SecretScrubber(context);
+            var config = new AmazonS3Config
+            {
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+                MaxErrorRetry = context.MaxRetries,
+                Timeout = context.RequestTimeout,
+            };
+            AWSCredentials credentials = null;
+            string region = context.S3Region;
+            if (context.S3Credential != null)
+            {
+                var nc = context.S3Credential.GetNetworkCredential();
+                credentials = new BasicAWSCredentials(context.S3Credential.UserName, nc.Password);
+            }
+            if (!string.IsNullOrEmpty(context.S3ProfileName))
+            {
+                var chain = new CredentialProfileStoreChain();
+                if (!chain.TryGetProfile(context.S3ProfileName, out var profile) || (credentials == null && !chain.TryGetAWSCredentials(context.S3ProfileName, out credentials)))
+                {
+                    throw new StorageException("StorageProfileNotFound", ErrorCategory.ObjectNotFound, context.S3ProfileName,
+                        $"The AWS profile '{context.S3ProfileName}' was not found (or has no usable credentials) in the shared credentials and config files or the SDK store.",
+                        "Check the name (aws configure list-profiles), or leave -S3ProfileName out to use the default chain.");
+                }
+                region = region ?? profile.Region?.SystemName;
+            }
+            if (!string.IsNullOrEmpty(context.S3EndpointUrl))
+            {
+                if (!Uri.TryCreate(context.S3EndpointUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+                {
+                    throw new StorageException("StorageInvalidLocation", ErrorCategory.InvalidArgument, context.S3EndpointUrl,
+                        $"-S3EndpointUrl '{context.S3EndpointUrl}' is not an http(s) URL.", "Give a URL such as https://minio.example.com:9000.");
+                }
+                config.ServiceURL = context.S3EndpointUrl;
+                config.ForcePathStyle = context.ForcePathStyle ?? true;
+                config.AuthenticationRegion = string.IsNullOrEmpty(region) ? "us-east-1" : region;
+            }
+            else
+            {
+                region = region ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";
+                config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+                config.ForcePathStyle = context.ForcePathStyle ?? false;
+            }
+            try
+            {
+                _client = credentials != null ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
+            }
+            catch (AmazonClientException e)
+            {
+                throw new StorageException("StorageAccessDenied", ErrorCategory.AuthenticationError, DisplayName,
+                    $"No AWS credentials were found for {DisplayName} ({DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}).",
+                    "Give New-DoltBackupStorageContext -S3ProfileName or -S3Credential, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with an IAM role.");
+            }
+        }
+
+        public string DisplayName { get; }
+
+        public StorageKind Kind => StorageKind.S3;
+
+        private string FullKey(string key) => ObjectKey.Combine(_prefix, ObjectKey.Check(key));
+
+        public StoredObject Put(string key, Stream content, CancellationToken cancellationToken)
+        {
+            string full = FullKey(key);
+            return Call(key, () =>
+            {
+                using (var digest = new DigestingReadStream(content))
+                {
+                    byte[] first = DriverSupport.ReadUpTo(digest, PartSize);
+                    StoredObject stored = first.Length < PartSize
+                        ? PutSingle(key, full, first, cancellationToken)
+                        : PutMultipart(key, full, first, digest, cancellationToken);
+                    stored.Sha256 = digest.Sha256Hex;
+                    return stored;
+                }
+            });
+        }
+
+        private StoredObject PutSingle(string key, string full, byte[] bytes, CancellationToken ct)
+        {
+            byte[] md5 = Md5(bytes, bytes.Length);
+            var response = Run(() => _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = full,
+                InputStream = new MemoryStream(bytes, writable: false),
+                UseChunkEncoding = false,
+                MD5Digest = Convert.ToBase64String(md5),
+                AutoCloseStream = true,
+            }, ct));
+            string md5Hex = DigestingReadStream.Hex(md5);
+            CheckETag(key, response.ETag, md5Hex);
+            return new StoredObject { Key = key, Size = bytes.Length, LastModifiedUtc = DateTime.UtcNow, ServiceMd5 = md5Hex };
+        }
+
+        private StoredObject PutMultipart(string key, string full, byte[] first, DigestingReadStream rest, CancellationToken ct)
+        {
+            var init = Run(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = full }, ct));
+            var parts = new List<PartETag>();
+            var partMd5s = new List<byte[]>();
+            var uploads = new List<Task<PartETag>>();
+            long size = 0;
+            // Up to PartsInFlight parts are sent at once (PartsInFlight x PartSize bytes of memory); the source is read in order.
+            using (var gate = new SemaphoreSlim(PartsInFlight))
+            try
+            {
+                byte[] part = first;
+                int number = 1;
+                while (part.Length > 0)
+                {
+                    gate.Wait(ct);
+                    uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
+                    byte[] bytes = part;
+                    int partNumber = number;
+                    byte[] md5 = Md5(bytes, bytes.Length);
+                    partMd5s.Add(md5);
+                    uploads.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            var up = await _client.UploadPartAsync(new UploadPartRequest
+                            {
+                                BucketName = _bucket,
+                                Key = full,
+                                UploadId = init.UploadId,
+                                PartNumber = partNumber,
+                                InputStream = new MemoryStream(bytes, writable: false),
+                                PartSize = bytes.Length,
+                                MD5Digest = Convert.ToBase64String(md5),
+                                UseChunkEncoding = false,
+                            }, ct).ConfigureAwait(false);
+                            CheckETag(key, up.ETag, DigestingReadStream.Hex(md5));
+                            return new PartETag(partNumber, up.ETag);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                    size += bytes.Length;
+                    number++;
+                    part = DriverSupport.ReadUpTo(rest, PartSize);
+                }
+                parts.AddRange(Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.PartNumber));
+                var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                {
+                    BucketName = _bucket,
+                    Key = full,
+                    UploadId = init.UploadId,
+                    PartETags = parts,
+                }, ct));
+                byte[] all = partMd5s.SelectMany(m => m).ToArray();
+                // S3 answers the MD5 of the part MD5s with "-<parts>"; some compatible servers (s3rver) the MD5 of the whole.
+                CheckETag(key, done.ETag, DigestingReadStream.Hex(Md5(all, all.Length)) + "-" + parts.Count, rest.Md5Hex);
+            }
+            catch
+            {
+                try
+                {
+                    Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+                try
+                {
+                    Run(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = full, UploadId = init.UploadId }, CancellationToken.None));
+                }
+                catch (Exception)
+                {
+                    // The upload failed already; an unaborted upload only costs storage until the bucket's lifecycle rule ends it.
+                }
+                throw;
+            }
+            var stat = Stat(key, ct);
+            if (stat == null || stat.Size != size)
+            {
+                throw Mismatch(key, $"the service holds {(stat == null ? "no object" : stat.Size + " bytes")} after {size} bytes were sent");
+            }
+            stat.ServiceMd5 = null;
+            return stat;
+        }
+
+        public Stream OpenRead(string key, CancellationToken cancellationToken)
+        {
+            string full = FullKey(key);
+            return Call(key, () =>
+            {
+                var response = Run(() => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = full }, cancellationToken));
+                return response.ResponseStream;
+            });
+        }
+
+        public StoredObject Stat(string key, CancellationToken cancellationToken)
+        {
+            string full = FullKey(key);
+            return Call(key, () =>
+            {
+                try
+                {
+                    var m = Run(() => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = full }, cancellationToken));
+                    return new StoredObject { Key = key, Size = m.ContentLength, LastModifiedUtc = m.LastModified?.ToUniversalTime(), ServiceMd5 = Md5FromETag(m.ETag) };
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+                {
+                    return null;
+                }
+            });
+        }
+
+        public IReadOnlyList<StoredObject> List(string prefix, CancellationToken cancellationToken)
+        {
+            prefix = ObjectKey.Check(prefix ?? "", allowEmpty: true);
+            string root = _prefix.Length == 0 ? "" : _prefix + "/";
+            string full = root + prefix;
+            return Call(prefix, () =>
+            {
+                var result = new List<StoredObject>();
+                string token = null;
+                do
+                {
+                    var page = Run(() => _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = full, ContinuationToken = token }, cancellationToken));
+                    foreach (var o in page.S3Objects ?? new List<S3Object>())
+                    {
+                        result.Add(new StoredObject
+                        {
+                            Key = o.Key.Substring(root.Length),
+                            Size = o.Size ?? 0,
+                            LastModifiedUtc = o.LastModified?.ToUniversalTime(),
+                            ServiceMd5 = Md5FromETag(o.ETag),
+                        });
+                    }
+                    token = page.IsTruncated == true ? page.NextContinuationToken : null;
+                }
+                while (token != null);
+                return (IReadOnlyList<StoredObject>)result.OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
+            });
+        }
+
+        public void Delete(string key, CancellationToken cancellationToken)
+        {
+            string full = FullKey(key);
+            Call(key, () => Run(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = full }, cancellationToken)));
+        }
+
+        public IStorageLock TryAcquireLock(string key, TimeSpan staleAfter, CancellationToken cancellationToken)
+        {
+            string full = FullKey(key);
+            return Call(key, () =>
+            {
+                var existing = ReadLock(full, cancellationToken);
+                if (existing != null && existing.ExpiresUtc > DateTime.UtcNow)
+                {
+                    return null;
+                }
+                var mine = new LockRecord { Owner = Guid.NewGuid().ToString("N"), Host = Environment.MachineName, ExpiresUtc = DateTime.UtcNow + staleAfter };
+                try
+                {
+                    WriteLock(full, mine, existing == null ? "*" : null, cancellationToken);
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed || e.StatusCode == HttpStatusCode.Conflict)
+                {
+                    return null;
+                }
+                // Read back: where the service ignored If-None-Match, the last writer wins, and only it goes on.
+                var after = ReadLock(full, cancellationToken);
+                if (after == null || after.Owner != mine.Owner)
+                {
+                    return null;
+                }
+                return (IStorageLock)new S3Lock(this, key, full, mine, staleAfter);
+            });
+        }
+
+        public void Dispose() => _client.Dispose();
+
+        private LockRecord ReadLock(string full, CancellationToken ct)
+        {
+            try
+            {
+                using (var response = Run(() => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = full }, ct)))
+                using (var reader = new StreamReader(response.ResponseStream, Encoding.UTF8))
+                {
+                    try
+                    {
+                        return JsonSerializer.Deserialize<LockRecord>(reader.ReadToEnd());
+                    }
+                    catch (JsonException)
+                    {
+                        return new LockRecord { Owner = "", ExpiresUtc = DateTime.MinValue };
+                    }
+                }
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+            {
+                return null;
+            }
+        }
+
+        private void WriteLock(string full, LockRecord record, string ifNoneMatch, CancellationToken ct)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record));
+            var request = new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = full,
+                InputStream = new MemoryStream(bytes),
+                UseChunkEncoding = false,
+                ContentType = "application/json",
+            };
+            if (ifNoneMatch != null)
+            {
+                request.IfNoneMatch = ifNoneMatch;
+            }
+            Run(() => _client.PutObjectAsync(request, ct));
+        }
+
+        private void CheckETag(string key, string etag, string expected, string alternative = null)
+        {
+            string got = (etag ?? "").Trim('"').ToLowerInvariant();
+            if (got.Length > 0 && got != expected && got != alternative)
+            {
+                throw Mismatch(key, $"the service's ETag {got} is not the {expected} of the bytes sent");
+            }
+        }
+
+        private StorageException Mismatch(string key, string why) => new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(DisplayName, key),
+            $"The upload of '{StorageException.Join(DisplayName, key)}' was not stored as sent: {why}.",
+            "Run the backup again; if it repeats, check the S3-compatible service (or set New-DoltBackupStorageContext -ForcePathStyle for a custom endpoint).");
+
+        private static string Md5FromETag(string etag)
+        {
+            string e = (etag ?? "").Trim('"').ToLowerInvariant();
+            return e.Length == 32 && e.All(Uri.IsHexDigit) ? e : null;
+        }
+
+        private static byte[] Md5(byte[] bytes, int count)
+        {
+            using (var md5 = System.Security.Cryptography.MD5.Create())
+            {
+                return md5.ComputeHash(bytes, 0, count);
+            }
+        }
+
+        private static T Run<T>(Func<Task<T>> call) => Task.Run(call).GetAwaiter().GetResult();
+
+        private T Call<T>(string key, Func<T> action)
+        {
+            try
+            {
+                return action();
+            }
+            catch (StorageException)
+            {
+                throw;
+            }
+            catch (OperationCanceledException e) when (!(e is TaskCanceledException))
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                throw Translate(key, e);
+            }
+        }
+
+        private StorageException Translate(string key, Exception e)
+        {
+            string target = StorageException.Join(DisplayName, key);
+            if (e is AmazonS3Exception s3)
+            {
+                string code = s3.ErrorCode ?? "";
+                string detail = $"{code} ({(int)s3.StatusCode}): {DriverSupport.FirstLine(_scrubber.Scrub(s3.Message))}";
+                if (code == "NoSuchBucket")
+                {
+                    return new StorageException("StorageContainerNotFound", ErrorCategory.ObjectNotFound, $"s3://{_bucket}",
+                        $"The S3 bucket '{_bucket}' does not exist (for '{target}').", "Create the bucket (or correct the URL) before backing up to it.");
+                }
+                if (code == "NoSuchKey" || s3.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return StorageException.NotFound(DisplayName, key);
+                }
+                if (s3.StatusCode == HttpStatusCode.Forbidden || code == "AccessDenied" || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken")
+                {
+                    return new StorageException("StorageAccessDenied", ErrorCategory.PermissionDenied, target,
+                        $"S3 refused access to '{target}': {detail}.",
+                        "Check the credentials (New-DoltBackupStorageContext -S3Credential/-S3ProfileName, or the default AWS chain) and that they may read, write, list and delete under the prefix.");
+                }
+                return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {detail}.", "Run again; if it repeats, check the service's status.");
+            }
+            if (DriverSupport.IsUnreachable(e))
+            {
+                return new StorageException("StorageEndpointUnreachable", ErrorCategory.ConnectionError, target,
+                    $"The S3 endpoint for '{target}' could not be reached: {DriverSupport.FirstLine(_scrubber.Scrub(DriverSupport.Innermost(e).Message))}.",
+                    "Check the network and -S3EndpointUrl/-S3Region of the storage context, then run again.");
+            }
+            return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}.",
+                "Run again; if it repeats, check the service's status.");
+        }
+
+        private sealed class LockRecord
+        {
+            public string Owner { get; set; }
+            public string Host { get; set; }
+            public DateTime ExpiresUtc { get; set; }
+        }
+
+        private sealed class S3Lock : RenewedLock
+        {
+            private readonly S3BackupLocation _owner;
+            private readonly string _full;
+            private readonly LockRecord _record;
+            private readonly TimeSpan _staleAfter;
+
+            public S3Lock(S3BackupLocation owner, string key, string full, LockRecord record, TimeSpan staleAfter)
+                : base(key, TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, staleAfter.Ticks / 3)))
+            {
+                _owner = owner;
+                _full = full;
+                _record = record;
+                _staleAfter = staleAfter;
+            }
+
+            protected override void Renew()
+            {
+                _record.ExpiresUtc = DateTime.UtcNow + _staleAfter;
+                _owner.WriteLock(_full, _record, null, CancellationToken.None);
+            }
+
+            protected override void Release()
+            {
+                var current = _owner.ReadLock(_full, CancellationToken.None);
+                if (current != null && current.Owner == _record.Owner)
+                {
+                    Run(() => _owner._client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _owner._bucket, Key = _full }, CancellationToken.None));
+                }
+            }
+        }
+    }
+}

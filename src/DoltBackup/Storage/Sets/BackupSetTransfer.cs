@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Threading;
+using DoltBackup.Locking;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Storage.Sets
+{
+    /// <summary>Progress of a set transfer: the object, and bytes done of the total.</summary>
+    public sealed class TransferProgress
+    {
+        internal TransferProgress(string activity, string key, long bytesDone, long bytesTotal)
+        {
+            Activity = activity;
+            Key = key;
+            BytesDone = bytesDone;
+            BytesTotal = bytesTotal;
+        }
+
+        /// <summary>"Uploading" or "Downloading".</summary>
+        public string Activity { get; }
+
+        /// <summary>The object being transferred.</summary>
+        public string Key { get; }
+
+        /// <summary>Bytes transferred so far.</summary>
+        public long BytesDone { get; }
+
+        /// <summary>Bytes to transfer in all.</summary>
+        public long BytesTotal { get; }
+    }
+
+    /// <summary>What a set transfer did.</summary>
+    public sealed class TransferResult
+    {
+        /// <summary>Objects sent or received.</summary>
+        public int Transferred { get; internal set; }
+
+        /// <summary>Bytes sent or received.</summary>
+        public long Bytes { get; internal set; }
+
+        /// <summary>Objects the destination had already (same size and MD5).</summary>
+        public int Unchanged { get; internal set; }
+    }
+
+    /// <summary>
+    /// Moves a whole backup set between a local folder and a backup location, through the storage seam only.
+    /// Publish: under the set's lock, every file except manifest.json first (only those the location lacks or holds
+    /// differently), each checked as stored, then manifest.json LAST, so a set without its manifest is visibly
+    /// incomplete and a failed upload leaves the previous manifest (and the set it describes) readable. Fetch: the
+    /// manifest first, every object it records checked to exist with the recorded size before anything is written,
+    /// then each object downloaded and checked against its recorded SHA-256, manifest.json last.
+    /// </summary>
+    public static class BackupSetTransfer
+    {
+        /// <summary>How long a writer's lock on a remote set outlives a writer that stopped renewing it.</summary>
+        public static readonly TimeSpan LockStaleAfter = TimeSpan.FromMinutes(5);
+
+        private const string DoltStoreManifest = "manifest";
+
+        private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
+
+        /// <summary>Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>.</summary>
+        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        {
+            string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
+            if (!File.Exists(manifestPath))
+            {
+                throw new StorageException("StorageObjectNotFound", ErrorCategory.ObjectNotFound, manifestPath,
+                    $"'{localFolder}' holds no {BackupManifest.FileName}: it is not a backup set, or its backup did not finish.", "Publish a finished backup set folder.");
+            }
+            string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            using (var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken))
+            {
+                if (setLock == null)
+                {
+                    throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
+                        $"Another writer holds the lock of '{StorageException.Join(location.DisplayName, setKey)}'.",
+                        $"Wait for the other backup to finish (a crashed writer's lock expires after {LockStaleAfter.TotalMinutes:0} minutes) and run again.");
+                }
+                var remote = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+                var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
+                    .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
+                    .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName)
+                    // A Dolt store's own `manifest` names its table files: after them, so no reader sees it name a missing file.
+                    .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
+                    .ThenBy(f => f.Relative, StringComparer.Ordinal)
+                    .ToList();
+                long total = files.Sum(f => new FileInfo(f.File).Length) + new FileInfo(manifestPath).Length;
+                var result = new TransferResult();
+                long done = 0;
+                foreach (var f in files.Concat(new[] { new { File = manifestPath, Relative = BackupManifest.FileName } }))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string key = ObjectKey.Combine(setKey, f.Relative);
+                    long size = new FileInfo(f.File).Length;
+                    if (f.Relative != BackupManifest.FileName && remote.TryGetValue(key, out var existing) && existing.Size == size
+                        && existing.ServiceMd5 != null && existing.ServiceMd5 == Md5Of(f.File))
+                    {
+                        result.Unchanged++;
+                        done += size;
+                        continue;
+                    }
+                    progress?.Invoke(new TransferProgress("Uploading", key, done, total));
+                    using (var stream = new FileStream(f.File, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+                    {
+                        var stored = location.Put(key, stream, cancellationToken);
+                        if (stored.Size != size)
+                        {
+                            throw new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
+                                $"'{StorageException.Join(location.DisplayName, key)}' was stored with {stored.Size} bytes, but '{f.File}' has {size}.", "Run again.");
+                        }
+                    }
+                    result.Transferred++;
+                    result.Bytes += size;
+                    done += size;
+                }
+                progress?.Invoke(new TransferProgress("Uploading", ObjectKey.Combine(setKey, BackupManifest.FileName), total, total));
+                return result;
+            }
+        }
+
+        /// <summary>
+        /// Downloads the set at <paramref name="setKey"/> into <paramref name="localFolder"/> (created; must be empty or
+        /// missing) and returns its manifest, read from the downloaded copy.
+        /// </summary>
+        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        {
+            var manifest = RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
+            var objects = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            var recorded = manifest.Artifacts
+                .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
+                .GroupBy(a => a.StoredPath.Replace('\\', '/'), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            // Every object the manifest records must be there, whole, before anything is written.
+            foreach (var pair in recorded)
+            {
+                string key = ObjectKey.Combine(setKey, pair.Key);
+                if (!objects.TryGetValue(key, out var stored))
+                {
+                    throw new StorageException("StorageObjectMissing", ErrorCategory.ObjectNotFound, StorageException.Join(location.DisplayName, key),
+                        $"The manifest of '{StorageException.Join(location.DisplayName, setKey)}' records '{pair.Key}', but '{StorageException.Join(location.DisplayName, key)}' does not exist: the set is damaged.",
+                        "Restore from another backup set (Get-DoltBackup lists them), and check what deleted the object.");
+                }
+                if (pair.Value.Size > 0 && stored.Size != pair.Value.Size)
+                {
+                    throw new StorageException("StorageObjectDamaged", ErrorCategory.InvalidData, StorageException.Join(location.DisplayName, key),
+                        $"'{StorageException.Join(location.DisplayName, key)}' has {stored.Size} bytes, but the manifest records {pair.Value.Size}: the set is damaged.",
+                        "Restore from another backup set (Get-DoltBackup lists them).");
+                }
+            }
+            Directory.CreateDirectory(localFolder);
+            string manifestKey = ObjectKey.Combine(setKey, BackupManifest.FileName);
+            string prefix = setKey.Length == 0 ? "" : setKey + "/";
+            var toFetch = objects.Values.Where(o => o.Key != manifestKey && !o.Key.EndsWith("/" + BackupSetLock.FileName, StringComparison.Ordinal) && o.Key != BackupSetLock.FileName)
+                .OrderBy(o => o.Key, StringComparer.Ordinal).Concat(new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
+            long total = toFetch.Sum(o => o.Size);
+            long done = 0;
+            foreach (var o in toFetch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string relative = o.Key.Substring(prefix.Length);
+                string target = Path.Combine(localFolder, relative.Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(target));
+                progress?.Invoke(new TransferProgress("Downloading", o.Key, done, total));
+                string sha;
+                using (var source = location.OpenRead(o.Key, cancellationToken))
+                using (var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
+                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                {
+                    var buffer = new byte[81920];
+                    int n;
+                    while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, n);
+                        file.Write(buffer, 0, n);
+                    }
+                    sha = DigestingReadStream.Hex(hash.GetHashAndReset());
+                }
+                if (recorded.TryGetValue(relative, out var artifact) && !string.IsNullOrEmpty(artifact.Sha256) && !string.Equals(artifact.Sha256, sha, StringComparison.OrdinalIgnoreCase))
+                {
+                    File.Delete(target);
+                    throw new StorageException("StorageObjectDamaged", ErrorCategory.InvalidData, StorageException.Join(location.DisplayName, o.Key),
+                        $"'{StorageException.Join(location.DisplayName, o.Key)}' has SHA-256 {sha}, but the manifest records {artifact.Sha256}: the set is damaged.",
+                        "Restore from another backup set (Get-DoltBackup lists them).");
+                }
+                done += o.Size;
+            }
+            progress?.Invoke(new TransferProgress("Downloading", manifestKey, total, total));
+            var local = ManifestStore.Read(localFolder);
+            return local;
+        }
+
+        private static string Md5Of(string file)
+        {
+            using (var md5 = MD5.Create())
+            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+            {
+                return DigestingReadStream.Hex(md5.ComputeHash(stream));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using DoltBackup.Catalog;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Storage.Sets
+{
+    /// <summary>
+    /// Reads backup manifests from a backup location: the location itself when it holds manifest.json (one set), else
+    /// every set one level below it (a backup root). One listing, then one read per manifest. A read manifest's
+    /// BackupFolder is the set's location text (URL), so the other cmdlets can open it again.
+    /// </summary>
+    public static class RemoteSetCatalog
+    {
+        /// <summary>Lists the sets at <paramref name="location"/> (see the class). Sets newest first.</summary>
+        public static CatalogListing List(IBackupLocation location, CancellationToken cancellationToken)
+        {
+            var objects = location.List("", cancellationToken);
+            var sets = new List<BackupManifest>();
+            var problems = new List<CatalogProblem>();
+            if (objects.Any(o => o.Key == BackupManifest.FileName))
+            {
+                sets.Add(ReadManifest(location, "", cancellationToken));
+                return new CatalogListing(location.DisplayName, sets, problems, new List<string>());
+            }
+            var folders = objects.Select(o => o.Key).Where(k => k.IndexOf('/') > 0).Select(k => k.Substring(0, k.IndexOf('/'))).Distinct(StringComparer.Ordinal).ToList();
+            var withManifest = new HashSet<string>(objects.Where(o => o.Key.EndsWith("/" + BackupManifest.FileName, StringComparison.Ordinal) && o.Key.Count(c => c == '/') == 1)
+                .Select(o => o.Key.Substring(0, o.Key.IndexOf('/'))), StringComparer.Ordinal);
+            foreach (var folder in folders.Where(withManifest.Contains))
+            {
+                try
+                {
+                    sets.Add(ReadManifest(location, folder, cancellationToken));
+                }
+                catch (ManifestSchemaException e)
+                {
+                    problems.Add(new CatalogProblem(StorageException.Join(location.DisplayName, folder + "/" + BackupManifest.FileName), e));
+                }
+            }
+            return new CatalogListing(location.DisplayName, BackupSetTime.SortNewestFirst(sets), problems,
+                folders.Where(f => !withManifest.Contains(f)).Select(f => StorageException.Join(location.DisplayName, f)).ToList());
+        }
+
+        /// <summary>Reads the manifest of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
+        public static BackupManifest ReadManifest(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+        {
+            string key = ObjectKey.Combine(setKey, BackupManifest.FileName);
+            string text;
+            using (var stream = location.OpenRead(key, cancellationToken))
+            using (var reader = new StreamReader(stream, Encoding.UTF8))
+            {
+                text = reader.ReadToEnd();
+            }
+            string display = StorageException.Join(location.DisplayName, key);
+            var manifest = ManifestStore.FromJson(text, display);
+            manifest.Destination.BackupFolder = StorageException.Join(location.DisplayName, setKey);
+            return manifest;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.IO;
+using System.Threading;
+using DoltBackup.Manifest;
+
+namespace DoltBackup.Storage.Sets
+{
+    /// <summary>
+    /// A backup set fetched from an object store into a private temporary folder, every recorded object checked
+    /// (<see cref="BackupSetTransfer.Fetch"/>), so that verification and restore read local files as they do for a
+    /// folder set. Dispose deletes the folder.
+    /// </summary>
+    public sealed class StagedBackupSet : IDisposable
+    {
+        private StagedBackupSet(string folder, BackupManifest manifest, string sourceDisplayName)
+        {
+            Folder = folder;
+            Manifest = manifest;
+            Source = sourceDisplayName;
+        }
+
+        /// <summary>The local folder holding the fetched set.</summary>
+        public string Folder { get; }
+
+        /// <summary>The manifest, read from the fetched copy (its BackupFolder is <see cref="Folder"/>).</summary>
+        public BackupManifest Manifest { get; }
+
+        /// <summary>The set's location as the user gave it (no secret).</summary>
+        public string Source { get; }
+
+        /// <summary>Fetches the set at <paramref name="url"/> (an object-store URL naming one set).</summary>
+        public static StagedBackupSet Fetch(string url, StorageContext context, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            try
+            {
+                using (var location = BackupLocations.Open(url, context))
+                {
+                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
+                    return new StagedBackupSet(folder, manifest, location.DisplayName);
+                }
+            }
+            catch
+            {
+                TryDelete(folder);
+                throw;
+            }
+        }
+
+        /// <inheritdoc />
+        public void Dispose() => TryDelete(Folder);
+
+        private static void TryDelete(string folder)
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Pester 5 tests of off-host backup locations: the same user-visible behaviour as
+# tests/DoltBackup.Tests/Storage/StorageContextCmdletTests.cs, StorageLocationTests.cs and OffHostSetTests.cs
+# (the parts that need no object-store server).
+
+BeforeAll {
+    $repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $repoRoot 'DoltBackup.psd1') -Force
+    $secret = 'Sup3rSecretKeyValue-xyz'
+}
+
+Describe 'New-DoltBackupStorageContext' {
+    It 'keeps the S3 options and never shows the secret' {
+        $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
+        $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:9000' -S3Region 'eu-west-1' -S3Credential $cred -Verbose 4>&1
+        $context = $ctx | Where-Object { $_ -is [DoltBackup.Storage.StorageContext] }
+        $context.S3EndpointUrl | Should -Be 'http://127.0.0.1:9000'
+        $context.HasS3Credential | Should -BeTrue
+        $text = ($ctx | Out-String) + ($context | Format-List * | Out-String) + ($context | ConvertTo-Json -Depth 3) + "$context"
+        $text | Should -Not -Match ([regex]::Escape($secret))
+        $text | Should -Match 'S3 access key \(hidden\)'
+    }
+
+    It 'keeps an Azure connection string hidden' {
+        $ctx = New-DoltBackupStorageContext -ConnectionString (ConvertTo-SecureString "AccountName=a1;AccountKey=$secret" -AsPlainText -Force)
+        $ctx.HasConnectionString | Should -BeTrue
+        (($ctx | Format-List * | Out-String) + ($ctx | ConvertTo-Json) + "$ctx") | Should -Not -Match ([regex]::Escape($secret))
+    }
+
+    It 'refuses a connection string and a SAS token together' {
+        $s = ConvertTo-SecureString 'x' -AsPlainText -Force
+        { New-DoltBackupStorageContext -ConnectionString $s -SasToken $s -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidStorageContext,DoltBackup.Cmdlets.NewDoltBackupStorageContextCommand'
+    }
+}
+
+Describe 'Object-store locations' {
+    It 'refuses an unknown scheme with a clear error' {
+        { Get-DoltBackup 'gs://bucket/prefix' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.StorageUnknownScheme,DoltBackup.Cmdlets.GetDoltBackupCommand'
+    }
+
+    It 'refuses a SAS token in the URL without repeating it' {
+        $err = $null
+        Get-DoltBackup 'https://acct1.blob.core.windows.net/backups/p?sv=2024&sig=AbCdSecretSignature' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageInvalidLocation,DoltBackup.Cmdlets.GetDoltBackupCommand'
+        ($err[0] | Out-String) | Should -Not -Match 'AbCdSecretSignature'
+    }
+}
