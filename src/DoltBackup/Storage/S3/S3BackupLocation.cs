@@ -34,6 +34,9 @@ namespace DoltBackup.Storage.S3
         private const int PartsInFlight = 4;
 
         private const int SmallObject = 64 * 1024;
+
+        /// <summary>The part size of this instance (tests lower it to S3's 5 MiB minimum to reach many parts cheaply).</summary>
+        internal int PartBytes { get; set; } = PartSize;
         private readonly AmazonS3Client _client;
         private readonly string _bucket;
         private readonly string _prefix;
@@ -117,10 +120,10 @@ namespace DoltBackup.Storage.S3
                 {
                     return PutSingle(key, full, head, n, cancellationToken);
                 }
-                byte[] first = new byte[PartSize];
+                byte[] first = new byte[PartBytes];
                 Buffer.BlockCopy(head, 0, first, 0, n);
                 n = ReadPart(content, first, n);
-                return n < PartSize ? PutSingle(key, full, first, n, cancellationToken) : PutMultipart(key, full, first, content, cancellationToken);
+                return n < PartBytes ? PutSingle(key, full, first, n, cancellationToken) : PutMultipart(key, full, first, content, cancellationToken);
             });
         }
 
@@ -167,7 +170,7 @@ namespace DoltBackup.Storage.S3
                 try
                 {
                     byte[] buffer = first;
-                    int count = PartSize;
+                    int count = PartBytes;
                     free.Wait(ct);
                     int number = 1;
                     while (count > 0)
@@ -187,7 +190,7 @@ namespace DoltBackup.Storage.S3
                         size += length;
                         number++;
                         free.Wait(ct);
-                        buffer = pool.TryTake(out var reused) ? reused : new byte[PartSize];
+                        buffer = pool.TryTake(out var reused) ? reused : new byte[PartBytes];
                         count = ReadPart(rest, buffer, 0);
                     }
                     var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.PartNumber).ToList();
