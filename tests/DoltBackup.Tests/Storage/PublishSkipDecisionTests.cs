@@ -33,6 +33,17 @@ namespace DoltBackup.Tests.Storage
             return folder;
         }
 
+        /// <summary>A local set published once to a new in-memory location.</summary>
+        private static (string Folder, MemoryBackupLocation Store) PublishedOnce(TempDir dir, string archiveText = "archive-bytes")
+        {
+            string folder = LocalSet(dir, archiveText);
+            var store = new MemoryBackupLocation();
+            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            return (folder, store);
+        }
+
+        private static TransferResult Republish(string folder, IBackupLocation store) => BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+
         private static string Read(IBackupLocation store, string key) => new StreamReader(store.OpenRead(key, None)).ReadToEnd();
 
         [Fact]
@@ -46,7 +57,7 @@ namespace DoltBackup.Tests.Storage
             Assert.True(File.Exists(Path.Combine(folder, PublishRecord.FileName)));
 
             int before = store.Requests;
-            var second = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var second = Republish(folder, store);
             Assert.Equal(0, second.FilesRead);
             Assert.Equal(2, second.Unchanged);
             Assert.Equal(1, second.Transferred);
@@ -59,29 +70,25 @@ namespace DoltBackup.Tests.Storage
         public void Without_a_record_an_unchanged_file_is_read_once_then_recorded()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir);
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir);
             File.Delete(Path.Combine(folder, PublishRecord.FileName));
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(2, again.FilesRead);
             Assert.Equal(2, again.Unchanged);
-            Assert.Equal(0, BackupSetTransfer.Publish(folder, store, "set-1", null, None).FilesRead);
+            Assert.Equal(0, Republish(folder, store).FilesRead);
         }
 
         [Fact]
         public void A_file_changed_to_the_same_size_with_a_new_time_is_uploaded()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir, "version-1");
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir, "version-1");
             string archive = Path.Combine(folder, "data", "a.tar");
             var time = File.GetLastWriteTimeUtc(archive);
             File.WriteAllText(archive, "version-2");
             File.SetLastWriteTimeUtc(archive, time.AddSeconds(10));
 
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(2, again.Transferred);
             Assert.Equal("version-2", Read(store, "set-1/data/a.tar"));
         }
@@ -90,15 +97,13 @@ namespace DoltBackup.Tests.Storage
         public void A_file_replaced_with_the_same_time_but_another_size_is_uploaded_without_being_read_first()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir, "version-1");
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir, "version-1");
             string archive = Path.Combine(folder, "data", "a.tar");
             var time = File.GetLastWriteTimeUtc(archive);
             File.WriteAllText(archive, "version-two");
             File.SetLastWriteTimeUtc(archive, time);
 
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(2, again.Transferred);
             Assert.Equal(0, again.FilesRead);
             Assert.Equal("version-two", Read(store, "set-1/data/a.tar"));
@@ -108,12 +113,10 @@ namespace DoltBackup.Tests.Storage
         public void A_file_deleted_remotely_is_uploaded_again()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir);
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir);
             store.Delete("set-1/data/a.tar", None);
 
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(2, again.Transferred);
             Assert.Equal("archive-bytes", Read(store, "set-1/data/a.tar"));
         }
@@ -122,12 +125,10 @@ namespace DoltBackup.Tests.Storage
         public void A_remote_object_replaced_by_someone_else_with_the_same_size_is_not_trusted_and_is_uploaded()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir, "version-1");
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir, "version-1");
             store.Put("set-1/data/a.tar", new MemoryStream(Encoding.UTF8.GetBytes("tampered!")), None);
 
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(1, again.FilesRead);
             Assert.Equal(2, again.Transferred);
             Assert.Equal("version-1", Read(store, "set-1/data/a.tar"));
@@ -137,12 +138,10 @@ namespace DoltBackup.Tests.Storage
         public void Another_destination_of_the_same_local_set_has_its_own_record()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir);
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir);
             var copy = BackupSetTransfer.Publish(folder, store, "copy-of-set-1", null, None);
             Assert.Equal(3, copy.Transferred);
-            Assert.Equal(0, BackupSetTransfer.Publish(folder, store, "set-1", null, None).FilesRead);
+            Assert.Equal(0, Republish(folder, store).FilesRead);
             Assert.Equal(0, BackupSetTransfer.Publish(folder, store, "copy-of-set-1", null, None).FilesRead);
         }
 
@@ -150,11 +149,9 @@ namespace DoltBackup.Tests.Storage
         public void A_corrupt_record_only_costs_reading_the_files()
         {
             using var dir = new TempDir();
-            string folder = LocalSet(dir);
-            var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var (folder, store) = PublishedOnce(dir);
             File.WriteAllText(Path.Combine(folder, PublishRecord.FileName), "{ not json");
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(2, again.FilesRead);
             Assert.Equal(1, again.Transferred);
         }
@@ -171,17 +168,17 @@ namespace DoltBackup.Tests.Storage
             File.WriteAllText(Path.Combine(noms, "0123456789abcdefghijklmnopqrstuv"), "table");
             File.WriteAllText(Path.Combine(noms, "0123456789abcdefghijklmnopqrstu0.darc"), "archive");
             var store = new MemoryBackupLocation();
-            BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            Republish(folder, store);
             File.Delete(Path.Combine(folder, PublishRecord.FileName));
 
-            var again = BackupSetTransfer.Publish(folder, store, "set-1", null, None);
+            var again = Republish(folder, store);
             Assert.Equal(6, again.Unchanged);
             Assert.Equal(4, again.FilesRead); // a.tar, grants.sql, the store's manifest and journal; not the table file or archive
 
             // A table file whose remote copy has another size (a cut upload by another tool) is sent again.
             store.Put("set-1/sales/.dolt/noms/0123456789abcdefghijklmnopqrstuv", new MemoryStream(new byte[] { 1 }), None);
             File.Delete(Path.Combine(folder, PublishRecord.FileName));
-            Assert.Equal(2, BackupSetTransfer.Publish(folder, store, "set-1", null, None).Transferred);
+            Assert.Equal(2, Republish(folder, store).Transferred);
             Assert.Equal("table", Read(store, "set-1/sales/.dolt/noms/0123456789abcdefghijklmnopqrstuv"));
         }
     }
