@@ -269,6 +269,9 @@ namespace DoltBackup.Benchmarks
                 var server = new Server { Port = ((IPEndPoint)l.LocalEndpoint).Port, _signal = stopSignal };
                 l.Stop();
                 var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                // s3rver encrypts ListObjectsV2 continuation tokens with DES, which Node 17+ (OpenSSL 3) only has in
+                // its legacy provider: without it, every listing of more than 1,000 keys fails with 500 InternalError.
+                psi.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
                 foreach (var a in arguments(dir, server.Port))
                 {
                     psi.ArgumentList.Add(a);
