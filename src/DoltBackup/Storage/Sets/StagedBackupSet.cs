@@ -8,7 +8,8 @@ namespace DoltBackup.Storage.Sets
     /// <summary>
     /// A backup set fetched from an object store into a private temporary folder, every recorded object checked
     /// (<see cref="BackupSetTransfer.Fetch"/>), so that verification and restore read local files as they do for a
-    /// folder set. Dispose deletes the folder.
+    /// folder set; the Dolt stores of a staged set (see <see cref="StagedStores"/>) come down with it, each database's
+    /// URL pointing at its downloaded store. Dispose deletes the folder.
     /// </summary>
     public sealed class StagedBackupSet : IDisposable
     {
@@ -37,6 +38,11 @@ namespace DoltBackup.Storage.Sets
                 using (var location = BackupLocations.Open(url, context))
                 {
                     var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
+                    // A set whose Dolt stores were staged and uploaded: its stores came down with it; point the databases at them.
+                    if (StagedStores.Localize(manifest, folder, location.DisplayName))
+                    {
+                        ManifestStore.Write(manifest); // the temporary copy, for the readers that open it by folder
+                    }
                     return new StagedBackupSet(folder, manifest, location.DisplayName);
                 }
             }

@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using DoltBackup.Backup;
+using DoltBackup.Manifest;
+using DoltBackup.Restore;
+using DoltBackup.Storage;
+using DoltBackup.Storage.Sets;
+using DoltBackup.Tests.Fakes;
+using DoltBackup.Tests.Infrastructure;
+using Xunit;
+
+namespace DoltBackup.Tests.Storage
+{
+    /// <summary>
+    /// Issue 12, layer D: `New-DoltBackup -Destination s3://… or az://… | Sync-DoltBackup` with Dolt syncing into local
+    /// file:// staging stores (the fake engine writes real NBS stores there the way Dolt does) and the module uploading
+    /// the set; restore from the URL alone. Through the hosted PowerShell engine against Azurite and s3rver, and
+    /// through the service against the in-memory location.
+    /// </summary>
+    public class StagedDestinationTests
+    {
+        private static readonly CancellationToken None = CancellationToken.None;
+
+        public static IEnumerable<object[]> Emulators() => BackupLocationContractTests.Emulators();
+
+        private sealed class Bed : IDisposable
+        {
+            public TempDir Dir { get; } = new TempDir();
+            public PowerShellHost Shell { get; } = new PowerShellHost();
+            public string DataDir { get; }
+            public string Home { get; }
+            public string Staging { get; }
+            public FakeDoltEngine Engine { get; } = new FakeDoltEngine();
+
+            public Bed()
+            {
+                TempDir.CopyTree(RepoPaths.ServerFixture, Dir.Combine("srv"));
+                DataDir = Dir.Combine("srv", "data");
+                Home = Dir.Combine("srv", "home", ".dolt");
+                Staging = Dir.Combine("staging");
+                Engine.AddDatabase("sales").Commit(200_000);
+                Engine.AddDatabase("inventory", "dev").Commit(50_000);
+                FakeServers.Register(Engine, DataDir);
+            }
+
+            public PowerShellResult Backup(string url, StorageContext context) => Shell.Run(
+                "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] | Sync-DoltBackup -GlobalConfigDir $args[4] -Verbose",
+                DataDir, url, Staging, context, Home);
+
+            public void Dispose()
+            {
+                Shell.Dispose();
+                Dir.Dispose();
+            }
+        }
+
+        private static string ErrorId(PowerShellResult r) => r.Terminating?.ErrorRecord.FullyQualifiedErrorId ?? Assert.Single(r.Errors).FullyQualifiedErrorId;
+
+        private static int Uploaded(PowerShellResult r)
+        {
+            var line = r.Verbose.Single(v => v.StartsWith("Uploaded ", StringComparison.Ordinal));
+            return int.Parse(Regex.Match(line, @": (\d+) objects").Groups[1].Value);
+        }
+
+        [Theory]
+        [MemberData(nameof(Emulators))]
+        public void The_main_command_with_an_object_store_destination_stages_uploads_and_restores_from_the_url_alone(string driver)
+        {
+            var (url, context) = OffHostSetTests.Root(driver);
+            using var bed = new Bed();
+
+            var first = bed.Backup(url, context);
+            Assert.True(first.Errors.Count == 0 && first.Terminating == null, first.AllText());
+            var local = (BackupManifest)first.Output.Single().BaseObject;
+            Assert.Equal(BackupStatus.Completed, local.Status);
+            Assert.Equal(url, local.Destination.ObjectStoreUrl);
+            Assert.Equal(BackupUrls.ToFileUrl(bed.Staging), local.Destination.BaseUrl);
+            Assert.Equal(url + "/sales", local.Databases.Single(d => d.Name == "sales").ObjectStoreUrl);
+            Assert.Contains(local.Artifacts, a => a.OriginalPath == Path.Combine(bed.Home, "config_global.json"));
+            Assert.DoesNotContain(ObjectStoreServers.AzuriteKey, first.AllText());
+            Assert.Contains(first.Progress, p => p.Activity.StartsWith("Uploading "));
+
+            using (var location = BackupLocations.Open(url, context))
+            {
+                var keys = location.List("", None).Select(o => o.Key).ToList();
+                Assert.Contains("manifest.json", keys);
+                var remote = RemoteSetCatalog.ReadManifest(location, "", None);
+                Assert.Equal(url, remote.Destination.ObjectStoreUrl);
+                Assert.Equal(BackupStatus.Completed, remote.Status);
+                Assert.Contains("sales/manifest", keys);
+                foreach (var table in bed.Engine.Databases["sales"].TableFiles)
+                {
+                    Assert.Contains("sales/" + table.Name, keys);
+                }
+            }
+
+            // A second sync of an unchanged server uploads the set's manifest.json only (the stores' manifests are unchanged too).
+            var second = bed.Backup(url, context);
+            Assert.True(second.Errors.Count == 0 && second.Terminating == null, second.AllText());
+            Assert.Equal(1, Uploaded(second));
+
+            // New data: only the new table file, the store's manifest and the set's manifest.json go up.
+            bed.Engine.Databases["sales"].Commit(30_000);
+            var third = bed.Backup(url, context);
+            Assert.True(third.Errors.Count == 0 && third.Terminating == null, third.AllText());
+            Assert.Equal(3, Uploaded(third));
+            var latest = (BackupManifest)third.Output.Single().BaseObject;
+
+            // The host dies: the server, its files and the staging stores are gone.
+            Directory.Delete(bed.Staging, recursive: true);
+            Directory.Delete(bed.Dir.Combine("srv"), recursive: true);
+
+            var checks = bed.Shell.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Test-DoltBackup -StorageContext $args[1]", url, context);
+            Assert.True(checks.Errors.Count == 0, checks.AllText());
+            Assert.NotEmpty(checks.Output);
+            Assert.DoesNotContain(checks.Output.Select(o => o.BaseObject), c => c.GetType().GetProperty("Status")?.GetValue(c)?.ToString() == "Failed");
+
+            string target = bed.Dir.Combine("restored");
+            Directory.CreateDirectory(target);
+            var restorer = new FakeDoltEngine();
+            FakeServers.Register(restorer, target);
+            var restore = bed.Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", url, context, target);
+            Assert.True(restore.Errors.Count == 0 && restore.Terminating == null, restore.AllText());
+            var results = restore.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().ToList();
+            Assert.Equal(new[] { "inventory", "sales" }, results.Select(x => x.Database).OrderBy(x => x));
+            Assert.All(results, x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
+            Assert.Equal(latest.Databases.Single(d => d.Name == "sales").Branches.Single(b => b.Name == "main").Hash, restorer.Databases["sales"].Branches["main"]);
+            Assert.Equal(new[] { "dev", "main" }, restorer.Databases["inventory"].Branches.Keys);
+        }
+
+        [Theory]
+        [MemberData(nameof(Emulators))]
+        public void Versioned_sets_each_go_to_their_own_prefix_and_each_restores(string driver)
+        {
+            var (url, context) = OffHostSetTests.Root(driver);
+            using var bed = new Bed();
+            const string pipeline = "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -Versioned | Sync-DoltBackup -SkipConfiguration";
+            var v1 = bed.Shell.Run(pipeline, bed.DataDir, url, bed.Staging, context);
+            Assert.True(v1.Errors.Count == 0 && v1.Terminating == null, v1.AllText());
+            var m1 = (BackupManifest)v1.Output.Single().BaseObject;
+            Assert.StartsWith(url + "/", m1.Destination.ObjectStoreUrl);
+            Thread.Sleep(1100); // the next version gets the next label (one per second)
+            bed.Engine.Databases["sales"].Commit(10_000);
+            var v2 = bed.Shell.Run(pipeline, bed.DataDir, url, bed.Staging, context);
+            Assert.True(v2.Errors.Count == 0 && v2.Terminating == null, v2.AllText());
+            var m2 = (BackupManifest)v2.Output.Single().BaseObject;
+            Assert.NotEqual(m1.Destination.ObjectStoreUrl, m2.Destination.ObjectStoreUrl);
+            Directory.Delete(bed.Staging, recursive: true);
+
+            foreach (var m in new[] { m1, m2 })
+            {
+                string target = bed.Dir.Combine("restored-" + m.Id);
+                Directory.CreateDirectory(target);
+                var restorer = new FakeDoltEngine();
+                FakeServers.Register(restorer, target);
+                var r = bed.Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", m.Destination.ObjectStoreUrl, context, target);
+                Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+                Assert.All(r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
+                Assert.Equal(m.Databases.Single(d => d.Name == "sales").Branches.Single(b => b.Name == "main").Hash, restorer.Databases["sales"].Branches["main"]);
+            }
+        }
+
+        [AzuriteFact]
+        public void A_missing_container_is_a_clear_error_and_nothing_says_Completed_off_the_host()
+        {
+            string url = $"az://{ObjectStoreServers.AzuriteAccount}/nosuch{Guid.NewGuid():N}".Substring(0, 40) + "/prod";
+            using var bed = new Bed();
+            var r = bed.Backup(url, ObjectStoreServers.AzuriteContext());
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.StorageContainerNotFound,DoltBackup.Cmdlets.SyncDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.False(string.IsNullOrEmpty(e.ErrorDetails?.RecommendedAction));
+        }
+
+        [S3rverFact]
+        public void An_endpoint_that_is_down_is_a_clear_error()
+        {
+            var context = ObjectStoreServers.S3rverContext(endpoint: $"http://127.0.0.1:{ObjectStoreServers.FreePort()}");
+            using var bed = new Bed();
+            var r = bed.Backup($"s3://{ObjectStoreServers.S3Bucket}/down", context);
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.SyncDoltBackupCommand", e.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void New_DoltBackup_refuses_Path_with_an_object_store_destination_and_StagingPath_without_one()
+        {
+            using var bed = new Bed();
+            var withPath = bed.Shell.Run("New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination s3://bucket/prod -Path $args[1]", bed.DataDir, bed.Dir.Combine("m"));
+            Assert.Equal("DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand", ErrorId(withPath));
+            var staging = bed.Shell.Run("New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[1]", bed.DataDir, bed.Dir.Combine("m"));
+            Assert.Equal("DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand", ErrorId(staging));
+            Assert.False(Directory.Exists(bed.Dir.Combine("m")));
+        }
+
+        [Fact]
+        public void The_default_staging_folder_is_per_destination_under_the_home_folder()
+        {
+            string a = StagedStores.DefaultRoot("az://acct/c/prod", "/home/u");
+            Assert.Equal(a, StagedStores.DefaultRoot("az://acct/c/prod/", "/home/u"));
+            Assert.NotEqual(a, StagedStores.DefaultRoot("az://acct/c/test", "/home/u"));
+            Assert.StartsWith(Path.Combine("/home/u", ".doltbackup", "staging") + Path.DirectorySeparatorChar, a);
+        }
+
+        // ---- The service, against the in-memory location ----
+
+        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test")
+        {
+            string folder = dir.Combine("staging");
+            var manifest = new BackupManifest
+            {
+                Id = BackupId.Create("n", DateTime.UtcNow), Name = "n", Method = BackupMethod.DoltBackup, CreatedUtc = DateTime.UtcNow,
+                Destination = { BackupFolder = folder, BaseUrl = BackupUrls.ToFileUrl(folder) },
+            };
+            foreach (var name in engine.Databases.Keys)
+            {
+                string url = BackupUrls.ForDatabase(manifest.Destination.BaseUrl, name);
+                engine.Storage.Put(url, name, engine.Databases[name]);
+                manifest.Databases.Add(new DatabaseBackupItem { Name = name, Url = url, BackupName = "n", Status = ItemStatus.Completed });
+            }
+            StagedStores.Annotate(manifest, setUrl);
+            ManifestStore.Write(manifest);
+            return manifest;
+        }
+
+        [Fact]
+        public void Publish_sends_table_files_then_the_store_manifest_then_manifest_json_and_a_second_time_only_manifest_json()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            var manifest = StagedSet(dir, engine);
+            var store = new MemoryBackupLocation();
+            var order = new List<string>();
+            StagedStores.Publish(manifest, store, p => order.Add(p.Key), None);
+            string table = engine.Databases["sales"].TableFiles.Single().Name;
+            Assert.True(order.IndexOf("sales/" + table) < order.IndexOf("sales/manifest"));
+            Assert.Equal("manifest.json", order.Last());
+
+            var again = StagedStores.Publish(manifest, store, null, None);
+            Assert.Equal(1, again.Transferred);
+        }
+
+        [Fact]
+        public void A_store_the_server_wrote_on_another_host_is_refused_before_anything_is_uploaded()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            var manifest = StagedSet(dir, engine);
+            // What a server on another host leaves here: dolt_backup('add') made no folder, the sync wrote elsewhere.
+            Directory.Delete(Path.Combine(dir.Combine("staging"), "sales"), recursive: true);
+            var store = new MemoryBackupLocation();
+            var e = Assert.Throws<StorageException>(() => StagedStores.Publish(manifest, store, null, None));
+            Assert.Equal("StagingNotOnServerHost", e.ErrorId);
+            Assert.Contains("another host", e.Message);
+            Assert.Empty(store.List("", None));
+        }
+
+        [Fact]
+        public void A_cut_upload_leaves_the_previous_set_whole_and_restorable()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            var sales = engine.AddDatabase("sales");
+            sales.Commit(20_000);
+            var manifest = StagedSet(dir, engine);
+            var store = new MemoryBackupLocation();
+            StagedStores.Publish(manifest, store, null, None);
+            string firstHead = sales.Branches["main"];
+
+            sales.Commit(10_000);
+            var next = StagedSet(dir, engine);
+            store.FailPut = key => key == "sales/manifest" ? new IOException("connection reset") : null;
+            Assert.ThrowsAny<Exception>(() => StagedStores.Publish(next, store, null, None));
+            store.FailPut = null;
+
+            // manifest.json and the store's manifest are the first set's: a fetch gets a whole store of the first head.
+            using var fetched = new TempDir();
+            var got = BackupSetTransfer.Fetch(store, "", fetched.Path, null, None);
+            StagedStores.Localize(got, fetched.Path, store.DisplayName);
+            Assert.Equal(manifest.Id, got.Id);
+            var snapshot = new FakeDoltEngine().Storage.Get(got.Databases.Single().Url);
+            Assert.NotNull(snapshot);
+            Assert.Equal(firstHead, snapshot.Branches["main"]);
+        }
+
+        [Fact]
+        public void A_fetched_store_missing_a_table_file_is_named_before_anything_is_restored()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            var manifest = StagedSet(dir, engine);
+            var store = new MemoryBackupLocation();
+            StagedStores.Publish(manifest, store, null, None);
+            string table = engine.Databases["sales"].TableFiles.Single().Name;
+            store.Delete("sales/" + table, None);
+
+            using var fetched = new TempDir();
+            var got = BackupSetTransfer.Fetch(store, "", fetched.Path, null, None);
+            var e = Assert.Throws<StorageException>(() => StagedStores.Localize(got, fetched.Path, store.DisplayName));
+            Assert.Equal("StorageObjectMissing", e.ErrorId);
+            Assert.Contains("sales/" + table, e.Message);
+        }
+    }
+}
