@@ -307,4 +307,41 @@ namespace DoltBackup.Tests.Storage
             Assert.Contains("sales/" + table, e.Message);
         }
     }
+
+    /// <summary>The README's whole main command, Export-DoltGrants included, with an az:// destination (grants from MariaDB).</summary>
+    [Collection("MariaDb")]
+    public class StagedDestinationGrantsTests
+    {
+        private readonly MariaDbFixture _fixture;
+
+        public StagedDestinationGrantsTests(MariaDbFixture fixture) => _fixture = fixture;
+
+        [MariaDbFact]
+        public void Export_DoltGrants_at_the_end_of_the_pipeline_uploads_the_grants_script_and_the_manifest_naming_it()
+        {
+            DoltBackup.Tests.Grants.MariaDbAccounts.Create(_fixture.Server);
+            var (url, context) = OffHostSetTests.Root("azurite");
+            using var dir = new TempDir();
+            string dataDir = dir.Combine("data");
+            Directory.CreateDirectory(dataDir);
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            FakeServers.Register(engine, dataDir);
+            using var shell = new PowerShellHost();
+            var r = shell.Run(
+                "$sec = [System.Security.SecureString]::new(); foreach ($ch in $args[1].ToCharArray()) { $sec.AppendChar($ch) }; $cred = [pscredential]::new($args[0], $sec); " +
+                "New-DoltBackup -DataDir $args[3] -DoltPath /opt/dolt -Destination $args[4] -StagingPath $args[5] -StorageContext $args[6] | Sync-DoltBackup -SkipConfiguration | " +
+                "Export-DoltGrants -Server 127.0.0.1 -Port $args[2] -Credential $cred -TlsMode None -IncludeUser 'rt_*' -Verbose",
+                _fixture.Server.AdminUser, _fixture.Server.AdminPassword, _fixture.Server.Port, dataDir, url, dir.Combine("staging"), context);
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+            Assert.DoesNotContain(_fixture.Server.AdminPassword, r.AllText());
+            // Export-DoltGrants sends what Sync-DoltBackup did not: the grants script and manifest.json.
+            Assert.Contains(r.Verbose, v => v.StartsWith("Uploaded ", StringComparison.Ordinal) && v.Contains(": 2 objects"));
+            using var location = BackupLocations.Open(url, context);
+            var remote = RemoteSetCatalog.ReadManifest(location, "", CancellationToken.None);
+            var grants = Assert.Single(remote.Artifacts, a => a.StoredPath == DoltBackup.Grants.GrantsExporter.StoredPath);
+            Assert.Equal(grants.Size, location.Stat("grants/grants.sql", CancellationToken.None).Size);
+            Assert.Equal(BackupStatus.Completed, remote.Status);
+        }
+    }
 }
