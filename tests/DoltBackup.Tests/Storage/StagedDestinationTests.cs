@@ -188,10 +188,13 @@ namespace DoltBackup.Tests.Storage
         [Fact]
         public void New_DoltBackup_refuses_Path_with_an_object_store_destination_and_StagingPath_without_one()
         {
+            // As tests/pester/Storage.Tests.ps1 does it: a plain folder, no Dolt needed (refused before any engine is made).
             using var bed = new Bed();
-            var withPath = bed.Shell.Run("New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination s3://bucket/prod -Path $args[1]", bed.DataDir, bed.Dir.Combine("m"));
+            string data = bed.Dir.Combine("plain-data");
+            Directory.CreateDirectory(data);
+            var withPath = bed.Shell.Run("New-DoltBackup -DataDir $args[0] -Destination s3://bucket/prod -Path $args[1]", data, bed.Dir.Combine("m"));
             Assert.Equal("DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand", ErrorId(withPath));
-            var staging = bed.Shell.Run("New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[1]", bed.DataDir, bed.Dir.Combine("m"));
+            var staging = bed.Shell.Run("New-DoltBackup -DataDir $args[0] -Destination $args[1] -StagingPath $args[1]", data, bed.Dir.Combine("m"));
             Assert.Equal("DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand", ErrorId(staging));
             Assert.False(Directory.Exists(bed.Dir.Combine("m")));
         }
