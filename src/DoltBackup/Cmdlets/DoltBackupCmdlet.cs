@@ -61,9 +61,10 @@ namespace DoltBackup.Cmdlets
             const int progressId = 43;
             try
             {
-                using (var location = global::DoltBackup.Storage.BackupLocations.Open(url, context))
+                var (locationUrl, setKey) = global::DoltBackup.Storage.Sets.StagedStores.PublishTarget(manifest);
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(locationUrl, context))
                 {
-                    var result = global::DoltBackup.Storage.Sets.StagedStores.Publish(manifest, location,
+                    var result = global::DoltBackup.Storage.Sets.StagedStores.Publish(manifest, location, setKey,
                         p => WriteProgress(new ProgressRecord(progressId, "Uploading " + url, p.Key)
                         {
                             PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,

@@ -191,6 +191,12 @@ namespace DoltBackup.Manifest
         /// uploads the set there. Null for every other destination.
         /// </summary>
         public string ObjectStoreUrl { get; set; }
+        /// <summary>
+        /// True for a -Versioned staged set: the table files of each database's store are kept once, under the backup
+        /// root's <c>.stores/&lt;database&gt;/</c> (each database's <c>objectStoreUrl</c>), shared by every version;
+        /// the set itself holds each store's `manifest`, which names the files that version needs.
+        /// </summary>
+        public bool SharedStores { get; set; }
         /// <inheritdoc />
         public override string ToString() => BaseUrl ?? BackupFolder;
     }

@@ -132,36 +132,102 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(new[] { "dev", "main" }, restorer.Databases["inventory"].Branches.Keys);
         }
 
+        private static void AssertRestores(Bed bed, BackupManifest m, StorageContext context)
+        {
+            string target = bed.Dir.Combine("restored-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(target);
+            var restorer = new FakeDoltEngine();
+            FakeServers.Register(restorer, target);
+            var r = bed.Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", m.Destination.ObjectStoreUrl, context, target);
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, m.Id + ": " + r.AllText());
+            Assert.All(r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
+            Assert.Equal(m.Databases.Single(d => d.Name == "sales").Branches.Single(b => b.Name == "main").Hash, restorer.Databases["sales"].Branches["main"]);
+        }
+
+        /// <summary>
+        /// Issue 14, object-store half: -Versioned staged sets keep each table file once under &lt;root&gt;/.stores/&lt;db&gt;/,
+        /// each version only its stores' manifests; a version uploads only the files not there yet; deleting the
+        /// middle version, then the oldest, leaves every other version restorable; table files no version names go.
+        /// </summary>
         [Theory]
         [MemberData(nameof(Emulators))]
-        public void Versioned_sets_each_go_to_their_own_prefix_and_each_restores(string driver)
+        public void Versions_share_table_files_and_deleting_any_version_leaves_the_others_restorable(string driver)
         {
             var (url, context) = OffHostSetTests.Root(driver);
             using var bed = new Bed();
-            const string pipeline = "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -Versioned | Sync-DoltBackup -SkipConfiguration";
-            var v1 = bed.Shell.Run(pipeline, bed.DataDir, url, bed.Staging, context);
-            Assert.True(v1.Errors.Count == 0 && v1.Terminating == null, v1.AllText());
-            var m1 = (BackupManifest)v1.Output.Single().BaseObject;
-            Assert.StartsWith(url + "/", m1.Destination.ObjectStoreUrl);
-            Thread.Sleep(1100); // the next version gets the next label (one per second)
-            bed.Engine.Databases["sales"].Commit(10_000);
-            var v2 = bed.Shell.Run(pipeline, bed.DataDir, url, bed.Staging, context);
-            Assert.True(v2.Errors.Count == 0 && v2.Terminating == null, v2.AllText());
-            var m2 = (BackupManifest)v2.Output.Single().BaseObject;
-            Assert.NotEqual(m1.Destination.ObjectStoreUrl, m2.Destination.ObjectStoreUrl);
+            const string pipeline = "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -Versioned | Sync-DoltBackup -SkipConfiguration -Verbose";
+            var versions = new List<BackupManifest>();
+            var uploads = new List<int>();
+            for (int i = 0; i < 3; i++)
+            {
+                if (i > 0)
+                {
+                    Thread.Sleep(1100); // the next version gets the next label (one per second)
+                    bed.Engine.Databases["sales"].Commit(10_000 + i);
+                }
+                var r = bed.Shell.Run(pipeline, bed.DataDir, url, bed.Staging, context);
+                Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+                var m = (BackupManifest)r.Output.Single().BaseObject;
+                Assert.True(m.Destination.SharedStores);
+                Assert.Equal(url + "/.stores/sales", m.Databases.Single(d => d.Name == "sales").ObjectStoreUrl);
+                versions.Add(m);
+                uploads.Add(Uploaded(r));
+            }
+            // The second and third versions: one new table file, the sales store's manifest, and the set's files.
+            using (var location = BackupLocations.Open(url, context))
+            {
+                var keys = location.List("", None).Select(o => o.Key).ToList();
+                var sales = bed.Engine.Databases["sales"].TableFiles.Select(t => ".stores/sales/" + t.Name).ToList();
+                Assert.Equal(3, sales.Count);
+                Assert.All(sales, k => Assert.Contains(k, keys));
+                Assert.DoesNotContain(keys, k => !k.StartsWith(".stores/", StringComparison.Ordinal) && bed.Engine.Databases["sales"].TableFiles.Any(t => k.EndsWith("/" + t.Name, StringComparison.Ordinal)));
+            }
+            Assert.True(uploads[1] < uploads[0], string.Join(",", uploads));
             Directory.Delete(bed.Staging, recursive: true);
 
-            foreach (var m in new[] { m1, m2 })
+            var grace = RemoveDoltBackupCommand_SharedGrace(TimeSpan.Zero);
+            try
             {
-                string target = bed.Dir.Combine("restored-" + m.Id);
-                Directory.CreateDirectory(target);
-                var restorer = new FakeDoltEngine();
-                FakeServers.Register(restorer, target);
-                var r = bed.Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", m.Destination.ObjectStoreUrl, context, target);
-                Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
-                Assert.All(r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
-                Assert.Equal(m.Databases.Single(d => d.Name == "sales").Branches.Single(b => b.Name == "main").Hash, restorer.Databases["sales"].Branches["main"]);
+                // The middle version goes: the first and the newest still restore, each to its own head.
+                // (Piped with the newest, which Remove-DoltBackup always keeps.)
+                const string remove = "Get-DoltBackup $args[0] -StorageContext $args[1] | Where-Object Id -ne $args[2] | Remove-DoltBackup -StorageContext $args[1] -Force -Verbose";
+                var removed = bed.Shell.Run(remove, url, context, versions[0].Id);
+                Assert.True(removed.Errors.Count == 0 && removed.Terminating == null && removed.Warnings.Count == 0, removed.AllText());
+                Assert.Equal(new[] { versions[1].Id }, Deleted(removed));
+                AssertRestores(bed, versions[0], context);
+                AssertRestores(bed, versions[2], context);
+                // Then the oldest (the newest Completed set is never deleted): the newest still restores; a stray table
+                // file no version names (an upload cut before its store manifest, long ago) goes, the named ones stay.
+                string stray = ".stores/sales/" + new string('a', 32);
+                using (var location = BackupLocations.Open(url, context))
+                {
+                    location.Put(stray, new MemoryStream(new byte[] { 1, 2, 3 }), None);
+                }
+                removed = bed.Shell.Run(remove, url, context, versions[1].Id);
+                Assert.True(removed.Errors.Count == 0 && removed.Terminating == null, removed.AllText());
+                Assert.Equal(new[] { versions[0].Id }, Deleted(removed));
+                Assert.True(removed.Verbose.Any(v => v.Contains("deleted 1 shared table files")), removed.AllText());
+                AssertRestores(bed, versions[2], context);
+                using (var location = BackupLocations.Open(url, context))
+                {
+                    var shared = location.List(".stores/sales/", None).Select(o => o.Key).ToList();
+                    Assert.Equal(bed.Engine.Databases["sales"].TableFiles.Select(t => ".stores/sales/" + t.Name).OrderBy(k => k, StringComparer.Ordinal), shared);
+                }
             }
+            finally
+            {
+                RemoveDoltBackupCommand_SharedGrace(grace);
+            }
+        }
+
+        private static IEnumerable<string> Deleted(PowerShellResult r) => r.Output.Select(o => o.BaseObject).OfType<DoltBackup.Retention.BackupRemovalResult>()
+            .Where(x => x.Action == DoltBackup.Retention.BackupRemovalAction.Deleted).Select(x => x.Id);
+
+        private static TimeSpan RemoveDoltBackupCommand_SharedGrace(TimeSpan value)
+        {
+            var old = DoltBackup.Cmdlets.RemoveDoltBackupCommand.SharedFileGrace;
+            DoltBackup.Cmdlets.RemoveDoltBackupCommand.SharedFileGrace = value;
+            return old;
         }
 
         [AzuriteFact]
@@ -245,6 +311,73 @@ namespace DoltBackup.Tests.Storage
 
             var again = StagedStores.Publish(manifest, store, null, None);
             Assert.Equal(1, again.Transferred);
+        }
+
+        [Fact]
+        public void Shared_table_files_named_by_no_remaining_version_are_deleted_after_the_grace_period_only()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            var sales = engine.AddDatabase("sales");
+            sales.Commit(20_000);
+            var root = new MemoryBackupLocation();
+            var v1 = SharedVersion(dir, engine, "20260101T000000Z");
+            StagedStores.Publish(v1, root, "20260101T000000Z", null, None);
+            sales.Commit(10_000);
+            var v2 = SharedVersion(dir, engine, "20260102T000000Z");
+            var second = StagedStores.Publish(v2, root, "20260102T000000Z", null, None);
+            Assert.Equal(1, second.Unchanged); // the first table file was there already
+            Assert.Equal(2, root.List(".stores/sales/", None).Count);
+
+            Assert.True(RemoteSetRemover.Remove(new PrefixedLocation(root, "20260102T000000Z"), None, out _));
+            Assert.Equal(0, StagedStores.CollectSharedGarbage(root, TimeSpan.FromHours(24), DateTime.UtcNow, None)); // too young
+            Assert.Equal(1, StagedStores.CollectSharedGarbage(root, TimeSpan.FromHours(24), DateTime.UtcNow.AddDays(2), None));
+            Assert.Equal(new[] { ".stores/sales/" + sales.TableFiles[0].Name }, root.List(".stores/", None).Select(o => o.Key));
+        }
+
+        private static BackupManifest SharedVersion(TempDir dir, FakeDoltEngine engine, string label)
+        {
+            string folder = dir.Combine("staging", label);
+            var manifest = new BackupManifest
+            {
+                Id = label + "-n", Name = "n", Method = BackupMethod.DoltBackup, CreatedUtc = DateTime.UtcNow,
+                Destination = { BackupFolder = folder, BaseUrl = BackupUrls.ToFileUrl(folder), Versioned = true },
+            };
+            foreach (var name in engine.Databases.Keys)
+            {
+                string url = BackupUrls.ForDatabase(manifest.Destination.BaseUrl, name);
+                engine.Storage.Put(url, name, engine.Databases[name]);
+                manifest.Databases.Add(new DatabaseBackupItem { Name = name, Url = url, BackupName = "n", Status = ItemStatus.Completed });
+            }
+            StagedStores.Annotate(manifest, "memory://test");
+            ManifestStore.Write(manifest);
+            return manifest;
+        }
+
+        /// <summary>A view of one prefix of a location (a set under a root), as the drivers' child locations are.</summary>
+        private sealed class PrefixedLocation : IBackupLocation
+        {
+            private readonly IBackupLocation _inner;
+            private readonly string _prefix;
+
+            public PrefixedLocation(IBackupLocation inner, string prefix)
+            {
+                _inner = inner;
+                _prefix = prefix + "/";
+            }
+
+            public string DisplayName => _inner.DisplayName + "/" + _prefix.TrimEnd('/');
+            public StorageKind Kind => _inner.Kind;
+            public StoredObject Put(string key, Stream content, CancellationToken cancellationToken) => _inner.Put(_prefix + key, content, cancellationToken);
+            public Stream OpenRead(string key, CancellationToken cancellationToken) => _inner.OpenRead(_prefix + key, cancellationToken);
+            public StoredObject Stat(string key, CancellationToken cancellationToken) => _inner.Stat(_prefix + key, cancellationToken);
+            public IReadOnlyList<StoredObject> List(string prefix, CancellationToken cancellationToken)
+                => _inner.List(_prefix + prefix, cancellationToken).Select(o => new StoredObject { Key = o.Key.Substring(_prefix.Length), Size = o.Size, LastModifiedUtc = o.LastModifiedUtc }).ToList();
+            public void Delete(string key, CancellationToken cancellationToken) => _inner.Delete(_prefix + key, cancellationToken);
+            public IStorageLock TryAcquireLock(string key, TimeSpan staleAfter, CancellationToken cancellationToken) => _inner.TryAcquireLock(_prefix + key, staleAfter, cancellationToken);
+            public void Dispose()
+            {
+            }
         }
 
         [Fact]

@@ -38,10 +38,25 @@ namespace DoltBackup.Storage.Sets
                 using (var location = BackupLocations.Open(url, context))
                 {
                     var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
-                    // A set whose Dolt stores were staged and uploaded: its stores came down with it; point the databases at them.
-                    if (StagedStores.Localize(manifest, folder, location.DisplayName))
+                    // A set whose Dolt stores were staged and uploaded: its stores came down with it (or their shared
+                    // table files come now); point the databases at them.
+                    IBackupLocation sharedRoot = null;
+                    try
                     {
-                        ManifestStore.Write(manifest); // the temporary copy, for the readers that open it by folder
+                        // Versions with shared stores: the table files live in the backup root above the set (<root>/.stores/<database>/).
+                        string trimmed = url.TrimEnd('/');
+                        if (manifest.Destination?.SharedStores == true && trimmed.LastIndexOf('/') > trimmed.IndexOf("://", StringComparison.Ordinal) + 3)
+                        {
+                            sharedRoot = BackupLocations.Open(trimmed.Substring(0, trimmed.LastIndexOf('/')), context);
+                        }
+                        if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, progress, cancellationToken))
+                        {
+                            ManifestStore.Write(manifest); // the temporary copy, for the readers that open it by folder
+                        }
+                    }
+                    finally
+                    {
+                        sharedRoot?.Dispose();
                     }
                     return new StagedBackupSet(folder, manifest, location.DisplayName);
                 }

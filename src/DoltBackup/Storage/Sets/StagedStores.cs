@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -73,11 +74,32 @@ namespace DoltBackup.Storage.Sets
                 setUrl += "/" + Path.GetFileName(manifest.BackupFolder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
             }
             manifest.Destination.ObjectStoreUrl = setUrl;
+            // Versions share their table files: one content-addressed place per database under the backup root.
+            manifest.Destination.SharedStores = manifest.Destination.Versioned;
+            string storesUrl = manifest.Destination.SharedStores ? Normalize(destination) + "/" + SharedFolder : setUrl;
             foreach (var db in manifest.Databases)
             {
                 string relative = RelativeStorePath(manifest, db);
-                db.ObjectStoreUrl = relative == null ? null : setUrl + "/" + relative.Replace(Path.DirectorySeparatorChar, '/');
+                db.ObjectStoreUrl = relative == null ? null : storesUrl + "/" + relative.Replace(Path.DirectorySeparatorChar, '/');
             }
+        }
+
+        /// <summary>The folder under a backup root that holds the shared table files of -Versioned staged sets.</summary>
+        public const string SharedFolder = ".stores";
+
+        /// <summary>
+        /// Where <see cref="Publish"/> writes a staged set: the set's URL (set key ""), or for shared stores the backup
+        /// root and the set's key under it (its version label).
+        /// </summary>
+        public static (string LocationUrl, string SetKey) PublishTarget(BackupManifest manifest)
+        {
+            string url = manifest.Destination.ObjectStoreUrl;
+            if (!manifest.Destination.SharedStores)
+            {
+                return (url, "");
+            }
+            int slash = url.LastIndexOf('/');
+            return (url.Substring(0, slash), url.Substring(slash + 1));
         }
 
         /// <summary>
@@ -103,9 +125,188 @@ namespace DoltBackup.Storage.Sets
         /// only what it lacks, stores' manifests after their table files, manifest.json last, under the set's lock.
         /// </summary>
         public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Publish(manifest, location, "", progress, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="Publish(BackupManifest, IBackupLocation, Action{TransferProgress}, CancellationToken)"/> into
+        /// <paramref name="setKey"/> of <paramref name="location"/> (<see cref="PublishTarget"/>). With shared stores,
+        /// the table files go first to the root's <c>.stores/&lt;database&gt;/</c>, only those not there yet (they
+        /// are immutable and named by their hash), then the set with each store's `manifest`, manifest.json last.
+        /// </summary>
+        public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             CheckStoresAreHere(manifest);
-            return BackupSetTransfer.Publish(manifest.BackupFolder, location, "", progress, cancellationToken);
+            if (!manifest.Destination.SharedStores)
+            {
+                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken);
+            }
+            var stores = StoreFolders(manifest);
+            var shared = new TransferResult();
+            foreach (var store in stores)
+            {
+                string sharedPrefix = SharedFolder + "/" + store + "/";
+                var there = location.List(sharedPrefix, cancellationToken).ToDictionary(o => o.Key, o => o.Size, StringComparer.Ordinal);
+                string folder = Path.Combine(manifest.BackupFolder, store.Replace('/', Path.DirectorySeparatorChar));
+                foreach (var file in TableFilesOf(folder))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string key = sharedPrefix + Path.GetFileName(file);
+                    long size = new FileInfo(file).Length;
+                    if (there.TryGetValue(key, out long stored) && stored == size)
+                    {
+                        shared.Unchanged++;
+                        continue;
+                    }
+                    progress?.Invoke(new TransferProgress("Uploading", key, 0, size));
+                    using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+                    {
+                        if (location.Put(key, stream, cancellationToken).Size != size)
+                        {
+                            throw new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
+                                $"'{StorageException.Join(location.DisplayName, key)}' was stored with another size than '{file}' has.", "Run again.");
+                        }
+                    }
+                    there[key] = size;
+                    shared.Transferred++;
+                    shared.Bytes += size;
+                }
+            }
+            var result = BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken,
+                relative => stores.Any(store => IsTableFileOf(store, relative)));
+            result.Transferred += shared.Transferred;
+            result.Bytes += shared.Bytes;
+            result.Unchanged += shared.Unchanged;
+            return result;
+        }
+
+        /// <summary>
+        /// Deletes the shared table files under <paramref name="root"/>'s <c>.stores/</c> that no store `manifest` of
+        /// any set left under the root names (sets without manifest.json included: they may be uploads under way), and
+        /// that are older than <paramref name="grace"/> (a writer uploads its table files before the manifest naming
+        /// them). Nothing is deleted when a store manifest cannot be read. Returns the number of objects deleted.
+        /// </summary>
+        public static int CollectSharedGarbage(IBackupLocation root, TimeSpan grace, DateTime nowUtc, CancellationToken cancellationToken)
+        {
+            var objects = root.List("", cancellationToken);
+            var named = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var o in objects.Where(o => !o.Key.StartsWith(SharedFolder + "/", StringComparison.Ordinal) && o.Key.EndsWith("/" + StoreManifest, StringComparison.Ordinal)))
+            {
+                // <set>/<store>/manifest or <set>/<store>/oldgen/manifest
+                string[] parts = o.Key.Split('/');
+                int end = parts.Length - 1;
+                if (end >= 2 && parts[end - 1] == "oldgen")
+                {
+                    end--;
+                }
+                if (end < 2)
+                {
+                    continue;
+                }
+                string store = string.Join("/", parts, 1, end - 1);
+                NbsManifest nbs;
+                using (var stream = root.OpenRead(o.Key, cancellationToken))
+                using (var reader = new StreamReader(stream, Encoding.UTF8))
+                {
+                    nbs = NbsManifest.Parse(reader.ReadToEnd()); // unreadable: throws, and nothing is deleted
+                }
+                foreach (var table in nbs.Tables)
+                {
+                    named.Add(SharedFolder + "/" + store + "/" + table.Name);
+                    named.Add(SharedFolder + "/" + store + "/" + table.Name + ".darc");
+                }
+            }
+            int deleted = 0;
+            foreach (var o in objects.Where(o => o.Key.StartsWith(SharedFolder + "/", StringComparison.Ordinal) && !named.Contains(o.Key)))
+            {
+                if (o.LastModifiedUtc.HasValue && nowUtc - o.LastModifiedUtc.Value < grace)
+                {
+                    continue;
+                }
+                root.Delete(o.Key, cancellationToken);
+                deleted++;
+            }
+            return deleted;
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex TableFileName = new System.Text.RegularExpressions.Regex("^[0-9a-v]{32}(\\.darc)?$");
+
+        private static bool IsTableFileName(string name) => TableFileName.IsMatch(name) && name != DoltHash.JournalFileName;
+
+        /// <summary>The store folders (relative to the set folder, '/' separated) of the set's databases.</summary>
+        private static List<string> StoreFolders(BackupManifest manifest)
+            => manifest.Databases.Select(db => RelativeStorePath(manifest, db)).Where(r => r != null)
+                .Select(r => r.Replace(Path.DirectorySeparatorChar, '/')).Distinct(StringComparer.Ordinal).ToList();
+
+        /// <summary>True when <paramref name="relative"/> (in the set folder) is a table file of <paramref name="store"/>: &lt;store&gt;/&lt;hash&gt; or &lt;store&gt;/oldgen/&lt;hash&gt;.</summary>
+        private static bool IsTableFileOf(string store, string relative)
+        {
+            if (!relative.StartsWith(store + "/", StringComparison.Ordinal))
+            {
+                return false;
+            }
+            string inner = relative.Substring(store.Length + 1);
+            if (inner.StartsWith("oldgen/", StringComparison.Ordinal))
+            {
+                inner = inner.Substring("oldgen/".Length);
+            }
+            return inner.IndexOf('/') < 0 && IsTableFileName(inner);
+        }
+
+        private static IEnumerable<string> TableFilesOf(string storeFolder)
+        {
+            foreach (var dir in new[] { storeFolder, Path.Combine(storeFolder, "oldgen") })
+            {
+                if (!Directory.Exists(dir))
+                {
+                    continue;
+                }
+                foreach (var f in Directory.EnumerateFiles(dir).Where(f => IsTableFileName(Path.GetFileName(f))).OrderBy(f => f, StringComparer.Ordinal))
+                {
+                    yield return f;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Downloads into a fetched shared-stores set the table files its stores' manifests name, from
+        /// <paramref name="root"/>'s <c>.stores/&lt;database&gt;/</c>.
+        /// </summary>
+        private static void FetchSharedTableFiles(string store, string storeKey, IBackupLocation root, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        {
+            string sharedPrefix = SharedFolder + "/" + storeKey + "/";
+            var there = root.List(sharedPrefix, cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            foreach (var dir in new[] { store, Path.Combine(store, "oldgen") })
+            {
+                string manifestPath = Path.Combine(dir, StoreManifest);
+                if (!File.Exists(manifestPath))
+                {
+                    continue;
+                }
+                foreach (var table in NbsManifest.Read(manifestPath).Tables)
+                {
+                    foreach (var name in new[] { table.Name, table.Name + ".darc" })
+                    {
+                        if (!there.TryGetValue(sharedPrefix + name, out var o) || File.Exists(Path.Combine(dir, name)))
+                        {
+                            continue;
+                        }
+                        cancellationToken.ThrowIfCancellationRequested();
+                        progress?.Invoke(new TransferProgress("Downloading", o.Key, 0, o.Size));
+                        string target = Path.Combine(dir, name);
+                        using (var source = root.OpenRead(o.Key, cancellationToken))
+                        using (var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
+                        {
+                            source.CopyTo(file, 81920);
+                        }
+                        if (new FileInfo(target).Length != o.Size)
+                        {
+                            File.Delete(target);
+                            throw new StorageException("StorageObjectDamaged", ErrorCategory.InvalidData, StorageException.Join(root.DisplayName, o.Key),
+                                $"'{StorageException.Join(root.DisplayName, o.Key)}' did not download whole ({o.Size} bytes listed).", "Run again; if it persists, restore from another backup set.");
+                        }
+                    }
+                }
+            }
         }
 
         /// <summary>
@@ -115,6 +316,13 @@ namespace DoltBackup.Storage.Sets
         /// left as they are (false). Throws StorageObjectMissing naming the missing object.
         /// </summary>
         public static bool Localize(BackupManifest manifest, string folder, string sourceDisplayName)
+            => Localize(manifest, folder, sourceDisplayName, null, null, CancellationToken.None);
+
+        /// <summary>
+        /// As <see cref="Localize(BackupManifest, string, string)"/>; for a set with shared stores, first downloads the
+        /// table files its stores' manifests name from <paramref name="sharedRoot"/> (the backup root holding the set).
+        /// </summary>
+        public static bool Localize(BackupManifest manifest, string folder, string sourceDisplayName, IBackupLocation sharedRoot, Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(manifest.Destination?.ObjectStoreUrl))
             {
@@ -130,7 +338,11 @@ namespace DoltBackup.Storage.Sets
                 string store = Path.Combine(folder, relative);
                 if (db.Status == ItemStatus.Completed)
                 {
-                    CheckStoreComplete(store, relative, sourceDisplayName);
+                    if (manifest.Destination.SharedStores && sharedRoot != null)
+                    {
+                        FetchSharedTableFiles(store, relative.Replace(Path.DirectorySeparatorChar, '/'), sharedRoot, progress, cancellationToken);
+                    }
+                    CheckStoreComplete(store, relative, manifest.Destination.SharedStores && sharedRoot != null ? sharedRoot.DisplayName + "/" + SharedFolder : sourceDisplayName);
                 }
                 db.Url = BackupUrls.ToFileUrl(store);
             }
