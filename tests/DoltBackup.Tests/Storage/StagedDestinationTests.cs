@@ -276,13 +276,14 @@ namespace DoltBackup.Tests.Storage
 
         // ---- The service, against the in-memory location ----
 
-        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test")
+        /// <summary>A staged set as New-DoltBackup | Sync-DoltBackup leave it (with a label: one -Versioned version, shared stores).</summary>
+        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test", string label = null)
         {
-            string folder = dir.Combine("staging");
+            string folder = label == null ? dir.Combine("staging") : dir.Combine("staging", label);
             var manifest = new BackupManifest
             {
-                Id = BackupId.Create("n", DateTime.UtcNow), Name = "n", Method = BackupMethod.DoltBackup, CreatedUtc = DateTime.UtcNow,
-                Destination = { BackupFolder = folder, BaseUrl = BackupUrls.ToFileUrl(folder) },
+                Id = label == null ? BackupId.Create("n", DateTime.UtcNow) : label + "-n", Name = "n", Method = BackupMethod.DoltBackup, CreatedUtc = DateTime.UtcNow,
+                Destination = { BackupFolder = folder, BaseUrl = BackupUrls.ToFileUrl(folder), Versioned = label != null },
             };
             foreach (var name in engine.Databases.Keys)
             {
@@ -321,10 +322,10 @@ namespace DoltBackup.Tests.Storage
             var sales = engine.AddDatabase("sales");
             sales.Commit(20_000);
             var root = new MemoryBackupLocation();
-            var v1 = SharedVersion(dir, engine, "20260101T000000Z");
+            var v1 = StagedSet(dir, engine, label: "20260101T000000Z");
             StagedStores.Publish(v1, root, "20260101T000000Z", null, None);
             sales.Commit(10_000);
-            var v2 = SharedVersion(dir, engine, "20260102T000000Z");
+            var v2 = StagedSet(dir, engine, label: "20260102T000000Z");
             var second = StagedStores.Publish(v2, root, "20260102T000000Z", null, None);
             Assert.Equal(1, second.Unchanged); // the first table file was there already
             Assert.Equal(2, root.List(".stores/sales/", None).Count);
@@ -333,25 +334,6 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(0, StagedStores.CollectSharedGarbage(root, TimeSpan.FromHours(24), DateTime.UtcNow, None)); // too young
             Assert.Equal(1, StagedStores.CollectSharedGarbage(root, TimeSpan.FromHours(24), DateTime.UtcNow.AddDays(2), None));
             Assert.Equal(new[] { ".stores/sales/" + sales.TableFiles[0].Name }, root.List(".stores/", None).Select(o => o.Key));
-        }
-
-        private static BackupManifest SharedVersion(TempDir dir, FakeDoltEngine engine, string label)
-        {
-            string folder = dir.Combine("staging", label);
-            var manifest = new BackupManifest
-            {
-                Id = label + "-n", Name = "n", Method = BackupMethod.DoltBackup, CreatedUtc = DateTime.UtcNow,
-                Destination = { BackupFolder = folder, BaseUrl = BackupUrls.ToFileUrl(folder), Versioned = true },
-            };
-            foreach (var name in engine.Databases.Keys)
-            {
-                string url = BackupUrls.ForDatabase(manifest.Destination.BaseUrl, name);
-                engine.Storage.Put(url, name, engine.Databases[name]);
-                manifest.Databases.Add(new DatabaseBackupItem { Name = name, Url = url, BackupName = "n", Status = ItemStatus.Completed });
-            }
-            StagedStores.Annotate(manifest, "memory://test");
-            ManifestStore.Write(manifest);
-            return manifest;
         }
 
         /// <summary>A view of one prefix of a location (a set under a root), as the drivers' child locations are.</summary>
