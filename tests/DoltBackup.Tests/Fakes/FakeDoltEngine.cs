@@ -279,7 +279,7 @@ namespace DoltBackup.Tests.Fakes
             }
             if (url.StartsWith("file://", StringComparison.Ordinal))
             {
-                Directory.CreateDirectory(new Uri(url).LocalPath); // as Dolt does (getAbsFileRemoteUrl)
+                Directory.CreateDirectory(Storage.ServerPath(new Uri(url).LocalPath)); // as Dolt does (getAbsFileRemoteUrl), on the server's disk
             }
             return Task.CompletedTask;
         }
@@ -568,6 +568,16 @@ namespace DoltBackup.Tests.Fakes
             return known;
         }
 
+        /// <summary>
+        /// A server on another host: file:// paths are on ITS disk, which this folder stands for (a path /a/b is
+        /// written as &lt;root&gt;/a/b). Null (default): the server runs on this machine.
+        /// </summary>
+        public string ServerFileSystemRoot { get; set; }
+
+        /// <summary>Where the server writes a file:// path (see <see cref="ServerFileSystemRoot"/>).</summary>
+        public string ServerPath(string path)
+            => ServerFileSystemRoot == null ? path : Path.Combine(ServerFileSystemRoot, path.TrimStart('/', '\\').Replace(":", ""));
+
         internal void Put(string url, string database, FakeDoltEngine.Db db)
         {
             lock (_stores)
@@ -581,7 +591,7 @@ namespace DoltBackup.Tests.Fakes
             }
             if (url.StartsWith("file://", StringComparison.Ordinal))
             {
-                string text = WriteFileStore(new Uri(url).LocalPath, db);
+                string text = WriteFileStore(ServerPath(new Uri(url).LocalPath), db);
                 ByManifest[text] = new Snapshot
                 {
                     SourceDatabase = database, Branches = new Dictionary<string, string>(db.Branches), Tags = new Dictionary<string, string>(db.Tags),

@@ -251,6 +251,22 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal("DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.SyncDoltBackupCommand", e.FullyQualifiedErrorId);
         }
 
+        [Theory]
+        [MemberData(nameof(Emulators))]
+        public void A_server_on_another_host_is_named_and_nothing_is_uploaded(string driver)
+        {
+            var (url, context) = OffHostSetTests.Root(driver);
+            using var bed = new Bed();
+            bed.Engine.Storage.ServerFileSystemRoot = bed.Dir.Combine("other-host-disk"); // Dolt writes the file:// URL on its own disk
+            var r = bed.Backup(url, context);
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.StagingNotOnServerHost,DoltBackup.Cmdlets.SyncDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Contains("another host", e.Exception.Message);
+            Assert.False(string.IsNullOrEmpty(e.ErrorDetails?.RecommendedAction));
+            using var location = BackupLocations.Open(url, context);
+            Assert.Empty(location.List("", None));
+        }
+
         [Fact]
         public void New_DoltBackup_refuses_Path_with_an_object_store_destination_and_StagingPath_without_one()
         {
