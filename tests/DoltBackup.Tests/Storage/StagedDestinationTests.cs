@@ -292,6 +292,14 @@ namespace DoltBackup.Tests.Storage
 
         // ---- The service, against the in-memory location ----
 
+        /// <summary>A staged set of one database, "sales", with one table file.</summary>
+        private static (FakeDoltEngine Engine, BackupManifest Manifest) SalesSet(TempDir dir)
+        {
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            return (engine, StagedSet(dir, engine));
+        }
+
         /// <summary>A staged set as New-DoltBackup | Sync-DoltBackup leave it (with a label: one -Versioned version, shared stores).</summary>
         private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test", string label = null)
         {
@@ -316,9 +324,7 @@ namespace DoltBackup.Tests.Storage
         public void Publish_sends_table_files_then_the_store_manifest_then_manifest_json_and_a_second_time_only_manifest_json()
         {
             using var dir = new TempDir();
-            var engine = new FakeDoltEngine();
-            engine.AddDatabase("sales").Commit(20_000);
-            var manifest = StagedSet(dir, engine);
+            var (engine, manifest) = SalesSet(dir);
             var store = new MemoryBackupLocation();
             var order = new List<string>();
             StagedStores.Publish(manifest, store, p => order.Add(p.Key), None);
@@ -382,9 +388,7 @@ namespace DoltBackup.Tests.Storage
         public void A_store_the_server_wrote_on_another_host_is_refused_before_anything_is_uploaded()
         {
             using var dir = new TempDir();
-            var engine = new FakeDoltEngine();
-            engine.AddDatabase("sales").Commit(20_000);
-            var manifest = StagedSet(dir, engine);
+            var (engine, manifest) = SalesSet(dir);
             // What a server on another host leaves here: dolt_backup('add') made no folder, the sync wrote elsewhere.
             Directory.Delete(Path.Combine(dir.Combine("staging"), "sales"), recursive: true);
             var store = new MemoryBackupLocation();
@@ -426,9 +430,7 @@ namespace DoltBackup.Tests.Storage
         public void A_fetched_store_missing_a_table_file_is_named_before_anything_is_restored()
         {
             using var dir = new TempDir();
-            var engine = new FakeDoltEngine();
-            engine.AddDatabase("sales").Commit(20_000);
-            var manifest = StagedSet(dir, engine);
+            var (engine, manifest) = SalesSet(dir);
             var store = new MemoryBackupLocation();
             StagedStores.Publish(manifest, store, null, None);
             string table = engine.Databases["sales"].TableFiles.Single().Name;
