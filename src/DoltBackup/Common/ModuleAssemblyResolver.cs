@@ -12,7 +12,9 @@ namespace DoltBackup.Common
     /// a module's own DLLs (System.Text.Json wants System.Memory 4.0.1.2 while another DLL was built against 4.0.1.1),
     /// and another module may have loaded the same library first (AWS.Tools loads AWSSDK.Core). Rule: an assembly with
     /// the requested simple name already loaded in the process is reused (never a second copy); otherwise the copy
-    /// beside DoltBackup.dll is loaded. Only names that exist in the module folder are answered.
+    /// beside DoltBackup.dll is loaded. Only names that exist in the module folder are answered. A library that ships
+    /// a faster build for .NET 6+ (BouncyCastle: hardware AES-GCM) is laid out under <c>lib/net6.0/</c> and
+    /// <c>lib/netstandard2.0/</c> instead of beside the DLL, and the build that fits the running runtime is loaded.
     /// </summary>
     public sealed class ModuleAssemblyResolver : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
@@ -54,8 +56,8 @@ namespace DoltBackup.Common
             {
                 return null;
             }
-            string candidate = Path.Combine(moduleDirectory, name + ".dll");
-            if (!File.Exists(candidate))
+            string candidate = Candidate(moduleDirectory, name, RuntimeIsNet6OrLater);
+            if (candidate == null)
             {
                 return null;
             }
@@ -70,6 +72,33 @@ namespace DoltBackup.Common
             var result = loaded ?? Assembly.LoadFrom(candidate);
             Resolved[name] = result;
             return result;
+        }
+
+        /// <summary>True on .NET 6 and later (PowerShell 7.2+); false on .NET Framework (Windows PowerShell 5.1).</summary>
+        internal static bool RuntimeIsNet6OrLater =>
+            !System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase)
+            && Environment.Version.Major >= 6;
+
+        /// <summary>
+        /// The file that answers <paramref name="name"/>: beside the module DLL, else the build under lib/ that fits the
+        /// runtime (net6.0 on .NET 6+, netstandard2.0 otherwise), else null.
+        /// </summary>
+        internal static string Candidate(string moduleDirectory, string name, bool net6OrLater)
+        {
+            string beside = Path.Combine(moduleDirectory, name + ".dll");
+            if (File.Exists(beside))
+            {
+                return beside;
+            }
+            foreach (string framework in net6OrLater ? new[] { "net6.0", "netstandard2.0" } : new[] { "netstandard2.0" })
+            {
+                string variant = Path.Combine(moduleDirectory, "lib", framework, name + ".dll");
+                if (File.Exists(variant))
+                {
+                    return variant;
+                }
+            }
+            return null;
         }
     }
 }

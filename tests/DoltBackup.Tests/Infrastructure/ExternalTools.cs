@@ -32,6 +32,8 @@ namespace DoltBackup.Tests.Infrastructure
 
         public static string Dolt => Find("dolt", "/usr/local/bin");
 
+        public static string OpenSsl => Find("openssl", "/usr/bin");
+
         public static bool RequireMariaDb => Environment.GetEnvironmentVariable("DOLTBACKUP_REQUIRE_MARIADB") == "1";
     }
 }

@@ -24,3 +24,18 @@ namespace DoltBackup.Tests.Infrastructure
         }
     }
 }
+
+namespace DoltBackup.Tests.Infrastructure
+{
+    /// <summary>A fact that needs Debian's openssl (interop with the real tool); skipped where it is missing, unless CI.</summary>
+    public sealed class OpenSslFactAttribute : Xunit.FactAttribute
+    {
+        public OpenSslFactAttribute()
+        {
+            if (ExternalTools.OpenSsl == null && System.Environment.GetEnvironmentVariable("CI") != "true")
+            {
+                Skip = "openssl is not installed (apt-get install openssl).";
+            }
+        }
+    }
+}

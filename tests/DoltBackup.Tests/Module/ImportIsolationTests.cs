@@ -28,7 +28,7 @@ namespace DoltBackup.Tests.Module
             Assert.True(p.ExitCode == 0, stderr + stdout);
             var loaded = stdout.Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
             Assert.Contains("DoltBackup", loaded);
-            Assert.DoesNotContain(loaded, a => a.StartsWith("MySqlConnector") || a.StartsWith("YamlDotNet") || a.StartsWith("AWSSDK") || a.StartsWith("Azure.") || a.StartsWith("Microsoft.Identity"));
+            Assert.DoesNotContain(loaded, a => a.StartsWith("MySqlConnector") || a.StartsWith("YamlDotNet") || a.StartsWith("AWSSDK") || a.StartsWith("Azure.") || a.StartsWith("Microsoft.Identity") || a.StartsWith("BouncyCastle"));
         }
     }
 }

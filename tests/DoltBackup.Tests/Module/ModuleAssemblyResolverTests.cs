@@ -38,5 +38,20 @@ namespace DoltBackup.Tests.Module
                 }
             }
         }
+    
+        [Fact]
+        public void BouncyCastle_is_laid_out_per_runtime_and_the_fitting_build_is_chosen()
+        {
+            string dir = RepoPaths.LaidOutModule;
+            Assert.False(File.Exists(Path.Combine(dir, "BouncyCastle.Cryptography.dll")), "BouncyCastle must not sit beside the DLL, or PowerShell 7 would load the slow netstandard2.0 build");
+            string net6 = Path.Combine(dir, "lib", "net6.0", "BouncyCastle.Cryptography.dll");
+            string standard = Path.Combine(dir, "lib", "netstandard2.0", "BouncyCastle.Cryptography.dll");
+            Assert.True(File.Exists(net6) && File.Exists(standard));
+            Assert.Equal(net6, ModuleAssemblyResolver.Candidate(dir, "BouncyCastle.Cryptography", net6OrLater: true));
+            Assert.Equal(standard, ModuleAssemblyResolver.Candidate(dir, "BouncyCastle.Cryptography", net6OrLater: false));
+            Assert.True(ModuleAssemblyResolver.RuntimeIsNet6OrLater);
+            // A DLL beside the module still wins over lib/ (the other dependencies).
+            Assert.Equal(Path.Combine(dir, "YamlDotNet.dll"), ModuleAssemblyResolver.Candidate(dir, "YamlDotNet", true));
+        }
     }
 }

@@ -36,8 +36,9 @@ namespace DoltBackup.Tests.Module
             Assert.Null(r.Terminating);
             Assert.Equal(dir.Combine("DoltBackup"), r.Output[0].ToString());
             Assert.True((int)r.Output[1].BaseObject >= 1);
-            // Every assembly DoltBackup.dll references, other than the runtime's and PowerShell's, ships in the folder.
-            var shipped = Directory.GetFiles(dir.Combine("DoltBackup"), "*.dll").Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // Every assembly DoltBackup.dll references, other than the runtime's and PowerShell's, ships in the folder (beside the
+            // DLL, or for libraries with a runtime-specific build, under lib/netstandard2.0 and lib/net6.0).
+            var shipped = Directory.GetFiles(dir.Combine("DoltBackup"), "*.dll").Concat(Directory.Exists(dir.Combine("DoltBackup", "lib", "netstandard2.0")) ? Directory.GetFiles(dir.Combine("DoltBackup", "lib", "netstandard2.0"), "*.dll") : Array.Empty<string>()).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var refs = System.Reflection.Assembly.LoadFile(dir.Combine("DoltBackup", "DoltBackup.dll")).GetReferencedAssemblies().Select(a => a.Name);
             foreach (var name in refs)
             {

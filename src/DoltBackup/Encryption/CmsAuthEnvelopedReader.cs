@@ -1,0 +1,343 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Cms;
+using Org.BouncyCastle.Asn1.Nist;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Modes;
+using Org.BouncyCastle.Crypto.Parameters;
+using IssuerAndSerialNumber = Org.BouncyCastle.Asn1.Cms.IssuerAndSerialNumber;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+
+namespace DoltBackup.Encryption
+{
+    /// <summary>
+    /// Reads CMS AuthEnvelopedData with AES-GCM content (ours, or <c>openssl cms -encrypt -aes-256-gcm</c>) in a stream.
+    /// The plaintext is released as it is decrypted; the authentication tag is checked when the end is reached, and a
+    /// modified or cut-short file throws <see cref="EncryptionException"/> there. Callers therefore write what they read
+    /// to a staging place and use it only after the stream ended without an exception.
+    /// </summary>
+    internal sealed class CmsAuthEnvelopedReader : Stream
+    {
+        private const int ChunkBytes = 64 * 1024;
+
+        private readonly AuthEnvelopedDataParser _parser;
+        private readonly Stream _input;
+        private readonly Stream _content;
+        private readonly GcmBlockCipher _gcm;
+        private readonly byte[] _cipherChunk = new byte[ChunkBytes];
+        private byte[] _plain = new byte[ChunkBytes + 64];
+        private int _plainStart;
+        private int _plainEnd;
+        private bool _contentDone;
+        private bool _verified;
+        private long _position;
+
+        /// <summary>Opens an encrypted file with any key of <paramref name="keys"/> that fits one of its recipients.</summary>
+        public CmsAuthEnvelopedReader(Stream input, EncryptionKeys keys, PassphraseKeyCache kekCache, string name, bool ownsInput = false)
+        {
+            if (input == null) throw new ArgumentNullException(nameof(input));
+            _input = ownsInput ? input : null;
+            try
+            {
+                var contentInfo = new ContentInfoParser((Asn1SequenceParser)new Asn1StreamParser(input).ReadObject());
+                if (!CmsObjectIdentifiers.AuthEnvelopedData.Equals(contentInfo.ContentType))
+                {
+                    throw new EncryptionException($"'{name}' is not a CMS AuthEnvelopedData file (content type {contentInfo.ContentType}).");
+                }
+                _parser = new AuthEnvelopedDataParser((Asn1SequenceParser)contentInfo.GetContent(Asn1Tags.Sequence));
+                _parser.GetOriginatorInfo();
+                var recipients = new List<RecipientInfo>();
+                var set = _parser.GetRecipientInfos();
+                IAsn1Convertible item;
+                while ((item = set.ReadObject()) != null)
+                {
+                    recipients.Add(RecipientInfo.GetInstance(item.ToAsn1Object()));
+                }
+                var info = _parser.GetAuthEncryptedContentInfo();
+                var algorithm = info.ContentEncryptionAlgorithm;
+                int keyBytes = GcmKeyBytes(algorithm.Algorithm);
+                if (keyBytes == 0)
+                {
+                    throw new EncryptionException($"'{name}' uses content encryption {algorithm.Algorithm}; DoltBackup reads AES-GCM only.");
+                }
+                var gcmParameters = GcmParameters.GetInstance(algorithm.Parameters);
+                byte[] cek = UnwrapContentKey(recipients, keys, kekCache ?? new PassphraseKeyCache(), name);
+                try
+                {
+                    if (cek.Length != keyBytes)
+                    {
+                        throw new EncryptionException($"'{name}': the unwrapped key has {cek.Length} bytes, the algorithm needs {keyBytes}; the file is damaged.");
+                    }
+                    _gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
+                    _gcm.Init(false, new AeadParameters(new KeyParameter(cek), gcmParameters.IcvLen * 8, gcmParameters.GetNonce()));
+                }
+                finally
+                {
+                    Array.Clear(cek, 0, cek.Length);
+                }
+                var octets = info.GetEncryptedContent(Asn1Tags.OctetString) as Asn1OctetStringParser;
+                _content = octets?.GetOctetStream() ?? Stream.Null;
+                Name = name;
+            }
+            catch (EncryptionException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is IOException || e is InvalidCastException || e is ArgumentException || e is InvalidOperationException || e is Asn1Exception)
+            {
+                throw new EncryptionException($"'{name}' is not a readable CMS AuthEnvelopedData file (damaged or cut short): {e.Message}", e);
+            }
+        }
+
+        /// <summary>The name used in error messages.</summary>
+        public string Name { get; }
+
+        /// <inheritdoc />
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            while (_plainStart == _plainEnd)
+            {
+                if (_verified)
+                {
+                    return 0;
+                }
+                Fill();
+            }
+            int n = Math.Min(count, _plainEnd - _plainStart);
+            Buffer.BlockCopy(_plain, _plainStart, buffer, offset, n);
+            _plainStart += n;
+            _position += n;
+            return n;
+        }
+
+        private void Fill()
+        {
+            _plainStart = _plainEnd = 0;
+            try
+            {
+                if (!_contentDone)
+                {
+                    int read = ReadFull(_content, _cipherChunk, _cipherChunk.Length);
+                    if (read > 0)
+                    {
+                        _plainEnd = _gcm.ProcessBytes(_cipherChunk, 0, read, _plain, 0);
+                        return;
+                    }
+                    _contentDone = true;
+                }
+                if (_parser.GetAuthAttrs() != null)
+                {
+                    throw new EncryptionException($"'{Name}' carries authenticated attributes, which DoltBackup does not read.");
+                }
+                var mac = _parser.GetMac();
+                if (mac == null)
+                {
+                    throw new EncryptionException($"'{Name}' has no authentication tag: it was cut short.");
+                }
+                byte[] tag = mac.GetOctets();
+                int produced = _gcm.ProcessBytes(tag, 0, tag.Length, _plain, 0);
+                produced += _gcm.DoFinal(_plain, produced);
+                _plainEnd = produced;
+                _verified = true;
+            }
+            catch (InvalidCipherTextException e)
+            {
+                throw new EncryptionException($"'{Name}' failed its authentication check: it was modified, cut short or swapped with another file. Do not use what was read from it.", e);
+            }
+            catch (EncryptionException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is IOException || e is InvalidCastException || e is InvalidOperationException || e is Asn1Exception)
+            {
+                throw new EncryptionException($"'{Name}' is damaged or cut short: {e.Message}", e);
+            }
+        }
+
+        private static int ReadFull(Stream stream, byte[] buffer, int count)
+        {
+            int total = 0;
+            while (total < count)
+            {
+                int n = stream.Read(buffer, total, count - total);
+                if (n <= 0) break;
+                total += n;
+            }
+            return total;
+        }
+
+        private static int GcmKeyBytes(DerObjectIdentifier oid)
+        {
+            if (NistObjectIdentifiers.IdAes256Gcm.Equals(oid)) return 32;
+            if (NistObjectIdentifiers.IdAes192Gcm.Equals(oid)) return 24;
+            if (NistObjectIdentifiers.IdAes128Gcm.Equals(oid)) return 16;
+            return 0;
+        }
+
+        private static byte[] UnwrapContentKey(List<RecipientInfo> recipients, EncryptionKeys keys, PassphraseKeyCache cache, string name)
+        {
+            var described = new List<string>();
+            foreach (var recipient in recipients)
+            {
+                var info = recipient.Info;
+                if (info is KeyTransRecipientInfo keyTrans)
+                {
+                    var issuerAndSerial = keyTrans.RecipientIdentifier.ID as IssuerAndSerialNumber;
+                    described.Add(issuerAndSerial == null ? "a certificate (by key identifier)" : $"the certificate of issuer '{issuerAndSerial.Issuer}' with serial {issuerAndSerial.SerialNumber.Value.ToString(16).ToUpperInvariant()}");
+                    foreach (var certificate in keys?.Certificates ?? (IReadOnlyList<X509Certificate2>)Array.Empty<X509Certificate2>())
+                    {
+                        if (!Matches(certificate, keyTrans.RecipientIdentifier) || !certificate.HasPrivateKey)
+                        {
+                            continue;
+                        }
+                        using (var rsa = certificate.GetRSAPrivateKey())
+                        {
+                            if (rsa == null) continue;
+                            try
+                            {
+                                return rsa.Decrypt(keyTrans.EncryptedKey.GetOctets(), Padding(keyTrans.KeyEncryptionAlgorithm));
+                            }
+                            catch (CryptographicException)
+                            {
+                                // The matching certificate's key did not open it: try the other recipients.
+                            }
+                        }
+                    }
+                }
+                else if (info is PasswordRecipientInfo password)
+                {
+                    described.Add("a passphrase");
+                    if (keys?.Passphrase == null || keys.Passphrase.Length == 0)
+                    {
+                        continue;
+                    }
+                    byte[] cek = UnwrapWithPassphrase(password, keys, cache);
+                    if (cek != null)
+                    {
+                        return cek;
+                    }
+                }
+                else
+                {
+                    described.Add("a recipient of a kind DoltBackup does not read");
+                }
+            }
+            throw new EncryptionException(
+                $"None of the keys given opens '{name}'. It is encrypted for {string.Join(" and ", described.Distinct())}. " +
+                "Give the certificate with its private key (-DecryptionCertificate) or the passphrase (-Passphrase) the set was made with.");
+        }
+
+        private static bool Matches(X509Certificate2 certificate, RecipientIdentifier rid)
+        {
+            var bc = new BcCertificate(certificate.RawData);
+            if (rid.ID is IssuerAndSerialNumber issuerAndSerial)
+            {
+                return issuerAndSerial.SerialNumber.Value.Equals(bc.SerialNumber) && issuerAndSerial.Issuer.Equivalent(bc.IssuerDN);
+            }
+            if (rid.ID is Asn1TaggedObject tagged)
+            {
+                byte[] wanted = Asn1OctetString.GetInstance(tagged, false).GetOctets();
+                var ski = bc.GetExtensionValue(X509Extensions.SubjectKeyIdentifier);
+                return ski != null && SubjectKeyIdentifier.GetInstance(Asn1Object.FromByteArray(ski.GetOctets())).GetKeyIdentifier().SequenceEqual(wanted);
+            }
+            return false;
+        }
+
+        private static RSAEncryptionPadding Padding(AlgorithmIdentifier algorithm)
+        {
+            if (PkcsObjectIdentifiers.RsaEncryption.Equals(algorithm.Algorithm))
+            {
+                return RSAEncryptionPadding.Pkcs1;
+            }
+            if (PkcsObjectIdentifiers.IdRsaesOaep.Equals(algorithm.Algorithm))
+            {
+                var parameters = RsaesOaepParameters.GetInstance(algorithm.Parameters);
+                var hash = parameters.HashAlgorithm.Algorithm;
+                if (NistObjectIdentifiers.IdSha256.Equals(hash)) return RSAEncryptionPadding.OaepSHA256;
+                if (NistObjectIdentifiers.IdSha384.Equals(hash)) return RSAEncryptionPadding.OaepSHA384;
+                if (NistObjectIdentifiers.IdSha512.Equals(hash)) return RSAEncryptionPadding.OaepSHA512;
+                return RSAEncryptionPadding.OaepSHA1;
+            }
+            throw new EncryptionException($"Key transport {algorithm.Algorithm} is not RSA; DoltBackup opens RSA recipients only.");
+        }
+
+        private static byte[] UnwrapWithPassphrase(PasswordRecipientInfo password, EncryptionKeys keys, PassphraseKeyCache cache)
+        {
+            var kdf = password.KeyDerivationAlgorithm;
+            if (kdf == null || !PkcsObjectIdentifiers.IdPbkdf2.Equals(kdf.Algorithm))
+            {
+                throw new EncryptionException("A passphrase recipient uses a key derivation other than PBKDF2, which DoltBackup does not read.");
+            }
+            var pbkdf2 = Pbkdf2Params.GetInstance(kdf.Parameters);
+            string prf = pbkdf2.IsDefaultPrf ? "SHA1"
+                : PkcsObjectIdentifiers.IdHmacWithSha256.Equals(pbkdf2.Prf.Algorithm) ? "SHA256"
+                : PkcsObjectIdentifiers.IdHmacWithSha512.Equals(pbkdf2.Prf.Algorithm) ? "SHA512"
+                : throw new EncryptionException($"PBKDF2 with PRF {pbkdf2.Prf.Algorithm} is not supported.");
+            var kekAlgorithm = password.KeyEncryptionAlgorithm;
+            if (!PkcsObjectIdentifiers.IdAlgPwriKek.Equals(kekAlgorithm.Algorithm))
+            {
+                throw new EncryptionException($"Passphrase key wrap {kekAlgorithm.Algorithm} is not RFC 3211 PWRI-KEK.");
+            }
+            var inner = AlgorithmIdentifier.GetInstance(kekAlgorithm.Parameters);
+            int keyBytes = NistObjectIdentifiers.IdAes256Cbc.Equals(inner.Algorithm) ? 32
+                : NistObjectIdentifiers.IdAes192Cbc.Equals(inner.Algorithm) ? 24
+                : NistObjectIdentifiers.IdAes128Cbc.Equals(inner.Algorithm) ? 16
+                : throw new EncryptionException($"Passphrase key wrap with {inner.Algorithm} is not supported (AES-CBC only).");
+            byte[] iv = Asn1OctetString.GetInstance(inner.Parameters).GetOctets();
+            int iterations = pbkdf2.IterationCount.IntValue;
+            byte[] kek = cache.ForDecryption(keys, pbkdf2.GetSalt(), iterations, prf, keyBytes);
+            var wrap = new Rfc3211WrapEngine(AesUtilities.CreateEngine());
+            wrap.Init(false, new ParametersWithIV(new KeyParameter(kek), iv));
+            try
+            {
+                byte[] encrypted = password.EncryptedKey.GetOctets();
+                return wrap.Unwrap(encrypted, 0, encrypted.Length);
+            }
+            catch (InvalidCipherTextException)
+            {
+                return null; // wrong passphrase: RFC 3211's check bytes do not match
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _plain = null;
+                _input?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        /// <summary>True once the end was reached and the authentication tag matched.</summary>
+        public bool Verified => _verified;
+
+        /// <inheritdoc />
+        public override bool CanRead => true;
+        /// <inheritdoc />
+        public override bool CanSeek => false;
+        /// <inheritdoc />
+        public override bool CanWrite => false;
+        /// <inheritdoc />
+        public override long Length => throw new NotSupportedException();
+        /// <inheritdoc />
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        /// <inheritdoc />
+        public override void Flush() { }
+        /// <inheritdoc />
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        /// <inheritdoc />
+        public override void SetLength(long value) => throw new NotSupportedException();
+        /// <inheritdoc />
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
