@@ -143,6 +143,29 @@ namespace DoltBackup.Encryption
         }
 
         /// <summary>
+        /// Stores one file of the set at <paramref name="storedPath"/> under <paramref name="backupFolder"/> and fills the
+        /// artifact's stored path, size and hashes: as it is for a set that is not encrypted, and for an encrypted set
+        /// straight into <c>storedPath.p7m</c> through the encryptor (owner-only), so no plaintext reaches the disk.
+        /// </summary>
+        public static void StoreArtifact(BackupManifest manifest, Stream input, string backupFolder, string storedPath, bool ownerOnly, BackupArtifact artifact)
+        {
+            if (manifest.Encryption == null)
+            {
+                var plain = Capture.HashedCopy.CopyStream(input, Path.Combine(backupFolder, storedPath.Replace('/', Path.DirectorySeparatorChar)), ownerOnly, null, null);
+                artifact.StoredPath = storedPath;
+                artifact.Size = plain.Size;
+                artifact.Sha256 = plain.Sha256;
+                return;
+            }
+            var keys = manifest.SessionEncryptionKeys
+                ?? throw new EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; nothing was written in plaintext.");
+            string encrypted = storedPath + manifest.Encryption.FileSuffix;
+            var outcome = WriteFile(input, Path.Combine(backupFolder, encrypted.Replace('/', Path.DirectorySeparatorChar)), keys);
+            artifact.StoredPath = encrypted;
+            outcome.ApplyTo(artifact);
+        }
+
+        /// <summary>
         /// Encrypts <paramref name="input"/> into <paramref name="target"/> (which should end in <c>.p7m</c>): the
         /// plaintext passes once through the encryptor into an owner-only temp file beside the target, which is flushed
         /// and renamed over it. Nothing of the plaintext is written to disk.
@@ -190,6 +213,40 @@ namespace DoltBackup.Encryption
             }
             return new Outcome { Size = cipher.BytesHashed, Sha256 = cipher.FinishHex(), PlaintextSize = plainSize, PlaintextSha256 = plain.FinishHex() };
         }
+
+        /// <summary>An archive being encrypted while it is written: write the plaintext, then <see cref="Finish"/>.</summary>
+        public sealed class ArchiveEncryptor
+        {
+            private readonly CmsAuthEnvelopedWriter _writer;
+            private readonly HashingStream _plain;
+
+            internal ArchiveEncryptor(Stream output, EncryptionKeys keys)
+            {
+                _writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys));
+                _plain = new HashingStream(_writer, leaveOpen: true);
+            }
+
+            /// <summary>Where the archive's plaintext goes (hashed on the way).</summary>
+            public Stream Plaintext => _plain;
+
+            /// <summary>Plaintext bytes (after <see cref="Finish"/>).</summary>
+            public long PlaintextSize { get; private set; }
+
+            /// <summary>SHA-256 of the plaintext (after <see cref="Finish"/>).</summary>
+            public string PlaintextSha256 { get; private set; }
+
+            /// <summary>Writes the authentication tag and the end of the CMS structure; the output stays open.</summary>
+            public void Finish()
+            {
+                _plain.Flush();
+                PlaintextSize = _plain.BytesHashed;
+                PlaintextSha256 = _plain.FinishHex();
+                _writer.Dispose();
+            }
+        }
+
+        /// <summary>Starts encrypting an archive onto <paramref name="output"/> (left open).</summary>
+        public static ArchiveEncryptor StartArchive(Stream output, EncryptionKeys keys) => new ArchiveEncryptor(output, keys);
 
         /// <summary>
         /// Opens the plaintext of an encrypted file: the returned stream throws <see cref="EncryptionException"/> on a

@@ -170,6 +170,17 @@ namespace DoltBackup.FileCopy
             }
             Directory.CreateDirectory(backupFolder);
             string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
+            var keys = manifest.Encryption == null ? null
+                : manifest.SessionEncryptionKeys ?? throw new Encryption.EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; nothing was copied.");
+            if (keys != null)
+            {
+                if (options.Format == FileCopyFormat.Tree)
+                {
+                    throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir,
+                        $"The backup set '{manifest.Id}' is encrypted: use -Format TarGzip or Tar (one encrypted archive); -Format Tree is not encrypted yet.");
+                }
+                outputName += manifest.Encryption.FileSuffix;
+            }
             string output = Path.Combine(backupFolder, outputName);
             string partial = output + ".partial";
             if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
@@ -205,7 +216,7 @@ namespace DoltBackup.FileCopy
                 }
                 else
                 {
-                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result);
+                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result, keys);
                     artifacts.Insert(0, archive);
                 }
                 DeletePath(output);
@@ -259,18 +270,26 @@ namespace DoltBackup.FileCopy
             };
 
         private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
-            FileCopyOptions options, long totalBytes, FileCopyResult result)
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys)
         {
             long done = 0;
+            Encryption.SetEncryption.ArchiveEncryptor encryptor = null;
             int files = entries.Count(e => !e.IsDirectory);
             int filesDone = 0;
             string archiveSha;
             long archiveSize;
             // The archive holds privileges.db and maybe keys: owner-only from its first byte.
             using (var file = OwnerOnlyFile.Create(partial, ownerOnly: true))
-            using (var hashed = new HashingStream(file, leaveOpen: true, hash: options.HashArchive))
+            using (var hashed = new HashingStream(file, leaveOpen: true, hash: options.HashArchive || keys != null))
             {
-                Stream sink = gzip ? new GZipStream(hashed, CompressionLevel.Fastest, leaveOpen: true) : (Stream)hashed;
+                // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass).
+                Stream archiveStream = hashed;
+                if (keys != null)
+                {
+                    encryptor = Encryption.SetEncryption.StartArchive(hashed, keys);
+                    archiveStream = encryptor.Plaintext;
+                }
+                Stream sink = gzip ? new GZipStream(archiveStream, CompressionLevel.Fastest, leaveOpen: true) : archiveStream;
                 var bufferedSink = new BufferedStream(sink, BufferSize);
                 try
                 {
@@ -331,7 +350,7 @@ namespace DoltBackup.FileCopy
                 {
                     // BufferedStream disposes what it wraps: the gzip stream (which writes its trailer into the hashed
                     // stream, left open); without gzip only flush, so the hashed stream survives to give its digest.
-                    if (ReferenceEquals(sink, hashed))
+                    if (ReferenceEquals(sink, archiveStream))
                     {
                         bufferedSink.Flush();
                     }
@@ -340,6 +359,7 @@ namespace DoltBackup.FileCopy
                         bufferedSink.Dispose();
                     }
                 }
+                encryptor?.Finish();
                 hashed.Flush();
                 file.Flush(true);
                 archiveSize = hashed.BytesHashed;
@@ -348,6 +368,9 @@ namespace DoltBackup.FileCopy
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
             return new BackupArtifact
             {
+                Encrypted = encryptor != null,
+                PlaintextSize = encryptor?.PlaintextSize,
+                PlaintextSha256 = encryptor?.PlaintextSha256,
                 Kind = FileCopyLayout.DataArchiveKind,
                 StoredPath = outputName,
                 OriginalPath = null,

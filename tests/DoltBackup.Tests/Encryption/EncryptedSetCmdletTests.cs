@@ -1,0 +1,142 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using DoltBackup.Manifest;
+using DoltBackup.Tests.Infrastructure;
+using Xunit;
+
+namespace DoltBackup.Tests.Encryption
+{
+    /// <summary>Encrypted backup sets through the cmdlets (hosted engine): what is written, and what needs a key.</summary>
+    public class EncryptedSetCmdletTests
+    {
+        private const string Passphrase = "Tr0ub4dor&3-not-in-output";
+
+        private static string SetUp(TempDir dir)
+        {
+            TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), dir.Combine("data"));
+            Directory.CreateDirectory(dir.Combine("globalcfg"));
+            File.WriteAllText(dir.Combine("server.yaml"), "log_level: info\nlistener:\n  host: 127.0.0.1\n  port: 3391\ndata_dir: " + dir.Combine("data") + "\n");
+            return dir.Combine("backups");
+        }
+
+        private const string NewFileCopy = "New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -ConfigPath $args[1] -Path $args[2]";
+        private const string SyncArgs = "-Format TarGzip -GlobalConfigDir $args[3]";
+
+        private static (int Code, string Error) OpenSsl(params string[] args)
+        {
+            var psi = new ProcessStartInfo(ExternalTools.OpenSsl ?? "openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi);
+            string err = p.StandardError.ReadToEnd();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, err);
+        }
+
+        private static string Sha256(string path)
+        {
+            using var s = File.OpenRead(path);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(s)).ToLowerInvariant();
+        }
+
+        [OpenSslFact]
+        public void A_FileCopy_set_encrypted_to_a_certificate_file_stores_only_p7m_files_that_openssl_opens()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            var cert = TestKeys.NewCertificate("ops");
+            var (certPem, keyPem) = TestKeys.WritePem(cert, dir.Path);
+            using var shell = new PowerShellHost();
+
+            var r = shell.Run(NewFileCopy + " -EncryptionCertificate $args[4] | Sync-DoltBackup " + SyncArgs,
+                dir.Combine("data"), dir.Combine("server.yaml"), backups, dir.Combine("globalcfg"), certPem);
+
+            Assert.Null(r.Terminating);
+            Assert.Empty(r.Errors);
+            var m = (BackupManifest)r.Output.Single().BaseObject;
+            Assert.Equal(BackupStatus.Completed, m.Status);
+            Assert.Equal(cert.Thumbprint, m.Encryption.Recipients.Single().Thumbprint);
+            Assert.Empty(r.Warnings.Where(w => w.Contains("SSE-KMS"))); // FileCopy: no Dolt stores, nothing unencrypted.
+            var archive = m.Artifacts.Single(a => a.Kind == "DataArchive");
+            Assert.Equal("datadir.tar.gz.p7m", archive.StoredPath);
+            Assert.True(archive.Encrypted);
+            var config = m.Artifacts.Single(a => a.Kind == "ServerConfig");
+            Assert.EndsWith(".p7m", config.StoredPath);
+            Assert.True(config.Encrypted);
+            // Nothing of the set is stored in plaintext but its manifest.
+            var stored = Directory.GetFiles(m.BackupFolder, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)).Where(f => f != ".doltbackup.lock").ToList();
+            Assert.All(stored.Where(f => f != "manifest.json"), f => Assert.True(f.EndsWith(".p7m"), string.Join(", ", stored)));
+            Assert.Equal(archive.Sha256, Sha256(Path.Combine(m.BackupFolder, archive.StoredPath)));
+
+            var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(m.BackupFolder, archive.StoredPath),
+                "-recip", certPem, "-inkey", keyPem, "-out", dir.Combine("datadir.tar.gz"));
+            Assert.True(code == 0, error);
+            Assert.Equal(archive.PlaintextSha256, Sha256(dir.Combine("datadir.tar.gz")));
+            Assert.Equal(archive.PlaintextSize, new FileInfo(dir.Combine("datadir.tar.gz")).Length);
+
+            (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(m.BackupFolder, config.StoredPath.Replace('/', Path.DirectorySeparatorChar)),
+                "-recip", certPem, "-inkey", keyPem, "-out", dir.Combine("server.out.yaml"));
+            Assert.True(code == 0, error);
+            Assert.Equal(File.ReadAllText(dir.Combine("server.yaml")), File.ReadAllText(dir.Combine("server.out.yaml")));
+
+            // The manifest names the recipient and carries its public certificate, never the private key.
+            string json = File.ReadAllText(Path.Combine(m.BackupFolder, "manifest.json"));
+            Assert.Equal(Convert.ToBase64String(cert.RawData), ManifestStore.Read(m.BackupFolder).Encryption.Recipients.Single().Certificate);
+            Assert.DoesNotContain("PRIVATE", json);
+        }
+
+        [OpenSslFact]
+        public void A_passphrase_set_needs_the_passphrase_again_to_sync_and_openssl_opens_it_with_the_passphrase()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            using var shell = new PowerShellHost();
+            shell.Invoke("$global:pw = $args[0]", TestKeys.Secure(Passphrase));
+
+            var created = shell.Run(NewFileCopy + " -EncryptionPassphrase $global:pw", dir.Combine("data"), dir.Combine("server.yaml"), backups);
+            Assert.Empty(created.Errors);
+            var folder = ((BackupManifest)created.Output.Single().BaseObject).BackupFolder;
+            Assert.Contains("\"passphrase\"", File.ReadAllText(Path.Combine(folder, "manifest.json")).ToLowerInvariant());
+
+            // A later session without the passphrase: a clear error, nothing written.
+            var refused = shell.Run("Get-DoltBackup $args[0] | Sync-DoltBackup -Format TarGzip -GlobalConfigDir $args[1] -Verbose", folder, dir.Combine("globalcfg"));
+            Assert.True(refused.Errors.Count == 1, refused.AllText());
+            Assert.Equal("DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.SyncDoltBackupCommand", refused.Errors[0].FullyQualifiedErrorId);
+            Assert.Contains("-EncryptionPassphrase", refused.Errors[0].Exception.Message);
+            Assert.Equal(new[] { "manifest.json" }, Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToArray());
+
+            var synced = shell.Run("Get-DoltBackup $args[0] | Sync-DoltBackup -Format TarGzip -GlobalConfigDir $args[1] -EncryptionPassphrase $global:pw -Verbose", folder, dir.Combine("globalcfg"));
+            Assert.Empty(synced.Errors);
+            var m = (BackupManifest)synced.Output.Single().BaseObject;
+            Assert.Equal(BackupStatus.Completed, m.Status);
+            Assert.Equal(global::DoltBackup.Encryption.EncryptionRecipientKind.Passphrase, m.Encryption.Recipients.Single().Kind);
+            var archive = m.Artifacts.Single(a => a.Kind == "DataArchive");
+
+            var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(folder, archive.StoredPath), "-pwri_password", Passphrase, "-out", dir.Combine("d.tar.gz"));
+            Assert.True(code == 0, error);
+            Assert.Equal(archive.PlaintextSha256, Sha256(dir.Combine("d.tar.gz")));
+
+            // The passphrase never reaches output, verbose text, warnings, errors or the manifest.
+            Assert.DoesNotContain(Passphrase, created.AllText() + refused.AllText() + synced.AllText());
+            Assert.DoesNotContain(Passphrase, File.ReadAllText(Path.Combine(folder, "manifest.json")));
+        }
+
+        [Fact]
+        public void A_weak_certificate_is_refused_before_anything_is_written()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            using var shell = new PowerShellHost();
+            shell.Invoke("$global:c = $args[0]", TestKeys.PublicOnly(TestKeys.NewCertificate("weak", 1024)));
+
+            var r = shell.Run(NewFileCopy + " -EncryptionCertificate $global:c", dir.Combine("data"), dir.Combine("server.yaml"), backups);
+
+            Assert.Equal("DoltBackup.EncryptionRecipientInvalid,DoltBackup.Cmdlets.NewDoltBackupCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
+            Assert.Empty(r.Output);
+            Assert.False(Directory.Exists(backups));
+        }
+    }
+}
