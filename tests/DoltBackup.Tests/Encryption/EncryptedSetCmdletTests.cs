@@ -140,3 +140,29 @@ namespace DoltBackup.Tests.Encryption
         }
     }
 }
+
+namespace DoltBackup.Tests.Encryption
+{
+    /// <summary>A DoltBackup-method set (fake engine): Dolt writes its stores itself, so the set says so once.</summary>
+    public class EncryptedDoltBackupSetCmdletTests
+    {
+        [Fact]
+        public void A_DoltBackup_set_records_that_its_Dolt_stores_are_not_encrypted_and_warns_once()
+        {
+            using var bed = new global::DoltBackup.Tests.Cli.CmdletTestBed(2);
+            var cert = TestKeys.PublicOnly(TestKeys.NewCertificate("ops"));
+            var r = bed.Shell.Run("New-DoltBackup -Server $args[0] -Credential $args[1] -Destination $args[2] -EncryptionCertificate $args[3] | Sync-DoltBackup",
+                bed.Host, bed.Credential(), bed.Dest, cert);
+
+            Assert.Empty(r.Errors);
+            var m = (BackupManifest)r.Output.Single().BaseObject;
+            Assert.Equal(BackupStatus.Completed, m.Status);
+            Assert.Single(r.Warnings, w => w.Contains("SSE-KMS"));
+            var stored = ManifestStore.Read(bed.Dest);
+            Assert.False(stored.Encryption.DoltStoresEncrypted);
+            Assert.Contains("cannot encrypt", stored.Encryption.DoltStoresNote);
+            Assert.Equal(cert.Thumbprint, stored.Encryption.Recipients.Single().Thumbprint);
+            Assert.All(stored.Artifacts, a => Assert.True(a.Encrypted && a.StoredPath.EndsWith(".p7m"), a.StoredPath));
+        }
+    }
+}
