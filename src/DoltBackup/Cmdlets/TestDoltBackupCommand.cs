@@ -85,6 +85,15 @@ namespace DoltBackup.Cmdlets
         [ValidateRange(0, int.MaxValue)]
         public int OperationTimeout { get; set; } = 14400;
 
+        /// <summary>Certificates with their private keys that open an encrypted set.</summary>
+        [Parameter(HelpMessage = "Encrypted sets: certificates with their private keys (Get-PfxCertificate, or Cert:\\CurrentUser\\My\\<thumbprint>) that open the set; its contents are then decrypted in a stream and checked too. Without a key only the stored (encrypted) bytes are checked.")]
+        [CertificateTransformation]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[] DecryptionCertificate { get; set; }
+
+        /// <summary>The passphrase of an encrypted set.</summary>
+        [Parameter(HelpMessage = "Encrypted sets: the set's passphrase (Read-Host -AsSecureString); its contents are then decrypted in a stream and checked too.")]
+        public System.Security.SecureString Passphrase { get; set; }
+
         private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
         private string _restoreActivity = "Test-DoltBackup -RestoreTest";
 
@@ -297,6 +306,8 @@ namespace DoltBackup.Cmdlets
         private VerificationOptions Options(string target) => new VerificationOptions
         {
             Deep = Deep.IsPresent,
+            DecryptionCertificates = DecryptionCertificate,
+            Passphrase = Passphrase,
             Progress = p => WriteProgress(new ProgressRecord(ProgressId, "Test-DoltBackup " + target, p.Activity + ": " + System.IO.Path.GetFileName(p.CurrentItem ?? ""))
             {
                 PercentComplete = p.Percent,

@@ -124,6 +124,48 @@ namespace DoltBackup.Tests.Encryption
             Assert.DoesNotContain(Passphrase, File.ReadAllText(Path.Combine(folder, "manifest.json")));
         }
 
+        private static System.Collections.Generic.List<global::DoltBackup.Verification.VerificationResult> Results(PowerShellResult r)
+            => r.Output.Select(o => o.BaseObject).OfType<global::DoltBackup.Verification.VerificationResult>().ToList();
+
+        [Fact]
+        public void Test_DoltBackup_checks_the_stored_bytes_without_a_key_and_the_contents_with_it()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            var cert = TestKeys.NewCertificate("ops");
+            using var shell = new PowerShellHost();
+            var r = shell.Run(NewFileCopy + " -EncryptionCertificate $args[4] | Sync-DoltBackup " + SyncArgs,
+                dir.Combine("data"), dir.Combine("server.yaml"), backups, dir.Combine("globalcfg"), TestKeys.PublicOnly(cert));
+            var m = (BackupManifest)r.Output.Single().BaseObject;
+            var archive = m.Artifacts.Single(a => a.Kind == "DataArchive");
+
+            var noKey = Results(shell.Run("Test-DoltBackup -Path $args[0]", m.BackupFolder));
+            Assert.DoesNotContain(noKey, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.Contains(noKey, x => x.Check == "Artifact.Sha256" && x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.Contains(noKey, x => x.Check == "Encryption.Contents" && x.Status == global::DoltBackup.Verification.VerificationStatus.Skipped && x.Message.Contains(cert.Thumbprint));
+
+            var withKey = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, cert));
+            Assert.DoesNotContain(withKey, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed || (x.Status == global::DoltBackup.Verification.VerificationStatus.Skipped && x.Level == global::DoltBackup.Verification.VerificationLevel.Artifact));
+            Assert.Contains(withKey, x => x.Check == "Artifact.Decrypted" && x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.Contains(withKey, x => x.Check == "Artifact.Decrypted" && x.Target.EndsWith("server.yaml.p7m") && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed);
+            // The files inside the decrypted archive are checked one by one.
+            Assert.Equal(m.Artifacts.Count(a => a.Archive == archive.StoredPath),
+                withKey.Count(x => x.Target.StartsWith(archive.StoredPath + ":") && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed));
+
+            var wrong = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, TestKeys.NewCertificate("other")));
+            Assert.Contains(wrong, x => x.Check == "Archive.Readable" && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+
+            // One flipped byte: refused without the key (stored hash) and with it (authentication).
+            string file = Path.Combine(m.BackupFolder, archive.StoredPath);
+            var bytes = File.ReadAllBytes(file);
+            bytes[bytes.Length / 2] ^= 0x10;
+            File.WriteAllBytes(file, bytes);
+            Assert.Contains(Results(shell.Run("Test-DoltBackup -Path $args[0]", m.BackupFolder)),
+                x => x.Check == "Artifact.Sha256" && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.Contains(Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, cert)),
+                x => x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+        }
+
         [Fact]
         public void A_weak_certificate_is_refused_before_anything_is_written()
         {
