@@ -142,7 +142,12 @@ namespace DoltBackup.FileCopy
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
             using (var raw = new HashingStream(file, leaveOpen: true))
             {
-                Stream input = FileCopyLayout.IsGzip(archive.StoredPath) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
+                // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
+                // anything is moved into place.
+                HashingStream plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path) : null;
+                string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
+                Stream source = plain ?? (Stream)raw;
+                Stream input = FileCopyLayout.IsGzip(archiveName) ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
                 try
                 {
                     var reader = new TarReader(input);
@@ -206,13 +211,30 @@ namespace DoltBackup.FileCopy
                     {
                         throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path);
                     }
+                    if (plain != null)
+                    {
+                        while (plain.Read(buffer, 0, buffer.Length) > 0)
+                        {
+                        }
+                        string plainSha = plain.FinishHex();
+                        if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
+                                $"The archive '{path}' decrypted to SHA-256 {plainSha}, not the manifest's {archive.PlaintextSha256 ?? "(none)"}: it belongs to another set or was replaced; nothing was restored.", path);
+                        }
+                    }
+                }
+                catch (Encryption.EncryptionException e)
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", path);
                 }
                 finally
                 {
-                    if (!ReferenceEquals(input, raw))
+                    if (!ReferenceEquals(input, raw) && !ReferenceEquals(input, plain))
                     {
                         input.Dispose();
                     }
+                    plain?.Dispose();
                 }
                 while (raw.Read(buffer, 0, buffer.Length) > 0)
                 {
@@ -227,6 +249,20 @@ namespace DoltBackup.FileCopy
             if (missing != null)
             {
                 throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The manifest records '{missing}', which the archive does not hold; nothing was restored.", missing);
+            }
+        }
+
+        private static HashingStream OpenDecrypted(BackupManifest manifest, BackupArtifact archive, Stream raw, string path)
+        {
+            var keys = manifest.SessionDecryptionKeys
+                ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
+            try
+            {
+                return new HashingStream(Encryption.SetEncryption.OpenDecrypting(raw, keys, archive.StoredPath, ownsInput: false));
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", path);
             }
         }
 

@@ -96,6 +96,10 @@ namespace DoltBackup.Manifest
         [JsonIgnore]
         internal Encryption.EncryptionKeys SessionEncryptionKeys { get; set; }
 
+        /// <summary>The keys a restore of this set decrypts with (checked before anything is written); in memory only.</summary>
+        [JsonIgnore]
+        internal Encryption.EncryptionKeys SessionDecryptionKeys { get; set; }
+
         /// <summary>Names of the databases in the set.</summary>
         [JsonIgnore]
         public string[] DatabaseNames => Databases.Select(d => d.Name).ToArray();

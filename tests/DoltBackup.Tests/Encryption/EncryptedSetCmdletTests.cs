@@ -22,7 +22,7 @@ namespace DoltBackup.Tests.Encryption
             return dir.Combine("backups");
         }
 
-        private const string NewFileCopy = "New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -ConfigPath $args[1] -Path $args[2]";
+        private const string NewFileCopy = "New-DoltBackup -Method FileCopy -DataDir $args[0] -ConfigPath $args[1] -Path $args[2]";
         private const string SyncArgs = "-Format TarGzip -GlobalConfigDir $args[3]";
 
         private static (int Code, string Error) OpenSsl(params string[] args)
@@ -164,6 +164,77 @@ namespace DoltBackup.Tests.Encryption
                 x => x.Check == "Artifact.Sha256" && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
             Assert.Contains(Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, cert)),
                 x => x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+        }
+
+        private static string[] ErrorIds(PowerShellResult r) => r.Errors.Select(e => e.FullyQualifiedErrorId).ToArray();
+
+        [Fact]
+        public void Restore_decrypts_a_passphrase_set_and_refuses_no_key_a_wrong_key_and_a_cut_file_with_nothing_written()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            string folder;
+            using (var writer = new PowerShellHost())
+            {
+                writer.Invoke("$global:pw = $args[0]", TestKeys.Secure(Passphrase));
+                var made = writer.Run(NewFileCopy + " -EncryptionPassphrase $global:pw | Sync-DoltBackup -SkipConfiguration -Format Tar",
+                    dir.Combine("data"), dir.Combine("server.yaml"), backups);
+                Assert.True(made.Errors.Count == 0, made.AllText());
+                folder = ((BackupManifest)made.Output.Single().BaseObject).BackupFolder;
+            }
+            string target = dir.Combine("restored");
+            global::DoltBackup.Tests.Fakes.FakeServers.Register(new global::DoltBackup.Tests.Fakes.FakeDoltEngine(), target);
+            using var shell = new PowerShellHost();
+            shell.Invoke("$global:pw = $args[0]; $global:bad = $args[1]", TestKeys.Secure(Passphrase), TestKeys.Secure("not the passphrase"));
+            const string Restore = "Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Confirm:$false";
+
+            var noKey = shell.Run(Restore, folder, target);
+            Assert.Equal(new[] { "DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.RestoreDoltBackupCommand" }, ErrorIds(noKey));
+            Assert.Contains("-Passphrase", noKey.Errors[0].Exception.Message);
+            Assert.False(Directory.Exists(target));
+
+            var wrong = shell.Run(Restore + " -Passphrase $global:bad", folder, target);
+            Assert.Contains(ErrorIds(wrong), id => id.StartsWith("DoltBackup.ArtifactDecryptionFailed"));
+            Assert.False(Directory.Exists(target));
+            Assert.Empty(Directory.GetDirectories(dir.Path, ".restored.restore-*"));
+
+            string archive = Path.Combine(folder, "datadir.tar.p7m");
+            byte[] whole = File.ReadAllBytes(archive);
+            File.WriteAllBytes(archive, whole.Take(whole.Length - 40).ToArray());
+            var cut = shell.Run(Restore + " -Passphrase $global:pw", folder, target);
+            Assert.NotEmpty(cut.Errors);
+            Assert.False(Directory.Exists(target));
+            File.WriteAllBytes(archive, whole);
+
+            var good = shell.Run(Restore + " -Passphrase $global:pw", folder, target);
+            Assert.True(good.Errors.Count == 0, good.AllText());
+            global::DoltBackup.Tests.FileCopy.FileCopyTestSupport.AssertSameTree(dir.Combine("data"), target);
+            Assert.DoesNotContain(Passphrase, noKey.AllText() + wrong.AllText() + cut.AllText() + good.AllText());
+        }
+
+        [Fact]
+        public void Restore_refuses_an_archive_swapped_in_from_another_set_encrypted_to_the_same_certificate()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            var cert = TestKeys.NewCertificate("ops");
+            using var shell = new PowerShellHost();
+            string[] folders = new string[2];
+            for (int i = 0; i < 2; i++)
+            {
+                var made = shell.Run(NewFileCopy + " -Name s" + i + " -EncryptionCertificate $args[3] | Sync-DoltBackup -SkipConfiguration -Format Tar",
+                    dir.Combine("data"), dir.Combine("server.yaml"), backups, TestKeys.PublicOnly(cert));
+                Assert.True(made.Errors.Count == 0, made.AllText());
+                folders[i] = ((BackupManifest)made.Output.Single().BaseObject).BackupFolder;
+            }
+            File.Copy(Path.Combine(folders[1], "datadir.tar.p7m"), Path.Combine(folders[0], "datadir.tar.p7m"), overwrite: true);
+            string target = dir.Combine("restored");
+            global::DoltBackup.Tests.Fakes.FakeServers.Register(new global::DoltBackup.Tests.Fakes.FakeDoltEngine(), target);
+
+            var r = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", folders[0], target, cert);
+
+            Assert.Contains(ErrorIds(r), id => id.StartsWith("DoltBackup.ArtifactHashMismatch") || id.StartsWith("DoltBackup.ArtifactDecryptionFailed"));
+            Assert.False(Directory.Exists(target));
         }
 
         [Fact]

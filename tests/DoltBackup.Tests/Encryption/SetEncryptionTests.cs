@@ -114,5 +114,55 @@ namespace DoltBackup.Tests.Encryption
             Assert.Throws<EncryptionException>(() => SetEncryption.DecryptVerified(flipped, artifactA, keys));
             Assert.Throws<EncryptionException>(() => SetEncryption.DecryptVerified(File.ReadAllBytes(a), artifactA, TestKeys.Passphrase("wrong")));
         }
+
+        private (BackupManifest Manifest, BackupArtifact Config, BackupArtifact Grants) EncryptedSetWithConfigAndGrants(EncryptionKeys keys)
+        {
+            var manifest = NewManifest();
+            manifest.Destination.BackupFolder = Path.Combine(_dir, "set");
+            SetEncryption.Record(manifest, keys, hasDoltStores: false);
+            var config = new BackupArtifact { Kind = "ServerConfig", OriginalPath = "/etc/dolt/config.yaml", Mode = "0644" };
+            SetEncryption.StoreArtifact(manifest, new MemoryStream(Encoding.UTF8.GetBytes("log_level: info\n")), manifest.BackupFolder, "config/etc/dolt/config.yaml", false, config);
+            var grants = new BackupArtifact { Kind = "GrantsScript", Secret = true };
+            SetEncryption.StoreArtifact(manifest, new MemoryStream(Encoding.UTF8.GetBytes("CREATE USER x;")), manifest.BackupFolder, "grants/grants.sql", true, grants);
+            manifest.Artifacts.Add(config);
+            manifest.Artifacts.Add(grants);
+            return (manifest, config, grants);
+        }
+
+        [Fact]
+        public void Configuration_files_restore_decrypted_only_with_the_key_and_nothing_is_written_without_it()
+        {
+            var keys = TestKeys.Passphrase("pw");
+            var (manifest, config, _) = EncryptedSetWithConfigAndGrants(keys);
+            Assert.Equal("config/etc/dolt/config.yaml.p7m", config.StoredPath);
+            Assert.False(File.Exists(Path.Combine(manifest.BackupFolder, "config", "etc", "dolt", "config.yaml")));
+            string root = Path.Combine(_dir, "root");
+
+            var refused = new global::DoltBackup.Capture.ArtifactRestorer().Restore(manifest, new[] { config }, new global::DoltBackup.Capture.ArtifactRestoreOptions { TargetRoot = root });
+            Assert.Equal(global::DoltBackup.Capture.ArtifactRestoreStatus.Refused, refused.Items.Single().Status);
+            Assert.Contains("no key", refused.Items.Single().Reason);
+            Assert.False(Directory.Exists(root) && Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Any());
+
+            manifest.SessionDecryptionKeys = TestKeys.Passphrase("wrong");
+            var wrong = new global::DoltBackup.Capture.ArtifactRestorer().Restore(manifest, new[] { config }, new global::DoltBackup.Capture.ArtifactRestoreOptions { TargetRoot = root });
+            Assert.Equal(global::DoltBackup.Capture.ArtifactRestoreStatus.Refused, wrong.Items.Single().Status);
+
+            manifest.SessionDecryptionKeys = keys;
+            var done = new global::DoltBackup.Capture.ArtifactRestorer().Restore(manifest, new[] { config }, new global::DoltBackup.Capture.ArtifactRestoreOptions { TargetRoot = root });
+            Assert.Equal(global::DoltBackup.Capture.ArtifactRestoreStatus.Restored, done.Items.Single().Status);
+            Assert.Equal("log_level: info\n", File.ReadAllText(done.Items.Single().TargetPath));
+        }
+
+        [Fact]
+        public void The_grants_script_is_read_decrypted_and_refused_without_or_with_a_wrong_key()
+        {
+            var keys = TestKeys.Passphrase("pw");
+            var (manifest, _, grants) = EncryptedSetWithConfigAndGrants(keys);
+            Assert.Equal("CREATE USER x;", Encoding.UTF8.GetString(global::DoltBackup.Restore.StoredArtifactReader.ReadVerified(manifest.BackupFolder, grants, keys)));
+            Assert.Equal(SetEncryption.KeyRequiredErrorId,
+                Assert.Throws<global::DoltBackup.Restore.RestoreEngineException>(() => global::DoltBackup.Restore.StoredArtifactReader.ReadVerified(manifest.BackupFolder, grants)).ErrorId);
+            Assert.Equal("ArtifactDecryptionFailed",
+                Assert.Throws<global::DoltBackup.Restore.RestoreEngineException>(() => global::DoltBackup.Restore.StoredArtifactReader.ReadVerified(manifest.BackupFolder, grants, TestKeys.Passphrase("no"))).ErrorId);
+        }
     }
 }
