@@ -25,16 +25,6 @@ namespace DoltBackup.Tests.Encryption
         private const string NewFileCopy = "New-DoltBackup -Method FileCopy -DataDir $args[0] -ConfigPath $args[1] -Path $args[2]";
         private const string SyncArgs = "-Format TarGzip -GlobalConfigDir $args[3]";
 
-        private static (int Code, string Error) OpenSsl(params string[] args)
-        {
-            var psi = new ProcessStartInfo(ExternalTools.OpenSsl ?? "openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi);
-            string err = p.StandardError.ReadToEnd();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, err);
-        }
 
         private static string Sha256(string path)
         {
@@ -71,13 +61,13 @@ namespace DoltBackup.Tests.Encryption
             Assert.All(stored.Where(f => f != "manifest.json"), f => Assert.True(f.EndsWith(".p7m"), string.Join(", ", stored)));
             Assert.Equal(archive.Sha256, Sha256(Path.Combine(m.BackupFolder, archive.StoredPath)));
 
-            var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(m.BackupFolder, archive.StoredPath),
+            var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(m.BackupFolder, archive.StoredPath),
                 "-recip", certPem, "-inkey", keyPem, "-out", dir.Combine("datadir.tar.gz"));
             Assert.True(code == 0, error);
             Assert.Equal(archive.PlaintextSha256, Sha256(dir.Combine("datadir.tar.gz")));
             Assert.Equal(archive.PlaintextSize, new FileInfo(dir.Combine("datadir.tar.gz")).Length);
 
-            (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(m.BackupFolder, config.StoredPath.Replace('/', Path.DirectorySeparatorChar)),
+            (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(m.BackupFolder, config.StoredPath.Replace('/', Path.DirectorySeparatorChar)),
                 "-recip", certPem, "-inkey", keyPem, "-out", dir.Combine("server.out.yaml"));
             Assert.True(code == 0, error);
             Assert.Equal(File.ReadAllText(dir.Combine("server.yaml")), File.ReadAllText(dir.Combine("server.out.yaml")));
@@ -115,7 +105,7 @@ namespace DoltBackup.Tests.Encryption
             Assert.Equal(global::DoltBackup.Encryption.EncryptionRecipientKind.Passphrase, m.Encryption.Recipients.Single().Kind);
             var archive = m.Artifacts.Single(a => a.Kind == "DataArchive");
 
-            var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(folder, archive.StoredPath), "-pwri_password", Passphrase, "-out", dir.Combine("d.tar.gz"));
+            var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", Path.Combine(folder, archive.StoredPath), "-pwri_password", Passphrase, "-out", dir.Combine("d.tar.gz"));
             Assert.True(code == 0, error);
             Assert.Equal(archive.PlaintextSha256, Sha256(dir.Combine("d.tar.gz")));
 
