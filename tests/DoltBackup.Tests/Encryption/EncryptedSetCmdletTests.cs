@@ -228,6 +228,27 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void Backup_DoltConfiguration_into_a_passphrase_set_needs_the_passphrase_and_writes_p7m_only()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            using var shell = new PowerShellHost();
+            var created = shell.Run(NewFileCopy + " -EncryptionPassphrase $args[3]", dir.Combine("data"), dir.Combine("server.yaml"), backups, TestKeys.Secure(Passphrase));
+            string folder = ((BackupManifest)created.Output.Single().BaseObject).BackupFolder;
+            const string Capture = "Backup-DoltConfiguration -Path $args[0] -ConfigPath $args[1] -GlobalConfigDir $args[2]";
+
+            var refused = shell.Run(Capture, folder, dir.Combine("server.yaml"), dir.Combine("globalcfg"));
+            Assert.Equal("DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.BackupDoltConfigurationCommand", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+            Assert.False(Directory.Exists(Path.Combine(folder, "config")));
+
+            var r = shell.Run(Capture + " -EncryptionPassphrase $args[3]", folder, dir.Combine("server.yaml"), dir.Combine("globalcfg"), TestKeys.Secure(Passphrase));
+            Assert.True(r.Errors.Count == 0, r.AllText());
+            var config = Assert.Single(ManifestStore.Read(folder).Artifacts, a => a.Kind == "ServerConfig");
+            Assert.True(config.Encrypted);
+            Assert.All(Directory.GetFiles(Path.Combine(folder, "config"), "*", SearchOption.AllDirectories), f => Assert.EndsWith(".p7m", f));
+        }
+
+        [Fact]
         public void A_weak_certificate_is_refused_before_anything_is_written()
         {
             using var dir = new TempDir();
