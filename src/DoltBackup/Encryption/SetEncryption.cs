@@ -78,8 +78,45 @@ namespace DoltBackup.Encryption
                     return new X509Certificate2(Convert.FromBase64String(r.Certificate));
                 }).ToList();
             var keys = new EncryptionKeys(certificates, needsPassphrase ? passphrase : null);
+            if (needsPassphrase)
+            {
+                EnsurePassphraseOpensTheSet(manifest, keys);
+            }
             manifest.SessionEncryptionKeys = keys;
             return keys;
+        }
+
+        /// <summary>
+        /// A passphrase given again must be the set's: files encrypted with another one would not open with the first.
+        /// The set's first stored encrypted file is opened with the passphrase alone (the key unwrap checks it); a set with
+        /// no such file yet has nothing to compare with.
+        /// </summary>
+        private static void EnsurePassphraseOpensTheSet(BackupManifest manifest, EncryptionKeys keys)
+        {
+            if (string.IsNullOrEmpty(manifest.BackupFolder) || !Directory.Exists(manifest.BackupFolder))
+            {
+                return;
+            }
+            var existing = manifest.Artifacts
+                .Where(a => a.Encrypted && a.Archive == null && a.Status == ItemStatus.Completed && !string.IsNullOrEmpty(a.StoredPath) && a.StoredPath.IndexOf("..", StringComparison.Ordinal) < 0)
+                .Select(a => Path.Combine(manifest.BackupFolder, a.StoredPath.Replace('/', Path.DirectorySeparatorChar)))
+                .FirstOrDefault(File.Exists);
+            if (existing == null)
+            {
+                return;
+            }
+            var passphraseOnly = new EncryptionKeys(null, keys.Passphrase, keys.Iterations);
+            try
+            {
+                using (var file = File.OpenRead(existing))
+                using (new CmsAuthEnvelopedReader(file, passphraseOnly, CacheFor(keys), Path.GetFileName(existing)))
+                {
+                }
+            }
+            catch (EncryptionException)
+            {
+                throw new EncryptionException($"The passphrase given does not open the files already in the backup set '{manifest.Id}'; give the set's passphrase (nothing was written).");
+            }
         }
 
         /// <summary>

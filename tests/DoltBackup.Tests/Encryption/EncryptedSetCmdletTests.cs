@@ -246,6 +246,13 @@ namespace DoltBackup.Tests.Encryption
             var config = Assert.Single(ManifestStore.Read(folder).Artifacts, a => a.Kind == "ServerConfig");
             Assert.True(config.Encrypted);
             Assert.All(Directory.GetFiles(Path.Combine(folder, "config"), "*", SearchOption.AllDirectories), f => Assert.EndsWith(".p7m", f));
+
+            // Another passphrase would leave the set with files the first one cannot open: refused, nothing changed.
+            string before = File.ReadAllText(Path.Combine(folder, "manifest.json"));
+            var other = shell.Run(Capture + " -EncryptionPassphrase $args[3]", folder, dir.Combine("server.yaml"), dir.Combine("globalcfg"), TestKeys.Secure("another passphrase"));
+            Assert.Equal("DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.BackupDoltConfigurationCommand", Assert.Single(other.Errors).FullyQualifiedErrorId);
+            Assert.Contains("does not open", other.Errors[0].Exception.Message);
+            Assert.Equal(before, File.ReadAllText(Path.Combine(folder, "manifest.json")));
         }
 
         [Fact]
