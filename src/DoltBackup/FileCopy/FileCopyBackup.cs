@@ -174,12 +174,10 @@ namespace DoltBackup.FileCopy
                 : manifest.SessionEncryptionKeys ?? throw new Encryption.EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; nothing was copied.");
             if (keys != null)
             {
-                if (options.Format == FileCopyFormat.Tree)
+                if (options.Format != FileCopyFormat.Tree)
                 {
-                    throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir,
-                        $"The backup set '{manifest.Id}' is encrypted: use -Format TarGzip or Tar (one encrypted archive); -Format Tree is not encrypted yet.");
+                    outputName += manifest.Encryption.FileSuffix;
                 }
-                outputName += manifest.Encryption.FileSuffix;
             }
             string output = Path.Combine(backupFolder, outputName);
             string partial = output + ".partial";
@@ -212,7 +210,7 @@ namespace DoltBackup.FileCopy
             {
                 if (options.Format == FileCopyFormat.Tree)
                 {
-                    CopyTree(entries, partial, artifacts, options, totalBytes, result);
+                    CopyTree(entries, partial, artifacts, options, totalBytes, result, keys);
                 }
                 else
                 {
@@ -382,7 +380,8 @@ namespace DoltBackup.FileCopy
             };
         }
 
-        private static void CopyTree(List<DataDirEntry> entries, string partial, List<BackupArtifact> artifacts, FileCopyOptions options, long totalBytes, FileCopyResult result)
+        private static void CopyTree(List<DataDirEntry> entries, string partial, List<BackupArtifact> artifacts, FileCopyOptions options, long totalBytes, FileCopyResult result,
+            Encryption.EncryptionKeys keys)
         {
             var buffer = new byte[BufferSize];
             long done = 0;
@@ -402,6 +401,19 @@ namespace DoltBackup.FileCopy
                         continue;
                     }
                     options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                    if (keys != null)
+                    {
+                        // Encrypted set: each file straight into its own .p7m, in one pass.
+                        var outcome = CopyEncrypted(e, target + Encryption.EncryptingBackupLocation.Suffix, keys);
+                        var encrypted = NewArtifact(e, FileCopyLayout.TreeFolder + "/" + e.RelativePath + Encryption.EncryptingBackupLocation.Suffix, null, 0, null);
+                        outcome.ApplyTo(encrypted);
+                        artifacts.Add(encrypted);
+                        done += outcome.PlaintextSize;
+                        filesDone++;
+                        result.Files++;
+                        result.Bytes += outcome.PlaintextSize;
+                        continue;
+                    }
                     long length = 0;
                     using (var dst = OwnerOnlyFile.Create(target, ownerOnly: true))
                     {
@@ -434,6 +446,21 @@ namespace DoltBackup.FileCopy
                 }
             }
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
+        }
+
+        private static Encryption.SetEncryption.Outcome CopyEncrypted(DataDirEntry e, string target, Encryption.EncryptionKeys keys)
+        {
+            using (var dst = OwnerOnlyFile.Create(target, ownerOnly: true))
+            {
+                Encryption.SetEncryption.Outcome outcome;
+                using (var src = e.IsLockFile ? (Stream)new MemoryStream(new byte[0]) : OpenSource(e.FullPath))
+                {
+                    outcome = Encryption.SetEncryption.Encrypt(src, dst, keys);
+                }
+                dst.Flush(true);
+                File.SetLastWriteTimeUtc(target, e.ModifiedUtc);
+                return outcome;
+            }
         }
 
         private static FileStream OpenSource(string path)

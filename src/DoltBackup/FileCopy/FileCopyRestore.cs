@@ -303,6 +303,10 @@ namespace DoltBackup.FileCopy
                     options.CancellationToken.ThrowIfCancellationRequested();
                     string stored = artifact.StoredPath ?? "";
                     string rel = stored.StartsWith(prefix, StringComparison.Ordinal) ? stored.Substring(prefix.Length) : null;
+                    if (rel != null && artifact.Encrypted)
+                    {
+                        rel = rel.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal) ? rel.Substring(0, rel.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : null;
+                    }
                     string local = rel == null ? null : ArchiveEntryPath.Resolve(staging, rel);
                     string source = rel == null ? null : ArchiveEntryPath.Resolve(manifest.BackupFolder, stored);
                     if (local == null || source == null)
@@ -316,6 +320,14 @@ namespace DoltBackup.FileCopy
                     options.Progress?.Invoke(new FileCopyProgress("Restoring the data dir", rel, result.Files, files.Count, result.Bytes, total));
                     Directory.CreateDirectory(Path.GetDirectoryName(local));
                     long length = 0;
+                    if (artifact.Encrypted)
+                    {
+                        length = RestoreEncryptedFile(manifest, artifact, source, local, buffer);
+                        ApplyMetadata(local, artifact, File.GetLastWriteTimeUtc(source));
+                        result.Files++;
+                        result.Bytes += length;
+                        continue;
+                    }
                     using (var src = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
                     using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
                     {
@@ -333,6 +345,44 @@ namespace DoltBackup.FileCopy
                     result.Files++;
                     result.Bytes += length;
                 }
+            }
+        }
+
+        /// <summary>One encrypted tree file decrypted into the staging folder; stored and plaintext hashes both checked.</summary>
+        private static long RestoreEncryptedFile(BackupManifest manifest, BackupArtifact artifact, string source, string local, byte[] buffer)
+        {
+            using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var raw = new HashingStream(file, leaveOpen: true))
+            using (var plain = OpenDecrypted(manifest, artifact, raw, source))
+            {
+                try
+                {
+                    using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
+                    {
+                        int n;
+                        while ((n = plain.Read(buffer, 0, buffer.Length)) > 0)
+                        {
+                            dst.Write(buffer, 0, n);
+                        }
+                        dst.Flush(true);
+                    }
+                }
+                catch (Encryption.EncryptionException e)
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", source);
+                }
+                while (raw.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+                Check(artifact, raw.BytesHashed, raw.FinishHex());
+                long length = plain.BytesHashed;
+                string sha = plain.FinishHex();
+                if (length != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
+                        $"'{artifact.StoredPath}' decrypted to {length} bytes with SHA-256 {sha}; the manifest recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256}. Nothing was restored.", source);
+                }
+                return length;
             }
         }
 

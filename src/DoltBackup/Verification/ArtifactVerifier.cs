@@ -165,8 +165,22 @@ namespace DoltBackup.Verification
         {
             try
             {
-                byte[] plain = Encryption.SetEncryption.DecryptVerified(File.ReadAllBytes(path), artifact, keys);
-                Array.Clear(plain, 0, plain.Length);
+                // In a stream: a tree file may be large.
+                using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+                using (var plain = new HashingStream(Encryption.SetEncryption.OpenDecrypting(file, keys, artifact.StoredPath, ownsInput: false)))
+                {
+                    var buffer = new byte[BufferSize];
+                    while (plain.Read(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                    string sha = plain.FinishHex();
+                    if (plain.BytesHashed != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                    {
+                        emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed,
+                            $"Decrypted to {plain.BytesHashed} bytes with SHA-256 {sha}, not the recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256} (from another set, or replaced).", path));
+                        return;
+                    }
+                }
                 emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {artifact.PlaintextSize} bytes, plaintext SHA-256 as recorded.", path));
             }
             catch (Encryption.EncryptionException e)

@@ -256,6 +256,43 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void A_Tree_set_stores_each_file_encrypted_and_restores_it_with_the_key_only_when_intact()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            var cert = TestKeys.NewCertificate("ops");
+            using var shell = new PowerShellHost();
+            var made = shell.Run(NewFileCopy + " -EncryptionCertificate $args[3] | Sync-DoltBackup -SkipConfiguration -Format Tree",
+                dir.Combine("data"), dir.Combine("server.yaml"), backups, TestKeys.PublicOnly(cert));
+            Assert.True(made.Errors.Count == 0, made.AllText());
+            var m = (BackupManifest)made.Output.Single().BaseObject;
+            var files = Directory.GetFiles(Path.Combine(m.BackupFolder, "datadir"), "*", SearchOption.AllDirectories);
+            Assert.NotEmpty(files);
+            Assert.All(files, f => Assert.EndsWith(".p7m", f));
+            Assert.All(m.Artifacts.Where(a => a.Kind == "DataFile"), a => Assert.True(a.Encrypted && a.PlaintextSha256 != null));
+
+            var checks = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, cert));
+            Assert.DoesNotContain(checks, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), checks.Count(x => x.Check == "Artifact.Decrypted" && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed));
+
+            string target = dir.Combine("restored");
+            global::DoltBackup.Tests.Fakes.FakeServers.Register(new global::DoltBackup.Tests.Fakes.FakeDoltEngine(), target);
+            string victim = files.OrderByDescending(f => new FileInfo(f).Length).First();
+            byte[] original = File.ReadAllBytes(victim);
+            var flipped = (byte[])original.Clone();
+            flipped[flipped.Length / 2] ^= 1;
+            File.WriteAllBytes(victim, flipped);
+            var refused = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", m.BackupFolder, target, cert);
+            Assert.NotEmpty(refused.Errors);
+            Assert.False(Directory.Exists(target));
+            File.WriteAllBytes(victim, original);
+
+            var restored = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", m.BackupFolder, target, cert);
+            Assert.True(restored.Errors.Count == 0, restored.AllText());
+            global::DoltBackup.Tests.FileCopy.FileCopyTestSupport.AssertSameTree(dir.Combine("data"), target);
+        }
+
+        [Fact]
         public void A_weak_certificate_is_refused_before_anything_is_written()
         {
             using var dir = new TempDir();
