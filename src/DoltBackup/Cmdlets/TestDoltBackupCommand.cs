@@ -219,6 +219,18 @@ namespace DoltBackup.Cmdlets
                 return;
             }
             _restoreActivity = "Test-DoltBackup -RestoreTest " + (manifest.Id ?? manifest.Name);
+            if (manifest.Encryption != null)
+            {
+                try
+                {
+                    manifest.SessionDecryptionKeys = global::DoltBackup.Encryption.SetEncryption.ForReading(manifest, DecryptionCertificate, Passphrase);
+                }
+                catch (global::DoltBackup.Encryption.EncryptionException e)
+                {
+                    emit(new VerificationResult(manifest.Id, "RestoreTest.Key", VerificationStatus.Failed, e.Message, VerificationLevel.RestoreTest));
+                    return;
+                }
+            }
             var tester = new RestoreTester(this);
             var options = new RestoreTestOptions
             {
