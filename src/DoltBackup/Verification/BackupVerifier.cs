@@ -117,7 +117,13 @@ namespace DoltBackup.Verification
                     break;
                 case BackupMethod.FileCopy:
                     string tree = string.IsNullOrEmpty(manifest.BackupFolder) ? null : Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
-                    if (tree != null && Directory.Exists(tree))
+                    if (tree != null && Directory.Exists(tree) && manifest.Encryption != null)
+                    {
+                        emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
+                            "The copied data dir is encrypted file by file: its Dolt stores are checked by each file's SHA-256 (and, with the key, its plaintext SHA-256). Restore it and run Test-DoltBackup on the restored data dir to check their structure.",
+                            VerificationLevel.Structure, tree));
+                    }
+                    else if (tree != null && Directory.Exists(tree))
                     {
                         VerifyDataDirectory(tree, tree, options, emit, RootLabel(manifest));
                     }
