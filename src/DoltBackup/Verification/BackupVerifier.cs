@@ -131,6 +131,12 @@ namespace DoltBackup.Verification
                     {
                         stores.Finish(target, emit);
                     }
+                    else if (manifest.Encryption != null && manifest.Artifacts.Any(a => string.IsNullOrEmpty(a.Archive) && IsDataArchive(a.StoredPath)))
+                    {
+                        emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
+                            "The data dir archive is encrypted and no key was given: the Dolt stores inside it were not checked. Give -DecryptionCertificate (with its private key) or -Passphrase.",
+                            VerificationLevel.Structure));
+                    }
                     else
                     {
                         emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
@@ -148,7 +154,13 @@ namespace DoltBackup.Verification
         }
 
         private static bool IsDataArchive(string storedPath)
-            => storedPath == FileCopyLayout.TarFile || storedPath == FileCopyLayout.TarGzipFile;
+        {
+            // An encrypted archive (datadir.tar.gz.p7m) is scanned in its plaintext, when a key was given.
+            string name = storedPath != null && storedPath.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal)
+                ? storedPath.Substring(0, storedPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length)
+                : storedPath;
+            return name == FileCopyLayout.TarFile || name == FileCopyLayout.TarGzipFile;
+        }
 
         /// <summary>How a database at a FileCopy data dir's root is named (tree or archive): after the source data dir, as a check of that folder names it.</summary>
         private static string RootLabel(BackupManifest manifest)

@@ -118,6 +118,32 @@ namespace DoltBackup.Tests.Encryption
             => r.Output.Select(o => o.BaseObject).OfType<global::DoltBackup.Verification.VerificationResult>().ToList();
 
         [Fact]
+        public void Deep_checks_the_Dolt_stores_inside_an_encrypted_archive_with_the_key_and_says_why_not_without_it()
+        {
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            using var shell = new PowerShellHost();
+            shell.Invoke("$global:pw = $args[0]", TestKeys.Secure(Passphrase));
+            var r = shell.Run(NewFileCopy + " -EncryptionPassphrase $global:pw | Sync-DoltBackup " + SyncArgs,
+                dir.Combine("data"), dir.Combine("server.yaml"), backups, dir.Combine("globalcfg"));
+            Assert.True(r.Errors.Count == 0, r.AllText());
+            var m = (BackupManifest)r.Output.Single().BaseObject;
+
+            var noKey = Results(shell.Run("Test-DoltBackup -Path $args[0] -Deep", m.BackupFolder));
+            Assert.Contains(noKey, x => x.Check == "Store.Structure" && x.Status == global::DoltBackup.Verification.VerificationStatus.Skipped && x.Message.Contains("encrypted"));
+
+            var withKey = Results(shell.Run("Test-DoltBackup -Path $args[0] -Deep -Passphrase $global:pw", m.BackupFolder));
+            Assert.DoesNotContain(withKey, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.DoesNotContain(withKey, x => x.Level != global::DoltBackup.Verification.VerificationLevel.Artifact && x.Status == global::DoltBackup.Verification.VerificationStatus.Skipped);
+            // Both databases of the fixture are checked inside the decrypted archive, chunk by chunk.
+            foreach (var db in new[] { "sales", "inventory" })
+            {
+                Assert.Contains(withKey, x => x.Level != global::DoltBackup.Verification.VerificationLevel.Artifact && x.Target.Contains(db)
+                    && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed);
+            }
+        }
+
+        [Fact]
         public void Test_DoltBackup_checks_the_stored_bytes_without_a_key_and_the_contents_with_it()
         {
             using var dir = new TempDir();
