@@ -19,6 +19,25 @@ namespace DoltBackup.Cmdlets
             => ThrowTerminatingError(DoltBackupErrors.Create(exception, errorId, category, target, recommendedAction));
 
         /// <summary>
+        /// Makes the keys a write into <paramref name="manifest"/> encrypts with ready (nothing for a set that is not
+        /// encrypted). False, with an EncryptionKeyRequired error, when the set needs a passphrase that was not given.
+        /// </summary>
+        protected bool PrepareSetEncryption(global::DoltBackup.Manifest.BackupManifest manifest, System.Security.SecureString passphrase)
+        {
+            try
+            {
+                global::DoltBackup.Encryption.SetEncryption.ForWriting(manifest, passphrase);
+                return true;
+            }
+            catch (global::DoltBackup.Encryption.EncryptionException e)
+            {
+                WriteDoltError(e, global::DoltBackup.Encryption.SetEncryption.KeyRequiredErrorId, ErrorCategory.InvalidArgument, manifest,
+                    "Give the set's passphrase with -EncryptionPassphrase (Read-Host -AsSecureString); nothing was written.");
+                return false;
+            }
+        }
+
+        /// <summary>
         /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
         /// fetched and checked into a temporary folder (dispose it), with a progress bar.
         /// </summary>

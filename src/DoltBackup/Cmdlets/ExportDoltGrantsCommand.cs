@@ -59,6 +59,10 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "Leave password hashes out of the script; accounts that had a password are created locked.")]
         public SwitchParameter ExcludePassword { get; set; }
 
+        /// <summary>The passphrase of an encrypted set whose recipients include one (a write needs it again).</summary>
+        [Parameter(HelpMessage = "The passphrase of an encrypted backup set that was created with -EncryptionPassphrase (Read-Host -AsSecureString); needed again to write into it.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
+
         /// <summary>Leave out the header (server, version, time), so exports diff cleanly.</summary>
         [Parameter(HelpMessage = "Leave out the header (server, version, UTC time) so two exports can be compared byte for byte.")]
         public SwitchParameter NoHeader { get; set; }
@@ -149,6 +153,11 @@ namespace DoltBackup.Cmdlets
                 WriteObject(manifest);
                 return;
             }
+            if (!PrepareSetEncryption(manifest, EncryptionPassphrase))
+            {
+                WriteObject(manifest);
+                return;
+            }
             string target = System.IO.Path.Combine(manifest.BackupFolder, "grants", "grants.sql");
             if (!ShouldProcess(target, $"Write the users, grants and branch control of {settings.Endpoint}"))
             {
@@ -165,7 +174,7 @@ namespace DoltBackup.Cmdlets
                     PublishStagedSet(manifest, StorageContext, System.Threading.CancellationToken.None);
                     CopySetOffHost(manifest, CopyTo, StorageContext, System.Threading.CancellationToken.None);
                 }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is global::DoltBackup.Encryption.EncryptionException)
                 {
                     WriteDoltError(e, "GrantsWriteFailed", ErrorCategory.WriteError, target, "Check that the backup folder is writable.");
                 }

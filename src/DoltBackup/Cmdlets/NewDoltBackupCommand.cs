@@ -74,9 +74,29 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "Re-point a backup name that has another URL, and claim file:// stores that are unmarked or marked for another database.")]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Certificates (public key) every file of the set is encrypted to.</summary>
+        [Parameter(HelpMessage = "Encrypt the set's files to these certificates (public key only; a certificate object or the path of a .cer/.crt/.pem file). Several: an operations key and an escrow key. The private key is needed only to restore.")]
+        [CertificateTransformation]
+        [ValidateNotNullOrEmpty]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[] EncryptionCertificate { get; set; }
+
+        /// <summary>A passphrase every file of the set is encrypted with.</summary>
+        [Parameter(HelpMessage = "Encrypt the set's files with this passphrase (Read-Host -AsSecureString); PBKDF2-HMAC-SHA256 with 600,000 iterations. Each later write into the set needs it again.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
+
+        private global::DoltBackup.Encryption.EncryptionKeys _encryptionKeys;
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            try
+            {
+                _encryptionKeys = global::DoltBackup.Encryption.SetEncryption.FromParameters(EncryptionCertificate, EncryptionPassphrase);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "EncryptionRecipientInvalid", ErrorCategory.InvalidArgument, EncryptionCertificate, "Use RSA certificates of 2048 bits or more, or a non-empty passphrase.");
+            }
             if (DiskBackupPlanner.Handles(Method))
             {
                 NewDiskSet();
@@ -226,6 +246,7 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
+            RecordEncryption(manifest);
             try
             {
                 ManifestStore.Write(manifest);
@@ -238,6 +259,22 @@ namespace DoltBackup.Cmdlets
         }
 
         private bool IsStaged => Method == BackupMethod.DoltBackup && global::DoltBackup.Storage.Sets.StagedStores.IsStagedDestination(Destination);
+
+        /// <summary>Records the recipients (never a key); one warning when Dolt writes stores DoltBackup cannot encrypt.</summary>
+        private void RecordEncryption(BackupManifest manifest)
+        {
+            if (_encryptionKeys == null)
+            {
+                return;
+            }
+            bool doltStores = manifest.Method != BackupMethod.FileCopy;
+            global::DoltBackup.Encryption.SetEncryption.Record(manifest, _encryptionKeys, doltStores);
+            WriteVerbose($"The set's files are encrypted to: {manifest.Encryption}.");
+            if (doltStores)
+            {
+                WriteWarning(global::DoltBackup.Encryption.SetEncryption.DoltStoresNote);
+            }
+        }
 
         private static bool IsLocalHost(string host)
             => string.IsNullOrEmpty(host) || host == "localhost" || host == "::1" || host.StartsWith("127.", StringComparison.Ordinal)
@@ -388,6 +425,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning(w);
             }
+            RecordEncryption(manifest);
             try
             {
                 ManifestStore.Write(manifest);

@@ -121,6 +121,10 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "EbsSnapshot: start the snapshots and return; the set stays Running until a later Sync-DoltBackup of it waits for them.")]
         public SwitchParameter NoWait { get; set; }
 
+        /// <summary>The passphrase of an encrypted set whose recipients include one (a write needs it again).</summary>
+        [Parameter(HelpMessage = "The passphrase of an encrypted backup set that was created with -EncryptionPassphrase (Read-Host -AsSecureString); needed again to write into it.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
+
         /// <summary>FileCopy: the form of the copy.</summary>
         [Parameter(HelpMessage = "FileCopy sets: TarGzip (default: one compressed archive), Tar, or Tree (a plain copy of the folder).")]
         public DoltBackup.FileCopy.FileCopyFormat Format { get; set; } = DoltBackup.FileCopy.FileCopyFormat.TarGzip;
@@ -230,6 +234,10 @@ namespace DoltBackup.Cmdlets
 
         private void SyncManifest(BackupManifest manifest)
         {
+            if (!PrepareSetEncryption(manifest, EncryptionPassphrase))
+            {
+                return;
+            }
             if (manifest.Method == BackupMethod.EbsSnapshot)
             {
                 SyncEbs(manifest);

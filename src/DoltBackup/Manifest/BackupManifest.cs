@@ -60,6 +60,9 @@ namespace DoltBackup.Manifest
         /// <summary>Block-device snapshots (method EbsSnapshot).</summary>
         public List<VolumeSnapshot> Snapshots { get; set; } = new List<VolumeSnapshot>();
 
+        /// <summary>How the set's files are encrypted (null: not encrypted). Holds recipients, never a key.</summary>
+        public BackupEncryption Encryption { get; set; }
+
         /// <summary>Things the user should know that did not stop the backup.</summary>
         public List<string> Warnings { get; set; } = new List<string>();
 
@@ -89,6 +92,17 @@ namespace DoltBackup.Manifest
         /// <summary>The -StorageContext of the session that created this manifest (a staged set's object store); in memory only.</summary>
         [JsonIgnore]
         internal Storage.StorageContext SessionStorageContext { get; set; }
+
+        /// <summary>
+        /// The encryption keys of the session that created or synced this manifest (a passphrase recipient needs the
+        /// passphrase again for every write); in memory only, never serialized or shown.
+        /// </summary>
+        [JsonIgnore]
+        internal Encryption.EncryptionKeys SessionEncryptionKeys { get; set; }
+
+        /// <summary>The keys a restore of this set decrypts with (checked before anything is written); in memory only.</summary>
+        [JsonIgnore]
+        internal Encryption.EncryptionKeys SessionDecryptionKeys { get; set; }
 
         /// <summary>Names of the databases in the set.</summary>
         [JsonIgnore]
@@ -277,12 +291,40 @@ namespace DoltBackup.Manifest
         public string Mode { get; set; }
         /// <summary>True when the file holds secrets (stored owner-only).</summary>
         public bool Secret { get; set; }
+        /// <summary>True when the stored file is CMS AuthEnvelopedData (see <see cref="BackupManifest.Encryption"/>);
+        /// <see cref="Size"/> and <see cref="Sha256"/> are then the ciphertext's, so a set is checked without a key.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Encrypted { get; set; }
+        /// <summary>Size of the plaintext (encrypted files only).</summary>
+        public long? PlaintextSize { get; set; }
+        /// <summary>SHA-256 of the plaintext, lower-case hex (encrypted files only).</summary>
+        public string PlaintextSha256 { get; set; }
         /// <summary>The item's state.</summary>
         public ItemStatus Status { get; set; } = ItemStatus.Completed;
         /// <summary>What went wrong, if anything.</summary>
         public string Error { get; set; }
         /// <inheritdoc />
         public override string ToString() => StoredPath;
+    }
+
+    /// <summary>How a backup set's files are encrypted (docs/encryption.md): who can open them, never a key.</summary>
+    public sealed class BackupEncryption
+    {
+        /// <summary>The format every encrypted file is stored in.</summary>
+        public const string CmsFormat = "CMS-AuthEnvelopedData-AES256GCM";
+
+        /// <summary>The stored format: <c>CMS-AuthEnvelopedData-AES256GCM</c> (RFC 5083; <c>openssl cms -decrypt</c> opens it).</summary>
+        public string Format { get; set; } = CmsFormat;
+        /// <summary>The suffix of an encrypted file's stored path.</summary>
+        public string FileSuffix { get; set; } = ".p7m";
+        /// <summary>Who can open the files: certificates (with their public DER) and whether a passphrase does.</summary>
+        public List<Encryption.EncryptionRecipient> Recipients { get; set; } = new List<Encryption.EncryptionRecipient>();
+        /// <summary>False: Dolt writes the set's Dolt stores itself, and DoltBackup cannot encrypt them.</summary>
+        public bool DoltStoresEncrypted { get; set; }
+        /// <summary>What protects the Dolt stores instead (the storage's own encryption), when they are not encrypted.</summary>
+        public string DoltStoresNote { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => string.Join(", ", Recipients.Select(r => r.ToString()));
     }
 
     /// <summary>A file found but deliberately not captured.</summary>

@@ -20,6 +20,15 @@ namespace DoltBackup.Storage
         /// <summary>Lower-case hex MD5 of the content when the service gives one (S3 single-part ETag, Azure Content-MD5); else null.</summary>
         public string ServiceMd5 { get; set; }
 
+        /// <summary>True when the object is stored encrypted (see Encryption/EncryptingBackupLocation).</summary>
+        public bool Encrypted { get; set; }
+
+        /// <summary>Lower-case hex SHA-256 of the plaintext of an encrypted object, when it was just written; else null.</summary>
+        public string PlaintextSha256 { get; set; }
+
+        /// <summary>Plaintext size of an encrypted object, when it was just written; else null.</summary>
+        public long? PlaintextSize { get; set; }
+
         /// <inheritdoc />
         public override string ToString() => $"{Key} ({Size} bytes)";
     }
