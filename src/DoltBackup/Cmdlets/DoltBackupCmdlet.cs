@@ -59,6 +59,51 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>
+        /// A set whose -Destination was s3:// or az:// (its Dolt stores staged on this host): uploads the set folder to
+        /// its object-store URL (only what is missing there, stores' manifests after their table files, manifest.json
+        /// last), with a progress bar. Returns false after a non-terminating error: the object store then still holds
+        /// the previous manifest.json (or none), never one naming what was not uploaded. Other sets: nothing, true.
+        /// </summary>
+        protected bool PublishStagedSet(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
+        {
+            string url = manifest.Destination?.ObjectStoreUrl;
+            if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                return true;
+            }
+            context = context ?? manifest.SessionStorageContext;
+            manifest.SessionStorageContext = context;
+            if (!ShouldProcess(url, $"Upload backup set {manifest.Id} from its staging folder {manifest.BackupFolder}"))
+            {
+                return false;
+            }
+            const int progressId = 43;
+            try
+            {
+                var (locationUrl, setKey) = global::DoltBackup.Storage.Sets.StagedStores.PublishTarget(manifest);
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(locationUrl, context))
+                {
+                    var result = global::DoltBackup.Storage.Sets.StagedStores.Publish(manifest, location, setKey,
+                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + url, p.Key)
+                        {
+                            PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                        }), cancellationToken);
+                    WriteVerbose($"Uploaded {manifest.Id} to {url}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                    return true;
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+                return false;
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(progressId, "Uploading " + url, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        /// <summary>
         /// With a -CopyTo URL: uploads the set's folder to &lt;copyTo&gt;/&lt;id&gt; (only what the copy lacks, manifest.json
         /// last), with a progress bar; a failure is a non-terminating error and the local set stays as it is.
         /// </summary>

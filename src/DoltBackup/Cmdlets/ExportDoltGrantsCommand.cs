@@ -34,8 +34,8 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string CopyTo { get; set; }
 
-        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one passed along the pipeline), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>The file to write (owner-only). Without it the script text is written to the pipeline.</summary>
@@ -171,6 +171,7 @@ namespace DoltBackup.Cmdlets
                 {
                     var result = GrantsExporter.WriteToBackup(export, manifest);
                     WriteVerbose($"Stored {GrantsExporter.StoredPath} in {manifest.BackupFolder}: {result.Size} bytes, SHA-256 {result.Sha256}, owner-only.");
+                    PublishStagedSet(manifest, StorageContext, System.Threading.CancellationToken.None);
                     CopySetOffHost(manifest, CopyTo, StorageContext, System.Threading.CancellationToken.None);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is global::DoltBackup.Encryption.EncryptionException)

@@ -61,6 +61,15 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Remote { get; set; }
 
+        /// <summary>With an s3:// or az:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
+        [Parameter(HelpMessage = "With an s3:// or az:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
+        [ValidateNotNullOrEmpty]
+        public string StagingPath { get; set; }
+
+        /// <summary>How to reach an s3:// or az:// -Destination (New-DoltBackupStorageContext); passed along the pipeline.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3:// or az:// -Destination, from New-DoltBackupStorageContext; Sync-DoltBackup and Export-DoltGrants further down the pipeline use it too.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>Re-point a backup name that has another URL, and claim file:// stores that are unmarked or owned by another database.</summary>
         [Parameter(HelpMessage = "Re-point a backup name that has another URL, and claim file:// stores that are unmarked or marked for another database.")]
         public SwitchParameter Force { get; set; }
@@ -101,7 +110,25 @@ namespace DoltBackup.Cmdlets
             try
             {
                 ValidateMethodParameters();
-                if (Method == BackupMethod.DoltBackup)
+                if (IsStaged)
+                {
+                    // Dolt cannot write s3:// (without DynamoDB) nor Azure: it syncs into local file:// staging stores, uploaded by Sync-DoltBackup.
+                    if (!string.IsNullOrEmpty(Path))
+                    {
+                        throw new ArgumentException("-Path does not go with an s3:// or az:// -Destination: the set (manifest.json included) goes to -Destination, and its local staging folder is -StagingPath.");
+                    }
+                    global::DoltBackup.Storage.StorageLocation.Parse(Destination);
+                    string root = !string.IsNullOrEmpty(StagingPath) ? ResolveUserPath(StagingPath)
+                        : global::DoltBackup.Storage.Sets.StagedStores.DefaultRoot(Destination, global::DoltBackup.Storage.Sets.StagedStores.HomeDirectory());
+                    request.BaseUrl = BackupUrls.ToFileUrl(root);
+                    string objectStore = global::DoltBackup.Storage.Sets.StagedStores.Normalize(Destination);
+                    WriteVerbose($"New-DoltBackup: Dolt's stores are staged in {root} on this host, then uploaded to {objectStore}.");
+                }
+                else if (!string.IsNullOrEmpty(StagingPath))
+                {
+                    throw new ArgumentException("-StagingPath goes with an s3:// or az:// -Destination only.");
+                }
+                else if (Method == BackupMethod.DoltBackup)
                 {
                     request.BaseUrl = BackupUrls.NormalizeBase(Destination, ResolveUserPath);
                     if (!BackupUrls.IsFile(request.BaseUrl) && string.IsNullOrEmpty(Path))
@@ -117,6 +144,10 @@ namespace DoltBackup.Cmdlets
             catch (ArgumentException e)
             {
                 ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Destination ?? Remote, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                ThrowTerminatingError(e.ToErrorRecord());
             }
 
             DoltEngineRequest engineRequest = null;
@@ -226,6 +257,8 @@ namespace DoltBackup.Cmdlets
             }
             WriteObject(manifest);
         }
+
+        private bool IsStaged => Method == BackupMethod.DoltBackup && global::DoltBackup.Storage.Sets.StagedStores.IsStagedDestination(Destination);
 
         /// <summary>Records the recipients (never a key); one warning when Dolt writes stores DoltBackup cannot encrypt.</summary>
         private void RecordEncryption(BackupManifest manifest)
@@ -375,6 +408,11 @@ namespace DoltBackup.Cmdlets
             }
 
             manifest.Databases = included;
+            if (IsStaged)
+            {
+                global::DoltBackup.Storage.Sets.StagedStores.Annotate(manifest, Destination);
+                manifest.SessionStorageContext = StorageContext;
+            }
             if (included.Count == 0 && !changedAnything)
             {
                 return; // -WhatIf, declined, or nothing could be registered: no manifest.

@@ -90,8 +90,8 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string CopyTo { get; set; }
 
-        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
@@ -382,6 +382,7 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
+            PublishStagedSet(manifest, StorageContext, StopToken);
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }

@@ -89,6 +89,10 @@ namespace DoltBackup.Manifest
         [JsonIgnore]
         internal string SessionDoltPath { get; set; }
 
+        /// <summary>The -StorageContext of the session that created this manifest (a staged set's object store); in memory only.</summary>
+        [JsonIgnore]
+        internal Storage.StorageContext SessionStorageContext { get; set; }
+
         /// <summary>
         /// The encryption keys of the session that created or synced this manifest (a passphrase recipient needs the
         /// passphrase again for every write); in memory only, never serialized or shown.
@@ -195,6 +199,18 @@ namespace DoltBackup.Manifest
         public string BackupFolder { get; set; }
         /// <summary>True when each run gets its own URL suffix (-Versioned).</summary>
         public bool Versioned { get; set; }
+        /// <summary>
+        /// The object-store URL of the set (s3:// or az://) when -Destination was one: Dolt syncs into local file://
+        /// staging stores (<see cref="BaseUrl"/>, <see cref="BackupFolder"/> on the server's host) and the module
+        /// uploads the set there. Null for every other destination.
+        /// </summary>
+        public string ObjectStoreUrl { get; set; }
+        /// <summary>
+        /// True for a -Versioned staged set: the table files of each database's store are kept once, under the backup
+        /// root's <c>.stores/&lt;database&gt;/</c> (each database's <c>objectStoreUrl</c>), shared by every version;
+        /// the set itself holds each store's `manifest`, which names the files that version needs.
+        /// </summary>
+        public bool SharedStores { get; set; }
         /// <inheritdoc />
         public override string ToString() => BaseUrl ?? BackupFolder;
     }
@@ -215,8 +231,10 @@ namespace DoltBackup.Manifest
     {
         /// <summary>Database name.</summary>
         public string Name { get; set; }
-        /// <summary>The backup URL of this database.</summary>
+        /// <summary>The backup URL of this database (for a staged set: its local file:// staging store).</summary>
         public string Url { get; set; }
+        /// <summary>Where the store is kept off the host (a staged set only: &lt;ObjectStoreUrl&gt;/&lt;database&gt;).</summary>
+        public string ObjectStoreUrl { get; set; }
         /// <summary>The name registered with dolt_backup('add') (or the remote name for Push).</summary>
         public string BackupName { get; set; }
         /// <summary>Head commit of every branch before the sync.</summary>
