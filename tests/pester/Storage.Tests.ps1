@@ -48,3 +48,22 @@ Describe 'Object-store locations' {
         ($err[0] | Out-String) | Should -Not -Match 'AbCdSecretSignature'
     }
 }
+
+Describe 'New-DoltBackup to an object store (staged stores)' {
+    # Mirrors tests/DoltBackup.Tests/Storage/StagedDestinationTests.cs (the checks that need no Dolt and no object store).
+    It 'refuses -Path with an s3:// destination: the set goes to the destination' {
+        $dir = Join-Path $TestDrive 'path-with-s3'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data') -Force | Out-Null
+        { New-DoltBackup -DataDir (Join-Path $dir 'data') -Destination 's3://bucket/prod' -Path (Join-Path $dir 'm') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand'
+        Test-Path (Join-Path $dir 'm') | Should -BeFalse
+    }
+
+    It 'refuses -StagingPath without an s3:// or az:// destination' {
+        $dir = Join-Path $TestDrive 'staging-without-object-store'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data') -Force | Out-Null
+        { New-DoltBackup -DataDir (Join-Path $dir 'data') -Destination (Join-Path $dir 'm') -StagingPath (Join-Path $dir 'm') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand'
+        Test-Path (Join-Path $dir 'm') | Should -BeFalse
+    }
+}

@@ -24,8 +24,9 @@ Describe 'New-DoltBackup and Sync-DoltBackup' {
         @((Get-Help Sync-DoltBackup -Examples).examples.example).Count | Should -BeGreaterOrEqual 2
     }
 
-    It 'refuses an s3:// destination without -Path, naming the scheme' {
-        { New-DoltBackup -Server localhost -Destination 's3://bucket/x' -ErrorAction Stop } | Should -Throw '*s3*'
+    It 'refuses an unsupported destination scheme, naming it (s3:// and az:// are staged: Storage.Tests.ps1)' {
+        { New-DoltBackup -Server localhost -Destination 'ftp://bucket/x' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand' -ExpectedMessage "*'ftp'*"
     }
 
     It 'refuses -Server and -Destination with -Method FileCopy' {

@@ -36,7 +36,8 @@ namespace DoltBackup.Backup
             {
                 throw new ArgumentException(
                     $"The destination '{destination}' uses the scheme '{scheme}', which DoltBackup does not register backups for. " +
-                    "Use file:// (or a local path), aws://[table:bucket]/path, gs://bucket/path, or https:// for DoltHub and DoltLab.");
+                    "Use file:// (or a local path), aws://[table:bucket]/path, gs://bucket/path, https:// for DoltHub and DoltLab, " +
+                    "or s3://bucket/prefix or az://account/container/prefix (staged on this host, then uploaded).");
             }
             if (scheme == "file")
             {

@@ -11,6 +11,8 @@ namespace DoltBackup.Capture
         public const string HashMismatch = "ArtifactHashMismatch";
         /// <summary>The stored file cannot be read.</summary>
         public const string Unreadable = "ArtifactUnreadable";
+        /// <summary>An encrypted stored file did not open with the keys given, or failed its authentication check.</summary>
+        public const string DecryptionFailed = "ArtifactDecryptionFailed";
         /// <summary>The target path is unusable (not absolute, '..', outside the target root, a directory, or two artifacts aimed at it).</summary>
         public const string TargetUnsafe = "ConfigTargetUnsafe";
         /// <summary>A different file exists at the target and -Force was not given.</summary>

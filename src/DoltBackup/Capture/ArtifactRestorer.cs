@@ -48,6 +48,7 @@ namespace DoltBackup.Capture
             }
 
             var sources = new Dictionary<ArtifactRestoreResult, string>();
+            var decrypted = new Dictionary<ArtifactRestoreResult, byte[]>();
             var targets = new Dictionary<string, ArtifactRestoreResult>(OwnerOnlyFile.IsUnix ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
             foreach (var artifact in list)
             {
@@ -69,6 +70,12 @@ namespace DoltBackup.Capture
                 }
                 string target = null, action = null;
                 string refusal = ValidateSource(artifact, folder, folderReal, out string source, out string refusalId);
+                if (refusal == null && artifact.Encrypted)
+                {
+                    // Decrypted and authenticated now, with every other check, before the first write.
+                    refusal = Decrypt(manifest, artifact, source, out var plain, out refusalId);
+                    decrypted[item] = plain;
+                }
                 if (refusal == null)
                 {
                     refusal = ValidateTarget(artifact, root, rootReal, options.Force, out target, out action, out refusalId);
@@ -115,7 +122,17 @@ namespace DoltBackup.Capture
                 {
                     int? mode = item.Secret ? (int?)null : ParseMode(item.Artifact.Mode);
                     bool ownerOnly = item.Secret || (mode.HasValue && (mode.Value & Convert.ToInt32("077", 8)) == 0);
-                    HashedCopy.CopyFile(sources[item], item.TargetPath, ownerOnly, item.Artifact.Sha256, mode);
+                    if (decrypted.TryGetValue(item, out var plain))
+                    {
+                        using (var input = new MemoryStream(plain, writable: false))
+                        {
+                            HashedCopy.CopyStream(input, item.TargetPath, ownerOnly, item.Artifact.PlaintextSha256, mode);
+                        }
+                    }
+                    else
+                    {
+                        HashedCopy.CopyFile(sources[item], item.TargetPath, ownerOnly, item.Artifact.Sha256, mode);
+                    }
                     item.Status = ArtifactRestoreStatus.Restored;
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
@@ -125,6 +142,27 @@ namespace DoltBackup.Capture
                 }
             }
             return report;
+        }
+
+        /// <summary>The plaintext of an encrypted stored file (null refusal), or why it cannot be used.</summary>
+        private static string Decrypt(BackupManifest manifest, BackupArtifact artifact, string source, out byte[] plain, out string refusalId)
+        {
+            plain = null;
+            refusalId = Encryption.SetEncryption.KeyRequiredErrorId;
+            if (manifest.SessionDecryptionKeys == null)
+            {
+                return $"The stored file '{artifact.StoredPath}' is encrypted and no key was given.";
+            }
+            refusalId = ArtifactRefusal.DecryptionFailed;
+            try
+            {
+                plain = Encryption.SetEncryption.DecryptVerified(File.ReadAllBytes(source), artifact, manifest.SessionDecryptionKeys);
+                return null;
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                return e.Message;
+            }
         }
 
         /// <summary>
@@ -262,7 +300,7 @@ namespace DoltBackup.Capture
             {
                 return $"The existing file '{target}' cannot be read to compare it: {e.Message}";
             }
-            if (string.Equals(existing, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(existing, artifact.Encrypted ? artifact.PlaintextSha256 : artifact.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 return null; // Unchanged
             }

@@ -378,11 +378,13 @@ namespace DoltBackup.Capture
             try
             {
                 artifact.Mode = OwnerOnlyFile.GetModeText(original);
-                string target = Path.Combine(run.Manifest.BackupFolder, storedPath.Replace('/', Path.DirectorySeparatorChar));
-                HashedCopy.Outcome outcome;
+                bool ownerOnly = secret || kind == ArtifactKind.PrivilegeFile;
                 if (transform == null)
                 {
-                    outcome = HashedCopy.CopyFile(original, target, ownerOnly: secret || kind == ArtifactKind.PrivilegeFile);
+                    using (var input = HashedCopy.OpenRead(original))
+                    {
+                        Encryption.SetEncryption.StoreArtifact(run.Manifest, input, run.Manifest.BackupFolder, storedPath, ownerOnly, artifact);
+                    }
                 }
                 else
                 {
@@ -395,14 +397,12 @@ namespace DoltBackup.Capture
                     }
                     var (bytes, isSecret) = transform(raw);
                     artifact.Secret = secret || isSecret;
-                    outcome = HashedCopy.WriteBytes(bytes, target, ownerOnly: artifact.Secret || kind == ArtifactKind.PrivilegeFile);
+                    Encryption.SetEncryption.StoreArtifact(run.Manifest, new MemoryStream(bytes, writable: false), run.Manifest.BackupFolder, storedPath,
+                        artifact.Secret || kind == ArtifactKind.PrivilegeFile, artifact);
                 }
-                artifact.StoredPath = storedPath;
-                artifact.Size = outcome.Size;
-                artifact.Sha256 = outcome.Sha256;
                 artifact.Status = ItemStatus.Completed;
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is NotSupportedException || e is System.Security.SecurityException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is NotSupportedException || e is System.Security.SecurityException || e is Encryption.EncryptionException)
             {
                 artifact.Status = ItemStatus.Failed;
                 artifact.Error = e.Message;

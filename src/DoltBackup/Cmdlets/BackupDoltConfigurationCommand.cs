@@ -27,6 +27,10 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNull]
         public BackupManifest InputObject { get; set; }
 
+        /// <summary>The passphrase of an encrypted set whose recipients include one (a write needs it again).</summary>
+        [Parameter(HelpMessage = "The passphrase of an encrypted backup set that was created with -EncryptionPassphrase (Read-Host -AsSecureString); needed again to write into it.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
+
         /// <summary>A backup folder, or the path of a manifest.json.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true,
             HelpMessage = "A backup folder, or the path of a manifest.json.")]
@@ -110,6 +114,10 @@ namespace DoltBackup.Cmdlets
             string action = IncludeSecrets
                 ? "Capture the Dolt configuration files, secrets included, into config/ and rewrite manifest.json"
                 : "Capture the Dolt configuration files (secrets left out) into config/ and rewrite manifest.json";
+            if (!PrepareSetEncryption(manifest, EncryptionPassphrase))
+            {
+                return;
+            }
             if (!ShouldProcess(manifest.BackupFolder, action))
             {
                 return;

@@ -19,6 +19,25 @@ namespace DoltBackup.Cmdlets
             => ThrowTerminatingError(DoltBackupErrors.Create(exception, errorId, category, target, recommendedAction));
 
         /// <summary>
+        /// Makes the keys a write into <paramref name="manifest"/> encrypts with ready (nothing for a set that is not
+        /// encrypted). False, with an EncryptionKeyRequired error, when the set needs a passphrase that was not given.
+        /// </summary>
+        protected bool PrepareSetEncryption(global::DoltBackup.Manifest.BackupManifest manifest, System.Security.SecureString passphrase)
+        {
+            try
+            {
+                global::DoltBackup.Encryption.SetEncryption.ForWriting(manifest, passphrase);
+                return true;
+            }
+            catch (global::DoltBackup.Encryption.EncryptionException e)
+            {
+                WriteDoltError(e, global::DoltBackup.Encryption.SetEncryption.KeyRequiredErrorId, ErrorCategory.InvalidArgument, manifest,
+                    "Give the set's passphrase with -EncryptionPassphrase (Read-Host -AsSecureString); nothing was written.");
+                return false;
+            }
+        }
+
+        /// <summary>
         /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
         /// fetched and checked into a temporary folder (dispose it), with a progress bar.
         /// </summary>
@@ -37,6 +56,51 @@ namespace DoltBackup.Cmdlets
             WriteProgress(new ProgressRecord(progressId, "Downloading " + pathOrUrl, "Done") { RecordType = ProgressRecordType.Completed });
             WriteVerbose($"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256.");
             return staged;
+        }
+
+        /// <summary>
+        /// A set whose -Destination was s3:// or az:// (its Dolt stores staged on this host): uploads the set folder to
+        /// its object-store URL (only what is missing there, stores' manifests after their table files, manifest.json
+        /// last), with a progress bar. Returns false after a non-terminating error: the object store then still holds
+        /// the previous manifest.json (or none), never one naming what was not uploaded. Other sets: nothing, true.
+        /// </summary>
+        protected bool PublishStagedSet(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
+        {
+            string url = manifest.Destination?.ObjectStoreUrl;
+            if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(manifest.BackupFolder))
+            {
+                return true;
+            }
+            context = context ?? manifest.SessionStorageContext;
+            manifest.SessionStorageContext = context;
+            if (!ShouldProcess(url, $"Upload backup set {manifest.Id} from its staging folder {manifest.BackupFolder}"))
+            {
+                return false;
+            }
+            const int progressId = 43;
+            try
+            {
+                var (locationUrl, setKey) = global::DoltBackup.Storage.Sets.StagedStores.PublishTarget(manifest);
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(locationUrl, context))
+                {
+                    var result = global::DoltBackup.Storage.Sets.StagedStores.Publish(manifest, location, setKey,
+                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + url, p.Key)
+                        {
+                            PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                        }), cancellationToken);
+                    WriteVerbose($"Uploaded {manifest.Id} to {url}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                    return true;
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(e.ToErrorRecord());
+                return false;
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(progressId, "Uploading " + url, "Done") { RecordType = ProgressRecordType.Completed });
+            }
         }
 
         /// <summary>

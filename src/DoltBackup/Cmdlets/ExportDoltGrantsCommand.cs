@@ -34,8 +34,8 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string CopyTo { get; set; }
 
-        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one passed along the pipeline), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>The file to write (owner-only). Without it the script text is written to the pipeline.</summary>
@@ -58,6 +58,10 @@ namespace DoltBackup.Cmdlets
         /// <summary>Leave password hashes out; accounts that had one are created locked by the script.</summary>
         [Parameter(HelpMessage = "Leave password hashes out of the script; accounts that had a password are created locked.")]
         public SwitchParameter ExcludePassword { get; set; }
+
+        /// <summary>The passphrase of an encrypted set whose recipients include one (a write needs it again).</summary>
+        [Parameter(HelpMessage = "The passphrase of an encrypted backup set that was created with -EncryptionPassphrase (Read-Host -AsSecureString); needed again to write into it.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
 
         /// <summary>Leave out the header (server, version, time), so exports diff cleanly.</summary>
         [Parameter(HelpMessage = "Leave out the header (server, version, UTC time) so two exports can be compared byte for byte.")]
@@ -149,6 +153,11 @@ namespace DoltBackup.Cmdlets
                 WriteObject(manifest);
                 return;
             }
+            if (!PrepareSetEncryption(manifest, EncryptionPassphrase))
+            {
+                WriteObject(manifest);
+                return;
+            }
             string target = System.IO.Path.Combine(manifest.BackupFolder, "grants", "grants.sql");
             if (!ShouldProcess(target, $"Write the users, grants and branch control of {settings.Endpoint}"))
             {
@@ -162,9 +171,10 @@ namespace DoltBackup.Cmdlets
                 {
                     var result = GrantsExporter.WriteToBackup(export, manifest);
                     WriteVerbose($"Stored {GrantsExporter.StoredPath} in {manifest.BackupFolder}: {result.Size} bytes, SHA-256 {result.Sha256}, owner-only.");
+                    PublishStagedSet(manifest, StorageContext, System.Threading.CancellationToken.None);
                     CopySetOffHost(manifest, CopyTo, StorageContext, System.Threading.CancellationToken.None);
                 }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is global::DoltBackup.Encryption.EncryptionException)
                 {
                     WriteDoltError(e, "GrantsWriteFailed", ErrorCategory.WriteError, target, "Check that the backup folder is writable.");
                 }

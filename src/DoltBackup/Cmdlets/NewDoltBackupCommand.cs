@@ -61,13 +61,42 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Remote { get; set; }
 
+        /// <summary>With an s3:// or az:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
+        [Parameter(HelpMessage = "With an s3:// or az:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
+        [ValidateNotNullOrEmpty]
+        public string StagingPath { get; set; }
+
+        /// <summary>How to reach an s3:// or az:// -Destination (New-DoltBackupStorageContext); passed along the pipeline.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3:// or az:// -Destination, from New-DoltBackupStorageContext; Sync-DoltBackup and Export-DoltGrants further down the pipeline use it too.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         /// <summary>Re-point a backup name that has another URL, and claim file:// stores that are unmarked or owned by another database.</summary>
         [Parameter(HelpMessage = "Re-point a backup name that has another URL, and claim file:// stores that are unmarked or marked for another database.")]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Certificates (public key) every file of the set is encrypted to.</summary>
+        [Parameter(HelpMessage = "Encrypt the set's files to these certificates (public key only; a certificate object or the path of a .cer/.crt/.pem file). Several: an operations key and an escrow key. The private key is needed only to restore.")]
+        [CertificateTransformation]
+        [ValidateNotNullOrEmpty]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[] EncryptionCertificate { get; set; }
+
+        /// <summary>A passphrase every file of the set is encrypted with.</summary>
+        [Parameter(HelpMessage = "Encrypt the set's files with this passphrase (Read-Host -AsSecureString); PBKDF2-HMAC-SHA256 with 600,000 iterations. Each later write into the set needs it again.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
+
+        private global::DoltBackup.Encryption.EncryptionKeys _encryptionKeys;
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            try
+            {
+                _encryptionKeys = global::DoltBackup.Encryption.SetEncryption.FromParameters(EncryptionCertificate, EncryptionPassphrase);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowDoltError(e, "EncryptionRecipientInvalid", ErrorCategory.InvalidArgument, EncryptionCertificate, "Use RSA certificates of 2048 bits or more, or a non-empty passphrase.");
+            }
             if (DiskBackupPlanner.Handles(Method))
             {
                 NewDiskSet();
@@ -81,7 +110,25 @@ namespace DoltBackup.Cmdlets
             try
             {
                 ValidateMethodParameters();
-                if (Method == BackupMethod.DoltBackup)
+                if (IsStaged)
+                {
+                    // Dolt cannot write s3:// (without DynamoDB) nor Azure: it syncs into local file:// staging stores, uploaded by Sync-DoltBackup.
+                    if (!string.IsNullOrEmpty(Path))
+                    {
+                        throw new ArgumentException("-Path does not go with an s3:// or az:// -Destination: the set (manifest.json included) goes to -Destination, and its local staging folder is -StagingPath.");
+                    }
+                    global::DoltBackup.Storage.StorageLocation.Parse(Destination);
+                    string root = !string.IsNullOrEmpty(StagingPath) ? ResolveUserPath(StagingPath)
+                        : global::DoltBackup.Storage.Sets.StagedStores.DefaultRoot(Destination, global::DoltBackup.Storage.Sets.StagedStores.HomeDirectory());
+                    request.BaseUrl = BackupUrls.ToFileUrl(root);
+                    string objectStore = global::DoltBackup.Storage.Sets.StagedStores.Normalize(Destination);
+                    WriteVerbose($"New-DoltBackup: Dolt's stores are staged in {root} on this host, then uploaded to {objectStore}.");
+                }
+                else if (!string.IsNullOrEmpty(StagingPath))
+                {
+                    throw new ArgumentException("-StagingPath goes with an s3:// or az:// -Destination only.");
+                }
+                else if (Method == BackupMethod.DoltBackup)
                 {
                     request.BaseUrl = BackupUrls.NormalizeBase(Destination, ResolveUserPath);
                     if (!BackupUrls.IsFile(request.BaseUrl) && string.IsNullOrEmpty(Path))
@@ -97,6 +144,10 @@ namespace DoltBackup.Cmdlets
             catch (ArgumentException e)
             {
                 ThrowDoltError(e, "InvalidArgument", ErrorCategory.InvalidArgument, Destination ?? Remote, "Correct the parameters; see Get-Help New-DoltBackup -Full.");
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                ThrowTerminatingError(e.ToErrorRecord());
             }
 
             DoltEngineRequest engineRequest = null;
@@ -195,6 +246,7 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
+            RecordEncryption(manifest);
             try
             {
                 ManifestStore.Write(manifest);
@@ -204,6 +256,24 @@ namespace DoltBackup.Cmdlets
                 ThrowDoltError(e, "ManifestWriteFailed", ErrorCategory.WriteError, manifest.BackupFolder, "Make -Path writable.");
             }
             WriteObject(manifest);
+        }
+
+        private bool IsStaged => Method == BackupMethod.DoltBackup && global::DoltBackup.Storage.Sets.StagedStores.IsStagedDestination(Destination);
+
+        /// <summary>Records the recipients (never a key); one warning when Dolt writes stores DoltBackup cannot encrypt.</summary>
+        private void RecordEncryption(BackupManifest manifest)
+        {
+            if (_encryptionKeys == null)
+            {
+                return;
+            }
+            bool doltStores = manifest.Method != BackupMethod.FileCopy;
+            global::DoltBackup.Encryption.SetEncryption.Record(manifest, _encryptionKeys, doltStores);
+            WriteVerbose($"The set's files are encrypted to: {manifest.Encryption}.");
+            if (doltStores)
+            {
+                WriteWarning(global::DoltBackup.Encryption.SetEncryption.DoltStoresNote);
+            }
         }
 
         private static bool IsLocalHost(string host)
@@ -338,6 +408,11 @@ namespace DoltBackup.Cmdlets
             }
 
             manifest.Databases = included;
+            if (IsStaged)
+            {
+                global::DoltBackup.Storage.Sets.StagedStores.Annotate(manifest, Destination);
+                manifest.SessionStorageContext = StorageContext;
+            }
             if (included.Count == 0 && !changedAnything)
             {
                 return; // -WhatIf, declined, or nothing could be registered: no manifest.
@@ -350,6 +425,7 @@ namespace DoltBackup.Cmdlets
             {
                 WriteWarning(w);
             }
+            RecordEncryption(manifest);
             try
             {
                 ManifestStore.Write(manifest);

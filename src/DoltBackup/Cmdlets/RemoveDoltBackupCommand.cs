@@ -283,7 +283,13 @@ namespace DoltBackup.Cmdlets
             }
         }
 
-        /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
+        /// <summary>
+        /// Shared table files younger than this are kept even when no version names them yet: a backup under way
+        /// uploads its table files before the store manifest that names them.
+        /// </summary>
+        internal static TimeSpan SharedFileGrace = TimeSpan.FromHours(24);
+
+                /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
         private BackupRemovalResult RemoveRemote(BackupManifest set, string reason)
         {
             var result = new BackupRemovalResult(set, BackupRemovalAction.Failed, reason);
@@ -299,6 +305,23 @@ namespace DoltBackup.Cmdlets
                     }
                     WriteVerbose($"{set.Id}: deleted {deleted} objects under {location.DisplayName}.");
                     result.Action = BackupRemovalAction.Deleted;
+                }
+                if (set.Destination?.SharedStores == true)
+                {
+                    // Versions share table files under <root>/.stores: those no remaining version's store manifest names go too.
+                    string setUrl = set.BackupFolder.TrimEnd('/');
+                    using (var root = global::DoltBackup.Storage.BackupLocations.Open(setUrl.Substring(0, setUrl.LastIndexOf('/')), StorageContext))
+                    {
+                        try
+                        {
+                            int collected = global::DoltBackup.Storage.Sets.StagedStores.CollectSharedGarbage(root, SharedFileGrace, DateTime.UtcNow, System.Threading.CancellationToken.None);
+                            WriteVerbose($"{set.Id}: deleted {collected} shared table files that no remaining version names, under {root.DisplayName}.");
+                        }
+                        catch (FormatException e)
+                        {
+                            WriteWarning($"{set.Id}: no shared table file was deleted under {root.DisplayName}: a store manifest there is unreadable ({e.Message}).");
+                        }
+                    }
                 }
             }
             catch (global::DoltBackup.Storage.StorageException e)

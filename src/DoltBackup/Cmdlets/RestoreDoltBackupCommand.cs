@@ -147,6 +147,17 @@ namespace DoltBackup.Cmdlets
         private bool _engineFailed;
         private string _activity = "Restore-DoltBackup";
 
+        /// <summary>Certificates with their private keys that open an encrypted set.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Encrypted sets: certificates with their private keys (Get-PfxCertificate, or Cert:\\CurrentUser\\My\\<thumbprint>) that open the set; every file is decrypted and authenticated before anything is written.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Encrypted sets: certificates with their private keys (Get-PfxCertificate, or Cert:\\CurrentUser\\My\\<thumbprint>) that open the set; every file is decrypted and authenticated before anything is written.")]
+        [CertificateTransformation]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[] DecryptionCertificate { get; set; }
+
+        /// <summary>The passphrase of an encrypted set.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Encrypted sets: the set's passphrase (Read-Host -AsSecureString).")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Encrypted sets: the set's passphrase (Read-Host -AsSecureString).")]
+        public System.Security.SecureString Passphrase { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -282,6 +293,19 @@ namespace DoltBackup.Cmdlets
                 return;
             }
             _activity = "Restore-DoltBackup " + (manifest.Id ?? manifest.Name);
+            if (manifest.Encryption != null)
+            {
+                try
+                {
+                    manifest.SessionDecryptionKeys = global::DoltBackup.Encryption.SetEncryption.ForReading(manifest, DecryptionCertificate, Passphrase);
+                }
+                catch (global::DoltBackup.Encryption.EncryptionException e)
+                {
+                    WriteDoltError(e, global::DoltBackup.Encryption.SetEncryption.KeyRequiredErrorId, ErrorCategory.SecurityError, manifest,
+                        "Give -DecryptionCertificate (a certificate with its private key) or -Passphrase; nothing was restored.");
+                    return;
+                }
+            }
             if (manifest.Method == BackupMethod.EbsSnapshot)
             {
                 RestoreEbs(manifest);

@@ -90,8 +90,8 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string CopyTo { get; set; }
 
-        /// <summary>How to reach -CopyTo (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for -CopyTo, from New-DoltBackupStorageContext.")]
+        /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
@@ -120,6 +120,10 @@ namespace DoltBackup.Cmdlets
         /// <summary>Start the snapshots and return without waiting.</summary>
         [Parameter(HelpMessage = "EbsSnapshot: start the snapshots and return; the set stays Running until a later Sync-DoltBackup of it waits for them.")]
         public SwitchParameter NoWait { get; set; }
+
+        /// <summary>The passphrase of an encrypted set whose recipients include one (a write needs it again).</summary>
+        [Parameter(HelpMessage = "The passphrase of an encrypted backup set that was created with -EncryptionPassphrase (Read-Host -AsSecureString); needed again to write into it.")]
+        public System.Security.SecureString EncryptionPassphrase { get; set; }
 
         /// <summary>FileCopy: the form of the copy.</summary>
         [Parameter(HelpMessage = "FileCopy sets: TarGzip (default: one compressed archive), Tar, or Tree (a plain copy of the folder).")]
@@ -230,6 +234,10 @@ namespace DoltBackup.Cmdlets
 
         private void SyncManifest(BackupManifest manifest)
         {
+            if (!PrepareSetEncryption(manifest, EncryptionPassphrase))
+            {
+                return;
+            }
             if (manifest.Method == BackupMethod.EbsSnapshot)
             {
                 SyncEbs(manifest);
@@ -374,6 +382,7 @@ namespace DoltBackup.Cmdlets
             }
             manifest.SessionConnection = request.Server?.Clone();
             manifest.SessionDoltPath = request.DoltPath;
+            PublishStagedSet(manifest, StorageContext, StopToken);
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
         }

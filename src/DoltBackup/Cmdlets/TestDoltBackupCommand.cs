@@ -85,6 +85,15 @@ namespace DoltBackup.Cmdlets
         [ValidateRange(0, int.MaxValue)]
         public int OperationTimeout { get; set; } = 14400;
 
+        /// <summary>Certificates with their private keys that open an encrypted set.</summary>
+        [Parameter(HelpMessage = "Encrypted sets: certificates with their private keys (Get-PfxCertificate, or Cert:\\CurrentUser\\My\\<thumbprint>) that open the set; its contents are then decrypted in a stream and checked too. Without a key only the stored (encrypted) bytes are checked.")]
+        [CertificateTransformation]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[] DecryptionCertificate { get; set; }
+
+        /// <summary>The passphrase of an encrypted set.</summary>
+        [Parameter(HelpMessage = "Encrypted sets: the set's passphrase (Read-Host -AsSecureString); its contents are then decrypted in a stream and checked too.")]
+        public System.Security.SecureString Passphrase { get; set; }
+
         private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
         private string _restoreActivity = "Test-DoltBackup -RestoreTest";
 
@@ -210,6 +219,18 @@ namespace DoltBackup.Cmdlets
                 return;
             }
             _restoreActivity = "Test-DoltBackup -RestoreTest " + (manifest.Id ?? manifest.Name);
+            if (manifest.Encryption != null)
+            {
+                try
+                {
+                    manifest.SessionDecryptionKeys = global::DoltBackup.Encryption.SetEncryption.ForReading(manifest, DecryptionCertificate, Passphrase);
+                }
+                catch (global::DoltBackup.Encryption.EncryptionException e)
+                {
+                    emit(new VerificationResult(manifest.Id, "RestoreTest.Key", VerificationStatus.Failed, e.Message, VerificationLevel.RestoreTest));
+                    return;
+                }
+            }
             var tester = new RestoreTester(this);
             var options = new RestoreTestOptions
             {
@@ -306,6 +327,8 @@ namespace DoltBackup.Cmdlets
         private VerificationOptions Options(string target) => new VerificationOptions
         {
             Deep = Deep.IsPresent,
+            DecryptionCertificates = DecryptionCertificate,
+            Passphrase = Passphrase,
             Progress = p => WriteProgress(new ProgressRecord(ProgressId, "Test-DoltBackup " + target, p.Activity + ": " + System.IO.Path.GetFileName(p.CurrentItem ?? ""))
             {
                 PercentComplete = p.Percent,

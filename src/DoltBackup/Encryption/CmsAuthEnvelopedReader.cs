@@ -29,6 +29,7 @@ namespace DoltBackup.Encryption
         private const int ChunkBytes = 64 * 1024;
 
         private readonly AuthEnvelopedDataParser _parser;
+        private readonly Stream _input;
         private readonly Stream _content;
         private readonly GcmBlockCipher _gcm;
         private readonly byte[] _cipherChunk = new byte[ChunkBytes];
@@ -40,9 +41,10 @@ namespace DoltBackup.Encryption
         private long _position;
 
         /// <summary>Opens an encrypted file with any key of <paramref name="keys"/> that fits one of its recipients.</summary>
-        public CmsAuthEnvelopedReader(Stream input, EncryptionKeys keys, PassphraseKeyCache kekCache, string name)
+        public CmsAuthEnvelopedReader(Stream input, EncryptionKeys keys, PassphraseKeyCache kekCache, string name, bool ownsInput = false)
         {
             if (input == null) throw new ArgumentNullException(nameof(input));
+            _input = ownsInput ? input : null;
             try
             {
                 var contentInfo = new ContentInfoParser((Asn1SequenceParser)new Asn1StreamParser(input).ReadObject());
@@ -311,6 +313,7 @@ namespace DoltBackup.Encryption
             if (disposing)
             {
                 _plain = null;
+                _input?.Dispose();
             }
             base.Dispose(disposing);
         }

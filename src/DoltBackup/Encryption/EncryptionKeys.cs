@@ -63,6 +63,7 @@ namespace DoltBackup.Encryption
                 Issuer = c.Issuer,
                 SerialNumber = c.SerialNumber,
                 Thumbprint = c.Thumbprint,
+                Certificate = Convert.ToBase64String(c.RawData),
             }).ToList();
             if (Passphrase != null && Passphrase.Length > 0)
             {

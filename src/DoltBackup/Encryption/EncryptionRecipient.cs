@@ -31,10 +31,17 @@ namespace DoltBackup.Encryption
         /// <summary>The certificate's SHA-1 thumbprint as Windows shows it (certificates only).</summary>
         public string Thumbprint { get; set; }
 
+        /// <summary>
+        /// The certificate's public DER, base64 (certificates only): later writes into the set encrypt to the same
+        /// recipients without the user giving the certificate again. Public data; never a private key.
+        /// </summary>
+        public string Certificate { get; set; }
+
         /// <summary>The key derivation function (passphrases only): <c>PBKDF2-HMAC-SHA256</c>.</summary>
         public string KeyDerivation { get; set; }
 
         /// <summary>The KDF's iteration count (passphrases only).</summary>
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
         public int Iterations { get; set; }
 
         /// <inheritdoc />

@@ -170,6 +170,15 @@ namespace DoltBackup.FileCopy
             }
             Directory.CreateDirectory(backupFolder);
             string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
+            var keys = manifest.Encryption == null ? null
+                : manifest.SessionEncryptionKeys ?? throw new Encryption.EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; nothing was copied.");
+            if (keys != null)
+            {
+                if (options.Format != FileCopyFormat.Tree)
+                {
+                    outputName += manifest.Encryption.FileSuffix;
+                }
+            }
             string output = Path.Combine(backupFolder, outputName);
             string partial = output + ".partial";
             if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
@@ -201,11 +210,11 @@ namespace DoltBackup.FileCopy
             {
                 if (options.Format == FileCopyFormat.Tree)
                 {
-                    CopyTree(entries, partial, artifacts, options, totalBytes, result);
+                    CopyTree(entries, partial, artifacts, options, totalBytes, result, keys);
                 }
                 else
                 {
-                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result);
+                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result, keys);
                     artifacts.Insert(0, archive);
                 }
                 DeletePath(output);
@@ -259,18 +268,26 @@ namespace DoltBackup.FileCopy
             };
 
         private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
-            FileCopyOptions options, long totalBytes, FileCopyResult result)
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys)
         {
             long done = 0;
+            Encryption.SetEncryption.ArchiveEncryptor encryptor = null;
             int files = entries.Count(e => !e.IsDirectory);
             int filesDone = 0;
             string archiveSha;
             long archiveSize;
             // The archive holds privileges.db and maybe keys: owner-only from its first byte.
             using (var file = OwnerOnlyFile.Create(partial, ownerOnly: true))
-            using (var hashed = new HashingStream(file, leaveOpen: true, hash: options.HashArchive))
+            using (var hashed = new HashingStream(file, leaveOpen: true, hash: options.HashArchive || keys != null))
             {
-                Stream sink = gzip ? new GZipStream(hashed, CompressionLevel.Fastest, leaveOpen: true) : (Stream)hashed;
+                // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass).
+                Stream archiveStream = hashed;
+                if (keys != null)
+                {
+                    encryptor = Encryption.SetEncryption.StartArchive(hashed, keys);
+                    archiveStream = encryptor.Plaintext;
+                }
+                Stream sink = gzip ? new GZipStream(archiveStream, CompressionLevel.Fastest, leaveOpen: true) : archiveStream;
                 var bufferedSink = new BufferedStream(sink, BufferSize);
                 try
                 {
@@ -331,7 +348,7 @@ namespace DoltBackup.FileCopy
                 {
                     // BufferedStream disposes what it wraps: the gzip stream (which writes its trailer into the hashed
                     // stream, left open); without gzip only flush, so the hashed stream survives to give its digest.
-                    if (ReferenceEquals(sink, hashed))
+                    if (ReferenceEquals(sink, archiveStream))
                     {
                         bufferedSink.Flush();
                     }
@@ -340,6 +357,7 @@ namespace DoltBackup.FileCopy
                         bufferedSink.Dispose();
                     }
                 }
+                encryptor?.Finish();
                 hashed.Flush();
                 file.Flush(true);
                 archiveSize = hashed.BytesHashed;
@@ -348,6 +366,9 @@ namespace DoltBackup.FileCopy
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
             return new BackupArtifact
             {
+                Encrypted = encryptor != null,
+                PlaintextSize = encryptor?.PlaintextSize,
+                PlaintextSha256 = encryptor?.PlaintextSha256,
                 Kind = FileCopyLayout.DataArchiveKind,
                 StoredPath = outputName,
                 OriginalPath = null,
@@ -359,7 +380,8 @@ namespace DoltBackup.FileCopy
             };
         }
 
-        private static void CopyTree(List<DataDirEntry> entries, string partial, List<BackupArtifact> artifacts, FileCopyOptions options, long totalBytes, FileCopyResult result)
+        private static void CopyTree(List<DataDirEntry> entries, string partial, List<BackupArtifact> artifacts, FileCopyOptions options, long totalBytes, FileCopyResult result,
+            Encryption.EncryptionKeys keys)
         {
             var buffer = new byte[BufferSize];
             long done = 0;
@@ -379,6 +401,19 @@ namespace DoltBackup.FileCopy
                         continue;
                     }
                     options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                    if (keys != null)
+                    {
+                        // Encrypted set: each file straight into its own .p7m, in one pass.
+                        var outcome = CopyEncrypted(e, target + Encryption.EncryptingBackupLocation.Suffix, keys);
+                        var encrypted = NewArtifact(e, FileCopyLayout.TreeFolder + "/" + e.RelativePath + Encryption.EncryptingBackupLocation.Suffix, null, 0, null);
+                        outcome.ApplyTo(encrypted);
+                        artifacts.Add(encrypted);
+                        done += outcome.PlaintextSize;
+                        filesDone++;
+                        result.Files++;
+                        result.Bytes += outcome.PlaintextSize;
+                        continue;
+                    }
                     long length = 0;
                     using (var dst = OwnerOnlyFile.Create(target, ownerOnly: true))
                     {
@@ -411,6 +446,21 @@ namespace DoltBackup.FileCopy
                 }
             }
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
+        }
+
+        private static Encryption.SetEncryption.Outcome CopyEncrypted(DataDirEntry e, string target, Encryption.EncryptionKeys keys)
+        {
+            using (var dst = OwnerOnlyFile.Create(target, ownerOnly: true))
+            {
+                Encryption.SetEncryption.Outcome outcome;
+                using (var src = e.IsLockFile ? (Stream)new MemoryStream(new byte[0]) : OpenSource(e.FullPath))
+                {
+                    outcome = Encryption.SetEncryption.Encrypt(src, dst, keys);
+                }
+                dst.Flush(true);
+                File.SetLastWriteTimeUtc(target, e.ModifiedUtc);
+                return outcome;
+            }
         }
 
         private static FileStream OpenSource(string path)

@@ -183,7 +183,12 @@ namespace DoltBackup.FileCopy
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
             using (var raw = new HashingStream(file, leaveOpen: true))
             {
-                Stream input = FileCopyLayout.IsGzip(archive.StoredPath) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
+                // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
+                // anything is moved into place.
+                HashingStream plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path) : null;
+                string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
+                Stream source = plain ?? (Stream)raw;
+                Stream input = FileCopyLayout.IsGzip(archiveName) ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
                 try
                 {
                     var reader = new TarReader(input);
@@ -278,13 +283,30 @@ namespace DoltBackup.FileCopy
                         fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path));
                         return;
                     }
+                    if (plain != null)
+                    {
+                        while (plain.Read(buffer, 0, buffer.Length) > 0)
+                        {
+                        }
+                        string plainSha = plain.FinishHex();
+                        if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
+                                $"The archive '{path}' decrypted to SHA-256 {plainSha}, not the manifest's {archive.PlaintextSha256 ?? "(none)"}: it belongs to another set or was replaced; nothing was restored.", path);
+                        }
+                    }
+                }
+                catch (Encryption.EncryptionException e)
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", path);
                 }
                 finally
                 {
-                    if (!ReferenceEquals(input, raw))
+                    if (!ReferenceEquals(input, raw) && !ReferenceEquals(input, plain))
                     {
                         input.Dispose();
                     }
+                    plain?.Dispose();
                 }
                 while (raw.Read(buffer, 0, buffer.Length) > 0)
                 {
@@ -298,6 +320,20 @@ namespace DoltBackup.FileCopy
             foreach (var missing in expected.Keys.Where(k => !seen.Contains(k)))
             {
                 fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The manifest records '{missing}', which the archive does not hold; nothing was restored.", missing));
+            }
+        }
+
+        private static HashingStream OpenDecrypted(BackupManifest manifest, BackupArtifact archive, Stream raw, string path)
+        {
+            var keys = manifest.SessionDecryptionKeys
+                ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
+            try
+            {
+                return new HashingStream(Encryption.SetEncryption.OpenDecrypting(raw, keys, archive.StoredPath, ownsInput: false));
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", path);
             }
         }
 
@@ -338,6 +374,10 @@ namespace DoltBackup.FileCopy
                     options.CancellationToken.ThrowIfCancellationRequested();
                     string stored = artifact.StoredPath ?? "";
                     string rel = stored.StartsWith(prefix, StringComparison.Ordinal) ? stored.Substring(prefix.Length) : null;
+                    if (rel != null && artifact.Encrypted)
+                    {
+                        rel = rel.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal) ? rel.Substring(0, rel.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : null;
+                    }
                     string local = rel == null ? null : ArchiveEntryPath.Resolve(staging, rel);
                     string source = rel == null ? null : ArchiveEntryPath.Resolve(manifest.BackupFolder, stored);
                     if (local == null || source == null)
@@ -351,6 +391,14 @@ namespace DoltBackup.FileCopy
                     options.Progress?.Invoke(new FileCopyProgress("Restoring the data dir", rel, result.Files, files.Count, result.Bytes, total));
                     Directory.CreateDirectory(Path.GetDirectoryName(local));
                     long length = 0;
+                    if (artifact.Encrypted)
+                    {
+                        length = RestoreEncryptedFile(manifest, artifact, source, local, buffer);
+                        ApplyMetadata(local, artifact, File.GetLastWriteTimeUtc(source));
+                        result.Files++;
+                        result.Bytes += length;
+                        continue;
+                    }
                     using (var src = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
                     using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
                     {
@@ -368,6 +416,44 @@ namespace DoltBackup.FileCopy
                     result.Files++;
                     result.Bytes += length;
                 }
+            }
+        }
+
+        /// <summary>One encrypted tree file decrypted into the staging folder; stored and plaintext hashes both checked.</summary>
+        private static long RestoreEncryptedFile(BackupManifest manifest, BackupArtifact artifact, string source, string local, byte[] buffer)
+        {
+            using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var raw = new HashingStream(file, leaveOpen: true))
+            using (var plain = OpenDecrypted(manifest, artifact, raw, source))
+            {
+                try
+                {
+                    using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
+                    {
+                        int n;
+                        while ((n = plain.Read(buffer, 0, buffer.Length)) > 0)
+                        {
+                            dst.Write(buffer, 0, n);
+                        }
+                        dst.Flush(true);
+                    }
+                }
+                catch (Encryption.EncryptionException e)
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", source);
+                }
+                while (raw.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+                Check(artifact, raw.BytesHashed, raw.FinishHex());
+                long length = plain.BytesHashed;
+                string sha = plain.FinishHex();
+                if (length != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
+                        $"'{artifact.StoredPath}' decrypted to {length} bytes with SHA-256 {sha}; the manifest recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256}. Nothing was restored.", source);
+                }
+                return length;
             }
         }
 

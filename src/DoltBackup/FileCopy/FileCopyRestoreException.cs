@@ -15,6 +15,8 @@ namespace DoltBackup.FileCopy
         BackupDamaged,
         /// <summary>An archive entry would be written outside the target, or is a link or device.</summary>
         UnsafeEntry,
+        /// <summary>An encrypted archive could not be opened with the keys given, or failed its authentication.</summary>
+        DecryptionFailed,
     }
 
     /// <summary>A FileCopy restore stopped; the target data dir is as it was.</summary>

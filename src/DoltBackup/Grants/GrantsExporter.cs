@@ -56,21 +56,14 @@ namespace DoltBackup.Grants
         /// </summary>
         public static GrantsExportResult WriteToBackup(GrantsExport export, BackupManifest manifest)
         {
-            string file = Path.Combine(manifest.BackupFolder, "grants", "grants.sql");
             byte[] bytes = Utf8NoBom.GetBytes(export.Script);
-            AtomicFile.WriteAllBytes(file, bytes, ownerOnly: true);
+            manifest.Artifacts.RemoveAll(a => a.Kind == ArtifactKind && IsGrantsPath(a.StoredPath));
+            var artifact = new BackupArtifact { Kind = ArtifactKind, Secret = export.PasswordsIncluded, Status = ItemStatus.Completed };
+            Encryption.SetEncryption.StoreArtifact(manifest, new MemoryStream(bytes, writable: false), manifest.BackupFolder, StoredPath, ownerOnly: true, artifact);
+            string file = Path.Combine(manifest.BackupFolder, artifact.StoredPath.Replace('/', Path.DirectorySeparatorChar));
+            artifact.Mode = OwnerOnlyFile.GetModeText(file);
             var result = Describe(export, file, bytes);
-            manifest.Artifacts.RemoveAll(a => a.Kind == ArtifactKind && a.StoredPath == StoredPath);
-            var artifact = new BackupArtifact
-            {
-                Kind = ArtifactKind,
-                StoredPath = StoredPath,
-                Size = bytes.Length,
-                Sha256 = result.Sha256,
-                Mode = OwnerOnlyFile.GetModeText(file),
-                Secret = export.PasswordsIncluded,
-                Status = ItemStatus.Completed,
-            };
+            Array.Clear(bytes, 0, bytes.Length);
             if (export.Snapshot.Failures.Count > 0)
             {
                 artifact.Error = $"{export.Snapshot.Failures.Count} account(s) not exported: " + string.Join(", ", export.Snapshot.Failures.Select(f => f.Account.ToString()));
@@ -91,11 +84,13 @@ namespace DoltBackup.Grants
         /// <summary>Records a failed export in the manifest (a Failed GrantsScript artifact and an error) and rewrites it.</summary>
         public static void RecordFailure(BackupManifest manifest, string errorId, string message)
         {
-            manifest.Artifacts.RemoveAll(a => a.Kind == ArtifactKind && a.StoredPath == StoredPath);
+            manifest.Artifacts.RemoveAll(a => a.Kind == ArtifactKind && IsGrantsPath(a.StoredPath));
             manifest.Artifacts.Add(new BackupArtifact { Kind = ArtifactKind, StoredPath = StoredPath, Status = ItemStatus.Failed, Error = message });
             manifest.AddError("grants", errorId, message);
             ManifestStore.Write(manifest);
         }
+
+        private static bool IsGrantsPath(string stored) => stored == StoredPath || stored == StoredPath + ".p7m";
 
         private static GrantsExportResult Describe(GrantsExport export, string path, byte[] bytes)
         {

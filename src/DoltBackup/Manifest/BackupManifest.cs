@@ -60,6 +60,9 @@ namespace DoltBackup.Manifest
         /// <summary>Block-device snapshots (method EbsSnapshot).</summary>
         public List<VolumeSnapshot> Snapshots { get; set; } = new List<VolumeSnapshot>();
 
+        /// <summary>How the set's files are encrypted (null: not encrypted). Holds recipients, never a key.</summary>
+        public BackupEncryption Encryption { get; set; }
+
         /// <summary>Things the user should know that did not stop the backup.</summary>
         public List<string> Warnings { get; set; } = new List<string>();
 
@@ -85,6 +88,21 @@ namespace DoltBackup.Manifest
         /// <summary>The -DoltPath of the session that created or synced this manifest (CLI mode); in memory only.</summary>
         [JsonIgnore]
         internal string SessionDoltPath { get; set; }
+
+        /// <summary>The -StorageContext of the session that created this manifest (a staged set's object store); in memory only.</summary>
+        [JsonIgnore]
+        internal Storage.StorageContext SessionStorageContext { get; set; }
+
+        /// <summary>
+        /// The encryption keys of the session that created or synced this manifest (a passphrase recipient needs the
+        /// passphrase again for every write); in memory only, never serialized or shown.
+        /// </summary>
+        [JsonIgnore]
+        internal Encryption.EncryptionKeys SessionEncryptionKeys { get; set; }
+
+        /// <summary>The keys a restore of this set decrypts with (checked before anything is written); in memory only.</summary>
+        [JsonIgnore]
+        internal Encryption.EncryptionKeys SessionDecryptionKeys { get; set; }
 
         /// <summary>Names of the databases in the set.</summary>
         [JsonIgnore]
@@ -181,6 +199,18 @@ namespace DoltBackup.Manifest
         public string BackupFolder { get; set; }
         /// <summary>True when each run gets its own URL suffix (-Versioned).</summary>
         public bool Versioned { get; set; }
+        /// <summary>
+        /// The object-store URL of the set (s3:// or az://) when -Destination was one: Dolt syncs into local file://
+        /// staging stores (<see cref="BaseUrl"/>, <see cref="BackupFolder"/> on the server's host) and the module
+        /// uploads the set there. Null for every other destination.
+        /// </summary>
+        public string ObjectStoreUrl { get; set; }
+        /// <summary>
+        /// True for a -Versioned staged set: the table files of each database's store are kept once, under the backup
+        /// root's <c>.stores/&lt;database&gt;/</c> (each database's <c>objectStoreUrl</c>), shared by every version;
+        /// the set itself holds each store's `manifest`, which names the files that version needs.
+        /// </summary>
+        public bool SharedStores { get; set; }
         /// <inheritdoc />
         public override string ToString() => BaseUrl ?? BackupFolder;
     }
@@ -201,8 +231,10 @@ namespace DoltBackup.Manifest
     {
         /// <summary>Database name.</summary>
         public string Name { get; set; }
-        /// <summary>The backup URL of this database.</summary>
+        /// <summary>The backup URL of this database (for a staged set: its local file:// staging store).</summary>
         public string Url { get; set; }
+        /// <summary>Where the store is kept off the host (a staged set only: &lt;ObjectStoreUrl&gt;/&lt;database&gt;).</summary>
+        public string ObjectStoreUrl { get; set; }
         /// <summary>The name registered with dolt_backup('add') (or the remote name for Push).</summary>
         public string BackupName { get; set; }
         /// <summary>Head commit of every branch before the sync.</summary>
@@ -259,12 +291,40 @@ namespace DoltBackup.Manifest
         public string Mode { get; set; }
         /// <summary>True when the file holds secrets (stored owner-only).</summary>
         public bool Secret { get; set; }
+        /// <summary>True when the stored file is CMS AuthEnvelopedData (see <see cref="BackupManifest.Encryption"/>);
+        /// <see cref="Size"/> and <see cref="Sha256"/> are then the ciphertext's, so a set is checked without a key.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Encrypted { get; set; }
+        /// <summary>Size of the plaintext (encrypted files only).</summary>
+        public long? PlaintextSize { get; set; }
+        /// <summary>SHA-256 of the plaintext, lower-case hex (encrypted files only).</summary>
+        public string PlaintextSha256 { get; set; }
         /// <summary>The item's state.</summary>
         public ItemStatus Status { get; set; } = ItemStatus.Completed;
         /// <summary>What went wrong, if anything.</summary>
         public string Error { get; set; }
         /// <inheritdoc />
         public override string ToString() => StoredPath;
+    }
+
+    /// <summary>How a backup set's files are encrypted (docs/encryption.md): who can open them, never a key.</summary>
+    public sealed class BackupEncryption
+    {
+        /// <summary>The format every encrypted file is stored in.</summary>
+        public const string CmsFormat = "CMS-AuthEnvelopedData-AES256GCM";
+
+        /// <summary>The stored format: <c>CMS-AuthEnvelopedData-AES256GCM</c> (RFC 5083; <c>openssl cms -decrypt</c> opens it).</summary>
+        public string Format { get; set; } = CmsFormat;
+        /// <summary>The suffix of an encrypted file's stored path.</summary>
+        public string FileSuffix { get; set; } = ".p7m";
+        /// <summary>Who can open the files: certificates (with their public DER) and whether a passphrase does.</summary>
+        public List<Encryption.EncryptionRecipient> Recipients { get; set; } = new List<Encryption.EncryptionRecipient>();
+        /// <summary>False: Dolt writes the set's Dolt stores itself, and DoltBackup cannot encrypt them.</summary>
+        public bool DoltStoresEncrypted { get; set; }
+        /// <summary>What protects the Dolt stores instead (the storage's own encryption), when they are not encrypted.</summary>
+        public string DoltStoresNote { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => string.Join(", ", Recipients.Select(r => r.ToString()));
     }
 
     /// <summary>A file found but deliberately not captured.</summary>

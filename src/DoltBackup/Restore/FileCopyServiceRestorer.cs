@@ -52,6 +52,11 @@ namespace DoltBackup.Restore
                     case FileCopyRestoreFailure.BackupDamaged:
                         result.ErrorId = "ArtifactHashMismatch";
                         break;
+                    case FileCopyRestoreFailure.DecryptionFailed:
+                        result.ErrorId = "ArtifactDecryptionFailed";
+                        result.ErrorCategory = ErrorCategory.SecurityError;
+                        result.RecommendedAction = "Give the key the set was encrypted to (see the manifest's encryption recipients), and restore from an intact copy of the set.";
+                        break;
                     default:
                         result.ErrorId = "FileCopyRestoreFailed";
                         result.ErrorCategory = ErrorCategory.InvalidData;

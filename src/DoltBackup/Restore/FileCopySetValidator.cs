@@ -120,15 +120,24 @@ namespace DoltBackup.Restore
             {
                 foreach (var e in FileCopyRestore.CheckArchive(manifest, archive, files))
                 {
-                    string id = e.Failure == FileCopyRestoreFailure.UnsafeEntry ? "ArtifactPathUnsafe" : "ArtifactHashMismatch";
-                    problems.Add(Problem(id, $"In the archive '{archive.StoredPath}': {e.Message}", e.Path ?? archive.StoredPath));
+                    problems.Add(Problem(ProblemId(e), $"In the archive '{archive.StoredPath}': {e.Message}", e.Path ?? archive.StoredPath));
                 }
+            }
+            catch (FileCopyRestoreException e)
+            {
+                // An encrypted archive that does not open with the keys given, or fails its authentication check.
+                problems.Add(Problem(ProblemId(e), $"The archive '{archive.StoredPath}' was refused: {e.Message}", archive.StoredPath));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 problems.Add(Problem("ArtifactUnreadable", $"The archive '{archive.StoredPath}' cannot be read: {e.Message}", archive.StoredPath));
             }
         }
+
+        private static string ProblemId(FileCopyRestoreException e)
+            => e.Failure == FileCopyRestoreFailure.UnsafeEntry ? "ArtifactPathUnsafe"
+                : e.Failure == FileCopyRestoreFailure.DecryptionFailed ? "ArtifactDecryptionFailed"
+                : "ArtifactHashMismatch";
 
         private static void CheckStored(BackupManifest manifest, BackupArtifact artifact, string what, List<PlanProblem> problems)
         {

@@ -16,6 +16,8 @@ namespace DoltBackup.Restore
                 case "BackupUrlMissing":
                 case "ArtifactHashMismatch": return ErrorCategory.InvalidData;
                 case "ArtifactPathUnsafe":
+                case "ArtifactDecryptionFailed":
+                case "EncryptionKeyRequired":
                 case "ConfigArtifactRefused": return ErrorCategory.SecurityError;
                 case "ArtifactMissing": return ErrorCategory.ObjectNotFound;
                 case "ArtifactUnreadable": return ErrorCategory.ReadError;
@@ -49,6 +51,8 @@ namespace DoltBackup.Restore
                 case "RestoreNotAttempted": return "Fix the connection problem reported before, then run the restore again for the remaining databases (-Database).";
                 case "ArtifactPathUnsafe":
                 case "ConfigArtifactRefused": return "Use an unmodified manifest and backup folder; nothing was written.";
+                case "ArtifactDecryptionFailed": return "Give the key the set was encrypted to (the manifest's encryption recipients: -DecryptionCertificate with its private key, or -Passphrase), and restore from an intact copy of the set; nothing was written.";
+                case "EncryptionKeyRequired": return "Give -DecryptionCertificate (with its private key) or -Passphrase; nothing was written.";
                 case "ArtifactHashMismatch":
                 case "ArtifactMissing": return "Restore from an intact copy of the backup folder; nothing was written.";
                 case "ArtifactUnreadable": return "Run as a user that can read the whole backup folder; nothing was written.";

@@ -377,7 +377,7 @@ namespace DoltBackup.Restore
             string script;
             try
             {
-                script = new UTF8Encoding(false, true).GetString(StoredArtifactReader.ReadVerified(plan.Manifest.BackupFolder, artifact));
+                script = new UTF8Encoding(false, true).GetString(StoredArtifactReader.ReadVerified(plan.Manifest.BackupFolder, artifact, plan.Manifest.SessionDecryptionKeys));
             }
             catch (RestoreEngineException e)
             {

@@ -15,12 +15,12 @@ namespace DoltBackup.Restore
     public static class StoredArtifactReader
     {
         /// <summary>The verified bytes, or a <see cref="RestoreEngineException"/> (ArtifactPathUnsafe, ArtifactMissing, ArtifactHashMismatch).</summary>
-        public static byte[] ReadVerified(string backupFolder, BackupArtifact artifact)
+        public static byte[] ReadVerified(string backupFolder, BackupArtifact artifact, Encryption.EncryptionKeys keys = null)
         {
             string path = ResolveExisting(backupFolder, artifact);
             byte[] bytes = File.ReadAllBytes(path);
             EnsureMatches(artifact, bytes.LongLength, Sha256Hex(bytes));
-            return bytes;
+            return artifact.Encrypted ? Decrypt(bytes, artifact, keys) : bytes;
         }
 
         /// <summary>
@@ -68,6 +68,25 @@ namespace DoltBackup.Restore
                 throw new RestoreEngineException(
                     $"The stored file '{artifact.StoredPath}' does not match its manifest entry (SHA-256 {sha}, {size} bytes; the manifest says {artifact.Sha256 ?? "(none)"}, {artifact.Size} bytes): it was changed or damaged, and was not used.",
                     "ArtifactHashMismatch", ErrorCategory.InvalidData, "Restore from an intact copy of the backup; do not edit files inside a backup folder.");
+            }
+        }
+
+        /// <summary>The plaintext of a verified encrypted file, authenticated and matching its recorded plaintext hash.</summary>
+        private static byte[] Decrypt(byte[] ciphertext, BackupArtifact artifact, Encryption.EncryptionKeys keys)
+        {
+            if (keys == null)
+            {
+                throw new RestoreEngineException($"The stored file '{artifact.StoredPath}' is encrypted and no key was given.", Encryption.SetEncryption.KeyRequiredErrorId,
+                    ErrorCategory.SecurityError, "Give -DecryptionCertificate (with its private key) or -Passphrase; nothing was written.");
+            }
+            try
+            {
+                return Encryption.SetEncryption.DecryptVerified(ciphertext, artifact, keys);
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                throw new RestoreEngineException(e.Message, "ArtifactDecryptionFailed", ErrorCategory.SecurityError,
+                    "Give the key the set was encrypted to (see the manifest's encryption recipients), and restore from an intact copy; nothing was written.");
             }
         }
 

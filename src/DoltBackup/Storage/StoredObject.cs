@@ -23,6 +23,15 @@ namespace DoltBackup.Storage
         /// <summary>The service's entity tag (lower case, unquoted) where it gives one: changes whenever the object is replaced.</summary>
         public string ETag { get; set; }
 
+        /// <summary>True when the object is stored encrypted (see Encryption/EncryptingBackupLocation).</summary>
+        public bool Encrypted { get; set; }
+
+        /// <summary>Lower-case hex SHA-256 of the plaintext of an encrypted object, when it was just written; else null.</summary>
+        public string PlaintextSha256 { get; set; }
+
+        /// <summary>Plaintext size of an encrypted object, when it was just written; else null.</summary>
+        public long? PlaintextSize { get; set; }
+
         /// <inheritdoc />
         public override string ToString() => $"{Key} ({Size} bytes)";
     }

@@ -31,18 +31,45 @@ namespace DoltBackup.Verification
             var inArchives = manifest.Artifacts.Where(a => !string.IsNullOrEmpty(a.Archive)).GroupBy(a => a.Archive, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
             var buffer = new byte[BufferSize];
+            Encryption.EncryptionKeys keys = null;
+            if (manifest.Encryption != null)
+            {
+                bool keyGiven = (options.DecryptionCertificates != null && options.DecryptionCertificates.Length > 0) || (options.Passphrase != null && options.Passphrase.Length > 0);
+                try
+                {
+                    keys = keyGiven ? Encryption.SetEncryption.ForReading(manifest, options.DecryptionCertificates, options.Passphrase) : null;
+                }
+                catch (Encryption.EncryptionException e)
+                {
+                    emit(new VerificationResult(manifest.Id, "Encryption.Key", VerificationStatus.Failed, e.Message, VerificationLevel.Artifact, folder));
+                }
+                if (keys == null)
+                {
+                    emit(new VerificationResult(manifest.Id, "Encryption.Contents", VerificationStatus.Skipped,
+                        $"The set is encrypted: every stored byte is checked against its SHA-256, the contents are not. To check them too, give {Encryption.SetEncryption.NeededKeys(manifest)}.",
+                        VerificationLevel.Artifact, folder));
+                }
+            }
             foreach (var artifact in manifest.Artifacts.Where(a => string.IsNullOrEmpty(a.Archive)))
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 inArchives.TryGetValue(artifact.StoredPath ?? "", out var entries);
                 inArchives.Remove(artifact.StoredPath ?? "");
-                VerifyFile(folder, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath));
+                if (artifact.Encrypted && keys == null && entries != null)
+                {
+                    foreach (var e in entries.Where(e => e.Status == ItemStatus.Completed))
+                    {
+                        emit(Result(e, "Artifact.Sha256", VerificationStatus.Skipped, "Not checked: its archive is encrypted and no key was given.", null));
+                    }
+                    entries = null;
+                }
+                VerifyFile(folder, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath), artifact.Encrypted ? keys : null);
             }
             // Entries whose archive is not itself a recorded artifact: still check them.
             foreach (var pair in inArchives)
             {
                 var synthetic = new BackupArtifact { Kind = FileCopyLayout.DataArchiveKind, StoredPath = pair.Key, Size = -1 };
-                VerifyFile(folder, synthetic, pair.Value, options, emit, buffer, storesIn?.Invoke(pair.Key));
+                VerifyFile(folder, synthetic, pair.Value, options, emit, buffer, storesIn?.Invoke(pair.Key), null);
             }
         }
 
@@ -58,7 +85,7 @@ namespace DoltBackup.Verification
             => new VerificationResult(a.Archive == null ? a.StoredPath : a.Archive + ":" + a.StoredPath, check, status, message, VerificationLevel.Artifact, path);
 
         private static void VerifyFile(string folder, BackupArtifact artifact, List<BackupArtifact> entries, VerificationOptions options,
-            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores)
+            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, Encryption.EncryptionKeys keys)
         {
             bool recorded = artifact.Size >= 0;
             if (artifact.Status != ItemStatus.Completed)
@@ -99,7 +126,7 @@ namespace DoltBackup.Verification
             bool archiveDamaged = false;
             try
             {
-                hash = entries == null ? HashFile(path, size, buffer, options) : HashArchive(path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged);
+                hash = entries == null ? HashFile(path, size, buffer, options) : HashArchive(path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged, keys);
             }
             catch (IOException e)
             {
@@ -133,6 +160,39 @@ namespace DoltBackup.Verification
             else if (size == artifact.Size)
             {
                 emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Passed, $"{size} bytes, SHA-256 as recorded.", path));
+                if (keys != null && entries == null)
+                {
+                    VerifyDecrypted(artifact, path, keys, emit);
+                }
+            }
+        }
+
+        /// <summary>An encrypted file opened with the key: it authenticates, and its plaintext is the one recorded.</summary>
+        private static void VerifyDecrypted(BackupArtifact artifact, string path, Encryption.EncryptionKeys keys, Action<VerificationResult> emit)
+        {
+            try
+            {
+                // In a stream: a tree file may be large.
+                using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+                using (var plain = new HashingStream(Encryption.SetEncryption.OpenDecrypting(file, keys, artifact.StoredPath, ownsInput: false)))
+                {
+                    var buffer = new byte[BufferSize];
+                    while (plain.Read(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                    string sha = plain.FinishHex();
+                    if (plain.BytesHashed != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                    {
+                        emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed,
+                            $"Decrypted to {plain.BytesHashed} bytes with SHA-256 {sha}, not the recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256} (from another set, or replaced).", path));
+                        return;
+                    }
+                }
+                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {artifact.PlaintextSize} bytes, plaintext SHA-256 as recorded.", path));
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed, e.Message, path));
             }
         }
 
@@ -170,7 +230,7 @@ namespace DoltBackup.Verification
         }
 
         private static string HashArchive(string path, long size, BackupArtifact archive, List<BackupArtifact> entries, VerificationOptions options,
-            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, out bool damaged)
+            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, out bool damaged, Encryption.EncryptionKeys keys)
         {
             var expected = new Dictionary<string, BackupArtifact>(StringComparer.Ordinal);
             foreach (var e in entries)
@@ -181,10 +241,31 @@ namespace DoltBackup.Verification
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
             using (var raw = new HashingStream(file, leaveOpen: true, hash: !string.IsNullOrEmpty(archive.Sha256)))
             {
-                Stream tarStream = FileCopyLayout.IsGzip(archive.StoredPath) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
                 string damage = null;
+                Stream plain = raw;
+                HashingStream plainHashed = null;
+                string archiveName = archive.StoredPath;
+                if (keys != null)
+                {
+                    // Decrypt in the same pass that hashes the stored bytes; the tag is checked when the stream ends.
+                    try
+                    {
+                        plainHashed = new HashingStream(Encryption.SetEncryption.OpenDecrypting(raw, keys, archive.StoredPath, ownsInput: false));
+                        plain = plainHashed;
+                    }
+                    catch (Encryption.EncryptionException e)
+                    {
+                        damage = e.Message;
+                    }
+                    archiveName = archiveName.Substring(0, archiveName.Length - Encryption.EncryptingBackupLocation.Suffix.Length);
+                }
+                Stream tarStream = damage != null ? Stream.Null : FileCopyLayout.IsGzip(archiveName) ? new GZipStream(plain, CompressionMode.Decompress, leaveOpen: true) : plain;
                 try
                 {
+                    if (damage != null)
+                    {
+                        throw new InvalidDataException(damage);
+                    }
                     var reader = new TarReader(tarStream);
                     using (var hasher = new Sha256Hasher())
                     {
@@ -232,9 +313,19 @@ namespace DoltBackup.Verification
                     while (tarStream.Read(buffer, 0, buffer.Length) > 0)
                     {
                     }
-                    while (raw.Read(buffer, 0, buffer.Length) > 0)
+                    while (plain.Read(buffer, 0, buffer.Length) > 0)
                     {
                     }
+                    if (plainHashed != null)
+                    {
+                        string plainSha = plainHashed.FinishHex();
+                        if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new InvalidDataException($"it decrypted to an archive with SHA-256 {plainSha}, not the manifest's {archive.PlaintextSha256 ?? "(none)"} (it belongs to another set or was replaced)");
+                        }
+                        emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {plainHashed.BytesHashed} bytes, plaintext SHA-256 as recorded.", path));
+                    }
+                    // The stores are judged only now: an encrypted archive's bytes count once its tag has been checked.
                     stores?.Complete();
                 }
                 catch (InvalidDataException e)
@@ -245,12 +336,21 @@ namespace DoltBackup.Verification
                         stores.Damage = e.Message;
                     }
                 }
+                catch (Encryption.EncryptionException e)
+                {
+                    damage = e.Message;
+                    if (stores != null)
+                    {
+                        stores.Damage = e.Message;
+                    }
+                }
                 finally
                 {
-                    if (!ReferenceEquals(tarStream, raw))
+                    if (!ReferenceEquals(tarStream, raw) && !ReferenceEquals(tarStream, plain))
                     {
                         tarStream.Dispose();
                     }
+                    plainHashed?.Dispose();
                 }
                 foreach (var e in entries.Where(e => !seen.Contains(e.StoredPath) && e.Status == ItemStatus.Completed))
                 {

@@ -117,13 +117,25 @@ namespace DoltBackup.Verification
                     break;
                 case BackupMethod.FileCopy:
                     string tree = string.IsNullOrEmpty(manifest.BackupFolder) ? null : Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
-                    if (tree != null && Directory.Exists(tree))
+                    if (tree != null && Directory.Exists(tree) && manifest.Encryption != null)
+                    {
+                        emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
+                            "The copied data dir is encrypted file by file: its Dolt stores are checked by each file's SHA-256 (and, with the key, its plaintext SHA-256). Restore it and run Test-DoltBackup on the restored data dir to check their structure.",
+                            VerificationLevel.Structure, tree));
+                    }
+                    else if (tree != null && Directory.Exists(tree))
                     {
                         VerifyDataDirectory(tree, tree, options, emit, RootLabel(manifest));
                     }
                     else if (stores != null)
                     {
                         stores.Finish(target, emit);
+                    }
+                    else if (manifest.Encryption != null && manifest.Artifacts.Any(a => string.IsNullOrEmpty(a.Archive) && IsDataArchive(a.StoredPath)))
+                    {
+                        emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
+                            "The data dir archive is encrypted and no key was given: the Dolt stores inside it were not checked. Give -DecryptionCertificate (with its private key) or -Passphrase.",
+                            VerificationLevel.Structure));
                     }
                     else
                     {
@@ -142,7 +154,13 @@ namespace DoltBackup.Verification
         }
 
         private static bool IsDataArchive(string storedPath)
-            => storedPath == FileCopyLayout.TarFile || storedPath == FileCopyLayout.TarGzipFile;
+        {
+            // An encrypted archive (datadir.tar.gz.p7m) is scanned in its plaintext, when a key was given.
+            string name = storedPath != null && storedPath.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal)
+                ? storedPath.Substring(0, storedPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length)
+                : storedPath;
+            return name == FileCopyLayout.TarFile || name == FileCopyLayout.TarGzipFile;
+        }
 
         /// <summary>How a database at a FileCopy data dir's root is named (tree or archive): after the source data dir, as a check of that folder names it.</summary>
         private static string RootLabel(BackupManifest manifest)

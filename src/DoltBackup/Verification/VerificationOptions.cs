@@ -12,6 +12,12 @@ namespace DoltBackup.Verification
         /// <summary>Skip the SHA-256 of recorded artifacts (structure checks only).</summary>
         public bool SkipArtifactHashes { get; set; }
 
+        /// <summary>Certificates with private keys that open an encrypted set (its contents are then checked too).</summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[] DecryptionCertificates { get; set; }
+
+        /// <summary>The passphrase of an encrypted set (its contents are then checked too).</summary>
+        public System.Security.SecureString Passphrase { get; set; }
+
         /// <summary>Called as files are checked; may be null.</summary>
         public Action<VerificationProgress> Progress { get; set; }
 

@@ -50,16 +50,6 @@ namespace DoltBackup.Tests.Encryption
             return output.ToArray();
         }
 
-        private (int Code, string Error) OpenSsl(params string[] args)
-        {
-            var psi = new ProcessStartInfo(ExternalTools.OpenSsl ?? "openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi);
-            string err = p.StandardError.ReadToEnd();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, err);
-        }
 
         [OpenSslFact]
         public void Openssl_decrypts_what_the_module_encrypts_for_a_certificate()
@@ -69,7 +59,7 @@ namespace DoltBackup.Tests.Encryption
             byte[] plain = RandomBytes(1_000_003);
             string encrypted = EncryptWithModule(plain, new EncryptionKeys(new[] { TestKeys.PublicOnly(cert) }, null));
 
-            var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-recip", certPem, "-inkey", keyPem, "-out", _dir.Combine("out.bin"));
+            var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-recip", certPem, "-inkey", keyPem, "-out", _dir.Combine("out.bin"));
 
             Assert.True(code == 0, error);
             Assert.Equal(plain, File.ReadAllBytes(_dir.Combine("out.bin")));
@@ -81,7 +71,7 @@ namespace DoltBackup.Tests.Encryption
             byte[] plain = RandomBytes(300_000);
             string encrypted = EncryptWithModule(plain, TestKeys.Passphrase("correct horse battery staple"));
 
-            var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-pwri_password", "correct horse battery staple", "-out", _dir.Combine("out.bin"));
+            var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-pwri_password", "correct horse battery staple", "-out", _dir.Combine("out.bin"));
 
             Assert.True(code == 0, error);
             Assert.Equal(plain, File.ReadAllBytes(_dir.Combine("out.bin")));
@@ -99,11 +89,11 @@ namespace DoltBackup.Tests.Encryption
             foreach (var cert in new[] { operations, escrow })
             {
                 var (certPem, keyPem) = TestKeys.WritePem(cert, _dir.Path);
-                var (code, error) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-recip", certPem, "-inkey", keyPem, "-out", _dir.Combine("o.bin"));
+                var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-recip", certPem, "-inkey", keyPem, "-out", _dir.Combine("o.bin"));
                 Assert.True(code == 0, error);
                 Assert.Equal(plain, File.ReadAllBytes(_dir.Combine("o.bin")));
             }
-            var (pcode, perror) = OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-pwri_password", "pass phrase", "-out", _dir.Combine("p.bin"));
+            var (pcode, perror) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted, "-pwri_password", "pass phrase", "-out", _dir.Combine("p.bin"));
             Assert.True(pcode == 0, perror);
             Assert.Equal(plain, File.ReadAllBytes(_dir.Combine("p.bin")));
         }
@@ -116,7 +106,7 @@ namespace DoltBackup.Tests.Encryption
             byte[] plain = RandomBytes(777_777);
             File.WriteAllBytes(_dir.Combine("plain.bin"), plain);
 
-            var (code, error) = OpenSsl("cms", "-encrypt", "-binary", "-aes-256-gcm", "-stream", "-outform", "DER", "-in", _dir.Combine("plain.bin"), "-out", _dir.Combine("tool.p7m"), certPem);
+            var (code, error) = TestKeys.OpenSsl("cms", "-encrypt", "-binary", "-aes-256-gcm", "-stream", "-outform", "DER", "-in", _dir.Combine("plain.bin"), "-out", _dir.Combine("tool.p7m"), certPem);
             Assert.True(code == 0, error);
 
             Assert.Equal(plain, DecryptWithModule(_dir.Combine("tool.p7m"), new EncryptionKeys(new[] { cert }, null)));
@@ -130,7 +120,7 @@ namespace DoltBackup.Tests.Encryption
             byte[] plain = RandomBytes(5000);
             File.WriteAllBytes(_dir.Combine("plain.bin"), plain);
 
-            var (code, error) = OpenSsl("cms", "-encrypt", "-binary", "-aes-128-gcm", "-outform", "DER", "-in", _dir.Combine("plain.bin"), "-out", _dir.Combine("tool.p7m"),
+            var (code, error) = TestKeys.OpenSsl("cms", "-encrypt", "-binary", "-aes-128-gcm", "-outform", "DER", "-in", _dir.Combine("plain.bin"), "-out", _dir.Combine("tool.p7m"),
                 "-recip", certPem, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256");
             Assert.True(code == 0, error);
 

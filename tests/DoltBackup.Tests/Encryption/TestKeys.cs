@@ -31,6 +31,18 @@ namespace DoltBackup.Tests.Encryption
             return (cert, key);
         }
 
+        /// <summary>Runs Debian's openssl; its exit code and standard error.</summary>
+        public static (int Code, string Error) OpenSsl(params string[] args)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(DoltBackup.Tests.Infrastructure.ExternalTools.OpenSsl ?? "openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi);
+            string err = p.StandardError.ReadToEnd();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, err);
+        }
+
         public static SecureString Secure(string text)
         {
             var s = new SecureString();

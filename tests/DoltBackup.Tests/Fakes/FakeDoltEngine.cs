@@ -279,7 +279,7 @@ namespace DoltBackup.Tests.Fakes
             }
             if (url.StartsWith("file://", StringComparison.Ordinal))
             {
-                Directory.CreateDirectory(new Uri(url).LocalPath); // as Dolt does (getAbsFileRemoteUrl)
+                Directory.CreateDirectory(Storage.ServerPath(new Uri(url).LocalPath)); // as Dolt does (getAbsFileRemoteUrl), on the server's disk
             }
             return Task.CompletedTask;
         }
@@ -524,9 +524,59 @@ namespace DoltBackup.Tests.Fakes
         {
             lock (_stores)
             {
-                return _stores.TryGetValue(url, out var s) ? s : null;
+                if (_stores.TryGetValue(url, out var s))
+                {
+                    return s;
+                }
             }
+            return FromStoreFiles(url);
         }
+
+        /// <summary>
+        /// What each file:// store the fakes wrote holds, by the text of its `manifest` (process-wide). Real Dolt reads a
+        /// store's refs from the chunks its manifest names; the fake does not write chunks, so a store copied elsewhere
+        /// (downloaded from an object store, say) is recognised by its manifest, which names its lock (covering every
+        /// ref), root and table files. A manifest the fakes never wrote is no store ("not found").
+        /// </summary>
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Snapshot> ByManifest = new System.Collections.Concurrent.ConcurrentDictionary<string, Snapshot>(StringComparer.Ordinal);
+
+        private static Snapshot FromStoreFiles(string url)
+        {
+            if (!url.StartsWith("file://", StringComparison.Ordinal))
+            {
+                return null;
+            }
+            string manifest = Path.Combine(new Uri(url).LocalPath, "manifest");
+            if (!File.Exists(manifest))
+            {
+                return null;
+            }
+            var text = File.ReadAllText(manifest);
+            if (!ByManifest.TryGetValue(text, out var known))
+            {
+                return null;
+            }
+            var spec = text.Split(':');
+            for (int i = 5; i + 1 < spec.Length; i += 2)
+            {
+                string dir = Path.GetDirectoryName(manifest);
+                if (!File.Exists(Path.Combine(dir, spec[i])) && !File.Exists(Path.Combine(dir, spec[i] + ".darc")))
+                {
+                    return null; // a table file is missing: Dolt fails to open the store
+                }
+            }
+            return known;
+        }
+
+        /// <summary>
+        /// A server on another host: file:// paths are on ITS disk, which this folder stands for (a path /a/b is
+        /// written as &lt;root&gt;/a/b). Null (default): the server runs on this machine.
+        /// </summary>
+        public string ServerFileSystemRoot { get; set; }
+
+        /// <summary>Where the server writes a file:// path (see <see cref="ServerFileSystemRoot"/>).</summary>
+        public string ServerPath(string path)
+            => ServerFileSystemRoot == null ? path : Path.Combine(ServerFileSystemRoot, path.TrimStart('/', '\\').Replace(":", ""));
 
         internal void Put(string url, string database, FakeDoltEngine.Db db)
         {
@@ -541,7 +591,12 @@ namespace DoltBackup.Tests.Fakes
             }
             if (url.StartsWith("file://", StringComparison.Ordinal))
             {
-                WriteFileStore(new Uri(url).LocalPath, db);
+                string text = WriteFileStore(ServerPath(new Uri(url).LocalPath), db);
+                ByManifest[text] = new Snapshot
+                {
+                    SourceDatabase = database, Branches = new Dictionary<string, string>(db.Branches), Tags = new Dictionary<string, string>(db.Tags),
+                    WorkingHash = db.WorkingHash, Syncs = 1,
+                };
             }
         }
 
@@ -552,7 +607,7 @@ namespace DoltBackup.Tests.Fakes
         /// manifest is written to nbs_manifest_* and renamed over the old one (a new inode, so a hard-linked copy of
         /// the old manifest keeps its content). It is a fake: it does not walk chunks, it copies whole files.
         /// </summary>
-        private static void WriteFileStore(string dir, FakeDoltEngine.Db db)
+        private static string WriteFileStore(string dir, FakeDoltEngine.Db db)
         {
             Directory.CreateDirectory(Path.Combine(dir, "oldgen"));
             string lockFile = Path.Combine(dir, "LOCK");
@@ -584,10 +639,14 @@ namespace DoltBackup.Tests.Fakes
                 File.Move(temp, final);
             }
             string specs = string.Concat(tables.Select(t => ":" + t.Name + ":" + t.ChunkCount));
-            string text = "5:__DOLT__:" + FakeDoltEngine.Hash("lock/" + db.WorkingHash + specs) + ":" + db.WorkingHash + ":00000000000000000000000000000000" + specs;
+            // The lock covers the refs too (in Dolt the root names them), so two stores with other heads never share a manifest.
+            string refs = string.Concat(db.Branches.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => "b" + b.Key + "=" + b.Value))
+                          + string.Concat(db.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => "t" + t.Key + "=" + t.Value));
+            string text = "5:__DOLT__:" + FakeDoltEngine.Hash("lock/" + db.WorkingHash + specs + refs) + ":" + db.WorkingHash + ":00000000000000000000000000000000" + specs;
             string tempManifest = Path.Combine(dir, "nbs_manifest_" + Guid.NewGuid().ToString("N").Substring(0, 12));
             File.WriteAllText(tempManifest, text);
             File.Move(tempManifest, Path.Combine(dir, "manifest"), overwrite: true);
+            return text;
         }
 
         internal void PushBranch(string url, string branch, string hash)

@@ -255,5 +255,33 @@ namespace DoltBackup.Tests.Grants
             var r = ps.Run("Export-DoltGrants -Server 127.0.0.1 -Port 0");
             Assert.Contains(r.Errors.Select(e => e.FullyQualifiedErrorId).Concat(new[] { r.Terminating?.ErrorRecord?.FullyQualifiedErrorId }), id => id != null && id.StartsWith("ParameterArgumentValidationError"));
         }
+
+        [MariaDbFact]
+        public void Into_a_passphrase_encrypted_set_the_script_is_written_only_as_p7m_and_needs_the_passphrase()
+        {
+            MariaDbAccounts.Create(_fixture.Server);
+            using var dir = new TempDir();
+            string folder = NewBackupFolder(dir, _fixture.Server);
+            var manifest = ManifestStore.Read(folder);
+            DoltBackup.Encryption.SetEncryption.Record(manifest, DoltBackup.Tests.Encryption.TestKeys.Passphrase("grants pw"), hasDoltStores: false);
+            ManifestStore.Write(manifest);
+            using var ps = new PowerShellHost();
+
+            var refused = ps.Run(Cred + "Get-DoltBackup -Path $args[3] | Export-DoltGrants -Credential $cred -TlsMode None -IncludeUser 'rt_*'", Args(folder));
+            Assert.Equal("DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.ExportDoltGrantsCommand", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+            Assert.False(Directory.Exists(Path.Combine(folder, "grants")));
+
+            var r = ps.Run(Cred + "Get-DoltBackup -Path $args[3] | Export-DoltGrants -Credential $cred -TlsMode None -IncludeUser 'rt_*' -EncryptionPassphrase $args[4]",
+                Args(folder, DoltBackup.Tests.Encryption.TestKeys.Secure("grants pw")));
+            NoErrors(r);
+            var artifact = Assert.Single(ManifestStore.Read(folder).Artifacts, a => a.Kind == "GrantsScript");
+            Assert.Equal("grants/grants.sql.p7m", artifact.StoredPath);
+            Assert.True(artifact.Encrypted);
+            Assert.Equal(new[] { "grants.sql.p7m" }, Directory.GetFiles(Path.Combine(folder, "grants")).Select(Path.GetFileName).ToArray());
+            string hash = MariaDbAccounts.Hash(_fixture.Server, "rt_plain", "%");
+            Assert.DoesNotContain(hash, File.ReadAllText(Path.Combine(folder, "grants", "grants.sql.p7m"), System.Text.Encoding.Latin1));
+            byte[] plain = DoltBackup.Restore.StoredArtifactReader.ReadVerified(folder, artifact, DoltBackup.Tests.Encryption.TestKeys.Passphrase("grants pw"));
+            Assert.Contains(hash, System.Text.Encoding.UTF8.GetString(plain));
+        }
     }
 }

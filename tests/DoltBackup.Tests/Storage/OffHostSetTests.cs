@@ -142,7 +142,7 @@ namespace DoltBackup.Tests.Storage
 
         public static IEnumerable<object[]> Emulators() => BackupLocationContractTests.Emulators();
 
-        private static (string Url, StorageContext Context) Root(string driver)
+        internal static (string Url, StorageContext Context) Root(string driver)
         {
             string prefix = "dr-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             if (driver == "azurite")

@@ -175,6 +175,29 @@ namespace DoltBackup.Tests.Verification
         }
 
         [Fact]
+        public void An_encrypted_FileCopy_set_is_restore_tested_with_its_key_and_refused_without_it()
+        {
+            string data = DoltBackup.Tests.FileCopy.FileCopyTestSupport.CopyServerDataDir(_dir);
+            string scratch = _dir.Combine("scratch");
+            var cert = DoltBackup.Tests.Encryption.TestKeys.NewCertificate("ops");
+            using var host = new PowerShellHost();
+            var made = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] -EncryptionCertificate $args[2] | Sync-DoltBackup -Format Tar -SkipConfiguration",
+                data, _dir.Combine("backups"), DoltBackup.Tests.Encryption.TestKeys.PublicOnly(cert));
+            string folder = ((DoltBackup.Manifest.BackupManifest)made.Output.Single().BaseObject).BackupFolder;
+
+            var noKey = RestoreResults(host.Run("Test-DoltBackup -Path $args[0] -RestoreTest -ScratchDataDir $args[1]", folder, scratch));
+            Assert.Contains(noKey, x => x.Check == "RestoreTest.Key" && x.Status == VerificationStatus.Failed && x.Message.Contains(cert.Thumbprint));
+            Assert.False(Directory.Exists(scratch));
+
+            var r = host.Run("Test-DoltBackup -Path $args[0] -RestoreTest -ScratchDataDir $args[1] -DecryptionCertificate $args[2]", folder, scratch, cert);
+            Assert.True(r.Errors.Count == 0, r.AllText());
+            var results = RestoreResults(r);
+            Assert.Equal(new[] { "inventory", "sales" }, results.Select(x => x.Target).OrderBy(t => t));
+            Assert.All(results, x => Assert.Equal(VerificationStatus.Passed, x.Status));
+            Assert.False(Directory.Exists(scratch));
+        }
+
+        [Fact]
         public void A_non_empty_scratch_dir_is_an_error_and_is_left_alone()
         {
             var m = Backup("sales");

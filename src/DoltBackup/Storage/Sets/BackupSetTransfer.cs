@@ -69,6 +69,14 @@ namespace DoltBackup.Storage.Sets
 
         /// <summary>Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>.</summary>
         public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Publish(localFolder, location, setKey, progress, cancellationToken, null);
+
+        /// <summary>
+        /// As <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken)"/>, leaving out
+        /// the files (paths relative to the folder, '/' separated) for which <paramref name="exclude"/> is true: files the
+        /// caller stores elsewhere (a staged set's shared table files).
+        /// </summary>
+        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
             if (!File.Exists(manifestPath))
@@ -89,6 +97,7 @@ namespace DoltBackup.Storage.Sets
                 var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                     .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
                     .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
+                    .Where(f => exclude == null || !exclude(f.Relative))
                     // A Dolt store's own `manifest` names its table files: after them, so no reader sees it name a missing file.
                     .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
                     .ThenBy(f => f.Relative, StringComparer.Ordinal)

@@ -42,7 +42,7 @@ namespace DoltBackup.Storage.Sets
                 }
             }
             return new CatalogListing(location.DisplayName, BackupSetTime.SortNewestFirst(sets), problems,
-                folders.Where(f => !withManifest.Contains(f)).Select(f => StorageException.Join(location.DisplayName, f)).ToList());
+                folders.Where(f => !withManifest.Contains(f) && f != StagedStores.SharedFolder).Select(f => StorageException.Join(location.DisplayName, f)).ToList());
         }
 
         /// <summary>Reads the manifest of the set at <paramref name="setKey"/> ("" for the location itself).</summary>

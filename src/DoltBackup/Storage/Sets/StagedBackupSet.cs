@@ -8,7 +8,8 @@ namespace DoltBackup.Storage.Sets
     /// <summary>
     /// A backup set fetched from an object store into a private temporary folder, every recorded object checked
     /// (<see cref="BackupSetTransfer.Fetch"/>), so that verification and restore read local files as they do for a
-    /// folder set. Dispose deletes the folder.
+    /// folder set; the Dolt stores of a staged set (see <see cref="StagedStores"/>) come down with it, each database's
+    /// URL pointing at its downloaded store. Dispose deletes the folder.
     /// </summary>
     public sealed class StagedBackupSet : IDisposable
     {
@@ -37,6 +38,26 @@ namespace DoltBackup.Storage.Sets
                 using (var location = BackupLocations.Open(url, context))
                 {
                     var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
+                    // A set whose Dolt stores were staged and uploaded: its stores came down with it (or their shared
+                    // table files come now); point the databases at them.
+                    IBackupLocation sharedRoot = null;
+                    try
+                    {
+                        // Versions with shared stores: the table files live in the backup root above the set (<root>/.stores/<database>/).
+                        string trimmed = url.TrimEnd('/');
+                        if (manifest.Destination?.SharedStores == true && trimmed.LastIndexOf('/') > trimmed.IndexOf("://", StringComparison.Ordinal) + 3)
+                        {
+                            sharedRoot = BackupLocations.Open(trimmed.Substring(0, trimmed.LastIndexOf('/')), context);
+                        }
+                        if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, progress, cancellationToken))
+                        {
+                            ManifestStore.Write(manifest); // the temporary copy, for the readers that open it by folder
+                        }
+                    }
+                    finally
+                    {
+                        sharedRoot?.Dispose();
+                    }
                     return new StagedBackupSet(folder, manifest, location.DisplayName);
                 }
             }

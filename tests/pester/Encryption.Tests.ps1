@@ -1,0 +1,127 @@
+# Pester 5: encrypted backup sets, the same user-visible behaviour as tests/DoltBackup.Tests/Encryption/EncryptedSetCmdletTests.cs.
+# Uses the shared fixtures (../shared/fixtures beside the checkout, or DOLTBACKUP_SHARED), copied to temp dirs first.
+BeforeDiscovery {
+    $script:hasDolt = [bool](Get-Command dolt -ErrorAction SilentlyContinue)
+    $script:hasOpenSsl = [bool](Get-Command openssl -ErrorAction SilentlyContinue)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../DoltBackup.psd1') -Force
+    $shared = if ($env:DOLTBACKUP_SHARED) { $env:DOLTBACKUP_SHARED } else { Join-Path $PSScriptRoot '../../../shared' }
+    $script:serverFixture = Join-Path $shared 'fixtures/dolt-server/srv-dolt'
+    $script:secret = 'Tr0ub4dor&3-not-in-output'
+
+    function New-TestCertificate([string] $Name, [int] $Bits = 2048) {
+        $rsa = [System.Security.Cryptography.RSA]::Create($Bits)
+        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$Name", $rsa,
+            [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $cert = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddYears(1))
+        $pfx = $cert.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Pkcs12, 'p')
+        [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($pfx, 'p', [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
+    }
+
+    function New-EncryptedFixture {
+        $temp = Join-Path ([IO.Path]::GetTempPath()) ('doltbackup-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-Item -ItemType Directory -Path $temp | Out-Null
+        Copy-Item -Recurse -Path (Join-Path $script:serverFixture 'data') -Destination (Join-Path $temp 'data')
+        $temp
+    }
+}
+
+Describe 'Encrypted backup sets' {
+    BeforeEach {
+        $script:temp = New-EncryptedFixture
+        $script:data = Join-Path $script:temp 'data'
+        $script:backups = Join-Path $script:temp 'backups'
+    }
+    AfterEach {
+        Remove-Item -Recurse -Force $script:temp -ErrorAction SilentlyContinue
+    }
+
+    It 'documents the encryption parameters with examples' {
+        foreach ($pair in @(@('New-DoltBackup', 'EncryptionCertificate'), @('New-DoltBackup', 'EncryptionPassphrase'), @('Sync-DoltBackup', 'EncryptionPassphrase'),
+                @('Test-DoltBackup', 'DecryptionCertificate'), @('Restore-DoltBackup', 'DecryptionCertificate'), @('Restore-DoltBackup', 'Passphrase'))) {
+            $help = Get-Help $pair[0] -Full
+            ($help.parameters.parameter | Where-Object name -eq $pair[1]).description | Should -Not -BeNullOrEmpty
+        }
+        ((Get-Help New-DoltBackup -Full).examples.example.code -join "`n") | Should -BeLike '*-EncryptionCertificate*'
+    }
+
+    It 'stores only .p7m files besides manifest.json, and records the recipient without a private key' {
+        $cert = New-TestCertificate 'ops'
+        $certFile = Join-Path $script:temp 'ops.cer'
+        [IO.File]::WriteAllBytes($certFile, $cert.RawData)
+        $m = New-DoltBackup -Method FileCopy -Name enc -DataDir $script:data -Path $script:backups -EncryptionCertificate $certFile |
+            Sync-DoltBackup -Format TarGzip -SkipConfiguration
+        $m.Status | Should -Be 'Completed'
+        $m.Encryption.Recipients[0].Thumbprint | Should -Be $cert.Thumbprint
+        $archive = $m.Artifacts | Where-Object Kind -eq 'DataArchive'
+        $archive.StoredPath | Should -Be 'datadir.tar.gz.p7m'
+        $archive.Encrypted | Should -BeTrue
+        Get-ChildItem -Path $m.BackupFolder -Recurse -File | Where-Object { $_.Name -notin 'manifest.json', '.doltbackup.lock' } |
+            ForEach-Object { $_.Name | Should -BeLike '*.p7m' }
+        (Get-Content -Raw (Join-Path $m.BackupFolder 'manifest.json')) | Should -Not -BeLike '*PRIVATE*'
+    }
+
+    It 'opens with openssl cms -decrypt and the passphrase' -Skip:(-not $script:hasOpenSsl) {
+        $pw = ConvertTo-SecureString 'Tr0ub4dor&3-not-in-output' -AsPlainText -Force
+        $m = New-DoltBackup -Method FileCopy -Name enc -DataDir $script:data -Path $script:backups -EncryptionPassphrase $pw |
+            Sync-DoltBackup -Format TarGzip -SkipConfiguration
+        $archive = $m.Artifacts | Where-Object Kind -eq 'DataArchive'
+        $out = Join-Path $script:temp 'datadir.tar.gz'
+        & openssl cms -decrypt -binary -inform DER -in (Join-Path $m.BackupFolder $archive.StoredPath) -pwri_password $script:secret -out $out
+        $LASTEXITCODE | Should -Be 0
+        (Get-FileHash -Algorithm SHA256 $out).Hash.ToLowerInvariant() | Should -Be $archive.PlaintextSha256
+    }
+
+    It 'needs the passphrase again to sync in a later session, and writes nothing without it' {
+        $pw = ConvertTo-SecureString 'Tr0ub4dor&3-not-in-output' -AsPlainText -Force
+        $set = New-DoltBackup -Method FileCopy -Name enc -DataDir $script:data -Path $script:backups -EncryptionPassphrase $pw
+        $err = $null
+        Get-DoltBackup $set.BackupFolder | Sync-DoltBackup -Format Tar -SkipConfiguration -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.SyncDoltBackupCommand'
+        @(Get-ChildItem -Path $set.BackupFolder -Recurse -File | Where-Object Name -ne '.doltbackup.lock').Name | Should -Be @('manifest.json')
+        (Get-DoltBackup $set.BackupFolder | Sync-DoltBackup -Format Tar -SkipConfiguration -EncryptionPassphrase $pw).Status | Should -Be 'Completed'
+    }
+
+    It 'Test-DoltBackup checks the stored bytes without a key and the contents with it; a flipped byte fails both' {
+        $cert = New-TestCertificate 'ops'
+        $m = New-DoltBackup -Method FileCopy -Name enc -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $noKey = @(Test-DoltBackup -Path $m.BackupFolder)
+        @($noKey | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
+        @($noKey | Where-Object { $_.Check -eq 'Encryption.Contents' -and $_.Status -eq 'Skipped' }).Count | Should -Be 1
+        $withKey = @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert)
+        @($withKey | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
+        @($withKey | Where-Object { $_.Check -eq 'Artifact.Decrypted' -and $_.Status -eq 'Passed' }).Count | Should -BeGreaterThan 0
+
+        $file = Join-Path $m.BackupFolder 'datadir.tar.p7m'
+        $bytes = [IO.File]::ReadAllBytes($file)
+        $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 0x10
+        [IO.File]::WriteAllBytes($file, $bytes)
+        @(Test-DoltBackup -Path $m.BackupFolder | Where-Object { $_.Status -eq 'Failed' }).Count | Should -BeGreaterThan 0
+        @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Status -eq 'Failed' }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'Restore-DoltBackup refuses no key and a wrong key with nothing written, and restores with the key' -Skip:(-not $script:hasDolt) {
+        $pw = ConvertTo-SecureString 'Tr0ub4dor&3-not-in-output' -AsPlainText -Force
+        $bad = ConvertTo-SecureString 'not the passphrase' -AsPlainText -Force
+        $m = New-DoltBackup -Method FileCopy -Name enc -DataDir $script:data -Path $script:backups -EncryptionPassphrase $pw |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $target = Join-Path $script:temp 'restored'
+        $err = $null
+        Restore-DoltBackup -Path $m.BackupFolder -DataDir $target -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+        Test-Path $target | Should -BeFalse
+        $err = $null
+        Restore-DoltBackup -Path $m.BackupFolder -DataDir $target -Passphrase $bad -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        ($err | Where-Object { $_.FullyQualifiedErrorId -like 'DoltBackup.ArtifactDecryptionFailed*' }) | Should -Not -BeNullOrEmpty
+        Test-Path $target | Should -BeFalse
+        $err = $null
+        $all = Restore-DoltBackup -Path $m.BackupFolder -DataDir $target -Passphrase $pw -Confirm:$false -ErrorVariable err -Verbose 4>&1 | Out-String
+        $err.Count | Should -Be 0
+        Test-Path (Join-Path $target 'sales/.dolt/noms/manifest') | Should -BeTrue
+        $all | Should -Not -BeLike "*$($script:secret)*"
+    }
+}
