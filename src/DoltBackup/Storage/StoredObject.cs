@@ -20,6 +20,9 @@ namespace DoltBackup.Storage
         /// <summary>Lower-case hex MD5 of the content when the service gives one (S3 single-part ETag, Azure Content-MD5); else null.</summary>
         public string ServiceMd5 { get; set; }
 
+        /// <summary>The service's entity tag (lower case, unquoted) where it gives one: changes whenever the object is replaced.</summary>
+        public string ETag { get; set; }
+
         /// <summary>True when the object is stored encrypted (see Encryption/EncryptingBackupLocation).</summary>
         public bool Encrypted { get; set; }
 

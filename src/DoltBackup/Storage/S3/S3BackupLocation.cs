@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -26,8 +27,16 @@ namespace DoltBackup.Storage.S3
     /// </summary>
     internal sealed class S3BackupLocation : IBackupLocation
     {
-        internal const int PartSize = 8 * 1024 * 1024;
+        /// <summary>Bytes per part of a multipart upload (and the largest single-request upload).</summary>
+        internal const int PartSize = 16 * 1024 * 1024;
+
+        /// <summary>Parts sent at once; one more buffer is being read meanwhile ((PartsInFlight + 1) x PartSize bytes of memory).</summary>
         private const int PartsInFlight = 4;
+
+        private const int SmallObject = 64 * 1024;
+
+        /// <summary>The part size of this instance (tests lower it to S3's 5 MiB minimum to reach many parts cheaply).</summary>
+        internal int PartBytes { get; set; } = PartSize;
         private readonly AmazonS3Client _client;
         private readonly string _bucket;
         private readonly string _prefix;
@@ -104,121 +113,169 @@ namespace DoltBackup.Storage.S3
             string full = FullKey(key);
             return Call(key, () =>
             {
-                using (var digest = new DigestingReadStream(content))
+                // Small objects (most of a set) need no part-sized buffer.
+                byte[] head = new byte[SmallObject];
+                int n = ReadPart(content, head, 0);
+                if (n < SmallObject)
                 {
-                    byte[] first = DriverSupport.ReadUpTo(digest, PartSize);
-                    StoredObject stored = first.Length < PartSize
-                        ? PutSingle(key, full, first, cancellationToken)
-                        : PutMultipart(key, full, first, digest, cancellationToken);
-                    stored.Sha256 = digest.Sha256Hex;
-                    return stored;
+                    return PutSingle(key, full, head, n, cancellationToken);
                 }
+                byte[] first = new byte[PartBytes];
+                Buffer.BlockCopy(head, 0, first, 0, n);
+                n = ReadPart(content, first, n);
+                return n < PartBytes ? PutSingle(key, full, first, n, cancellationToken) : PutMultipart(key, full, first, content, cancellationToken);
             });
         }
 
-        private StoredObject PutSingle(string key, string full, byte[] bytes, CancellationToken ct)
+        private StoredObject PutSingle(string key, string full, byte[] bytes, int count, CancellationToken ct)
         {
-            byte[] md5 = Md5(bytes, bytes.Length);
+            byte[] md5 = Hash(HashAlgorithmName.MD5, bytes, count);
             var response = Run(() => _client.PutObjectAsync(new PutObjectRequest
             {
                 BucketName = _bucket,
                 Key = full,
-                InputStream = new MemoryStream(bytes, writable: false),
+                InputStream = new MemoryStream(bytes, 0, count, writable: false),
                 UseChunkEncoding = false,
                 MD5Digest = Convert.ToBase64String(md5),
                 AutoCloseStream = true,
             }, ct));
             string md5Hex = DigestingReadStream.Hex(md5);
             CheckETag(key, response.ETag, md5Hex);
-            return new StoredObject { Key = key, Size = bytes.Length, LastModifiedUtc = DateTime.UtcNow, ServiceMd5 = md5Hex };
+            return new StoredObject
+            {
+                Key = key, Size = count, LastModifiedUtc = DateTime.UtcNow, ServiceMd5 = md5Hex, ETag = CleanETag(response.ETag),
+                Sha256 = DigestingReadStream.Hex(Hash(HashAlgorithmName.SHA256, bytes, count)),
+            };
         }
 
-        private StoredObject PutMultipart(string key, string full, byte[] first, DigestingReadStream rest, CancellationToken ct)
+        /// <summary>
+        /// A pipeline: this thread only reads the source, part after part, into a small pool of reused buffers; each
+        /// part's MD5 (its Content-MD5 and ETag check) is computed by its own upload task, and the whole object's
+        /// SHA-256 (recorded) and MD5 (for services answering the whole MD5 as the final ETag, such as s3rver) by two
+        /// ordered chains on other cores, so hashing overlaps reading and sending instead of preceding them.
+        /// </summary>
+        private StoredObject PutMultipart(string key, string full, byte[] first, Stream rest, CancellationToken ct)
         {
             var init = Run(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = full }, ct));
-            var parts = new List<PartETag>();
             var partMd5s = new List<byte[]>();
             var uploads = new List<Task<PartETag>>();
+            var pool = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
             long size = 0;
-            // Up to PartsInFlight parts are sent at once (PartsInFlight x PartSize bytes of memory); the source is read in order.
-            using (var gate = new SemaphoreSlim(PartsInFlight))
-            try
+            using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using (var wholeMd5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5))
             {
-                byte[] part = first;
-                int number = 1;
-                while (part.Length > 0)
+                // Not disposed: a buffer's release may run after this method returned.
+                var free = new SemaphoreSlim(PartsInFlight + 1);
+                Task shaChain = Task.CompletedTask, md5Chain = Task.CompletedTask;
+                try
                 {
-                    gate.Wait(ct);
-                    uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
-                    byte[] bytes = part;
-                    int partNumber = number;
-                    byte[] md5 = Md5(bytes, bytes.Length);
-                    partMd5s.Add(md5);
-                    uploads.Add(Task.Run(async () =>
+                    byte[] buffer = first;
+                    int count = PartBytes;
+                    free.Wait(ct);
+                    int number = 1;
+                    while (count > 0)
                     {
-                        try
+                        uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
+                        byte[] bytes = buffer;
+                        int length = count, partNumber = number;
+                        shaChain = shaChain.ContinueWith(_ => sha.AppendData(bytes, 0, length), TaskContinuationOptions.OnlyOnRanToCompletion);
+                        md5Chain = md5Chain.ContinueWith(_ => wholeMd5.AppendData(bytes, 0, length), TaskContinuationOptions.OnlyOnRanToCompletion);
+                        var upload = Task.Run(() => UploadPart(key, full, init.UploadId, partNumber, bytes, length, partMd5s, ct));
+                        uploads.Add(upload);
+                        Task.WhenAll(upload, shaChain, md5Chain).ContinueWith(_ =>
                         {
-                            var up = await _client.UploadPartAsync(new UploadPartRequest
-                            {
-                                BucketName = _bucket,
-                                Key = full,
-                                UploadId = init.UploadId,
-                                PartNumber = partNumber,
-                                InputStream = new MemoryStream(bytes, writable: false),
-                                PartSize = bytes.Length,
-                                MD5Digest = Convert.ToBase64String(md5),
-                                UseChunkEncoding = false,
-                            }, ct).ConfigureAwait(false);
-                            CheckETag(key, up.ETag, DigestingReadStream.Hex(md5));
-                            return new PartETag(partNumber, up.ETag);
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                    }));
-                    size += bytes.Length;
-                    number++;
-                    part = DriverSupport.ReadUpTo(rest, PartSize);
+                            pool.Add(bytes);
+                            free.Release();
+                        });
+                        size += length;
+                        number++;
+                        free.Wait(ct);
+                        buffer = pool.TryTake(out var reused) ? reused : new byte[PartBytes];
+                        count = ReadPart(rest, buffer, 0);
+                    }
+                    var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.PartNumber).ToList();
+                    Task.WhenAll(shaChain, md5Chain).GetAwaiter().GetResult();
+                    var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                    {
+                        BucketName = _bucket,
+                        Key = full,
+                        UploadId = init.UploadId,
+                        PartETags = parts,
+                    }, ct));
+                    byte[] all;
+                    lock (partMd5s)
+                    {
+                        all = Enumerable.Range(1, parts.Count).SelectMany(i => partMd5s[i - 1]).ToArray();
+                    }
+                    string whole = DigestingReadStream.Hex(wholeMd5.GetHashAndReset());
+                    // S3 answers the MD5 of the part MD5s with "-<parts>"; some compatible servers (s3rver) the MD5 of the whole.
+                    CheckETag(key, done.ETag, DigestingReadStream.Hex(Hash(HashAlgorithmName.MD5, all, all.Length)) + "-" + parts.Count, whole);
+                    var stat = Stat(key, ct);
+                    if (stat == null || stat.Size != size)
+                    {
+                        throw Mismatch(key, $"the service holds {(stat == null ? "no object" : stat.Size + " bytes")} after {size} bytes were sent");
+                    }
+                    stat.ServiceMd5 = CleanETag(done.ETag) == whole ? whole : null;
+                    stat.Sha256 = DigestingReadStream.Hex(sha.GetHashAndReset());
+                    return stat;
                 }
-                parts.AddRange(Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.PartNumber));
-                var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                catch
                 {
-                    BucketName = _bucket,
-                    Key = full,
-                    UploadId = init.UploadId,
-                    PartETags = parts,
-                }, ct));
-                byte[] all = partMd5s.SelectMany(m => m).ToArray();
-                // S3 answers the MD5 of the part MD5s with "-<parts>"; some compatible servers (s3rver) the MD5 of the whole.
-                CheckETag(key, done.ETag, DigestingReadStream.Hex(Md5(all, all.Length)) + "-" + parts.Count, rest.Md5Hex);
+                    try
+                    {
+                        Task.WhenAll(uploads.Cast<Task>().Concat(new[] { shaChain, md5Chain })).ContinueWith(_ => { }).Wait();
+                    }
+                    catch (AggregateException)
+                    {
+                    }
+                    try
+                    {
+                        Run(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = full, UploadId = init.UploadId }, CancellationToken.None));
+                    }
+                    catch (Exception)
+                    {
+                        // The upload failed already; an unaborted upload only costs storage until the bucket's lifecycle rule ends it.
+                    }
+                    throw;
+                }
             }
-            catch
+        }
+
+        private async Task<PartETag> UploadPart(string key, string full, string uploadId, int partNumber, byte[] bytes, int length, List<byte[]> partMd5s, CancellationToken ct)
+        {
+            byte[] md5 = Hash(HashAlgorithmName.MD5, bytes, length);
+            lock (partMd5s)
             {
-                try
+                while (partMd5s.Count < partNumber)
                 {
-                    Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
+                    partMd5s.Add(null);
                 }
-                catch (AggregateException)
-                {
-                }
-                try
-                {
-                    Run(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = full, UploadId = init.UploadId }, CancellationToken.None));
-                }
-                catch (Exception)
-                {
-                    // The upload failed already; an unaborted upload only costs storage until the bucket's lifecycle rule ends it.
-                }
-                throw;
+                partMd5s[partNumber - 1] = md5;
             }
-            var stat = Stat(key, ct);
-            if (stat == null || stat.Size != size)
+            var up = await _client.UploadPartAsync(new UploadPartRequest
             {
-                throw Mismatch(key, $"the service holds {(stat == null ? "no object" : stat.Size + " bytes")} after {size} bytes were sent");
+                BucketName = _bucket,
+                Key = full,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                InputStream = new MemoryStream(bytes, 0, length, writable: false),
+                PartSize = length,
+                MD5Digest = Convert.ToBase64String(md5),
+                UseChunkEncoding = false,
+            }, ct).ConfigureAwait(false);
+            CheckETag(key, up.ETag, DigestingReadStream.Hex(md5));
+            return new PartETag(partNumber, up.ETag);
+        }
+
+        /// <summary>Fills <paramref name="buffer"/> from the stream; fewer bytes only at its end.</summary>
+        private static int ReadPart(Stream stream, byte[] buffer, int filled)
+        {
+            int n;
+            while (filled < buffer.Length && (n = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
+            {
+                filled += n;
             }
-            stat.ServiceMd5 = null;
-            return stat;
+            return filled;
         }
 
         public Stream OpenRead(string key, CancellationToken cancellationToken)
@@ -239,7 +296,7 @@ namespace DoltBackup.Storage.S3
                 try
                 {
                     var m = Run(() => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = full }, cancellationToken));
-                    return new StoredObject { Key = key, Size = m.ContentLength, LastModifiedUtc = m.LastModified?.ToUniversalTime(), ServiceMd5 = Md5FromETag(m.ETag) };
+                    return new StoredObject { Key = key, Size = m.ContentLength, LastModifiedUtc = m.LastModified?.ToUniversalTime(), ServiceMd5 = Md5FromETag(m.ETag), ETag = CleanETag(m.ETag) };
                 }
                 catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
                 {
@@ -268,6 +325,7 @@ namespace DoltBackup.Storage.S3
                             Size = o.Size ?? 0,
                             LastModifiedUtc = o.LastModified?.ToUniversalTime(),
                             ServiceMd5 = Md5FromETag(o.ETag),
+                            ETag = CleanETag(o.ETag),
                         });
                     }
                     token = page.IsTruncated == true ? page.NextContinuationToken : null;
@@ -374,13 +432,16 @@ namespace DoltBackup.Storage.S3
             return e.Length == 32 && e.All(Uri.IsHexDigit) ? e : null;
         }
 
-        private static byte[] Md5(byte[] bytes, int count)
+        private static byte[] Hash(HashAlgorithmName algorithm, byte[] bytes, int count)
         {
-            using (var md5 = System.Security.Cryptography.MD5.Create())
+            using (var hash = IncrementalHash.CreateHash(algorithm))
             {
-                return md5.ComputeHash(bytes, 0, count);
+                hash.AppendData(bytes, 0, count);
+                return hash.GetHashAndReset();
             }
         }
+
+        private static string CleanETag(string etag) => string.IsNullOrEmpty(etag) ? null : etag.Trim('"').ToLowerInvariant();
 
         private static T Run<T>(Func<Task<T>> call) => Task.Run(call).GetAwaiter().GetResult();
 

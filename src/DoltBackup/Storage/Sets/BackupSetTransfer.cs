@@ -43,8 +43,11 @@ namespace DoltBackup.Storage.Sets
         /// <summary>Bytes sent or received.</summary>
         public long Bytes { get; internal set; }
 
-        /// <summary>Objects the destination had already (same size and MD5).</summary>
+        /// <summary>Objects the destination had already (same size and content: recorded, named by hash, or same MD5).</summary>
         public int Unchanged { get; internal set; }
+
+        /// <summary>Local files read only to decide whether they changed (an unchanged re-publish reads none).</summary>
+        internal int FilesRead { get; set; }
     }
 
     /// <summary>
@@ -93,7 +96,7 @@ namespace DoltBackup.Storage.Sets
                 var remote = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
                 var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                     .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
-                    .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName)
+                    .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
                     .Where(f => exclude == null || !exclude(f.Relative))
                     // A Dolt store's own `manifest` names its table files: after them, so no reader sees it name a missing file.
                     .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
@@ -101,14 +104,24 @@ namespace DoltBackup.Storage.Sets
                     .ToList();
                 long total = files.Sum(f => new FileInfo(f.File).Length) + new FileInfo(manifestPath).Length;
                 var result = new TransferResult();
+                // What the last publish to this destination sent: unchanged files are skipped without being read.
+                var record = PublishRecord.Load(localFolder);
+                string destination = PublishRecord.DestinationOf(location, setKey);
+                if (!record.Destinations.TryGetValue(destination, out var recorded))
+                {
+                    record.Destinations[destination] = recorded = new Dictionary<string, PublishRecord.Entry>(StringComparer.Ordinal);
+                }
+                var decision = new UploadSkipDecision(remote, recorded);
+                decision.KeepOnly(files.Select(f => f.Relative));
                 long done = 0;
                 foreach (var f in files.Concat(new[] { new { File = manifestPath, Relative = BackupManifest.FileName } }))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     string key = ObjectKey.Combine(setKey, f.Relative);
-                    long size = new FileInfo(f.File).Length;
-                    if (f.Relative != BackupManifest.FileName && remote.TryGetValue(key, out var existing) && existing.Size == size
-                        && existing.ServiceMd5 != null && existing.ServiceMd5 == Md5Of(f.File))
+                    var info = new FileInfo(f.File);
+                    long size = info.Length;
+                    DateTime modified = info.LastWriteTimeUtc;
+                    if (f.Relative != BackupManifest.FileName && decision.IsUnchanged(f.File, f.Relative, key))
                     {
                         result.Unchanged++;
                         done += size;
@@ -123,11 +136,17 @@ namespace DoltBackup.Storage.Sets
                             throw new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
                                 $"'{StorageException.Join(location.DisplayName, key)}' was stored with {stored.Size} bytes, but '{f.File}' has {size}.", "Run again.");
                         }
+                        if (f.Relative != BackupManifest.FileName)
+                        {
+                            decision.Uploaded(f.Relative, size, modified, stored);
+                        }
                     }
                     result.Transferred++;
                     result.Bytes += size;
                     done += size;
                 }
+                result.FilesRead = decision.FilesRead;
+                record.Save(localFolder);
                 progress?.Invoke(new TransferProgress("Uploading", ObjectKey.Combine(setKey, BackupManifest.FileName), total, total));
                 return result;
             }
@@ -202,15 +221,6 @@ namespace DoltBackup.Storage.Sets
             progress?.Invoke(new TransferProgress("Downloading", manifestKey, total, total));
             var local = ManifestStore.Read(localFolder);
             return local;
-        }
-
-        private static string Md5Of(string file)
-        {
-            using (var md5 = MD5.Create())
-            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
-            {
-                return DigestingReadStream.Hex(md5.ComputeHash(stream));
-            }
         }
     }
 }
