@@ -164,7 +164,14 @@ namespace DoltBackup.Tests.Fakes
             return new string(Enumerable.Range(0, 32).Select(i => alphabet[bytes[i] % 32]).ToArray());
         }
 
-        private void Record(string call) => Calls.Enqueue(call);
+        /// <summary>Called with each recorded call before it is carried out (tests throw from it to stop a run midway, as Ctrl+C does).</summary>
+        public Action<string> OnCall { get; set; }
+
+        private void Record(string call)
+        {
+            Calls.Enqueue(call);
+            OnCall?.Invoke(call);
+        }
 
         public IEnumerable<string> CallsOf(string op) => Calls.Where(c => c.StartsWith(op + " ", StringComparison.Ordinal));
 

@@ -197,6 +197,14 @@ namespace DoltBackup.Restore.PointInTime
                         "Inspect those branches (SELECT * FROM dolt_log('<branch>')) and move or delete them by hand.");
                 }
             }
+            catch (Exception e) when ((e is OperationCanceledException || e is PipelineStoppedException) && created)
+            {
+                // Stopped (Ctrl+C) after the copy was made but before it was set for the moment: it holds the set, not
+                // the moment asked for, so it goes (the replaced database, if any, was not touched yet).
+                TryDrop(scratch, CancellationToken.None);
+                _callbacks.Warning($"Stopped: the copy '{scratch}' restored from the set was dropped again.{untouched}");
+                throw;
+            }
             catch (Exception e) when (!(e is OperationCanceledException) && !(e is PipelineStoppedException))
             {
                 // A copy made before the history was read is not the moment asked for: it goes again (a new name, or the scratch copy).
