@@ -103,6 +103,12 @@ namespace DoltBackup.Tests.Storage
                 Directory.CreateDirectory(server._dir);
                 server.Port = FreePort();
                 var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                if (tool == "s3rver")
+                {
+                    // s3rver encrypts ListObjectsV2 continuation tokens with DES, which Node 17+ (OpenSSL 3) has only in
+                    // its legacy provider: without it every listing of more than 1,000 keys fails with 500 InternalError.
+                    psi.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
+                }
                 foreach (var a in arguments(server._dir, server.Port))
                 {
                     psi.ArgumentList.Add(a);
