@@ -23,13 +23,13 @@ namespace DoltBackup.Backup
                 {
                     throw new InvalidOperationException($"Another writer holds the backup set in '{manifest.BackupFolder}' ({BackupSetLock.FileName}).");
                 }
-                if (manifest.Status == BackupStatus.Completed && manifest.Artifacts.Any(a => a.Kind == "DataFile" || a.Kind == "DataArchive"))
+                if ((manifest.Status == BackupStatus.Completed || UploadRecord.OnlyUploadsMissing(manifest)) && manifest.Artifacts.Any(a => a.Kind == "DataFile" || a.Kind == "DataArchive"))
                 {
                     throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir,
                         $"The FileCopy backup set {manifest.Id} already holds its copy: a set is one point in time. Create the next set with New-DoltBackup -Method FileCopy.");
                 }
                 options.DataDir = options.DataDir ?? manifest.Source?.DataDir;
-                manifest.Errors.Clear();
+                DoltBackup.Manifest.UploadRecord.ClearErrorsKeepingUploads(manifest);
                 FileCopyResult result = null;
                 try
                 {

@@ -59,10 +59,11 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>
-        /// A set whose -Destination was s3:// or az:// (its Dolt stores staged on this host): uploads the set folder to
+        /// A set whose -Destination was an object store (its Dolt stores staged on this host): uploads the set folder to
         /// its object-store URL (only what is missing there, stores' manifests after their table files, manifest.json
         /// last), with a progress bar. Returns false after a non-terminating error: the object store then still holds
-        /// the previous manifest.json (or none), never one naming what was not uploaded. Other sets: nothing, true.
+        /// the previous manifest.json (or none), never one naming what was not uploaded, and the local manifest (and
+        /// the emitted one) records the failed upload (<see cref="global::DoltBackup.Manifest.UploadRecord"/>). Other sets: nothing, true.
         /// </summary>
         protected bool PublishStagedSet(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
         {
@@ -77,67 +78,110 @@ namespace DoltBackup.Cmdlets
             {
                 return false;
             }
-            const int progressId = 43;
-            try
+            return UploadSet(manifest, url, 43, "Uploaded", "Sync-DoltBackup", json =>
             {
                 var (locationUrl, setKey) = global::DoltBackup.Storage.Sets.StagedStores.PublishTarget(manifest);
                 using (var location = global::DoltBackup.Storage.BackupLocations.Open(locationUrl, context))
                 {
-                    var result = global::DoltBackup.Storage.Sets.StagedStores.Publish(manifest, location, setKey,
-                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + url, p.Key)
-                        {
-                            PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                        }), cancellationToken);
-                    WriteVerbose($"Uploaded {manifest.Id} to {url}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
-                    return true;
+                    return global::DoltBackup.Storage.Sets.StagedStores.Publish(manifest, location, setKey, Progress(43, url), cancellationToken, json);
                 }
-            }
-            catch (global::DoltBackup.Storage.StorageException e)
-            {
-                WriteError(e.ToErrorRecord());
-                return false;
-            }
-            finally
-            {
-                WriteProgress(new ProgressRecord(progressId, "Uploading " + url, "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            });
         }
 
         /// <summary>
         /// With a -CopyTo URL: uploads the set's folder to &lt;copyTo&gt;/&lt;id&gt; (only what the copy lacks, manifest.json
-        /// last), with a progress bar; a failure is a non-terminating error and the local set stays as it is.
+        /// last), with a progress bar; a failure is a non-terminating error, recorded in the local manifest (the local
+        /// set stays as it is, the copy holds the previous manifest.json or none).
         /// </summary>
-        protected void CopySetOffHost(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
+        protected bool CopySetOffHost(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo, global::DoltBackup.Storage.StorageContext context, System.Threading.CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(copyTo) || string.IsNullOrEmpty(manifest.BackupFolder))
             {
-                return;
+                return true;
             }
-            const int progressId = 42;
-            string target = copyTo.TrimEnd('/') + "/" + manifest.Id;
+            string target = CopyTarget(manifest, copyTo);
             if (!ShouldProcess(target, $"Copy backup set {manifest.Id} from {manifest.BackupFolder}"))
             {
-                return;
+                return false;
             }
-            try
+            return UploadSet(manifest, target, 42, "Copied", $"Sync-DoltBackup -CopyTo '{copyTo}'", json =>
             {
                 using (var location = global::DoltBackup.Storage.BackupLocations.Open(copyTo, context))
                 {
-                    var result = global::DoltBackup.Storage.Sets.BackupSetTransfer.Publish(manifest.BackupFolder, location, manifest.Id,
-                        p => WriteProgress(new ProgressRecord(progressId, "Uploading " + target, p.Key)
-                        {
-                            PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                        }), cancellationToken);
-                    WriteVerbose($"Copied {manifest.Id} to {target}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                    return global::DoltBackup.Storage.Sets.BackupSetTransfer.Publish(manifest.BackupFolder, location, manifest.Id, Progress(42, target), cancellationToken, null, json);
                 }
+            });
+        }
+
+        /// <summary>Where -CopyTo puts a set: &lt;copyTo&gt;/&lt;set id&gt;.</summary>
+        protected static string CopyTarget(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo) => copyTo.TrimEnd('/') + "/" + manifest.Id;
+
+        private System.Action<global::DoltBackup.Storage.Sets.TransferProgress> Progress(int progressId, string target) => p => WriteProgress(
+            new ProgressRecord(progressId, "Uploading " + target, p.Key)
+            {
+                PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+            });
+
+        /// <summary>
+        /// One upload of a set off the host: the local manifest first says the upload is under way, the uploaded
+        /// manifest.json says what the copy holds (no upload entries), then the local manifest says it succeeded or
+        /// failed. A failure is a non-terminating error naming the object and what to do; false.
+        /// </summary>
+        private bool UploadSet(global::DoltBackup.Manifest.BackupManifest manifest, string target, int progressId, string verb, string again,
+            System.Func<string, global::DoltBackup.Storage.Sets.TransferResult> upload)
+        {
+            global::DoltBackup.Manifest.UploadRecord.Pending(manifest, target);
+            if (!TryWriteLocalManifest(manifest))
+            {
+                return false;
+            }
+            bool ok = false;
+            try
+            {
+                var result = upload(global::DoltBackup.Manifest.UploadRecord.JsonAsUploaded(manifest));
+                global::DoltBackup.Manifest.UploadRecord.Succeeded(manifest, target);
+                ok = true;
+                WriteVerbose($"{verb} {manifest.Id} to {target}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
             }
             catch (global::DoltBackup.Storage.StorageException e)
             {
-                WriteError(e.ToErrorRecord());
+                global::DoltBackup.Manifest.UploadRecord.Failed(manifest, target, e.Message);
+                const string failedId = global::DoltBackup.Manifest.UploadRecord.FailedErrorId;
+                WriteError(new global::DoltBackup.Storage.StorageException(e.ErrorId, e.Category, e.Target,
+                    $"{e.Message} Backup set {manifest.Id} was not uploaded to {target}: the manifest.json there still describes the previous set (or there is none), and the local manifest records the failed upload ({failedId}).",
+                    $"{e.RecommendedAction} Then run {again} again: it uploads what is missing and marks the set Completed.", e).ToErrorRecord());
+            }
+            catch (System.Exception e) when (e is System.IO.IOException || e is System.UnauthorizedAccessException)
+            {
+                global::DoltBackup.Manifest.UploadRecord.Failed(manifest, target, e.Message);
+                WriteDoltError(e, "UploadFailed", ErrorCategory.ReadError, target,
+                    $"A file of the local set could not be read; check the backup folder {manifest.BackupFolder}, then run {again} again.");
+            }
+            catch (System.OperationCanceledException)
+            {
+                global::DoltBackup.Manifest.UploadRecord.Failed(manifest, target, "the upload was stopped.");
+                TryWriteLocalManifest(manifest);
+                throw;
             }
             finally
             {
                 WriteProgress(new ProgressRecord(progressId, "Uploading " + target, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+            TryWriteLocalManifest(manifest);
+            return ok;
+        }
+
+        private bool TryWriteLocalManifest(global::DoltBackup.Manifest.BackupManifest manifest)
+        {
+            try
+            {
+                global::DoltBackup.Manifest.ManifestStore.Write(manifest);
+                return true;
+            }
+            catch (System.Exception e) when (e is System.IO.IOException || e is System.UnauthorizedAccessException)
+            {
+                WriteDoltError(e, "ManifestWriteFailed", ErrorCategory.WriteError, manifest.BackupFolder, "Make the backup folder writable, then run Sync-DoltBackup again.");
+                return false;
             }
         }
     }

@@ -306,6 +306,7 @@ namespace DoltBackup.Cmdlets
                 return; // -WhatIf or all declined: nothing changes, the manifest included.
             }
 
+            MarkUploadsPending(manifest);
             using (var engine = DoltEngineFactory.Create(request))
             {
                 RunSync(engine, manifest, approved, declined, request);
@@ -395,6 +396,15 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
+            if (DoltBackup.Manifest.UploadRecord.OnlyUploadsMissing(manifest))
+            {
+                // The set holds its copy (a set is one point in time); only its upload failed before: upload it now.
+                WriteVerbose($"Backup set {manifest.Id} holds its copy already; only its upload off the host is missing.");
+                CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
+                WriteObject(manifest);
+                return;
+            }
+            MarkUploadsPending(manifest);
             int activity = _nextActivityId++;
             var progress = new ProgressRecord(activity, "FileCopy " + manifest.Id, "Locking the databases");
             var options = new DoltBackup.FileCopy.FileCopyOptions
@@ -480,6 +490,7 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
+            MarkUploadsPending(manifest);
             int activity = _nextActivityId++;
             try
             {
@@ -516,6 +527,22 @@ namespace DoltBackup.Cmdlets
             }
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
+        }
+
+        /// <summary>
+        /// Before a sync changes the set: the uploads this run makes after it are recorded as under way, so the local
+        /// manifest never says Completed while a copy off the host is older (<see cref="UploadRecord"/>).
+        /// </summary>
+        private void MarkUploadsPending(BackupManifest manifest)
+        {
+            if (!string.IsNullOrEmpty(manifest.Destination?.ObjectStoreUrl))
+            {
+                UploadRecord.Pending(manifest, manifest.Destination.ObjectStoreUrl);
+            }
+            if (!string.IsNullOrEmpty(CopyTo))
+            {
+                UploadRecord.Pending(manifest, CopyTarget(manifest, CopyTo));
+            }
         }
 
         /// <summary>

@@ -27,7 +27,7 @@ namespace DoltBackup.Tests.Storage
 
         public static IEnumerable<object[]> Emulators() => BackupLocationContractTests.Emulators();
 
-        private sealed class Bed : IDisposable
+        internal sealed class Bed : IDisposable
         {
             public TempDir Dir { get; } = new TempDir();
             public PowerShellHost Shell { get; } = new PowerShellHost();

@@ -134,11 +134,18 @@ namespace DoltBackup.Storage.Sets
         /// are immutable and named by their hash), then the set with each store's `manifest`, manifest.json last.
         /// </summary>
         public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Publish(manifest, location, setKey, progress, cancellationToken, null);
+
+        /// <summary>
+        /// As <see cref="Publish(BackupManifest, IBackupLocation, string, Action{TransferProgress}, CancellationToken)"/>,
+        /// uploading <paramref name="manifestJson"/> (when not null) as manifest.json (see <see cref="UploadRecord"/>).
+        /// </summary>
+        public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, string manifestJson)
         {
             CheckStoresAreHere(manifest);
             if (!manifest.Destination.SharedStores)
             {
-                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken);
+                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken, null, manifestJson);
             }
             var stores = StoreFolders(manifest);
             var shared = new TransferResult();
@@ -172,7 +179,7 @@ namespace DoltBackup.Storage.Sets
                 }
             }
             var result = BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken,
-                relative => stores.Any(store => IsTableFileOf(store, relative)));
+                relative => stores.Any(store => IsTableFileOf(store, relative)), manifestJson);
             result.Transferred += shared.Transferred;
             result.Bytes += shared.Bytes;
             result.Unchanged += shared.Unchanged;
