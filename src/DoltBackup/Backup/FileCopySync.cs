@@ -23,7 +23,7 @@ namespace DoltBackup.Backup
                 {
                     throw new InvalidOperationException($"Another writer holds the backup set in '{manifest.BackupFolder}' ({BackupSetLock.FileName}).");
                 }
-                if ((manifest.Status == BackupStatus.Completed || UploadRecord.OnlyUploadsMissing(manifest)) && manifest.Artifacts.Any(a => a.Kind == "DataFile" || a.Kind == "DataArchive"))
+                if (HoldsItsCopy(manifest))
                 {
                     throw new FileCopyRefusedException(FileCopyRefusal.InvalidDataDir,
                         $"The FileCopy backup set {manifest.Id} already holds its copy: a set is one point in time. Create the next set with New-DoltBackup -Method FileCopy.");
@@ -58,5 +58,12 @@ namespace DoltBackup.Backup
                 }
             }
         }
+
+        /// <summary>
+        /// True when the FileCopy set already holds its copy (a set is one point in time): it completed, or only its
+        /// upload off the host is missing (<see cref="UploadRecord"/>).
+        /// </summary>
+        public static bool HoldsItsCopy(BackupManifest manifest)
+            => (manifest.Status == BackupStatus.Completed || UploadRecord.OnlyUploadsMissing(manifest)) && manifest.Artifacts.Any(a => a.Kind == "DataFile" || a.Kind == "DataArchive");
     }
 }

@@ -61,13 +61,13 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Remote { get; set; }
 
-        /// <summary>With an s3:// or az:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
-        [Parameter(HelpMessage = "With an s3:// or az:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
+        /// <summary>With an s3://, az:// or Azure Blob https:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
+        [Parameter(HelpMessage = "With an s3://, az:// or Azure Blob https:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
         [ValidateNotNullOrEmpty]
         public string StagingPath { get; set; }
 
-        /// <summary>How to reach an s3:// or az:// -Destination (New-DoltBackupStorageContext); passed along the pipeline.</summary>
-        [Parameter(HelpMessage = "Connection options for an s3:// or az:// -Destination, from New-DoltBackupStorageContext; Sync-DoltBackup and Export-DoltGrants further down the pipeline use it too.")]
+        /// <summary>How to reach an s3://, az:// or Azure Blob https:// -Destination (New-DoltBackupStorageContext); passed along the pipeline.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// -Destination, from New-DoltBackupStorageContext; Sync-DoltBackup and Export-DoltGrants further down the pipeline use it too.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>Re-point a backup name that has another URL, and claim file:// stores that are unmarked or owned by another database.</summary>
@@ -115,7 +115,7 @@ namespace DoltBackup.Cmdlets
                     // Dolt cannot write s3:// (without DynamoDB) nor Azure: it syncs into local file:// staging stores, uploaded by Sync-DoltBackup.
                     if (!string.IsNullOrEmpty(Path))
                     {
-                        throw new ArgumentException("-Path does not go with an s3:// or az:// -Destination: the set (manifest.json included) goes to -Destination, and its local staging folder is -StagingPath.");
+                        throw new ArgumentException("-Path does not go with an s3://, az:// or Azure Blob https:// -Destination: the set (manifest.json included) goes to -Destination, and its local staging folder is -StagingPath.");
                     }
                     global::DoltBackup.Storage.StorageLocation.Parse(Destination);
                     string root = !string.IsNullOrEmpty(StagingPath) ? ResolveUserPath(StagingPath)
@@ -126,7 +126,7 @@ namespace DoltBackup.Cmdlets
                 }
                 else if (!string.IsNullOrEmpty(StagingPath))
                 {
-                    throw new ArgumentException("-StagingPath goes with an s3:// or az:// -Destination only.");
+                    throw new ArgumentException("-StagingPath goes with an s3://, az:// or Azure Blob https:// -Destination only.");
                 }
                 else if (Method == BackupMethod.DoltBackup)
                 {

@@ -86,12 +86,12 @@ namespace DoltBackup.Cmdlets
         public string ProfileName { get; set; }
 
         /// <summary>An object-store backup root (s3://, az://) each synced set is copied to, as &lt;CopyTo&gt;/&lt;set id&gt;.</summary>
-        [Parameter(HelpMessage = "Also copy each synced backup set off the host: s3://bucket/prefix or az://account/container/prefix; the set goes to <CopyTo>/<set id>, manifest.json last.")]
+        [Parameter(HelpMessage = "Also copy each synced backup set off the host: s3://bucket/prefix, az://account/container/prefix or https://account.blob.core.windows.net/container/prefix; the set goes to <CopyTo>/<set id>, manifest.json last.")]
         [ValidateNotNullOrEmpty]
         public string CopyTo { get; set; }
 
         /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
+        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
@@ -396,10 +396,10 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
-            if (DoltBackup.Manifest.UploadRecord.OnlyUploadsMissing(manifest))
+            if (!string.IsNullOrEmpty(CopyTo) && FileCopySync.HoldsItsCopy(manifest))
             {
-                // The set holds its copy (a set is one point in time); only its upload failed before: upload it now.
-                WriteVerbose($"Backup set {manifest.Id} holds its copy already; only its upload off the host is missing.");
+                // The set holds its copy (a set is one point in time): copy it off the host as it is (again, after a failed upload).
+                WriteVerbose($"Backup set {manifest.Id} holds its copy already: it is only copied to {CopyTo}.");
                 CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
                 WriteObject(manifest);
                 return;

@@ -23,15 +23,18 @@ namespace DoltBackup.Storage.Sets
     {
         private const string StoreManifest = "manifest";
 
-        /// <summary>True for the destinations Dolt cannot write itself and the module stages: s3:// and az://.</summary>
+        /// <summary>
+        /// True for the destinations Dolt cannot write itself and the module stages: s3://, az:// and Azure Blob
+        /// https://&lt;account&gt;.blob.core.windows.net URLs (other https:// URLs are Dolt's own DoltHub/DoltLab remotes).
+        /// </summary>
         public static bool IsStagedDestination(string destination)
         {
             if (string.IsNullOrEmpty(destination))
             {
                 return false;
             }
-            string d = destination.TrimStart();
-            return d.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || d.StartsWith("az://", StringComparison.OrdinalIgnoreCase);
+            string d = destination.Trim();
+            return d.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || d.StartsWith("az://", StringComparison.OrdinalIgnoreCase) || StorageLocation.IsAzureBlobHttpsUrl(d);
         }
 
         /// <summary>The destination as recorded: trimmed, no trailing '/'.</summary>
