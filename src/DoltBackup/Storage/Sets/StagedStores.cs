@@ -53,6 +53,21 @@ namespace DoltBackup.Storage.Sets
             }
         }
 
+        /// <summary>
+        /// True when <paramref name="folder"/> looks like a staging folder: a set was uploaded from it before (its
+        /// publish record is there) or it lies under the default staging root ($HOME/.doltbackup/staging).
+        /// </summary>
+        public static bool LooksStaged(string folder)
+        {
+            if (string.IsNullOrEmpty(folder))
+            {
+                return false;
+            }
+            string full = Path.GetFullPath(folder);
+            string defaults = Path.Combine(HomeDirectory(), ".doltbackup", "staging") + Path.DirectorySeparatorChar;
+            return File.Exists(Path.Combine(full, PublishRecord.FileName)) || full.StartsWith(defaults, StringComparison.Ordinal);
+        }
+
         /// <summary>The user's home folder (HOME, else USERPROFILE, else the profile folder).</summary>
         public static string HomeDirectory()
         {
