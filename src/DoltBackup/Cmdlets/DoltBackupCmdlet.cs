@@ -113,6 +113,52 @@ namespace DoltBackup.Cmdlets
             });
         }
 
+        /// <summary>
+        /// Writes into a backup set that lives in an object store (<paramref name="manifest"/>'s BackupFolder is its
+        /// URL): under the set's lock, <paramref name="write"/> gets the manifest with a private local folder as its
+        /// BackupFolder and writes its artifacts there (returning false when it wrote nothing to keep); they are then
+        /// uploaded, manifest.json last, with a progress bar. Returns the set's manifest as uploaded (its BackupFolder
+        /// the URL), or null: a storage failure is a non-terminating error and the set keeps its previous manifest.json.
+        /// </summary>
+        protected global::DoltBackup.Manifest.BackupManifest WriteIntoRemoteSet(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context,
+            System.Func<global::DoltBackup.Manifest.BackupManifest, bool> write)
+        {
+            string url = manifest.BackupFolder;
+            try
+            {
+                using (var edit = global::DoltBackup.Storage.Sets.RemoteSetEdit.Open(url, context ?? manifest.SessionStorageContext, System.Threading.CancellationToken.None))
+                {
+                    // Work on the manifest as it is now in the set (another writer may have changed it since it was read).
+                    edit.Manifest.SessionEncryptionKeys = manifest.SessionEncryptionKeys;
+                    edit.Manifest.SessionConnection = manifest.SessionConnection;
+                    edit.Manifest.SessionStorageContext = context ?? manifest.SessionStorageContext;
+                    if (!write(edit.Manifest))
+                    {
+                        return null;
+                    }
+                    try
+                    {
+                        var result = edit.Commit(Progress(44, url), System.Threading.CancellationToken.None);
+                        WriteVerbose($"Uploaded into {url}: {result.Transferred} objects ({result.Bytes} bytes) uploaded, {result.Unchanged} unchanged.");
+                    }
+                    finally
+                    {
+                        WriteProgress(new ProgressRecord(44, "Uploading " + url, "Done") { RecordType = ProgressRecordType.Completed });
+                    }
+                    return edit.Manifest;
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                WriteError(new global::DoltBackup.Storage.StorageException(e.ErrorId, e.Category, e.Target,
+                    $"{e.Message} Nothing was changed in the backup set {url}: its manifest.json is the previous one.", e.RecommendedAction + " Then run the command again.", e).ToErrorRecord());
+                return null;
+            }
+        }
+
+        /// <summary>True when the manifest's set lives in an object store (its BackupFolder is a URL).</summary>
+        protected static bool IsRemoteSet(global::DoltBackup.Manifest.BackupManifest manifest) => global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(manifest?.BackupFolder);
+
         /// <summary>Where -CopyTo puts a set: &lt;copyTo&gt;/&lt;set id&gt;.</summary>
         protected static string CopyTarget(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo) => copyTo.TrimEnd('/') + "/" + manifest.Id;
 
