@@ -489,12 +489,6 @@ namespace DoltBackup.Storage.S3
                 }
                 return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {detail}.", "Run again; if it repeats, check the service's status.");
             }
-            if (e is Amazon.Runtime.AmazonClientException && !(e is AmazonServiceException) && e.Message.IndexOf("credentials", StringComparison.OrdinalIgnoreCase) >= 0 && !DriverSupport.IsUnreachable(e))
-            {
-                return new StorageException("StorageAccessDenied", ErrorCategory.AuthenticationError, target,
-                    $"No AWS credentials could be found for '{target}': {DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}.",
-                    "Give New-DoltBackupStorageContext -S3Credential or -S3ProfileName, or run where the default AWS chain finds credentials (environment, AWS_PROFILE, instance role).");
-            }
             if (DriverSupport.IsUnreachable(e))
             {
                 return new StorageException("StorageEndpointUnreachable", ErrorCategory.ConnectionError, target,
