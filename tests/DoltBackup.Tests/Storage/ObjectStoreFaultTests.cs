@@ -123,14 +123,7 @@ namespace DoltBackup.Tests.Storage
             Assert.NotEmpty(checks.Output);
             Assert.DoesNotContain(checks.Output.Select(o => o.BaseObject), c => c.GetType().GetProperty("Status")?.GetValue(c)?.ToString() == "Failed");
 
-            string target = bed.Dir.Combine("restored");
-            Directory.CreateDirectory(target);
-            var restorer = new FakeDoltEngine();
-            FakeServers.Register(restorer, target);
-            var restore = bed.Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", url, context, target);
-            Assert.True(restore.Errors.Count == 0 && restore.Terminating == null, restore.AllText());
-            Assert.All(restore.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
-            Assert.Equal(bed.Engine.Databases["sales"].Branches["main"], restorer.Databases["sales"].Branches["main"]);
+            StagedDestinationTests.AssertRestores(bed, local, context); // Restore-DoltBackup -Path <https URL>, every database Verified
 
             // Retention by the https root: an older set goes, the staged one (newest) stays.
             PublishSet(bed.Dir, root, context, "20200101T000000Z-prod", local.Name);

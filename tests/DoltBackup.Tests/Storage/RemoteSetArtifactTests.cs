@@ -115,8 +115,7 @@ namespace DoltBackup.Tests.Storage
                 BackupSetTransfer.Publish(OffHostSetTests.LocalSet(dir, "set-1"), location, "set-1", null, CancellationToken.None);
             }
             using var shell = new PowerShellHost();
-            var r = shell.Run(
-                "$sec = [System.Security.SecureString]::new(); foreach ($ch in $args[1].ToCharArray()) { $sec.AppendChar($ch) }; $cred = [pscredential]::new($args[0], $sec); " +
+            var r = shell.Run(StagedDestinationGrantsTests.CredentialFromArgs +
                 "Get-DoltBackup $args[3] -StorageContext $args[4] | Export-DoltGrants -StorageContext $args[4] -Server 127.0.0.1 -Port $args[2] -Credential $cred -TlsMode None -IncludeUser 'rt_*' -Verbose",
                 _fixture.Server.AdminUser, _fixture.Server.AdminPassword, _fixture.Server.Port, root + "/set-1", context);
             Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
