@@ -437,6 +437,20 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void Another_passphrase_than_the_sets_uploads_nothing()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            var manifest = StagedSet(dir, engine, TestKeys.Passphrase("first"));
+            manifest.SessionEncryptionKeys = TestKeys.Passphrase("second");
+            var store = new MemoryBackupLocation();
+            var e = Assert.Throws<EncryptionException>(() => StagedStores.Publish(manifest, store, null, None));
+            Assert.Contains("passphrase", e.Message);
+            Assert.Empty(store.List("", None));
+        }
+
+        [Fact]
         public void The_store_key_id_follows_the_recipients_and_hides_the_passphrase()
         {
             var a = TestKeys.NewCertificate("a");

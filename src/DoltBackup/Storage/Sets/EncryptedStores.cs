@@ -40,6 +40,10 @@ namespace DoltBackup.Storage.Sets
                 ?? throw new EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; no Dolt store was uploaded in plaintext.");
             string keyId = manifest.Encryption.StoreKeyId
                 ?? throw new EncryptionException($"The manifest of '{manifest.Id}' records encrypted Dolt stores without their key id; nothing was uploaded.");
+            if (SetEncryption.StoreKeyId(keys, StagedStores.PublishTarget(manifest).LocationUrl) != keyId)
+            {
+                throw new EncryptionException($"The key given is not the one the Dolt stores of '{manifest.Id}' are encrypted to (its recipients: {manifest.Encryption}); give the set's passphrase. Nothing was uploaded.");
+            }
             bool sharing = manifest.Destination.SharedStores;
             var previous = new PreviousRecords(manifest, location, setKey, keyId, cancellationToken);
             var encrypting = new EncryptingBackupLocation(location, keys); // not disposed: it would dispose the caller's location
