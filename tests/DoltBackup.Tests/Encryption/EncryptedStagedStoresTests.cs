@@ -30,48 +30,19 @@ namespace DoltBackup.Tests.Encryption
 
         public static IEnumerable<object[]> Emulators() => BackupLocationContractTests.Emulators();
 
-        private sealed class Bed : IDisposable
+        private static PowerShellResult Backup(StagedDestinationTests.Bed bed, string url, StorageContext context, X509Certificate2 recipient, string extra = "") => bed.Shell.Run(
+            "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -EncryptionCertificate $args[4] " + extra +
+            " | Sync-DoltBackup -SkipConfiguration -Verbose",
+            bed.DataDir, url, bed.Staging, context, TestKeys.PublicOnly(recipient));
+
+        private static (PowerShellResult Run, FakeDoltEngine Restored, string Target) Restore(StagedDestinationTests.Bed bed, string url, StorageContext context, X509Certificate2 key)
         {
-            public TempDir Dir { get; } = new TempDir();
-            public PowerShellHost Shell { get; } = new PowerShellHost();
-            public string DataDir { get; }
-            public string Home { get; }
-            public string Staging { get; }
-            public FakeDoltEngine Engine { get; } = new FakeDoltEngine();
-
-            public Bed()
-            {
-                TempDir.CopyTree(RepoPaths.ServerFixture, Dir.Combine("srv"));
-                DataDir = Dir.Combine("srv", "data");
-                Home = Dir.Combine("srv", "home", ".dolt");
-                Staging = Dir.Combine("staging");
-                Engine.AddDatabase("sales").Commit(120_000);
-                Engine.AddDatabase("inventory", "dev").Commit(40_000);
-                FakeServers.Register(Engine, DataDir);
-            }
-
-            public PowerShellResult Backup(string url, StorageContext context, X509Certificate2 recipient, string extra = "") => Shell.Run(
-                "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -EncryptionCertificate $args[4] " + extra +
-                " | Sync-DoltBackup -SkipConfiguration -Verbose",
-                DataDir, url, Staging, context, TestKeys.PublicOnly(recipient));
-
-            public (PowerShellResult Run, FakeDoltEngine Restored, string Target) Restore(string url, StorageContext context, X509Certificate2 key)
-            {
-                string target = Dir.Combine("restored-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-                Directory.CreateDirectory(target);
-                var restorer = new FakeDoltEngine();
-                FakeServers.Register(restorer, target);
-                var r = key == null
-                    ? Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false", url, context, target)
-                    : Shell.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -DecryptionCertificate $args[3] -Confirm:$false", url, context, target, key);
-                return (r, restorer, target);
-            }
-
-            public void Dispose()
-            {
-                Shell.Dispose();
-                Dir.Dispose();
-            }
+            string target = bed.Dir.Combine("restored-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(target);
+            var restorer = new FakeDoltEngine();
+            FakeServers.Register(restorer, target);
+            string command = "Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Confirm:$false" + (key == null ? "" : " -DecryptionCertificate $args[3]");
+            return (bed.Shell.Run(command, url, context, target, key), restorer, target);
         }
 
         private static readonly byte[] BerSequence = { 0x30, 0x80 }; // CMS ContentInfo, BER indefinite length (streamed)
@@ -134,10 +105,10 @@ namespace DoltBackup.Tests.Encryption
         public void Staged_stores_go_up_encrypted_restore_only_with_the_key_and_an_unchanged_sync_uploads_no_store_file(string driver)
         {
             var (url, context) = OffHostSetTests.Root(driver);
-            using var bed = new Bed();
+            using var bed = new StagedDestinationTests.Bed();
             var cert = TestKeys.NewCertificate("ops");
 
-            var first = bed.Backup(url, context, cert);
+            var first = Backup(bed, url, context, cert);
             Assert.True(first.Errors.Count == 0 && first.Terminating == null, first.AllText());
             Assert.DoesNotContain(first.Warnings, w => w.Contains("cannot encrypt"));
             var local = (BackupManifest)first.Output.Single().BaseObject;
@@ -166,7 +137,7 @@ namespace DoltBackup.Tests.Encryption
             }
 
             // A second sync of the unchanged server uploads no store file again.
-            var second = bed.Backup(url, context, cert);
+            var second = Backup(bed, url, context, cert);
             Assert.True(second.Errors.Count == 0 && second.Terminating == null, second.AllText());
             Assert.Empty(StoreUploads(second));
             Assert.Contains(second.Verbose, v => v.StartsWith("Uploaded ", StringComparison.Ordinal));
@@ -181,12 +152,12 @@ namespace DoltBackup.Tests.Encryption
             Assert.DoesNotContain(results, x => x.Status == VerificationStatus.Failed);
             Assert.Equal(2, results.Count(x => x.Check == "Store.Structure" && x.Status == VerificationStatus.Skipped && x.Message.Contains("encrypted")));
 
-            var (noKey, nothing, noKeyTarget) = bed.Restore(url, context, null);
+            var (noKey, nothing, noKeyTarget) = Restore(bed, url, context, null);
             Assert.Equal("DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.RestoreDoltBackupCommand", Assert.Single(noKey.Errors).FullyQualifiedErrorId);
             Assert.Empty(nothing.Databases);
             Assert.Empty(Directory.GetFileSystemEntries(noKeyTarget));
 
-            var (wrong, wrongEngine, wrongTarget) = bed.Restore(url, context, TestKeys.NewCertificate("other"));
+            var (wrong, wrongEngine, wrongTarget) = Restore(bed, url, context, TestKeys.NewCertificate("other"));
             Assert.Equal("DoltBackup.StoreDecryptionFailed,DoltBackup.Cmdlets.RestoreDoltBackupCommand", Assert.Single(wrong.Errors).FullyQualifiedErrorId);
             Assert.Empty(wrongEngine.Databases);
             Assert.Empty(Directory.GetFileSystemEntries(wrongTarget));
@@ -198,7 +169,7 @@ namespace DoltBackup.Tests.Encryption
             Assert.DoesNotContain(deepResults, x => x.Status == VerificationStatus.Failed);
             Assert.Contains(deepResults, x => x.Check == "TableFile.Chunks" && x.Passed);
 
-            var (restore, restorer, _) = bed.Restore(url, context, cert);
+            var (restore, restorer, _) = Restore(bed, url, context, cert);
             Assert.True(restore.Errors.Count == 0 && restore.Terminating == null, restore.AllText());
             var restored = restore.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().ToList();
             Assert.Equal(new[] { "inventory", "sales" }, restored.Select(x => x.Database).OrderBy(x => x));
@@ -212,7 +183,7 @@ namespace DoltBackup.Tests.Encryption
                 table[table.Length / 2] ^= 0x40;
                 location.Put("sales/" + bed.Engine.Databases["sales"].TableFiles[0].Name + ".p7m", new MemoryStream(table), None);
             }
-            var (flipped, flippedEngine, flippedTarget) = bed.Restore(url, context, cert);
+            var (flipped, flippedEngine, flippedTarget) = Restore(bed, url, context, cert);
             var damaged = Assert.Single(flipped.Errors);
             Assert.Equal("DoltBackup.StorageObjectDamaged,DoltBackup.Cmdlets.RestoreDoltBackupCommand", damaged.FullyQualifiedErrorId);
             Assert.Contains(bed.Engine.Databases["sales"].TableFiles[0].Name, damaged.Exception.Message);
@@ -230,7 +201,7 @@ namespace DoltBackup.Tests.Encryption
         public void Versions_share_encrypted_table_files_only_with_the_same_recipients_and_retention_keeps_what_they_name(string driver)
         {
             var (url, context) = OffHostSetTests.Root(driver);
-            using var bed = new Bed();
+            using var bed = new StagedDestinationTests.Bed();
             var a = TestKeys.NewCertificate("ops-a");
             var b = TestKeys.NewCertificate("ops-b");
             var versions = new List<BackupManifest>();
@@ -241,7 +212,7 @@ namespace DoltBackup.Tests.Encryption
                     Thread.Sleep(1100); // the next version gets the next label
                     bed.Engine.Databases["sales"].Commit(10_000 + i);
                 }
-                var r = bed.Backup(url, context, cert, "-Versioned");
+                var r = Backup(bed, url, context, cert, "-Versioned");
                 Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
                 var m = (BackupManifest)r.Output.Single().BaseObject;
                 versions.Add(m);
@@ -267,55 +238,35 @@ namespace DoltBackup.Tests.Encryption
             Directory.Delete(bed.Staging, recursive: true);
 
             // Each version opens with its own key only.
-            Assert.True(bed.Restore(versions[2].Destination.ObjectStoreUrl, context, b).Run.Errors.Count == 0);
-            Assert.NotEmpty(bed.Restore(versions[2].Destination.ObjectStoreUrl, context, a).Run.Errors);
+            Assert.True(Restore(bed, versions[2].Destination.ObjectStoreUrl, context, b).Run.Errors.Count == 0);
+            Assert.NotEmpty(Restore(bed, versions[2].Destination.ObjectStoreUrl, context, a).Run.Errors);
 
-            var old = DoltBackup.Cmdlets.RemoveDoltBackupCommand.SharedFileGrace;
-            DoltBackup.Cmdlets.RemoveDoltBackupCommand.SharedFileGrace = TimeSpan.Zero;
-            try
+            // The middle version goes: the first still restores (its table files were shared with it), the newest too.
+            // (Piped with the newest, which Remove-DoltBackup always keeps.)
+            var removed = bed.Shell.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Where-Object Id -ne $args[2] | Remove-DoltBackup -StorageContext $args[1] -Force -Verbose",
+                url, context, versions[0].Id);
+            Assert.True(removed.Errors.Count == 0 && removed.Terminating == null, removed.AllText());
+            using (var location = BackupLocations.Open(url, context))
             {
-                // The middle version goes: the first still restores (its table files were shared with it), the newest too.
-                // (Piped with the newest, which Remove-DoltBackup always keeps.)
-                var removed = bed.Shell.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Where-Object Id -ne $args[2] | Remove-DoltBackup -StorageContext $args[1] -Force -Verbose",
-                    url, context, versions[0].Id);
-                Assert.True(removed.Errors.Count == 0 && removed.Terminating == null, removed.AllText());
-                foreach (var (v, key) in new[] { (versions[0], a), (versions[2], b) })
-                {
-                    var (r, restorer, _) = bed.Restore(v.Destination.ObjectStoreUrl, context, key);
-                    Assert.True(r.Errors.Count == 0 && r.Terminating == null, v.Id + ": " + r.AllText());
-                    Assert.All(r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
-                    Assert.Equal(v.Databases.Single(d => d.Name == "sales").Branches.Single(x => x.Name == "main").Hash, restorer.Databases["sales"].Branches["main"]);
-                }
-                using (var location = BackupLocations.Open(url, context))
-                {
-                    // The table file only the removed version named went; those the first names stayed.
-                    var sharedA = location.List($".stores/sales/{versions[0].Encryption.StoreKeyId}/", None).Select(o => o.Key).ToList();
-                    Assert.Equal(versions[0].Databases.Single(d => d.Name == "sales").StoreFiles.Where(f => f.Shared).Select(f => f.Object + ".p7m").OrderBy(k => k, StringComparer.Ordinal), sharedA.OrderBy(k => k, StringComparer.Ordinal));
-                }
+                // Past the grace period the table file only the removed version named goes; those the others name stay.
+                Assert.Equal(1, StagedStores.CollectSharedGarbage(location, TimeSpan.FromHours(24), DateTime.UtcNow.AddDays(2), None));
+                var sharedA = location.List($".stores/sales/{versions[0].Encryption.StoreKeyId}/", None).Select(o => o.Key).ToList();
+                Assert.Equal(versions[0].Databases.Single(d => d.Name == "sales").StoreFiles.Where(f => f.Shared).Select(f => f.Object + ".p7m").OrderBy(k => k, StringComparer.Ordinal), sharedA.OrderBy(k => k, StringComparer.Ordinal));
             }
-            finally
+            foreach (var (v, key) in new[] { (versions[0], a), (versions[2], b) })
             {
-                DoltBackup.Cmdlets.RemoveDoltBackupCommand.SharedFileGrace = old;
+                var (r, restorer, _) = Restore(bed, v.Destination.ObjectStoreUrl, context, key);
+                Assert.True(r.Errors.Count == 0 && r.Terminating == null, v.Id + ": " + r.AllText());
+                Assert.All(r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
+                Assert.Equal(v.Databases.Single(d => d.Name == "sales").Branches.Single(x => x.Name == "main").Hash, restorer.Databases["sales"].Branches["main"]);
             }
         }
 
         // ---- The service, against the in-memory location ----
 
-        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, EncryptionKeys keys, string label = null)
+        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, EncryptionKeys keys)
         {
-            string folder = label == null ? dir.Combine("staging") : dir.Combine("staging", label);
-            var manifest = new BackupManifest
-            {
-                Id = label == null ? BackupId.Create("n", DateTime.UtcNow) : label + "-n", Name = "n", Method = BackupMethod.DoltBackup, CreatedUtc = DateTime.UtcNow,
-                Destination = { BackupFolder = folder, BaseUrl = BackupUrls.ToFileUrl(folder), Versioned = label != null },
-            };
-            foreach (var name in engine.Databases.Keys)
-            {
-                string url = BackupUrls.ForDatabase(manifest.Destination.BaseUrl, name);
-                engine.Storage.Put(url, name, engine.Databases[name]);
-                manifest.Databases.Add(new DatabaseBackupItem { Name = name, Url = url, BackupName = "n", Status = ItemStatus.Completed });
-            }
-            StagedStores.Annotate(manifest, "memory://test");
+            var manifest = StagedDestinationTests.StagedSet(dir, engine);
             SetEncryption.Record(manifest, keys, hasDoltStores: true, stagedStoresRoot: "memory://test");
             ManifestStore.Write(manifest);
             return manifest;
