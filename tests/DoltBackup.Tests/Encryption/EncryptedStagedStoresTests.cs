@@ -388,6 +388,24 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void A_set_locked_by_another_writer_gets_no_store_object()
+        {
+            using var dir = new TempDir();
+            var engine = new FakeDoltEngine();
+            engine.AddDatabase("sales").Commit(20_000);
+            var manifest = StagedSet(dir, engine, TestKeys.Passphrase("p"));
+            var store = new MemoryBackupLocation();
+            using (store.TryAcquireLock(DoltBackup.Locking.BackupSetLock.FileName, TimeSpan.FromMinutes(5), None))
+            {
+                var e = Assert.Throws<StorageException>(() => StagedStores.Publish(manifest, store, null, None));
+                Assert.Equal("StorageSetLocked", e.ErrorId);
+                Assert.DoesNotContain(store.List("", None), o => o.Key.StartsWith("sales/", StringComparison.Ordinal) || o.Key == "manifest.json");
+            }
+            StagedStores.Publish(manifest, store, null, None);
+            Assert.Contains(store.List("", None), o => o.Key == "sales/manifest.p7m");
+        }
+
+        [Fact]
         public void Another_passphrase_than_the_sets_uploads_nothing()
         {
             using var dir = new TempDir();

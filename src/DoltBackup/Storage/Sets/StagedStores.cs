@@ -140,13 +140,7 @@ namespace DoltBackup.Storage.Sets
             if (EncryptedStores.Applies(manifest))
             {
                 // Every file of the stores goes up encrypted first (recorded in the manifest), then the rest of the set.
-                var encrypted = EncryptedStores.Publish(manifest, location, setKey, stores, progress, cancellationToken);
-                var rest = BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken,
-                    relative => stores.Any(store => relative.StartsWith(store + "/", StringComparison.Ordinal)));
-                rest.Transferred += encrypted.Transferred;
-                rest.Bytes += encrypted.Bytes;
-                rest.Unchanged += encrypted.Unchanged;
-                return rest;
+                return EncryptedStores.PublishSet(manifest, location, setKey, stores, progress, cancellationToken);
             }
             if (!manifest.Destination.SharedStores)
             {
