@@ -57,6 +57,16 @@ namespace DoltBackup.Encryption
         /// </summary>
         public static string StoreKeyId(EncryptionKeys keys, string rootUrl)
         {
+            // PBKDF2 is slow on purpose: once per keys and root (New-DoltBackup | Sync-DoltBackup derives it once).
+            var known = StoreKeyIds.GetValue(keys, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+            return known.GetOrAdd(rootUrl.TrimEnd('/'), root => ComputeStoreKeyId(keys, root));
+        }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<EncryptionKeys, System.Collections.Concurrent.ConcurrentDictionary<string, string>> StoreKeyIds =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<EncryptionKeys, System.Collections.Concurrent.ConcurrentDictionary<string, string>>();
+
+        private static string ComputeStoreKeyId(EncryptionKeys keys, string rootUrl)
+        {
             var parts = keys.Certificates.Select(c => "cert:" + Capture.HashedCopy.ToHex(Sha256Of(c.RawData))).OrderBy(p => p, StringComparer.Ordinal).ToList();
             if (keys.Passphrase != null && keys.Passphrase.Length > 0)
             {

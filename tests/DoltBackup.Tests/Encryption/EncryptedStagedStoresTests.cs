@@ -262,6 +262,43 @@ namespace DoltBackup.Tests.Encryption
             }
         }
 
+        [S3rverFact]
+        public void A_passphrase_set_uploads_its_stores_encrypted_and_later_writes_need_the_same_passphrase()
+        {
+            var (url, context) = OffHostSetTests.Root("s3rver");
+            using var bed = new StagedDestinationTests.Bed();
+            const string secret = "Tr0ub4dor&3-staged";
+            var r = bed.Shell.Run(
+                "$pw = [System.Security.SecureString]::new(); foreach ($ch in $args[4].ToCharArray()) { $pw.AppendChar($ch) }; " +
+                "New-DoltBackup -DataDir $args[0] -DoltPath /opt/dolt -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -EncryptionPassphrase $pw | Sync-DoltBackup -SkipConfiguration",
+                bed.DataDir, url, bed.Staging, context, secret);
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+            var m = (BackupManifest)r.Output.Single().BaseObject;
+            Assert.True(m.Encryption.DoltStoresEncrypted);
+            using (var location = BackupLocations.Open(url, context))
+            {
+                AssertCiphertextOnly(location, "", RemoteSetCatalog.ReadManifest(location, "", None), bed.Staging);
+            }
+
+            // Another passphrase later: refused, nothing replaced.
+            var other = bed.Shell.Run(
+                "$pw = [System.Security.SecureString]::new(); foreach ($ch in 'not the passphrase'.ToCharArray()) { $pw.AppendChar($ch) }; " +
+                "Sync-DoltBackup -Path $args[0] -StorageContext $args[1] -SkipConfiguration -EncryptionPassphrase $pw", m.BackupFolder, context);
+            Assert.Contains(other.Errors, e => e.FullyQualifiedErrorId == "DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.SyncDoltBackupCommand");
+            Assert.DoesNotContain(secret, r.AllText() + other.AllText());
+
+            var target = bed.Dir.Combine("restored");
+            Directory.CreateDirectory(target);
+            var restorer = new FakeDoltEngine();
+            FakeServers.Register(restorer, target);
+            var restore = bed.Shell.Run(
+                "$pw = [System.Security.SecureString]::new(); foreach ($ch in $args[3].ToCharArray()) { $pw.AppendChar($ch) }; " +
+                "Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -Passphrase $pw -Confirm:$false", url, context, target, secret);
+            Assert.True(restore.Errors.Count == 0 && restore.Terminating == null, restore.AllText());
+            Assert.All(restore.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>(), x => Assert.Equal(VerificationOutcome.Verified, x.Verification));
+            Assert.Equal(bed.Engine.Databases["sales"].Branches["main"], restorer.Databases["sales"].Branches["main"]);
+        }
+
         // ---- The service, against the in-memory location ----
 
         private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, EncryptionKeys keys)
