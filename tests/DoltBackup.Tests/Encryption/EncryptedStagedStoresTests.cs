@@ -425,6 +425,29 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void A_set_made_again_for_other_recipients_reuses_no_store_object_of_the_old_ones()
+        {
+            using var dir = new TempDir();
+            var (engine, first, store) = Published(dir, TestKeys.Passphrase("old"));
+            int storeFiles = first.Databases.Single().StoreFiles.Count;
+            var again = StagedDestinationTests.StagedSet(dir, engine); // New-DoltBackup again on the same destination and staging folder
+            var newKeys = TestKeys.Passphrase("new");
+            SetEncryption.Record(again, newKeys, hasDoltStores: true, stagedStoresRoot: "memory://test");
+            ManifestStore.Write(again);
+            var result = StagedStores.Publish(again, store, null, None);
+            Assert.Equal(storeFiles + 1, result.Transferred); // every store file again, and manifest.json
+            Assert.Equal(0, result.Unchanged);
+            using (var fetched = new TempDir())
+            {
+                FetchAndOpen(store, fetched.Path, newKeys);
+            }
+            using (var fetched = new TempDir())
+            {
+                Assert.Equal("StoreDecryptionFailed", Assert.Throws<StorageException>(() => FetchAndOpen(store, fetched.Path, TestKeys.Passphrase("old"))).ErrorId);
+            }
+        }
+
+        [Fact]
         public void A_set_locked_by_another_writer_gets_no_store_object()
         {
             using var dir = new TempDir();
