@@ -448,6 +448,27 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void An_upload_cut_at_the_store_manifest_leaves_the_previous_encrypted_set_whole_and_restorable()
+        {
+            using var dir = new TempDir();
+            var keys = TestKeys.Passphrase("k");
+            var (engine, first, store) = Published(dir, keys);
+            string firstHead = engine.Databases["sales"].Branches["main"];
+            engine.Databases["sales"].Commit(10_000);
+            var next = StagedDestinationTests.StagedSet(dir, engine);
+            SetEncryption.Record(next, keys, hasDoltStores: true, stagedStoresRoot: "memory://test");
+            ManifestStore.Write(next);
+            store.FailPut = key => key == "sales/manifest.p7m" ? new IOException("connection reset") : null;
+            Assert.ThrowsAny<Exception>(() => StagedStores.Publish(next, store, null, None));
+            store.FailPut = null;
+
+            using var fetched = new TempDir();
+            var got = FetchAndOpen(store, fetched.Path, keys);
+            Assert.Equal(first.Id, got.Id);
+            Assert.Equal(firstHead, new FakeDoltEngine().Storage.Get(got.Databases.Single().Url).Branches["main"]);
+        }
+
+        [Fact]
         public void A_set_locked_by_another_writer_gets_no_store_object()
         {
             using var dir = new TempDir();
