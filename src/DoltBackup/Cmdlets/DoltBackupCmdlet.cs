@@ -41,19 +41,33 @@ namespace DoltBackup.Cmdlets
         /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
         /// fetched and checked into a temporary folder (dispose it), with a progress bar.
         /// </summary>
-        protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
+        protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context,
+            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null)
         {
             if (!global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
             {
                 return null;
             }
             const int progressId = 41;
-            var staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, p => WriteProgress(
+            global::DoltBackup.Storage.Sets.StagedBackupSet staged;
+            try
+            {
+                staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase, p => WriteProgress(
                 new ProgressRecord(progressId, "Downloading " + pathOrUrl, p.Key)
                 {
                     PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
                 }), System.Threading.CancellationToken.None);
-            WriteProgress(new ProgressRecord(progressId, "Downloading " + pathOrUrl, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+            catch (global::DoltBackup.Encryption.EncryptionException e)
+            {
+                // The key given does not fit the set's recorded recipients (encrypted Dolt stores are opened as they come down).
+                throw new global::DoltBackup.Storage.StorageException(global::DoltBackup.Encryption.SetEncryption.KeyRequiredErrorId, ErrorCategory.SecurityError, pathOrUrl, e.Message,
+                    "Give -DecryptionCertificate (a certificate with its private key) or -Passphrase of a recipient the manifest names; nothing was restored.", e);
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(progressId, "Downloading " + pathOrUrl, "Done") { RecordType = ProgressRecordType.Completed });
+            }
             WriteVerbose($"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256.");
             return staged;
         }
@@ -196,6 +210,12 @@ namespace DoltBackup.Cmdlets
                 WriteError(new global::DoltBackup.Storage.StorageException(e.ErrorId, e.Category, e.Target,
                     $"{e.Message} Backup set {manifest.Id} was not uploaded to {target}: the manifest.json there still describes the previous set (or there is none), and the local manifest records the failed upload ({failedId}).",
                     $"{e.RecommendedAction} Then run {again} again: it uploads what is missing and marks the set Completed.", e).ToErrorRecord());
+            }
+            catch (global::DoltBackup.Encryption.EncryptionException e)
+            {
+                global::DoltBackup.Manifest.UploadRecord.Failed(manifest, target, e.Message);
+                WriteDoltError(e, global::DoltBackup.Encryption.SetEncryption.KeyRequiredErrorId, ErrorCategory.SecurityError, target,
+                    $"Give the set's passphrase with -EncryptionPassphrase (Read-Host -AsSecureString), then run {again} again; nothing was uploaded in plaintext.");
             }
             catch (System.Exception e) when (e is System.IO.IOException || e is System.UnauthorizedAccessException)
             {

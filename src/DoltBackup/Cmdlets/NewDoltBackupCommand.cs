@@ -268,9 +268,11 @@ namespace DoltBackup.Cmdlets
                 return;
             }
             bool doltStores = manifest.Method != BackupMethod.FileCopy;
-            global::DoltBackup.Encryption.SetEncryption.Record(manifest, _encryptionKeys, doltStores);
-            WriteVerbose($"The set's files are encrypted to: {manifest.Encryption}.");
-            if (doltStores)
+            // Stores staged here for s3:// / az:// are uploaded by DoltBackup, encrypted like every other file of the set.
+            string stagedRoot = IsStaged ? global::DoltBackup.Storage.Sets.StagedStores.Normalize(Destination) : null;
+            global::DoltBackup.Encryption.SetEncryption.Record(manifest, _encryptionKeys, doltStores, stagedRoot);
+            WriteVerbose($"The set's files are encrypted to: {manifest.Encryption}" + (stagedRoot != null ? "; its Dolt stores too, as they are uploaded." : "."));
+            if (doltStores && stagedRoot == null)
             {
                 WriteWarning(global::DoltBackup.Encryption.SetEncryption.DoltStoresNote);
             }

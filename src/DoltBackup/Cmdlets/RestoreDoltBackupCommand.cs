@@ -217,7 +217,7 @@ namespace DoltBackup.Cmdlets
         {
             try
             {
-                var staged = StageIfRemote(pathOrUrl, StorageContext);
+                var staged = StageIfRemote(pathOrUrl, StorageContext, DecryptionCertificate, Passphrase);
                 if (staged != null)
                 {
                     _staged.Add(staged);

@@ -127,7 +127,7 @@ namespace DoltBackup.Cmdlets
                     global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                     try
                     {
-                        staged = StageIfRemote(given.BackupFolder, StorageContext);
+                        staged = StageIfRemote(given.BackupFolder, StorageContext, DecryptionCertificate, Passphrase);
                         var manifest = staged?.Manifest ?? given;
                         Verify(given.ToString(), emit =>
                         {
@@ -151,7 +151,7 @@ namespace DoltBackup.Cmdlets
                 global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                 try
                 {
-                    staged = StageIfRemote(p, StorageContext);
+                    staged = StageIfRemote(p, StorageContext, DecryptionCertificate, Passphrase);
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                     Verify(resolved, emit =>
                     {

@@ -185,6 +185,13 @@ namespace DoltBackup.Verification
                 return;
             }
             string local = FileUrlToPath(db.Url);
+            if (local == null && db.StoreFiles != null && manifest.Encryption?.DoltStoresEncrypted == true)
+            {
+                emit(new VerificationResult(db.Name, "Store.Structure", VerificationStatus.Skipped,
+                    $"The Dolt store is encrypted and no key was given: its {db.StoreFiles.Count} objects matched their recorded ciphertext SHA-256, its content was not checked. Give -DecryptionCertificate (with its private key) or -Passphrase.",
+                    VerificationLevel.Structure, db.Url));
+                return;
+            }
             if (local == null)
             {
                 emit(new VerificationResult(db.Name, "Store.Structure", VerificationStatus.Skipped, $"The backup URL '{db.Url}' is not a file:// URL: it cannot be checked offline.", VerificationLevel.Structure));

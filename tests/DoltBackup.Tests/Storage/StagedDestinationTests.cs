@@ -301,7 +301,7 @@ namespace DoltBackup.Tests.Storage
         }
 
         /// <summary>A staged set as New-DoltBackup | Sync-DoltBackup leave it (with a label: one -Versioned version, shared stores).</summary>
-        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test", string label = null)
+        internal static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test", string label = null)
         {
             string folder = label == null ? dir.Combine("staging") : dir.Combine("staging", label);
             var manifest = new BackupManifest

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using DoltBackup.Manifest;
 
@@ -31,6 +32,15 @@ namespace DoltBackup.Storage.Sets
 
         /// <summary>Fetches the set at <paramref name="url"/> (an object-store URL naming one set).</summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Fetch(url, context, null, null, progress, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="Fetch(string, StorageContext, Action{TransferProgress}, CancellationToken)"/>; a set with
+        /// encrypted Dolt stores is decrypted with the key given (<paramref name="certificates"/> with their private key,
+        /// or <paramref name="passphrase"/>): without one its stores stay encrypted, checked by their ciphertext only.
+        /// </summary>
+        public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
+            Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
@@ -49,7 +59,9 @@ namespace DoltBackup.Storage.Sets
                         {
                             sharedRoot = BackupLocations.Open(trimmed.Substring(0, trimmed.LastIndexOf('/')), context);
                         }
-                        if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, progress, cancellationToken))
+                        bool keyGiven = (certificates != null && certificates.Any(c => c != null)) || (passphrase != null && passphrase.Length > 0);
+                        var keys = keyGiven && EncryptedStores.Applies(manifest) ? Encryption.SetEncryption.ForReading(manifest, certificates, passphrase) : null;
+                        if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, keys, progress, cancellationToken))
                         {
                             ManifestStore.Write(manifest); // the temporary copy, for the readers that open it by folder
                         }
