@@ -96,12 +96,12 @@ namespace DoltBackup.Cmdlets
         private bool AsksBeforeWriting()
         {
             var bound = MyInvocation.BoundParameters;
-            if (bound.TryGetValue("WhatIf", out object whatIf))
+            bool Switch(string name) => bound.TryGetValue(name, out object value) && value is SwitchParameter s && s.IsPresent;
+            if (Switch("WhatIf") || Switch("Confirm"))
             {
-                return ((SwitchParameter)whatIf).IsPresent || bound.ContainsKey("Confirm");
+                return true;
             }
-            object preference = SessionState?.PSVariable.GetValue("WhatIfPreference");
-            return bound.ContainsKey("Confirm") || LanguagePrimitives.IsTrue(preference);
+            return !bound.ContainsKey("WhatIf") && LanguagePrimitives.IsTrue(SessionState?.PSVariable.GetValue("WhatIfPreference"));
         }
 
         private void RunPointInTime()

@@ -44,7 +44,7 @@ namespace DoltBackup.Restore.PointInTime
             if (!BackupUrls.IsFile(url))
             {
                 string scheme = BackupUrls.Scheme(url);
-                return new PointInTimePreview { Unreadable = $"its store {url} is {(scheme.Length == 0 ? "not a URL" : "a " + scheme + ":// remote")}, which is only read by restoring it" };
+                return new PointInTimePreview { Unreadable = scheme.Length == 0 ? $"its store '{url}' is not a URL" : $"its store {url} is a remote ({scheme}://), read only by Dolt when it restores" };
             }
             if (!url.StartsWith("file:///", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("file://localhost/", StringComparison.OrdinalIgnoreCase))
             {
@@ -86,7 +86,7 @@ namespace DoltBackup.Restore.PointInTime
             if (Plan == null)
             {
                 return "The commit each branch would move to cannot be shown: the backup store could not be read without restoring it: " + Unreadable
-                       + ". The restore chooses the commits from the restored copy (dolt_log).";
+                       + ". The restore chooses the commits from the restored copy (dolt_log)";
             }
             var text = new StringBuilder();
             if (Plan.ErrorId != null)
