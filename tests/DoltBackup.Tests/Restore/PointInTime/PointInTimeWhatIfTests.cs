@@ -118,6 +118,20 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Empty(Writes);
         }
 
+        [Fact]
+        public void WhatIf_into_a_data_directory_reads_the_stores_without_dolt_and_creates_nothing()
+        {
+            // (As the Pester file checks on real pwsh: no dolt, no server.)
+            string data = _dir.Combine("data");
+            System.IO.Directory.CreateDirectory(data);
+            using var host = new PowerShellHost();
+            string text = host.Render("Restore-DoltBackup -Path $args[0] -AsOf $args[1] -DataDir $args[2] -Database sales -NewName s -WhatIf", _root, Moment, data);
+
+            Assert.Contains("feature: deleted (it did not exist yet", text);
+            Assert.Contains("main: stays at " + SalesMain, text);
+            Assert.Empty(System.IO.Directory.GetFileSystemEntries(data));
+        }
+
         /// <summary>
         /// The fake gets the history the stores hold (same hashes, parents, dates, messages: what Dolt would restore),
         /// and then stands for the stores (it writes its own manifest over each).
