@@ -9,8 +9,9 @@ namespace DoltBackup.DoltStore
     /// <summary>
     /// Read-only lookup of a Dolt (NBS) store's chunks by address, offline, from the files in its folder: the
     /// <c>manifest</c> and <c>oldgen/manifest</c>, and the table files, archives (<c>.darc</c>) and chunk journal they
-    /// name (dolt-reference §6; the parsers are Verification's). Only the indexes are loaded when the store is opened;
-    /// a chunk is read from disk when it is asked for. Nothing is written, locked or created.
+    /// name (dolt-reference §6; Verification's formats and decoders). Opening reads the footers only (a journal, which has
+    /// no index, is scanned once); a chunk is found by a binary search of the file's index on disk and read when asked
+    /// for, so the cost follows the chunks asked for, not the size of the store. Nothing is written, locked or created.
     /// </summary>
     public sealed class DoltChunkStore : IDisposable
     {
@@ -159,25 +160,6 @@ namespace DoltBackup.DoltStore
             return true;
         }
 
-        /// <summary>The first entry whose 8-byte prefix (at <paramref name="start"/> + stride·i) is not below <paramref name="prefix"/>.</summary>
-        private static int LowerBound(byte[] index, int start, int stride, int count, ulong prefix)
-        {
-            int lo = 0, hi = count;
-            while (lo < hi)
-            {
-                int mid = (lo + hi) >> 1;
-                if (BigEndian.UInt64(index, start + stride * mid) < prefix)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-
         private static byte[] Snappy(byte[] record, string path)
         {
             var chunk = ChunkDigest.DecodeSnappyRecord(record, 0, record.Length, out string problem);
@@ -197,25 +179,50 @@ namespace DoltBackup.DoltStore
 
             public abstract byte[] Get(byte[] address);
 
-            protected byte[] ReadAt(long position, int length)
+            /// <summary>Fills <paramref name="buffer"/> (or its first <paramref name="count"/> bytes) from <paramref name="position"/>.</summary>
+            public byte[] ReadAt(long position, byte[] buffer, int count = -1)
             {
-                var data = new byte[length];
-                if (!FileReading.ReadAt(Stream, position, data, 0, length))
+                if (position < 0 || !FileReading.ReadAt(Stream, position, buffer, 0, count < 0 ? buffer.Length : count))
                 {
-                    throw new DoltStoreFormatException($"{Path} ends inside a chunk (truncated).");
+                    throw new DoltStoreFormatException($"{Path} ends inside a chunk or its index (truncated).");
                 }
-                return data;
+                return buffer;
             }
 
             public void Dispose() => Stream.Dispose();
         }
 
+        /// <summary>
+        /// The first entry (of <paramref name="count"/>, <paramref name="stride"/> bytes apart from <paramref name="start"/>
+        /// in the file) whose 8-byte prefix is not below <paramref name="prefix"/>: a binary search on disk, so a lookup
+        /// reads about log2(count) small pieces and opening a store never loads its indexes.
+        /// </summary>
+        private static long LowerBound(ChunkFile file, long start, int stride, long count, ulong prefix)
+        {
+            long lo = 0, hi = count;
+            var buffer = new byte[8];
+            while (lo < hi)
+            {
+                long mid = (lo + hi) >> 1;
+                if (BigEndian.UInt64(file.ReadAt(start + stride * mid, buffer), 0) < prefix)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
         /// <summary>A classic table file: index = N×(8-byte prefix, uint32 ordinal) sorted by prefix, N×uint32 length, N×12-byte suffix (by ordinal).</summary>
         private sealed class TableChunkFile : ChunkFile
         {
-            private readonly byte[] _index;
-            private readonly int _count;
-            private readonly long[] _offsets;
+            private const int Step = 1024;
+            private readonly long _count;
+            private readonly long _indexStart;
+            private long[] _sparseOffsets; // the offset of every Step-th ordinal's record, made on the first hit
 
             public TableChunkFile(string path) : base(path)
             {
@@ -224,7 +231,7 @@ namespace DoltBackup.DoltStore
                 {
                     throw new DoltStoreFormatException($"{path} is too short to be a table file.");
                 }
-                var footer = ReadAt(size - TableFileChecker.FooterSize, TableFileChecker.FooterSize);
+                var footer = ReadAt(size - TableFileChecker.FooterSize, new byte[TableFileChecker.FooterSize]);
                 for (int i = 0; i < TableFileChecker.Magic.Length; i++)
                 {
                     if (footer[12 + i] != TableFileChecker.Magic[i])
@@ -232,48 +239,80 @@ namespace DoltBackup.DoltStore
                         throw new DoltStoreFormatException($"{path} does not end with the NBS table magic.");
                     }
                 }
-                uint count = BigEndian.UInt32(footer, 0);
-                long indexSize = 28L * count;
-                if (indexSize + TableFileChecker.FooterSize > size || indexSize > int.MaxValue)
+                _count = BigEndian.UInt32(footer, 0);
+                _indexStart = size - TableFileChecker.FooterSize - 28L * _count;
+                if (_indexStart < 0)
                 {
-                    throw new DoltStoreFormatException($"{path}: its index of {count} chunks does not fit the file.");
-                }
-                _count = (int)count;
-                _index = ReadAt(size - TableFileChecker.FooterSize - indexSize, (int)indexSize);
-                _offsets = new long[_count + 1];
-                for (int i = 0; i < _count; i++)
-                {
-                    _offsets[i + 1] = _offsets[i] + BigEndian.UInt32(_index, 12 * _count + 4 * i);
-                }
-                if (_offsets[_count] + indexSize + TableFileChecker.FooterSize != size)
-                {
-                    throw new DoltStoreFormatException($"{path}: its index does not describe the file (damaged).");
+                    throw new DoltStoreFormatException($"{path}: its index of {_count} chunks does not fit the file.");
                 }
             }
 
             public override byte[] Get(byte[] address)
             {
                 ulong prefix = Prefix(address);
-                for (int j = LowerBound(_index, 0, 12, _count, prefix); j < _count && BigEndian.UInt64(_index, 12 * j) == prefix; j++)
+                var entry = new byte[12];
+                var suffix = new byte[12];
+                for (long j = LowerBound(this, _indexStart, 12, _count, prefix); j < _count; j++)
                 {
-                    uint ord = BigEndian.UInt32(_index, 12 * j + 8);
-                    if (ord < _count && SuffixEquals(_index, 16 * _count + 12 * (int)ord, address))
+                    ReadAt(_indexStart + 12 * j, entry);
+                    if (BigEndian.UInt64(entry, 0) != prefix)
                     {
-                        return Snappy(ReadAt(_offsets[ord], (int)(_offsets[ord + 1] - _offsets[ord])), Path);
+                        break;
+                    }
+                    uint ord = BigEndian.UInt32(entry, 8);
+                    if (ord < _count && SuffixEquals(ReadAt(_indexStart + 16 * _count + 12L * ord, suffix), 0, address))
+                    {
+                        var (offset, length) = Record(ord);
+                        return Snappy(ReadAt(offset, new byte[length]), Path);
                     }
                 }
                 return null;
+            }
+
+            /// <summary>Where the record of an ordinal is: the sum of the lengths before it (from the nearest sparse sum).</summary>
+            private (long Offset, int Length) Record(uint ord)
+            {
+                long lengths = _indexStart + 12 * _count;
+                if (_sparseOffsets == null)
+                {
+                    var sums = new long[_count / Step + 1];
+                    var block = new byte[4 * Step];
+                    long total = 0;
+                    for (long i = 0; i < _count; i += Step)
+                    {
+                        int n = (int)Math.Min(Step, _count - i);
+                        sums[i / Step] = total;
+                        ReadAt(lengths + 4 * i, block, 4 * n);
+                        for (int k = 0; k < n; k++)
+                        {
+                            total += BigEndian.UInt32(block, 4 * k);
+                        }
+                    }
+                    if (total != _indexStart)
+                    {
+                        throw new DoltStoreFormatException($"{Path}: its index does not describe the file (damaged).");
+                    }
+                    _sparseOffsets = sums;
+                }
+                long from = ord / Step * Step;
+                int before = (int)(ord - from);
+                var run = ReadAt(lengths + 4 * from, new byte[4 * (before + 1)]);
+                long offset = _sparseOffsets[ord / Step];
+                for (int k = 0; k < before; k++)
+                {
+                    offset += BigEndian.UInt32(run, 4 * k);
+                }
+                return (offset, (int)BigEndian.UInt32(run, 4 * before));
             }
         }
 
         /// <summary>A Dolt archive: index = spans' end offsets, prefix map (sorted), chunk refs (dictionary span, data span), suffixes.</summary>
         private sealed class ArchiveChunkFile : ChunkFile
         {
-            private readonly byte[] _index;
             private readonly int _version;
-            private readonly uint _spanCount;
-            private readonly int _chunkCount;
-            private readonly long _dataEnd;
+            private readonly long _spanCount;
+            private readonly long _chunkCount;
+            private readonly long _indexStart;
             private readonly Dictionary<uint, byte[]> _dictionaries = new Dictionary<uint, byte[]>();
 
             public ArchiveChunkFile(string path) : base(path)
@@ -284,7 +323,7 @@ namespace DoltBackup.DoltStore
                     throw new DoltStoreFormatException($"{path} is too short to be an archive.");
                 }
                 int tailLength = (int)Math.Min(220, size);
-                var tail = ReadAt(size - tailLength, tailLength);
+                var tail = ReadAt(size - tailLength, new byte[tailLength]);
                 if (System.Text.Encoding.ASCII.GetString(tail, tailLength - 7, 7) != "DOLTARC")
                 {
                     throw new DoltStoreFormatException($"{path} does not end with the DOLTARC signature.");
@@ -299,38 +338,45 @@ namespace DoltBackup.DoltStore
                 int o = footerSize == 220 ? 4 : 0;
                 ulong indexLength = footerSize == 220 ? BigEndian.UInt64(tail, f) : BigEndian.UInt32(tail, f);
                 _spanCount = BigEndian.UInt32(tail, f + 4 + o);
-                uint chunkCount = BigEndian.UInt32(tail, f + 8 + o);
+                _chunkCount = BigEndian.UInt32(tail, f + 8 + o);
                 uint metadataLength = BigEndian.UInt32(tail, f + 12 + o);
-                if (indexLength != 8UL * _spanCount + 28UL * chunkCount || _spanCount == 0 || indexLength > int.MaxValue
+                if (indexLength != 8UL * (ulong)_spanCount + 28UL * (ulong)_chunkCount || _spanCount == 0
                     || (ulong)size < indexLength + metadataLength + (ulong)footerSize)
                 {
                     throw new DoltStoreFormatException($"{path}: the footer's index does not fit the file (damaged).");
                 }
-                _chunkCount = (int)chunkCount;
-                _index = ReadAt(size - footerSize - metadataLength - (long)indexLength, (int)indexLength);
-                _dataEnd = (long)BigEndian.UInt64(_index, (int)(_spanCount - 1) * 8);
+                _indexStart = size - footerSize - metadataLength - (long)indexLength;
             }
 
             public override byte[] Get(byte[] address)
             {
-                int prefixes = (int)(8 * _spanCount);
-                int refs = prefixes + 8 * _chunkCount;
-                int suffixes = refs + 8 * _chunkCount;
+                long prefixes = _indexStart + 8 * _spanCount;
+                long refs = prefixes + 8 * _chunkCount;
+                long suffixes = refs + 8 * _chunkCount;
                 ulong prefix = Prefix(address);
-                for (int j = LowerBound(_index, prefixes, 8, _chunkCount, prefix); j < _chunkCount && BigEndian.UInt64(_index, prefixes + 8 * j) == prefix; j++)
+                var eight = new byte[8];
+                var suffix = new byte[12];
+                for (long j = LowerBound(this, prefixes, 8, _chunkCount, prefix); j < _chunkCount && BigEndian.UInt64(ReadAt(prefixes + 8 * j, eight), 0) == prefix; j++)
                 {
-                    if (!SuffixEquals(_index, suffixes + 12 * j, address))
+                    if (!SuffixEquals(ReadAt(suffixes + 12 * j, suffix), 0, address))
                     {
                         continue;
                     }
-                    uint dictId = BigEndian.UInt32(_index, refs + 8 * j);
-                    uint dataId = BigEndian.UInt32(_index, refs + 8 * j + 4);
+                    ReadAt(refs + 8 * j, eight);
+                    uint dictId = BigEndian.UInt32(eight, 0);
+                    uint dataId = BigEndian.UInt32(eight, 4);
                     try
                     {
-                        byte[] data = ArchiveChecker.ReadSpan(Stream, _index, _spanCount, dataId, _dataEnd);
-                        return ArchiveChecker.IsSnappy(_version, dictId)
-                            ? Snappy(data, Path)
-                            : ZstdFrames.Decompress(data, ArchiveChecker.Dictionary(Stream, _index, _spanCount, dictId, _dataEnd, _dictionaries));
+                        byte[] data = Span(dataId);
+                        if (ArchiveChecker.IsSnappy(_version, dictId))
+                        {
+                            return Snappy(data, Path);
+                        }
+                        if (dictId != 0 && !_dictionaries.ContainsKey(dictId))
+                        {
+                            _dictionaries[dictId] = ZstdFrames.Decompress(Span(dictId), null);
+                        }
+                        return ZstdFrames.Decompress(data, dictId == 0 ? null : _dictionaries[dictId]);
                     }
                     catch (Exception e) when (!(e is DoltStoreFormatException) && !(e is OutOfMemoryException) && !(e is IOException))
                     {
@@ -338,6 +384,23 @@ namespace DoltBackup.DoltStore
                     }
                 }
                 return null;
+            }
+
+            /// <summary>Byte span <paramref name="id"/> (1-based): from the end of the one before to its own end.</summary>
+            private byte[] Span(uint id)
+            {
+                if (id == 0 || id > _spanCount)
+                {
+                    throw new DoltStoreFormatException($"{Path}: byte span {id} does not exist (the archive has {_spanCount}).");
+                }
+                var ends = ReadAt(_indexStart + 8L * (id - 1) - (id == 1 ? 0 : 8), new byte[id == 1 ? 8 : 16]);
+                long start = id == 1 ? 0 : (long)BigEndian.UInt64(ends, 0);
+                long end = (long)BigEndian.UInt64(ends, id == 1 ? 0 : 8);
+                if (start > end || end > _indexStart || end - start > int.MaxValue)
+                {
+                    throw new DoltStoreFormatException($"{Path}: byte span {id} [{start}, {end}) lies outside the data.");
+                }
+                return ReadAt(start, new byte[end - start]);
             }
         }
 
@@ -409,7 +472,7 @@ namespace DoltBackup.DoltStore
 
             public override byte[] Get(byte[] address)
             {
-                return _chunks.TryGetValue(DoltHash.Encode(address), out var at) ? Snappy(ReadAt(at.Offset, at.Length), Path) : null;
+                return _chunks.TryGetValue(DoltHash.Encode(address), out var at) ? Snappy(ReadAt(at.Offset, new byte[at.Length]), Path) : null;
             }
         }
     }

@@ -150,6 +150,28 @@ namespace DoltBackup.Tests.DoltStore
         }
 
         [Fact]
+        public void In_a_store_of_thousands_of_chunks_each_chunk_is_found_by_its_index_on_disk()
+        {
+            var s = new SyntheticDoltStore();
+            var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            string head = s.Commit("commit 0", t0);
+            for (int i = 1; i < 3000; i++)
+            {
+                head = s.Commit("commit " + i, t0.AddMinutes(i), head);
+            }
+            s.Branch("main", head);
+            s.Write(_dir.Combine("big"));
+
+            using var h = DoltStoreHistory.Open(_dir.Combine("big"));
+            Assert.Equal(1, h.ChunksRead);
+            var line = FirstParentLine(h, h.Branches["main"]);
+            Assert.Equal(3000, line.Count);
+            Assert.Equal(Enumerable.Range(0, 3000).Reverse().Select(i => "commit " + i), line.Select(c => c.Message));
+            Assert.Equal(Enumerable.Range(0, 3000).Reverse().Select(i => t0.AddMinutes(i)), line.Select(c => c.DateUtc));
+            Assert.Equal(3001, h.ChunksRead);
+        }
+
+        [Fact]
         public void A_store_of_another_format_a_missing_file_or_a_damaged_chunk_is_refused_with_the_reason()
         {
             string old = ServerBackup("sales");
