@@ -13,6 +13,5 @@ namespace DoltBackup.DoltStore
 
         /// <summary>One commit (read once, then kept); throws <see cref="DoltStoreFormatException"/> when it cannot be read.</summary>
         StoreCommit Commit(string hash);
-
     }
 }
