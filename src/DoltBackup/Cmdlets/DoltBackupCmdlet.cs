@@ -38,6 +38,16 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>
+        /// Where to read a set given by its manifest: its folder, or for a FileCopy set streamed off the host (its
+        /// archive is only in the object store; the local staging folder holds manifest.json and the small files) its
+        /// object-store URL.
+        /// </summary>
+        protected static string ReadLocationOf(global::DoltBackup.Manifest.BackupManifest manifest)
+            => manifest.Method == global::DoltBackup.Manifest.BackupMethod.FileCopy && !string.IsNullOrEmpty(manifest.Destination?.ObjectStoreUrl)
+               && !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(manifest.BackupFolder)
+                ? manifest.Destination.ObjectStoreUrl : manifest.BackupFolder;
+
+        /// <summary>
         /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
         /// fetched and checked into a temporary folder (dispose it), with a progress bar.
         /// </summary>

@@ -390,8 +390,9 @@ namespace DoltBackup.Cmdlets
         private void SyncFileCopy(BackupManifest manifest)
         {
             string dataDir = !string.IsNullOrEmpty(DataDir) ? ResolveUserPath(DataDir) : manifest.Source?.DataDir;
+            string offHost = manifest.Destination?.ObjectStoreUrl;
             if (!ShouldProcess($"backup set {manifest.Id}", $"Copy the data directory {dataDir} ({Format}), holding every database's lock"
-                + (StopCommand != null ? ", after running -StopCommand" : "")))
+                + (StopCommand != null ? ", after running -StopCommand" : "") + (offHost != null ? ", streaming it to " + offHost : "")))
             {
                 return;
             }
@@ -416,8 +417,32 @@ namespace DoltBackup.Cmdlets
             try
             {
                 var capture = CaptureOptionsFor(manifest, new DoltEngineRequest { DataDir = dataDir });
-                var result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                DoltBackup.FileCopy.FileCopyResult result;
+                if (offHost == null)
+                {
+                    result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                }
+                else
+                {
+                    var context = StorageContext ?? manifest.SessionStorageContext;
+                    manifest.SessionStorageContext = context;
+                    const int uploadProgressId = 43;
+                    result = FileCopySync.SyncOffHost(manifest, options, capture, warnings.Add, context,
+                        p => WriteProgress(new ProgressRecord(uploadProgressId, "Uploading " + offHost, p.Key)
+                        {
+                            PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                        }), out var published);
+                    if (published != null)
+                    {
+                        WriteVerbose($"Uploaded {manifest.Id} to {offHost}: the archive streamed, then {published.Transferred} small objects ({published.Bytes} bytes), manifest.json last.");
+                    }
+                }
                 WriteVerbose($"Copied {result.Files} files ({result.Bytes} bytes) of {string.Join(", ", result.Databases)} to {result.OutputPath} in {result.Duration.TotalSeconds:0.0} s.");
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                // The upload failed: the object store holds no manifest.json of this set (it is visibly incomplete).
+                WriteError(e.ToErrorRecord());
             }
             catch (DoltBackup.FileCopy.FileCopyRefusedException e)
             {

@@ -127,7 +127,7 @@ namespace DoltBackup.Cmdlets
                     global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                     try
                     {
-                        staged = StageIfRemote(given.BackupFolder, StorageContext);
+                        staged = StageIfRemote(ReadLocationOf(given), StorageContext ?? given.SessionStorageContext);
                         var manifest = staged?.Manifest ?? given;
                         Verify(given.ToString(), emit =>
                         {

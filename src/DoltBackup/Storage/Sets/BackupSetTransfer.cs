@@ -84,15 +84,39 @@ namespace DoltBackup.Storage.Sets
                 throw new StorageException("StorageObjectNotFound", ErrorCategory.ObjectNotFound, manifestPath,
                     $"'{localFolder}' holds no {BackupManifest.FileName}: it is not a backup set, or its backup did not finish.", "Publish a finished backup set folder.");
             }
-            string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            using (var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken))
+            using (AcquireSetLock(location, setKey, cancellationToken))
             {
-                if (setLock == null)
-                {
-                    throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
-                        $"Another writer holds the lock of '{StorageException.Join(location.DisplayName, setKey)}'.",
-                        $"Wait for the other backup to finish (a crashed writer's lock expires after {LockStaleAfter.TotalMinutes:0} minutes) and run again.");
-                }
+                return PublishLocked(localFolder, location, setKey, progress, cancellationToken, exclude);
+            }
+        }
+
+        /// <summary>
+        /// Takes the writer's lock of the set at <paramref name="setKey"/> (dispose it to release), or throws
+        /// StorageSetLocked when another writer holds it. For a writer that streams objects into the set before
+        /// publishing the rest with <see cref="PublishLocked"/>.
+        /// </summary>
+        public static IStorageLock AcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+        {
+            var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+            if (setLock == null)
+            {
+                throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
+                    $"Another writer holds the lock of '{StorageException.Join(location.DisplayName, setKey)}'.",
+                    $"Wait for the other backup to finish (a crashed writer's lock expires after {LockStaleAfter.TotalMinutes:0} minutes) and run again.");
+            }
+            return setLock;
+        }
+
+        /// <summary>
+        /// As <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool})"/>
+        /// for a caller that holds the set's lock already (<see cref="AcquireSetLock"/>). Objects already in the set that
+        /// the folder does not hold (an archive streamed there) are left as they are.
+        /// </summary>
+        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null)
+        {
+            string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
+            string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            {
                 var remote = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
                 var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                     .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
