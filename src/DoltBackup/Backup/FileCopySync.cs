@@ -15,7 +15,8 @@ namespace DoltBackup.Backup
     public static class FileCopySync
     {
         /// <summary>
-        /// A FileCopy set whose destination is an object store (<c>Destination.ObjectStoreUrl</c>): under the remote
+        /// A FileCopy set whose destination is an object store (<paramref name="location"/>, opened on the set's
+        /// <c>Destination.ObjectStoreUrl</c>): under the remote
         /// set's lock, the archive (or each Tree file) is streamed straight into the object store as it is made (never
         /// staged whole on disk); the configuration files are captured and manifest.json written in the local staging
         /// folder (<c>BackupFolder</c>); then, only when the copy completed, those small files are uploaded, manifest.json
@@ -23,10 +24,9 @@ namespace DoltBackup.Backup
         /// previous one) and no manifest.json of the new set in the object store, and the local manifest records the failure.
         /// </summary>
         public static FileCopyResult SyncOffHost(BackupManifest manifest, FileCopyOptions options, DoltBackup.Capture.CaptureOptions capture, Action<string> warn,
-            Storage.StorageContext context, Action<Storage.Sets.TransferProgress> progress, out Storage.Sets.TransferResult published)
+            Storage.IBackupLocation location, Action<Storage.Sets.TransferProgress> progress, out Storage.Sets.TransferResult published)
         {
             published = null;
-            using (var location = Storage.BackupLocations.Open(manifest.Destination.ObjectStoreUrl, context))
             using (Storage.Sets.BackupSetTransfer.AcquireSetLock(location, "", options.CancellationToken))
             {
                 options.UploadTo = location;

@@ -180,7 +180,7 @@ namespace DoltBackup.Cmdlets
                 case PathSet:
                     foreach (string p in Path)
                     {
-                        var manifest = ReadManifest(p);
+                        var manifest = ReadManifest(ReadLocationOf(p));
                         if (manifest != null)
                         {
                             RestoreManifest(manifest);

@@ -427,14 +427,17 @@ namespace DoltBackup.Cmdlets
                     var context = StorageContext ?? manifest.SessionStorageContext;
                     manifest.SessionStorageContext = context;
                     const int uploadProgressId = 43;
-                    result = FileCopySync.SyncOffHost(manifest, options, capture, warnings.Add, context,
-                        p => WriteProgress(new ProgressRecord(uploadProgressId, "Uploading " + offHost, p.Key)
-                        {
-                            PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                        }), out var published);
-                    if (published != null)
+                    using (var location = global::DoltBackup.Storage.BackupLocations.Open(offHost, context))
                     {
-                        WriteVerbose($"Uploaded {manifest.Id} to {offHost}: the archive streamed, then {published.Transferred} small objects ({published.Bytes} bytes), manifest.json last.");
+                        result = FileCopySync.SyncOffHost(manifest, options, capture, warnings.Add, location,
+                            p => WriteProgress(new ProgressRecord(uploadProgressId, "Uploading " + offHost, p.Key)
+                            {
+                                PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                            }), out var published);
+                        if (published != null)
+                        {
+                            WriteVerbose($"Uploaded {manifest.Id} to {offHost}: the data dir streamed as it was read, then {published.Transferred} small objects ({published.Bytes} bytes), manifest.json last.");
+                        }
                     }
                 }
                 WriteVerbose($"Copied {result.Files} files ({result.Bytes} bytes) of {string.Join(", ", result.Databases)} to {result.OutputPath} in {result.Duration.TotalSeconds:0.0} s.");

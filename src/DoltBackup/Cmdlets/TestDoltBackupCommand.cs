@@ -151,7 +151,7 @@ namespace DoltBackup.Cmdlets
                 global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                 try
                 {
-                    staged = StageIfRemote(p, StorageContext);
+                    staged = StageIfRemote(ReadLocationOf(p), StorageContext);
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                     Verify(resolved, emit =>
                     {

@@ -45,8 +45,11 @@ namespace DoltBackup.Storage
                 }
                 catch (Exception e) when (!_pipe.IsAbandoned)
                 {
-                    _failure = e; // before the writer is released, so that it reports this rather than a broken pipe
-                    throw;
+                    // Recorded before the writer is released, so that it reports this rather than a broken pipe.
+                    _failure = e is StorageException || e is OperationCanceledException ? e
+                        : new StorageException("StorageFailed", System.Management.Automation.ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
+                            $"The upload of '{StorageException.Join(location.DisplayName, key)}' failed: {e.Message}", "Check the connection to the object store and run again; the set is not Completed.", e);
+                    throw _failure;
                 }
                 finally
                 {
