@@ -53,7 +53,7 @@ namespace DoltBackup.Cmdlets
         /// </summary>
         protected string ReadLocationOf(string pathOrUrl)
         {
-            if (string.IsNullOrEmpty(pathOrUrl) || global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
+            if (string.IsNullOrEmpty(pathOrUrl) || pathOrUrl.Contains("://"))
             {
                 return pathOrUrl;
             }

@@ -330,6 +330,55 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(3, store.Stat("x/datadir.tar.gz", None).Size);
         }
 
+        /// <summary>A streamed set in memory (archive via the upload, manifest.json written beside), read back by streaming.</summary>
+        private static (MemoryBackupLocation Store, BackupManifest Manifest) StreamedSet(TempDir dir, string data, FileCopyFormat format = FileCopyFormat.TarGzip)
+        {
+            var store = new MemoryBackupLocation();
+            var manifest = NewManifest(dir.Combine("staging", "set"));
+            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, Format = format, UploadTo = store, UploadSetKey = "" });
+            ManifestStore.Write(manifest);
+            BackupSetTransfer.Publish(manifest.BackupFolder, store, "", null, None);
+            return (store, RemoteSetCatalog.ReadManifest(store, "", None));
+        }
+
+        private static List<DoltBackup.Verification.VerificationResult> VerifyStreaming(IBackupLocation store, BackupManifest manifest, bool deep)
+        {
+            var results = new List<DoltBackup.Verification.VerificationResult>();
+            DoltBackup.Verification.BackupVerifier.VerifyManifest(manifest, new DoltBackup.Verification.VerificationOptions { Deep = deep }, results.Add, new RemoteSetFiles(store, "", None));
+            return results;
+        }
+
+        [Fact]
+        public void A_remote_FileCopy_set_verifies_by_streaming_its_objects_and_Deep_checks_the_stores_in_the_archive()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var (store, manifest) = StreamedSet(dir, data);
+            var results = VerifyStreaming(store, manifest, deep: true);
+            Assert.DoesNotContain(results, r => r.Status == DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.Contains(results, r => r.Check == "Artifact.Sha256" && r.Target == FileCopyLayout.TarGzipFile && r.Status == DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.Contains(results, r => r.Level != DoltBackup.Verification.VerificationLevel.Artifact && r.Status == DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.Contains(results, r => r.Target.StartsWith(FileCopyLayout.TarGzipFile + ":") && r.Status == DoltBackup.Verification.VerificationStatus.Passed);
+        }
+
+        [Fact]
+        public void A_flipped_byte_or_a_missing_object_in_a_remote_set_fails_its_streamed_verification()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var (store, manifest) = StreamedSet(dir, data, FileCopyFormat.Tar);
+            byte[] archive = ReadAll(store, FileCopyLayout.TarFile);
+            archive[archive.Length / 3] ^= 0x20;
+            store.Put(FileCopyLayout.TarFile, new MemoryStream(archive), None);
+            var flipped = VerifyStreaming(store, manifest, deep: false);
+            Assert.Contains(flipped, r => r.Target == FileCopyLayout.TarFile && r.Check == "Artifact.Sha256" && r.Status == DoltBackup.Verification.VerificationStatus.Failed);
+
+            store.Delete(FileCopyLayout.TarFile, None);
+            var missing = VerifyStreaming(store, manifest, deep: false);
+            Assert.Contains(missing, r => r.Target == FileCopyLayout.TarFile && r.Check == "Artifact.Present" && r.Status == DoltBackup.Verification.VerificationStatus.Failed
+                && r.Path == "memory://test/" + FileCopyLayout.TarFile);
+        }
+
         /// <summary>A location seen through a key prefix (a set under a backup root).</summary>
         internal sealed class PrefixLocation : IBackupLocation
         {
@@ -526,6 +575,14 @@ namespace DoltBackup.Tests.Storage
             Assert.Contains(piped.Output.Select(o => o.BaseObject), c => c.GetType().GetProperty("Check")?.GetValue(c)?.ToString()?.Contains("Archive") == true
                 || c.GetType().GetProperty("Target")?.GetValue(c)?.ToString()?.Contains("datadir") == true);
             Assert.DoesNotContain(piped.Output.Select(o => o.BaseObject), c => c.GetType().GetProperty("Status")?.GetValue(c)?.ToString() == "Failed");
+
+            // Test-DoltBackup on the URL streams the objects through its checks: nothing is downloaded first.
+            var streamed = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1] -Deep -Verbose", url + "/" + local.Id, context);
+            Assert.True(streamed.Errors.Count == 0, streamed.AllText());
+            Assert.Contains(streamed.Verbose, v => v.Contains("by streaming its objects"));
+            Assert.DoesNotContain(streamed.Progress, p => p.Activity.StartsWith("Downloading "));
+            Assert.Contains(streamed.Output.Select(o => o.BaseObject).OfType<DoltBackup.Verification.VerificationResult>(), r => r.Level != DoltBackup.Verification.VerificationLevel.Artifact && r.Status == DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.DoesNotContain(streamed.Output.Select(o => o.BaseObject).OfType<DoltBackup.Verification.VerificationResult>(), r => r.Status == DoltBackup.Verification.VerificationStatus.Failed);
 
             string expected = dir.Combine("expected");
             TempDir.CopyTree(data, expected);
