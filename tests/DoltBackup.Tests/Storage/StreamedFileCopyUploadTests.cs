@@ -606,6 +606,34 @@ namespace DoltBackup.Tests.Storage
             StreamedFileCopyUploadTests.CutUploadLeavesThePreviousSetAndNoNewSet(root, dir, 24 << 20, 18 << 20);
         }
 
+        [Theory]
+        [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
+        public void A_set_fetched_for_a_restore_lands_in_an_owner_only_folder_removed_afterwards(string driver)
+        {
+            var (url, context) = OffHostSetTests.Root(driver);
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var manifest = NewManifest(dir.Combine("staging", "set"));
+            manifest.Id = "20260103T000000Z-fetch";
+            manifest.Destination.BackupFolder = dir.Combine("staging", manifest.Id);
+            using (var root = BackupLocations.Open(url, context))
+            using (var at = new StreamedFileCopyUploadTests.PrefixLocation(root, manifest.Id))
+            {
+                FileCopySync.SyncOffHost(manifest, new FileCopyOptions { DataDir = data }, null, null, at, null, out _);
+            }
+            string folder;
+            using (var staged = StagedBackupSet.Fetch(url + "/" + manifest.Id, context, null, CancellationToken.None))
+            {
+                folder = staged.Folder;
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+                }
+                Assert.True(File.Exists(Path.Combine(folder, FileCopyLayout.TarGzipFile)));
+            }
+            Assert.False(Directory.Exists(folder));
+        }
+
         [Fact]
         public void FileCopy_with_Path_and_an_object_store_Destination_is_refused_clearly()
         {
