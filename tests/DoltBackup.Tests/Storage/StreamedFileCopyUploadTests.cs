@@ -635,6 +635,20 @@ namespace DoltBackup.Tests.Storage
         }
 
         [Fact]
+        public void New_DoltBackup_plans_a_FileCopy_set_under_the_destination_and_stages_only_its_manifest()
+        {
+            using var dir = new TempDir();
+            Directory.CreateDirectory(dir.Combine("data", "db1", ".dolt", "noms"));
+            using var host = new PowerShellHost();
+            var r = host.Run("New-DoltBackup -Method FileCopy -Name prod -DataDir $args[0] -Destination 's3://bucket/root' -StagingPath $args[1]", dir.Combine("data"), dir.Combine("staging"));
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+            var m = (BackupManifest)r.Output.Single().BaseObject;
+            Assert.Equal("s3://bucket/root/" + m.Id, m.Destination.ObjectStoreUrl);
+            Assert.Equal(Path.Combine(dir.Combine("staging"), m.Id), m.BackupFolder);
+            Assert.Equal(new[] { "manifest.json" }, Directory.GetFiles(dir.Combine("staging"), "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+        }
+
+        [Fact]
         public void FileCopy_with_Path_and_an_object_store_Destination_is_refused_clearly()
         {
             using var dir = new TempDir();
