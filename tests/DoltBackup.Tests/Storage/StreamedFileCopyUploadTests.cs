@@ -162,7 +162,7 @@ namespace DoltBackup.Tests.Storage
             }
         }
 
-        /// <summary>Passes each Put's content through a stream that breaks after <c>cutAfter</c> bytes (a transfer cut midway).</summary>
+        /// <summary>Passes each chosen Put's content through a stream that breaks after <c>cutAfter</c> bytes (a transfer cut midway).</summary>
         internal sealed class CuttingLocation : IBackupLocation
         {
             private readonly IBackupLocation _inner;
@@ -176,13 +176,11 @@ namespace DoltBackup.Tests.Storage
                 _cutAfter = cutAfter;
             }
 
-            public long BytesBeforeCut { get; private set; }
-
             public string DisplayName => _inner.DisplayName;
             public StorageKind Kind => _inner.Kind;
 
             public StoredObject Put(string key, Stream content, CancellationToken cancellationToken)
-                => _inner.Put(key, _cut(key) ? new BreakingStream(content, _cutAfter, n => BytesBeforeCut = n) : content, cancellationToken);
+                => _inner.Put(key, _cut(key) ? new BackupLocationContractTests.FailingAfter(content, _cutAfter) : content, cancellationToken);
 
             public Stream OpenRead(string key, CancellationToken cancellationToken) => _inner.OpenRead(key, cancellationToken);
             public StoredObject Stat(string key, CancellationToken cancellationToken) => _inner.Stat(key, cancellationToken);
@@ -190,44 +188,6 @@ namespace DoltBackup.Tests.Storage
             public void Delete(string key, CancellationToken cancellationToken) => _inner.Delete(key, cancellationToken);
             public IStorageLock TryAcquireLock(string key, TimeSpan staleAfter, CancellationToken cancellationToken) => _inner.TryAcquireLock(key, staleAfter, cancellationToken);
             public void Dispose() => _inner.Dispose();
-
-            private sealed class BreakingStream : Stream
-            {
-                private readonly Stream _inner;
-                private readonly long _limit;
-                private readonly Action<long> _cut;
-                private long _read;
-
-                public BreakingStream(Stream inner, long limit, Action<long> cut)
-                {
-                    _inner = inner;
-                    _limit = limit;
-                    _cut = cut;
-                }
-
-                public override bool CanRead => true;
-                public override bool CanSeek => false;
-                public override bool CanWrite => false;
-                public override long Length => throw new NotSupportedException();
-                public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-                public override int Read(byte[] buffer, int offset, int count)
-                {
-                    if (_read >= _limit)
-                    {
-                        _cut(_read);
-                        throw new IOException("connection reset by peer (test: the transfer was cut)");
-                    }
-                    int n = _inner.Read(buffer, offset, (int)Math.Min(count, _limit - _read));
-                    _read += n;
-                    return n;
-                }
-
-                public override void Flush() { }
-                public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-                public override void SetLength(long value) => throw new NotSupportedException();
-                public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-            }
         }
 
         /// <summary>A data dir (the server fixture) with one more file of <paramref name="bytes"/> random bytes.</summary>
@@ -250,7 +210,7 @@ namespace DoltBackup.Tests.Storage
             var previous = NewManifest(dir.Combine("staging", "previous"));
             previous.Id = "20260101T000000Z-prev";
             previous.Destination.BackupFolder = dir.Combine("staging", previous.Id);
-            using (var at = new PrefixLocation(root, previous.Id))
+            using (var at = new StagedDestinationTests.PrefixedLocation(root, previous.Id))
             {
                 FileCopySync.SyncOffHost(previous, new FileCopyOptions { DataDir = data, Format = FileCopyFormat.Tar }, null, null, at, null, out var published);
                 Assert.NotNull(published);
@@ -261,10 +221,10 @@ namespace DoltBackup.Tests.Storage
             var next = NewManifest(dir.Combine("staging", "next"));
             next.Id = "20260102T000000Z-next";
             next.Destination.BackupFolder = dir.Combine("staging", next.Id);
-            var cutting = new CuttingLocation(new PrefixLocation(root, next.Id), key => key.Contains("datadir"), cutAfter);
+            var cutting = new CuttingLocation(new StagedDestinationTests.PrefixedLocation(root, next.Id), key => key.Contains("datadir"), cutAfter);
             var e = Assert.Throws<StorageException>(() => FileCopySync.SyncOffHost(next, new FileCopyOptions { DataDir = data, Format = FileCopyFormat.Tar }, null, null, cutting, null, out _));
             Assert.Contains("datadir.tar", e.Message);
-            Assert.True(cutting.BytesBeforeCut >= cutAfter, "the cut came midway, after the first bytes were sent");
+            Assert.True(before.Single(o => o.Key.EndsWith("/" + FileCopyLayout.TarFile)).Size > cutAfter + (1 << 20), "the cut comes midway through the archive");
             Assert.NotEqual(BackupStatus.Completed, next.Status);
             Assert.NotEqual(BackupStatus.Completed, ManifestStore.Read(next.BackupFolder).Status);
             Assert.Empty(root.List(next.Id + "/", None).Where(o => !o.Key.EndsWith(".doltbackup.lock", StringComparison.Ordinal)));
@@ -377,38 +337,6 @@ namespace DoltBackup.Tests.Storage
             var missing = VerifyStreaming(store, manifest, deep: false);
             Assert.Contains(missing, r => r.Target == FileCopyLayout.TarFile && r.Check == "Artifact.Present" && r.Status == DoltBackup.Verification.VerificationStatus.Failed
                 && r.Path == "memory://test/" + FileCopyLayout.TarFile);
-        }
-
-        /// <summary>A location seen through a key prefix (a set under a backup root).</summary>
-        internal sealed class PrefixLocation : IBackupLocation
-        {
-            private readonly IBackupLocation _root;
-            private readonly string _prefix;
-
-            public PrefixLocation(IBackupLocation root, string prefix)
-            {
-                _root = root;
-                _prefix = prefix + "/";
-            }
-
-            public string DisplayName => _root.DisplayName.TrimEnd('/') + "/" + _prefix.TrimEnd('/');
-            public StorageKind Kind => _root.Kind;
-            public StoredObject Put(string key, Stream content, CancellationToken cancellationToken) => Strip(_root.Put(_prefix + key, content, cancellationToken));
-            public Stream OpenRead(string key, CancellationToken cancellationToken) => _root.OpenRead(_prefix + key, cancellationToken);
-            public StoredObject Stat(string key, CancellationToken cancellationToken) => Strip(_root.Stat(_prefix + key, cancellationToken));
-            public IReadOnlyList<StoredObject> List(string prefix, CancellationToken cancellationToken) => _root.List(_prefix + prefix, cancellationToken).Select(Strip).ToList();
-            public void Delete(string key, CancellationToken cancellationToken) => _root.Delete(_prefix + key, cancellationToken);
-            public IStorageLock TryAcquireLock(string key, TimeSpan staleAfter, CancellationToken cancellationToken) => _root.TryAcquireLock(_prefix + key, staleAfter, cancellationToken);
-            public void Dispose() { }
-
-            private StoredObject Strip(StoredObject o)
-            {
-                if (o != null)
-                {
-                    o.Key = o.Key.Substring(_prefix.Length);
-                }
-                return o;
-            }
         }
     }
 
@@ -617,7 +545,7 @@ namespace DoltBackup.Tests.Storage
             manifest.Id = "20260103T000000Z-fetch";
             manifest.Destination.BackupFolder = dir.Combine("staging", manifest.Id);
             using (var root = BackupLocations.Open(url, context))
-            using (var at = new StreamedFileCopyUploadTests.PrefixLocation(root, manifest.Id))
+            using (var at = new StagedDestinationTests.PrefixedLocation(root, manifest.Id))
             {
                 FileCopySync.SyncOffHost(manifest, new FileCopyOptions { DataDir = data }, null, null, at, null, out _);
             }
