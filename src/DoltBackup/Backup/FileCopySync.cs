@@ -34,7 +34,17 @@ namespace DoltBackup.Backup
                 var result = Sync(manifest, options, capture, warn);
                 if (manifest.Status == BackupStatus.Completed)
                 {
-                    published = Storage.Sets.BackupSetTransfer.PublishLocked(manifest.BackupFolder, location, "", progress, options.CancellationToken);
+                    try
+                    {
+                        published = Storage.Sets.BackupSetTransfer.PublishLocked(manifest.BackupFolder, location, "", progress, options.CancellationToken);
+                    }
+                    catch (Exception e)
+                    {
+                        // The object store has no manifest.json of this set: the local manifest must not say Completed either.
+                        manifest.AddError(manifest.Destination.ObjectStoreUrl, "DoltBackup.UploadFailed", "The set's files were not all uploaded: " + e.Message);
+                        ManifestStore.Write(manifest);
+                        throw;
+                    }
                 }
                 return result;
             }

@@ -243,6 +243,20 @@ namespace DoltBackup.Tests.Storage
         }
 
         [Fact]
+        public void A_failed_upload_of_the_manifest_after_the_archive_leaves_the_set_not_Completed_here_and_there()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var store = new MemoryBackupLocation { FailPut = key => key == "manifest.json" ? new IOException("connection reset (test)") : null };
+            var manifest = NewManifest(dir.Combine("staging", "set"));
+            Assert.ThrowsAny<Exception>(() => FileCopySync.SyncOffHost(manifest, new FileCopyOptions { DataDir = data }, null, null, store, null, out _));
+            Assert.NotNull(store.Stat(FileCopyLayout.TarGzipFile, None)); // the archive went up, streamed
+            Assert.Null(store.Stat("manifest.json", None)); // visibly incomplete there
+            Assert.Equal(BackupStatus.PartiallyCompleted, ManifestStore.Read(manifest.BackupFolder).Status);
+            Assert.Contains(manifest.Errors, e => e.ErrorId == "DoltBackup.UploadFailed");
+        }
+
+        [Fact]
         public void A_failing_service_is_reported_as_the_upload_error_not_as_a_broken_pipe()
         {
             using var dir = new TempDir();
