@@ -336,6 +336,24 @@ namespace DoltBackup.Tests.Storage
         }
 
         [Fact]
+        public void An_encrypted_remote_set_is_decrypted_and_checked_in_the_one_streamed_pass()
+        {
+            using var dir = new TempDir();
+            string data = CopyServerDataDir(dir);
+            var store = new MemoryBackupLocation();
+            var written = NewManifest(dir.Combine("staging", "set"));
+            SetEncryption.Record(written, TestKeys.Passphrase("verify pass phrase"), hasDoltStores: false);
+            FileCopySync.SyncOffHost(written, new FileCopyOptions { DataDir = data }, null, null, store, null, out _);
+            var manifest = RemoteSetCatalog.ReadManifest(store, "", None);
+            var results = new List<DoltBackup.Verification.VerificationResult>();
+            DoltBackup.Verification.BackupVerifier.VerifyManifest(manifest, new DoltBackup.Verification.VerificationOptions { Deep = true, Passphrase = TestKeys.Secure("verify pass phrase") },
+                results.Add, new RemoteSetFiles(store, "", None));
+            Assert.DoesNotContain(results, r => r.Status == DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.Contains(results, r => r.Check == "Artifact.Decrypted" && r.Status == DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.Contains(results, r => r.Level != DoltBackup.Verification.VerificationLevel.Artifact && r.Status == DoltBackup.Verification.VerificationStatus.Passed);
+        }
+
+        [Fact]
         public void A_flipped_byte_or_a_missing_object_in_a_remote_set_fails_its_streamed_verification()
         {
             using var dir = new TempDir();
