@@ -109,3 +109,25 @@ Describe 'Off-host faults and URL forms (no object-store server needed)' {
         (($err | Out-String) + $err[0].Exception.Message + ($out | ConvertTo-Json -Depth 6)) | Should -Not -Match ([regex]::Escape($secret))
     }
 }
+
+Describe 'New-DoltBackup -Method FileCopy to an object store (streamed archive)' {
+    # Mirrors tests/DoltBackup.Tests/Storage/StreamedFileCopyUploadTests.cs (the checks that need no object store).
+    It 'refuses -Path with an s3:// destination and writes nothing' {
+        $dir = Join-Path $TestDrive 'filecopy-path-with-s3'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data/db1/.dolt/noms') -Force | Out-Null
+        { New-DoltBackup -Method FileCopy -DataDir (Join-Path $dir 'data') -Destination 's3://bucket/root' -Path (Join-Path $dir 'b') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand'
+        Test-Path (Join-Path $dir 'b') | Should -BeFalse
+    }
+
+    It 'plans the set under <Destination>/<id> and stages only its manifest locally' {
+        $dir = Join-Path $TestDrive 'filecopy-plan-s3'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data/db1/.dolt/noms') -Force | Out-Null
+        $m = New-DoltBackup -Method FileCopy -Name prod -DataDir (Join-Path $dir 'data') -Destination 's3://bucket/root' -StagingPath (Join-Path $dir 'staging')
+        $m.Destination.ObjectStoreUrl | Should -Be ('s3://bucket/root/' + $m.Id)
+        $m.BackupFolder | Should -Be (Join-Path (Join-Path $dir 'staging') $m.Id)
+        $files = @(Get-ChildItem -Path (Join-Path $dir 'staging') -Recurse -File)
+        $files.Count | Should -Be 1
+        $files[0].Name | Should -Be 'manifest.json'
+    }
+}

@@ -38,6 +38,43 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>
+        /// Where to read a set given by its manifest: its folder, or for a FileCopy set streamed off the host (its
+        /// archive is only in the object store; the local staging folder holds manifest.json and the small files) its
+        /// object-store URL.
+        /// </summary>
+        protected static string ReadLocationOf(global::DoltBackup.Manifest.BackupManifest manifest)
+            => manifest.Method == global::DoltBackup.Manifest.BackupMethod.FileCopy && !string.IsNullOrEmpty(manifest.Destination?.ObjectStoreUrl)
+               && !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(manifest.BackupFolder)
+                ? manifest.Destination.ObjectStoreUrl : manifest.BackupFolder;
+
+        /// <summary>
+        /// Where to read a set given by a path or URL: a local folder (or its manifest.json) that is the staging folder
+        /// of a FileCopy set streamed off the host is read from its object-store URL; anything else as given.
+        /// </summary>
+        protected string ReadLocationOf(string pathOrUrl)
+        {
+            if (string.IsNullOrEmpty(pathOrUrl) || pathOrUrl.Contains("://"))
+            {
+                return pathOrUrl;
+            }
+            try
+            {
+                string resolved = ResolveUserPath(pathOrUrl);
+                string file = System.IO.Directory.Exists(resolved) ? System.IO.Path.Combine(resolved, global::DoltBackup.Manifest.BackupManifest.FileName) : resolved;
+                if (!System.IO.File.Exists(file) || !string.Equals(System.IO.Path.GetFileName(file), global::DoltBackup.Manifest.BackupManifest.FileName, StringComparison.OrdinalIgnoreCase))
+                {
+                    return pathOrUrl;
+                }
+                string at = ReadLocationOf(global::DoltBackup.Manifest.ManifestStore.Read(file));
+                return global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(at) ? at : pathOrUrl;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is DoltBackupException || e is NotSupportedException || e is global::DoltBackup.Manifest.ManifestSchemaException)
+            {
+                return pathOrUrl; // the reader that follows reports what is wrong with it
+            }
+        }
+
+        /// <summary>
         /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
         /// fetched and checked into a temporary folder (dispose it), with a progress bar.
         /// </summary>

@@ -218,9 +218,27 @@ namespace DoltBackup.Cmdlets
             BackupManifest manifest = null;
             try
             {
-                if (!string.IsNullOrEmpty(Destination) || !string.IsNullOrEmpty(Remote) || Versioned.IsPresent || !string.IsNullOrEmpty(Server))
+                // FileCopy off the host: -Destination is the object-store backup root, each set goes to <Destination>/<id>,
+                // its archive streamed there; only manifest.json and the small artifacts are written in the staging folder.
+                bool offHost = Method == BackupMethod.FileCopy && global::DoltBackup.Storage.Sets.StagedStores.IsStagedDestination(Destination);
+                if ((!string.IsNullOrEmpty(Destination) && !offHost) || !string.IsNullOrEmpty(Remote) || Versioned.IsPresent || !string.IsNullOrEmpty(Server))
                 {
-                    throw new ArgumentException($"-Method {Method} copies or snapshots -DataDir into -Path; -Destination, -Remote, -Versioned and -Server belong to the DoltBackup and Push methods.");
+                    throw new ArgumentException($"-Method {Method} copies or snapshots -DataDir into -Path (FileCopy: or into an s3:// or az:// -Destination); -Remote, -Versioned and -Server belong to the DoltBackup and Push methods.");
+                }
+                if (offHost && !string.IsNullOrEmpty(Path))
+                {
+                    throw new ArgumentException("-Path does not go with an s3:// or az:// -Destination: the set (archive and manifest.json) goes to <Destination>/<id>, and its local staging folder (manifest.json and the small files only) is -StagingPath.");
+                }
+                if (!offHost && !string.IsNullOrEmpty(StagingPath))
+                {
+                    throw new ArgumentException("-StagingPath goes with an s3:// or az:// -Destination only.");
+                }
+                string backupRoot = Path;
+                if (offHost)
+                {
+                    global::DoltBackup.Storage.StorageLocation.Parse(Destination);
+                    backupRoot = !string.IsNullOrEmpty(StagingPath) ? StagingPath
+                        : global::DoltBackup.Storage.Sets.StagedStores.DefaultRoot(Destination, global::DoltBackup.Storage.Sets.StagedStores.HomeDirectory());
                 }
                 string dataDir = DataDir;
                 if (string.IsNullOrEmpty(dataDir) && !string.IsNullOrEmpty(ConfigPath))
@@ -228,7 +246,17 @@ namespace DoltBackup.Cmdlets
                     dataDir = LoadServerConfig(ConfigPath).DataDir;
                 }
                 manifest = DiskBackupPlanner.Plan(Method, Name, dataDir == null ? null : ResolveUserPath(dataDir), ConfigPath == null ? null : ResolveUserPath(ConfigPath),
-                    Path == null ? null : ResolveUserPath(Path), Database, ExcludeDatabase, DateTime.UtcNow);
+                    backupRoot == null ? null : ResolveUserPath(backupRoot), Database, ExcludeDatabase, DateTime.UtcNow);
+                if (offHost)
+                {
+                    manifest.Destination.ObjectStoreUrl = global::DoltBackup.Storage.Sets.StagedStores.Normalize(Destination) + "/" + manifest.Id;
+                    manifest.SessionStorageContext = StorageContext;
+                    WriteVerbose($"New-DoltBackup: the archive of {manifest.Id} is streamed to {manifest.Destination.ObjectStoreUrl}; manifest.json and the small files are staged in {manifest.BackupFolder}.");
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                ThrowTerminatingError(e.ToErrorRecord());
             }
             catch (ArgumentException e)
             {

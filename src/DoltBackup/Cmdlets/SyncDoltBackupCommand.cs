@@ -391,8 +391,9 @@ namespace DoltBackup.Cmdlets
         private void SyncFileCopy(BackupManifest manifest)
         {
             string dataDir = !string.IsNullOrEmpty(DataDir) ? ResolveUserPath(DataDir) : manifest.Source?.DataDir;
+            string offHost = manifest.Destination?.ObjectStoreUrl;
             if (!ShouldProcess($"backup set {manifest.Id}", $"Copy the data directory {dataDir} ({Format}), holding every database's lock"
-                + (StopCommand != null ? ", after running -StopCommand" : "")))
+                + (StopCommand != null ? ", after running -StopCommand" : "") + (offHost != null ? ", streaming it to " + offHost : "")))
             {
                 return;
             }
@@ -426,8 +427,35 @@ namespace DoltBackup.Cmdlets
             try
             {
                 var capture = CaptureOptionsFor(manifest, new DoltEngineRequest { DataDir = dataDir });
-                var result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                DoltBackup.FileCopy.FileCopyResult result;
+                if (offHost == null)
+                {
+                    result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                }
+                else
+                {
+                    var context = StorageContext ?? manifest.SessionStorageContext;
+                    manifest.SessionStorageContext = context;
+                    const int uploadProgressId = 43;
+                    using (var location = global::DoltBackup.Storage.BackupLocations.Open(offHost, context))
+                    {
+                        result = FileCopySync.SyncOffHost(manifest, options, capture, warnings.Add, location,
+                            p => WriteProgress(new ProgressRecord(uploadProgressId, "Uploading " + offHost, p.Key)
+                            {
+                                PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                            }), out var published);
+                        if (published != null)
+                        {
+                            WriteVerbose($"Uploaded {manifest.Id} to {offHost}: the data dir streamed as it was read, then {published.Transferred} small objects ({published.Bytes} bytes), manifest.json last.");
+                        }
+                    }
+                }
                 WriteVerbose($"Copied {result.Files} files ({result.Bytes} bytes) of {string.Join(", ", result.Databases)} to {result.OutputPath} in {result.Duration.TotalSeconds:0.0} s.");
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                // The upload failed: the object store holds no manifest.json of this set (it is visibly incomplete).
+                WriteError(e.ToErrorRecord());
             }
             catch (DoltBackup.FileCopy.FileCopyRefusedException e)
             {

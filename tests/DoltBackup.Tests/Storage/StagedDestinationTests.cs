@@ -359,7 +359,8 @@ namespace DoltBackup.Tests.Storage
         }
 
         /// <summary>A view of one prefix of a location (a set under a root), as the drivers' child locations are.</summary>
-        private sealed class PrefixedLocation : IBackupLocation
+        /// <summary>A location seen through a key prefix (a set under a backup root); StreamedFileCopyUploadTests uses it too.</summary>
+        internal sealed class PrefixedLocation : IBackupLocation
         {
             private readonly IBackupLocation _inner;
             private readonly string _prefix;

@@ -109,7 +109,7 @@ namespace DoltBackup.Storage.Sets
         }
 
         /// <summary>The upload of <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool}, string)"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
-        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude, string manifestJson)
+        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
             if (!File.Exists(manifestPath))

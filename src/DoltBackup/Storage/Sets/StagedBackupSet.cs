@@ -7,7 +7,7 @@ using DoltBackup.Manifest;
 namespace DoltBackup.Storage.Sets
 {
     /// <summary>
-    /// A backup set fetched from an object store into a private temporary folder, every recorded object checked
+    /// A backup set fetched from an object store into a private temporary folder (owner-only, 0700 on Unix), every recorded object checked
     /// (<see cref="BackupSetTransfer.Fetch"/>), so that verification and restore read local files as they do for a
     /// folder set; the Dolt stores of a staged set (see <see cref="StagedStores"/>) come down with it, each database's
     /// URL pointing at its downloaded store. Dispose deletes the folder.
@@ -45,6 +45,9 @@ namespace DoltBackup.Storage.Sets
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
             {
+                // The set may hold privileges.db, keys and secrets: the copy is the current user's only (0700).
+                Directory.CreateDirectory(folder);
+                Common.OwnerOnlyFile.SetMode(folder, Convert.ToInt32("700", 8));
                 using (var location = BackupLocations.Open(url, context))
                 {
                     var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
