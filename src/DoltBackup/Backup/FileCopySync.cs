@@ -31,17 +31,23 @@ namespace DoltBackup.Backup
             {
                 options.UploadTo = location;
                 options.UploadSetKey = "";
+                string target = manifest.Destination.ObjectStoreUrl;
+                // Until the small files and manifest.json are up, the local manifest says the upload is under way.
+                UploadRecord.Pending(manifest, target);
                 var result = Sync(manifest, options, capture, warn);
-                if (manifest.Status == BackupStatus.Completed)
+                if (manifest.Status == BackupStatus.Completed || UploadRecord.OnlyUploadsMissing(manifest))
                 {
                     try
                     {
-                        published = Storage.Sets.BackupSetTransfer.PublishLocked(manifest.BackupFolder, location, "", progress, options.CancellationToken);
+                        published = Storage.Sets.BackupSetTransfer.PublishLocked(manifest.BackupFolder, location, "", progress, options.CancellationToken, null,
+                            UploadRecord.JsonAsUploaded(manifest));
+                        UploadRecord.Succeeded(manifest, target);
+                        ManifestStore.Write(manifest);
                     }
                     catch (Exception e)
                     {
                         // The object store has no manifest.json of this set: the local manifest must not say Completed either.
-                        manifest.AddError(manifest.Destination.ObjectStoreUrl, "DoltBackup.UploadFailed", "The set's files were not all uploaded: " + e.Message);
+                        UploadRecord.Failed(manifest, target, "The set's files were not all uploaded: " + e.Message);
                         ManifestStore.Write(manifest);
                         throw;
                     }

@@ -31,67 +31,22 @@ namespace DoltBackup.Storage.Sets
 
         /// <summary>
         /// Publishes a staged set with encrypted stores: under the set's lock, its stores (<see cref="Publish"/>), then
-        /// the rest of the set folder with manifest.json last (<see cref="BackupSetTransfer.Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool})"/>
+        /// the rest of the set folder with manifest.json last (<see cref="BackupSetTransfer.PublishLocked"/>
         /// under the same lock), so a second writer of the set replaces no store object this one records.
         /// </summary>
-        internal static TransferResult PublishSet(BackupManifest manifest, IBackupLocation location, string setKey, IReadOnlyList<string> stores, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        internal static TransferResult PublishSet(BackupManifest manifest, IBackupLocation location, string setKey, IReadOnlyList<string> stores, Action<TransferProgress> progress, CancellationToken cancellationToken, string manifestJson)
         {
-            using (var setLock = location.TryAcquireLock(ObjectKey.Combine(setKey, Locking.BackupSetLock.FileName), BackupSetTransfer.LockStaleAfter, cancellationToken))
+            using (BackupSetTransfer.AcquireSetLock(location, setKey, cancellationToken))
             {
-                if (setLock == null)
-                {
-                    throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
-                        $"Another writer holds the lock of '{StorageException.Join(location.DisplayName, setKey)}'.",
-                        $"Wait for the other backup to finish (a crashed writer's lock expires after {BackupSetTransfer.LockStaleAfter.TotalMinutes:0} minutes) and run again.");
-                }
                 var encrypted = Publish(manifest, location, setKey, stores, progress, cancellationToken);
-                var rest = BackupSetTransfer.Publish(manifest.BackupFolder, new LockHeld(location, setLock), setKey, progress, cancellationToken,
-                    relative => stores.Any(store => relative.StartsWith(store + "/", StringComparison.Ordinal)));
+                // The store files are now recorded in the manifest: the manifest.json uploaded must name them too.
+                string json = manifestJson == null ? null : UploadRecord.JsonAsUploaded(manifest);
+                var rest = BackupSetTransfer.PublishLocked(manifest.BackupFolder, location, setKey, progress, cancellationToken,
+                    relative => stores.Any(store => relative.StartsWith(store + "/", StringComparison.Ordinal)), json);
                 rest.Transferred += encrypted.Transferred;
                 rest.Bytes += encrypted.Bytes;
                 rest.Unchanged += encrypted.Unchanged;
                 return rest;
-            }
-        }
-
-        /// <summary>A location whose set lock this writer already holds: taking it again gives the held one.</summary>
-        private sealed class LockHeld : IBackupLocation
-        {
-            private readonly IBackupLocation _inner;
-            private readonly IStorageLock _held;
-
-            public LockHeld(IBackupLocation inner, IStorageLock held)
-            {
-                _inner = inner;
-                _held = held;
-            }
-
-            public string DisplayName => _inner.DisplayName;
-            public StorageKind Kind => _inner.Kind;
-            public StoredObject Put(string key, Stream content, CancellationToken cancellationToken) => _inner.Put(key, content, cancellationToken);
-            public Stream OpenRead(string key, CancellationToken cancellationToken) => _inner.OpenRead(key, cancellationToken);
-            public StoredObject Stat(string key, CancellationToken cancellationToken) => _inner.Stat(key, cancellationToken);
-            public IReadOnlyList<StoredObject> List(string prefix, CancellationToken cancellationToken) => _inner.List(prefix, cancellationToken);
-            public void Delete(string key, CancellationToken cancellationToken) => _inner.Delete(key, cancellationToken);
-
-            public IStorageLock TryAcquireLock(string key, TimeSpan staleAfter, CancellationToken cancellationToken)
-                => key == _held.Key ? new Borrowed(key) : _inner.TryAcquireLock(key, staleAfter, cancellationToken);
-
-            public void Dispose()
-            {
-                // The caller's location: not disposed here.
-            }
-
-            private sealed class Borrowed : IStorageLock
-            {
-                public Borrowed(string key) => Key = key;
-
-                public string Key { get; }
-
-                public void Dispose()
-                {
-                    // Released by its owner.
-                }
             }
         }
 

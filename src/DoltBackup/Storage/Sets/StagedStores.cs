@@ -165,7 +165,7 @@ namespace DoltBackup.Storage.Sets
             if (EncryptedStores.Applies(manifest))
             {
                 // Every file of the stores goes up encrypted first (recorded in the manifest), then the rest of the set.
-                return EncryptedStores.PublishSet(manifest, location, setKey, stores, progress, cancellationToken);
+                return EncryptedStores.PublishSet(manifest, location, setKey, stores, progress, cancellationToken, manifestJson);
             }
             if (!manifest.Destination.SharedStores)
             {
