@@ -49,13 +49,16 @@ namespace DoltBackup.Benchmarks
             {
                 string folder = Path.Combine(outDir, "plain" + i);
                 var manifest = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = folder } };
+                var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 double p = BenchmarkProcess.Time(() => FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                var cpu1 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 Directory.Delete(folder, true);
 
                 folder = Path.Combine(outDir, "enc" + i);
                 var encManifest = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = folder } };
                 SetEncryption.Record(encManifest, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
                 GC.Collect();
+                var cpuE = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 long baseline = GC.GetTotalMemory(true);
                 long peak = baseline;
                 using var done = new ManualResetEventSlim();
@@ -70,6 +73,7 @@ namespace DoltBackup.Benchmarks
                 sampler.Start();
                 double e = BenchmarkProcess.Time(() => FileCopyBackup.Run(encManifest, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
                 done.Set();
+                var cpu2 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 sampler.Join();
                 var archive = encManifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
                 archiveBytes = archive.Size;
@@ -80,7 +84,7 @@ namespace DoltBackup.Benchmarks
                     encrypted.Add(e);
                     peakHeap = Math.Max(peakHeap, peak - baseline);
                 }
-                Console.WriteLine($"run {i}{(i == 0 ? " (warm-up)" : "")}: FileCopy {p:F2} s, FileCopy encrypted {e:F2} s");
+                Console.WriteLine($"run {i}{(i == 0 ? " (warm-up)" : "")}: FileCopy {p:F2} s, FileCopy encrypted {e:F2} s; cpu {(cpu1-cpu0).TotalSeconds:F2} / {(cpu2-cpuE).TotalSeconds:F2} s");
             }
             double mb = data.Bytes / 1048576.0;
             double plainMed = BenchmarkProcess.Median(plain), encMed = BenchmarkProcess.Median(encrypted);
