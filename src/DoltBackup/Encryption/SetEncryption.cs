@@ -317,6 +317,14 @@ namespace DoltBackup.Encryption
             => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput);
 
         /// <summary>
+        /// Opens a large encrypted file (an archive, a tree file) to be read to its end: reading the ciphertext, AES-GCM
+        /// and the plaintext SHA-256 run on threads of their own, blocks of 256 KiB, at most 8 in flight. Errors are the
+        /// same as <see cref="OpenDecrypting"/>'s, thrown by the read that meets them.
+        /// </summary>
+        internal static CmsAuthEnvelopedReader OpenDecryptingLarge(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true)
+            => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput, threaded: true, hashPlaintext: true);
+
+        /// <summary>
         /// Decrypts a whole small stored file (configuration, grants) and checks its plaintext size and SHA-256 against
         /// the artifact; throws <see cref="EncryptionException"/> when anything does not match.
         /// </summary>

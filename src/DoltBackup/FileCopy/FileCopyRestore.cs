@@ -185,7 +185,7 @@ namespace DoltBackup.FileCopy
             {
                 // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
                 // anything is moved into place.
-                HashingStream plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path) : null;
+                var plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
                 Stream source = plain ?? (Stream)raw;
                 Stream input = FileCopyLayout.IsGzip(archiveName) ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
@@ -288,7 +288,7 @@ namespace DoltBackup.FileCopy
                         while (plain.Read(buffer, 0, buffer.Length) > 0)
                         {
                         }
-                        string plainSha = plain.FinishHex();
+                        string plainSha = plain.PlaintextSha256;
                         if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
                         {
                             throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
@@ -323,13 +323,13 @@ namespace DoltBackup.FileCopy
             }
         }
 
-        private static HashingStream OpenDecrypted(BackupManifest manifest, BackupArtifact archive, Stream raw, string path)
+        private static Encryption.CmsAuthEnvelopedReader OpenDecrypted(BackupManifest manifest, BackupArtifact archive, Stream raw, string path)
         {
             var keys = manifest.SessionDecryptionKeys
                 ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
             try
             {
-                return new HashingStream(Encryption.SetEncryption.OpenDecrypting(raw, keys, archive.StoredPath, ownsInput: false));
+                return Encryption.SetEncryption.OpenDecryptingLarge(raw, keys, archive.StoredPath, ownsInput: false);
             }
             catch (Encryption.EncryptionException e)
             {
@@ -446,8 +446,8 @@ namespace DoltBackup.FileCopy
                 {
                 }
                 Check(artifact, raw.BytesHashed, raw.FinishHex());
-                long length = plain.BytesHashed;
-                string sha = plain.FinishHex();
+                long length = plain.PlaintextLength;
+                string sha = plain.PlaintextSha256;
                 if (length != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
