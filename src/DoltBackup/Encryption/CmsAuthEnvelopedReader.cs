@@ -33,7 +33,7 @@ namespace DoltBackup.Encryption
         private readonly AuthEnvelopedDataParser _parser;
         private readonly Stream _input;
         private readonly Stream _content;
-        private readonly GcmBlockCipher _gcm;
+        private readonly GcmCipher _gcm;
         private readonly BlockPipeline _pipeline;
         private readonly bool _threaded;
         private readonly Sha256Hasher _plainSha;
@@ -89,8 +89,7 @@ namespace DoltBackup.Encryption
                     {
                         throw new EncryptionException($"'{name}': the unwrapped key has {cek.Length} bytes, the algorithm needs {keyBytes}; the file is damaged.");
                     }
-                    _gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
-                    _gcm.Init(false, new AeadParameters(new KeyParameter(cek), gcmParameters.IcvLen * 8, gcmParameters.GetNonce()));
+                    _gcm = GcmCipher.Create(false, cek, gcmParameters.GetNonce(), gcmParameters.IcvLen);
                 }
                 finally
                 {
@@ -230,12 +229,10 @@ namespace DoltBackup.Encryption
             {
                 if (!block.Last)
                 {
-                    block.OutputCount = _gcm.ProcessBytes(block.Input, 0, block.InputCount, block.Output, 0);
+                    block.OutputCount = _gcm.Process(block.Input, 0, block.InputCount, block.Output, 0);
                     return;
                 }
-                int produced = _gcm.ProcessBytes(_tag, 0, _tag.Length, block.Output, 0);
-                produced += _gcm.DoFinal(block.Output, produced);
-                block.OutputCount = produced;
+                block.OutputCount = _gcm.FinishDecrypt(_tag, block.Output, 0);
                 _verified = true;
             }
             catch (InvalidCipherTextException e)
@@ -396,6 +393,7 @@ namespace DoltBackup.Encryption
             {
                 // Stops the reading and decrypting threads (a reader given up early) before the input goes.
                 _pipeline?.Dispose();
+                _gcm?.Dispose();
                 _plainSha?.Dispose();
                 _input?.Dispose();
             }

@@ -42,12 +42,12 @@ namespace DoltBackup.Encryption
         private readonly BerSequenceGenerator _authEnveloped;
         private readonly BerSequenceGenerator _encryptedContentInfo;
         private readonly BerOctetStringGenerator _octets;
-        private readonly GcmBlockCipher _gcm;
+        private readonly GcmCipher _gcm;
+        private readonly byte[] _cipher = new byte[BlockBytes + 2 * TagBytes];
         private readonly BlockPipeline _pipeline;
         private readonly bool _threaded;
         private readonly Sha256Hasher _plainSha;
         private readonly Sha256Hasher _cipherSha;
-        private readonly byte[] _final = new byte[2 * TagBytes];
         private BlockPipeline.Block _current;
         private long _plainBytes;
         private long _cipherBytes;
@@ -88,8 +88,7 @@ namespace DoltBackup.Encryption
                     recipients.Add(PassphraseRecipient(keys, kekCache ?? new PassphraseKeyCache(), cek, random));
                 }
 
-                _gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
-                _gcm.Init(true, new AeadParameters(new KeyParameter(cek), TagBytes * 8, nonce));
+                _gcm = GcmCipher.Create(true, cek, nonce, TagBytes);
 
                 // The BER structure around the content is made by BouncyCastle's generators into a small buffer: its
                 // head now, its tail (with the tag) at the end; the content chunks between them are framed here, as
@@ -196,32 +195,28 @@ namespace DoltBackup.Encryption
         {
             _finished = true;
             _pipeline.Dispose();
+            _gcm.Dispose();
         }
 
         private void Encrypt(BlockPipeline.Block b)
         {
-            int outPos = 0;
-            for (int inPos = 0; inPos < b.InputCount; inPos += ChunkBytes)
+            int produced = b.InputCount > 0 ? _gcm.Process(b.Input, 0, b.InputCount, _cipher, 0) : 0;
+            byte[] tag = null;
+            if (b.Last)
             {
-                int n = Math.Min(ChunkBytes, b.InputCount - inPos);
+                // GCM may hold back a partial AES block; the tag goes apart, into the mac field.
+                produced += _gcm.FinishEncrypt(_cipher, produced, out tag);
+            }
+            int outPos = 0;
+            for (int pos = 0; pos < produced; pos += ChunkBytes)
+            {
+                int n = Math.Min(ChunkBytes, produced - pos);
                 outPos = WriteOctetHeader(b.Output, outPos, n);
-                int produced = _gcm.ProcessBytes(b.Input, inPos, n, b.Output, outPos);
-                if (b.Last && inPos + n == b.InputCount)
-                {
-                    // GCM holds back a partial AES block and appends the tag; CMS keeps the tag apart, in the mac field.
-                    int rest = _gcm.DoFinal(_final, 0) - TagBytes;
-                    Buffer.BlockCopy(_final, 0, b.Output, outPos + produced, rest);
-                    produced += rest;
-                }
-                outPos += produced;
+                Buffer.BlockCopy(_cipher, pos, b.Output, outPos, n);
+                outPos += n;
             }
             if (b.Last)
             {
-                if (b.InputCount == 0)
-                {
-                    _gcm.DoFinal(_final, 0);
-                }
-                byte[] tag = _gcm.GetMac();
                 _octets.Dispose();
                 _encryptedContentInfo.Dispose();
                 _authEnveloped.AddObject(new DerOctetString(tag));
@@ -276,6 +271,7 @@ namespace DoltBackup.Encryption
                 {
                     _finished = true;
                     _pipeline.Dispose();
+                    _gcm.Dispose();
                     _plainSha?.Dispose();
                     _cipherSha?.Dispose();
                 }
