@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -207,12 +208,11 @@ namespace DoltBackup.Encryption
                     }
                 }
                 uint counter = unchecked((uint)(_blocks + 2));
-                for (int i = 0; i < bytes; i += 16, counter++)
+                var words = MemoryMarshal.Cast<byte, uint>(new Span<byte>(_counters, 0, bytes));
+                for (int i = 3; i < words.Length; i += 4, counter++)
                 {
-                    _counters[i + 12] = (byte)(counter >> 24);
-                    _counters[i + 13] = (byte)(counter >> 16);
-                    _counters[i + 14] = (byte)(counter >> 8);
-                    _counters[i + 15] = (byte)counter;
+                    // The counter's 4 bytes, big-endian, at the end of each 16-byte block.
+                    words[i] = BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(counter) : counter;
                 }
                 _ecb.TransformBlock(_counters, 0, bytes, _keystream, 0);
                 int whole = count & ~7;
