@@ -41,6 +41,12 @@ namespace DoltBackup.Benchmarks
         public int Run(IReadOnlyList<string> args)
         {
             bool quick = args.Count > 0 && args[0] == "quick";
+            bool memoryOnly = args.Count > 0 && args[0] == "memory";
+            if (memoryOnly)
+            {
+                // memory [sizes, default 128,1024] [format]: one encrypted backup, restore and test per size, no baselines.
+                args = new[] { args.Count > 1 ? args[1] : "128,1024", "0", args.Count > 2 ? args[2] : "Tar" };
+            }
             var sizes = quick ? new long[] { 64, 256 }
                 : args.Count > 0 ? args[0].Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray() : new long[] { 1024 };
             int runs = quick ? 1 : args.Count > 1 && int.TryParse(args[1], out var r) ? r : 3;
@@ -58,7 +64,7 @@ namespace DoltBackup.Benchmarks
             var memory = new List<string>();
             foreach (long mib in sizes)
             {
-                met &= RunSize(mib, runs, format, cert, publicOnly, memory);
+                met &= RunSize(mib, runs, format, cert, publicOnly, memory, memoryOnly);
             }
             Console.WriteLine("peak memory of the encrypted steps above the process before each step (managed heap / working set):");
             foreach (var line in memory)
@@ -69,7 +75,7 @@ namespace DoltBackup.Benchmarks
             return met ? 0 : 1;
         }
 
-        private static bool RunSize(long mib, int runs, FileCopyFormat format, X509Certificate2 cert, X509Certificate2 publicOnly, List<string> memory)
+        private static bool RunSize(long mib, int runs, FileCopyFormat format, X509Certificate2 cert, X509Certificate2 publicOnly, List<string> memory, bool memoryOnly)
         {
             using var data = new SyntheticDataDir(mib << 20);
             string work = Path.Combine(data.Root, "out");
@@ -84,7 +90,20 @@ namespace DoltBackup.Benchmarks
             var test = new Series();
             for (int i = 0; i <= runs; i++)
             {
-                bool counted = i > 0;
+                bool counted = i > 0 || runs == 0;
+                if (memoryOnly)
+                {
+                    string folder = Path.Combine(work, "enc" + i);
+                    var set = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = folder } };
+                    SetEncryption.Record(set, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
+                    double b = Measured(backup, true, () => FileCopyBackup.Run(set, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                    set.SessionDecryptionKeys = new EncryptionKeys(new[] { cert }, null);
+                    double rs = Measured(restore, true, () => Restore(set, Path.Combine(work, "restored-enc")));
+                    double t = Measured(test, true, () => Verify(set, cert));
+                    Console.WriteLine($"encrypted: backup {b:F2} s, restore {rs:F2} s, test {t:F2} s; archive {Archive(set).Size / 1048576.0:F0} MiB; load {LoadAverage()}");
+                    memory.Add($"{data.Bytes / 1048576.0,6:F0} MiB: backup {backup.PeakHeap / 1048576.0:F1} / {backup.PeakWorkingSet / 1048576.0:F1} MiB; restore {restore.PeakHeap / 1048576.0:F1} / {restore.PeakWorkingSet / 1048576.0:F1} MiB; test {test.PeakHeap / 1048576.0:F1} / {test.PeakWorkingSet / 1048576.0:F1} MiB");
+                    return true;
+                }
                 string plainFolder = Path.Combine(work, "plain" + i), encFolder = Path.Combine(work, "enc" + i);
                 var plain = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = plainFolder } };
                 double bp = BenchmarkProcess.Time(() => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format }));

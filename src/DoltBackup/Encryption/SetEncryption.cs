@@ -321,8 +321,8 @@ namespace DoltBackup.Encryption
         /// and the plaintext SHA-256 run on threads of their own, blocks of 256 KiB, at most 8 in flight. Errors are the
         /// same as <see cref="OpenDecrypting"/>'s, thrown by the read that meets them.
         /// </summary>
-        internal static CmsAuthEnvelopedReader OpenDecryptingLarge(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true)
-            => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput, threaded: true, hashPlaintext: true);
+        internal static CmsAuthEnvelopedReader OpenDecryptingLarge(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true, bool hashPlaintext = true)
+            => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput, threaded: true, hashPlaintext: hashPlaintext);
 
         /// <summary>
         /// Decrypts a whole small stored file (configuration, grants) and checks its plaintext size and SHA-256 against

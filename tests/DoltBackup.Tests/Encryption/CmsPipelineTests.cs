@@ -269,6 +269,36 @@ namespace DoltBackup.Tests.Encryption
             Assert.DoesNotContain(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataArchiveKind);
         }
 
+        [Fact]
+        public void Unpacking_without_rehashing_the_plaintext_still_refuses_a_wrong_tag_with_nothing_written()
+        {
+            using var dir = new TempDir();
+            string data = global::DoltBackup.Tests.FileCopy.FileCopyTestSupport.CopyServerDataDir(dir);
+            File.WriteAllBytes(Path.Combine(data, "big.bin"), RandomBytes(1_500_000, 9));
+            var manifest = global::DoltBackup.Tests.FileCopy.FileCopyTestSupport.NewManifest(dir.Combine("backup"));
+            var keys = Keys(out var withKey);
+            SetEncryption.Record(manifest, keys, hasDoltStores: false);
+            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, Format = FileCopyFormat.Tar });
+            var archive = manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
+            string path = Path.Combine(manifest.BackupFolder, archive.StoredPath);
+
+            // The tag sits in the mac OCTET STRING just before the four closing end-of-contents markers. The manifest is
+            // made to agree with the changed bytes, so only the authentication check can catch it.
+            byte[] bytes = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x04, 0x10 }, bytes.Skip(bytes.Length - 6 - 18).Take(2));
+            bytes[bytes.Length - 6 - 5] ^= 0x01;
+            File.WriteAllBytes(path, bytes);
+            archive.Sha256 = Hex(SHA256.HashData(bytes));
+            manifest.SessionDecryptionKeys = withKey;
+
+            string target = dir.Combine("restored");
+            var e = Assert.Throws<FileCopyRestoreException>(() => FileCopyRestore.Restore(manifest, new FileCopyRestoreOptions { TargetDataDir = target }));
+            Assert.Equal(FileCopyRestoreFailure.DecryptionFailed, e.Failure);
+            Assert.Contains("failed its authentication check", e.Message);
+            Assert.False(Directory.Exists(target));
+            Assert.Empty(Directory.GetDirectories(dir.Path, ".restored.restore-*"));
+        }
+
         private string EncryptFile(int size, EncryptionKeys keys)
         {
             string path = _dir.Combine("t.p7m");
