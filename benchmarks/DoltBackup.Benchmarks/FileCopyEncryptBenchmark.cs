@@ -106,10 +106,14 @@ namespace DoltBackup.Benchmarks
                 }
                 string plainFolder = Path.Combine(work, "plain" + i), encFolder = Path.Combine(work, "enc" + i);
                 var plain = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = plainFolder } };
+                var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 double bp = BenchmarkProcess.Time(() => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                var cpu1 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 var enc = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = encFolder } };
                 SetEncryption.Record(enc, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
+                var cpu2 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 double be = Measured(backup, counted, () => FileCopyBackup.Run(enc, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                var cpu3 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 string plainArchive = Path.Combine(plainFolder, Archive(plain).StoredPath);
                 string encArchive = Path.Combine(encFolder, Archive(enc).StoredPath);
                 double bo = BenchmarkProcess.TimeSeconds("openssl", work, new[] { "cms", "-encrypt", "-binary", "-aes-256-gcm", "-stream", "-outform", "DER", "-in", plainArchive, "-out", Path.Combine(work, "openssl.p7m"), certPem });
@@ -144,7 +148,7 @@ namespace DoltBackup.Benchmarks
                     restore.Plain.Add(rp); restore.Encrypted.Add(re); restore.OpenSsl.Add(od);
                     test.Plain.Add(tp); test.Encrypted.Add(te); test.OpenSsl.Add(od);
                 }
-                Console.WriteLine($"run {i}{(i == 0 ? " (warm-up)" : "")}: backup {bp:F2} / encrypted {be:F2} / openssl encrypt {bo:F2} s; restore {rp:F2} / {re:F2} s; test {tp:F2} / {te:F2} s; openssl decrypt {od:F2} s; load {LoadAverage()}");
+                Console.WriteLine($"run {i}{(i == 0 ? " (warm-up)" : "")}: backup {bp:F2} / encrypted {be:F2} / openssl encrypt {bo:F2} s (CPU {(cpu1 - cpu0).TotalSeconds:F2} / {(cpu3 - cpu2).TotalSeconds:F2} s); restore {rp:F2} / {re:F2} s; test {tp:F2} / {te:F2} s; openssl decrypt {od:F2} s; load {LoadAverage()}");
             }
             double mb = data.Bytes / 1048576.0;
             bool met = true;

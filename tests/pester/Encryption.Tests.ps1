@@ -105,7 +105,7 @@ Describe 'Encrypted backup sets' {
     }
 
     It 'a multi-block encrypted archive (threaded pipeline) opens with openssl, passes Test-DoltBackup and fails it after one flipped byte' -Skip:(-not $script:hasOpenSsl) {
-        # Same as EncryptedLargeSetCmdletTests: over 256 KiB, so hashing, AES-GCM and writing run on their own threads.
+        # Same as EncryptedLargeSetCmdletTests: over 1 MiB, so hashing, AES-GCM and writing run on their own threads.
         $cert = New-TestCertificate 'ops'
         $blobs = Join-Path $script:data 'blobs'
         New-Item -ItemType Directory -Path $blobs | Out-Null

@@ -27,8 +27,8 @@ namespace DoltBackup.Encryption
     /// </summary>
     internal sealed class CmsAuthEnvelopedReader : Stream
     {
-        private const int BlockBytes = 256 * 1024;
-        private const int PipelineBlocks = 8;
+        private const int BlockBytes = 1024 * 1024;
+        private const int PipelineBlocks = 6;
 
         private readonly AuthEnvelopedDataParser _parser;
         private readonly Stream _input;

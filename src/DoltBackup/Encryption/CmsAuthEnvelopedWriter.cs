@@ -26,15 +26,15 @@ namespace DoltBackup.Encryption
     /// PBKDF2-HMAC-SHA256 and AES-256-CBC for a passphrase). BER with indefinite lengths, so nothing is buffered: a
     /// 100 GB archive passes through in fixed memory. <c>openssl cms -decrypt -inform DER</c> opens the result.
     /// Large files can be pipelined (<see cref="BlockPipeline"/>): plaintext hash, AES-GCM, ciphertext hash and write
-    /// each on a thread of their own, 256 KiB blocks, at most 8 in flight.
+    /// each on a thread of their own, 1 MiB blocks, at most 6 in flight.
     /// </summary>
     internal sealed class CmsAuthEnvelopedWriter : Stream
     {
         private const int TagBytes = 16;
         private const int ChunkBytes = 64 * 1024;
         /// <summary>Plaintext per pipeline block: four BER chunks (a multiple of the AES block, so GCM never carries bytes over).</summary>
-        internal const int BlockBytes = 4 * ChunkBytes;
-        private const int PipelineBlocks = 8;
+        internal const int BlockBytes = 16 * ChunkBytes;
+        private const int PipelineBlocks = 6;
 
         private readonly Stream _output;
         private readonly MemoryStream _framing = new MemoryStream();
@@ -61,7 +61,7 @@ namespace DoltBackup.Encryption
         /// <param name="kekCache">Passphrase key cache (may be null).</param>
         /// <param name="threaded">
         /// Hash the plaintext, encrypt, hash the ciphertext and write on separate threads once more than one block
-        /// (256 KiB) was written; smaller files and pull-driven callers (false) run everything on the caller's thread.
+        /// (1 MiB) was written; smaller files and pull-driven callers (false) run everything on the caller's thread.
         /// </param>
         /// <param name="hashPlaintext">Compute <see cref="PlaintextSha256"/>.</param>
         /// <param name="hashCiphertext">Compute <see cref="CiphertextSha256"/> (of every byte written to <paramref name="output"/>).</param>

@@ -233,7 +233,7 @@ namespace DoltBackup.Encryption
 
         /// <summary>
         /// Encrypts <paramref name="input"/> onto <paramref name="output"/> (left open), hashing both sides. Beyond
-        /// 256 KiB the hashes, AES-GCM and the write run on threads of their own.
+        /// 1 MiB the hashes, AES-GCM and the write run on threads of their own.
         /// </summary>
         public static Outcome Encrypt(Stream input, Stream output, EncryptionKeys keys)
         {
@@ -318,7 +318,7 @@ namespace DoltBackup.Encryption
 
         /// <summary>
         /// Opens a large encrypted file (an archive, a tree file) to be read to its end: reading the ciphertext, AES-GCM
-        /// and the plaintext SHA-256 run on threads of their own, blocks of 256 KiB, at most 8 in flight. Errors are the
+        /// and the plaintext SHA-256 run on threads of their own, blocks of 1 MiB, at most 6 in flight. Errors are the
         /// same as <see cref="OpenDecrypting"/>'s, thrown by the read that meets them.
         /// </summary>
         internal static CmsAuthEnvelopedReader OpenDecryptingLarge(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true, bool hashPlaintext = true)

@@ -112,6 +112,8 @@ namespace DoltBackup.Tests.Encryption
         [InlineData(262_144, true, false)]
         [InlineData(262_145, false, true)]
         [InlineData(3 * 262_144 + 77, true, true)]
+        [InlineData(1_048_576, true, true)]
+        [InlineData(3 * 1_048_576 + 77, true, false)]
         [InlineData(5_000_000, true, true)]
         [InlineData(5_000_000, false, false)]
         public void Threaded_and_inline_writers_and_readers_round_trip_with_both_hashes(int size, bool threadedWriter, bool threadedReader)
@@ -390,7 +392,7 @@ namespace DoltBackup.Tests.Encryption
         public void A_reader_given_up_early_stops_its_threads_and_does_not_read_on()
         {
             var keys = Keys(out var withKey);
-            string path = EncryptFile(8_000_000, keys);
+            string path = EncryptFile(16_000_000, keys);
             using var input = File.OpenRead(path);
             var reader = new CmsAuthEnvelopedReader(input, withKey, null, "t.p7m", threaded: true, hashPlaintext: true);
             var buffer = new byte[1000];
@@ -399,7 +401,7 @@ namespace DoltBackup.Tests.Encryption
             long stoppedAt = input.Position;
             Thread.Sleep(200);
             Assert.Equal(stoppedAt, input.Position);
-            Assert.True(stoppedAt < 8_000_000, "the reading thread ran to the end instead of stopping");
+            Assert.True(stoppedAt < 16_000_000, "the reading thread ran to the end instead of stopping");
             Assert.Throws<InvalidOperationException>(() => reader.PlaintextSha256);
         }
 

@@ -9,7 +9,7 @@ using Xunit;
 namespace DoltBackup.Tests.Encryption
 {
     /// <summary>
-    /// An encrypted FileCopy set large enough (several 256 KiB blocks) that encrypting, decrypting and hashing run on
+    /// An encrypted FileCopy set large enough (several 1 MiB blocks) that encrypting, decrypting and hashing run on
     /// their own threads, through the cmdlets: the bytes stay openssl's to open, the recorded hashes are those of the
     /// stored and decrypted bytes, and a flipped byte deep inside is refused by Test- and Restore-DoltBackup with
     /// nothing written.
