@@ -104,6 +104,36 @@ Describe 'Encrypted backup sets' {
         @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Status -eq 'Failed' }).Count | Should -BeGreaterThan 0
     }
 
+    It 'a multi-block encrypted archive (threaded pipeline) opens with openssl, passes Test-DoltBackup and fails it after one flipped byte' -Skip:(-not $script:hasOpenSsl) {
+        # Same as EncryptedLargeSetCmdletTests: over 1 MiB, so hashing, AES-GCM and writing run on their own threads.
+        $cert = New-TestCertificate 'ops'
+        $blobs = Join-Path $script:data 'blobs'
+        New-Item -ItemType Directory -Path $blobs | Out-Null
+        $big = [byte[]]::new(3000001)
+        [Random]::new(13).NextBytes($big)
+        [IO.File]::WriteAllBytes((Join-Path $blobs 'big.bin'), $big)
+        $m = New-DoltBackup -Method FileCopy -Name enc -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $archive = $m.Artifacts | Where-Object Kind -eq 'DataArchive'
+        $file = Join-Path $m.BackupFolder $archive.StoredPath
+        (Get-FileHash -Algorithm SHA256 $file).Hash.ToLowerInvariant() | Should -Be $archive.Sha256
+        $certPem = Join-Path $script:temp 'ops.crt'
+        $keyPem = Join-Path $script:temp 'ops.key'
+        Set-Content -Path $certPem -Value $cert.ExportCertificatePem()
+        Set-Content -Path $keyPem -Value ([System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($cert).ExportPkcs8PrivateKeyPem())
+        $out = Join-Path $script:temp 'datadir.tar'
+        & openssl cms -decrypt -binary -inform DER -in $file -recip $certPem -inkey $keyPem -out $out
+        $LASTEXITCODE | Should -Be 0
+        (Get-FileHash -Algorithm SHA256 $out).Hash.ToLowerInvariant() | Should -Be $archive.PlaintextSha256
+        @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
+
+        $bytes = [IO.File]::ReadAllBytes($file)
+        $at = [int]($bytes.Length * 2 / 3)
+        $bytes[$at] = $bytes[$at] -bxor 0x01
+        [IO.File]::WriteAllBytes($file, $bytes)
+        @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Target -eq $archive.StoredPath -and $_.Status -eq 'Failed' }).Count | Should -BeGreaterThan 0
+    }
+
     It 'Restore-DoltBackup refuses no key and a wrong key with nothing written, and restores with the key' -Skip:(-not $script:hasDolt) {
         $pw = ConvertTo-SecureString 'Tr0ub4dor&3-not-in-output' -AsPlainText -Force
         $bad = ConvertTo-SecureString 'not the passphrase' -AsPlainText -Force

@@ -13,6 +13,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
+using DoltBackup.FileCopy;
 using IssuerAndSerialNumber = Org.BouncyCastle.Asn1.Cms.IssuerAndSerialNumber;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
@@ -26,22 +27,34 @@ namespace DoltBackup.Encryption
     /// </summary>
     internal sealed class CmsAuthEnvelopedReader : Stream
     {
-        private const int ChunkBytes = 64 * 1024;
+        private const int BlockBytes = 1024 * 1024;
+        private const int PipelineBlocks = 6;
 
         private readonly AuthEnvelopedDataParser _parser;
         private readonly Stream _input;
         private readonly Stream _content;
-        private readonly GcmBlockCipher _gcm;
-        private readonly byte[] _cipherChunk = new byte[ChunkBytes];
-        private byte[] _plain = new byte[ChunkBytes + 64];
+        private readonly GcmCipher _gcm;
+        private readonly BlockPipeline _pipeline;
+        private readonly bool _threaded;
+        private readonly Sha256Hasher _plainSha;
+        private BlockPipeline.Block _current;
         private int _plainStart;
-        private int _plainEnd;
+        private byte[] _tag;
         private bool _contentDone;
-        private bool _verified;
+        private volatile bool _verified;
+        private bool _ended;
         private long _position;
+        private string _plainHex;
 
         /// <summary>Opens an encrypted file with any key of <paramref name="keys"/> that fits one of its recipients.</summary>
-        public CmsAuthEnvelopedReader(Stream input, EncryptionKeys keys, PassphraseKeyCache kekCache, string name, bool ownsInput = false)
+        /// <param name="input">The CMS bytes; with <paramref name="threaded"/> read from a worker thread once reading begins.</param>
+        /// <param name="keys">The keys to try.</param>
+        /// <param name="kekCache">Passphrase key cache (may be null).</param>
+        /// <param name="name">The name used in error messages.</param>
+        /// <param name="ownsInput">Dispose <paramref name="input"/> with this stream.</param>
+        /// <param name="threaded">Read and parse, decrypt, and hash the plaintext on threads of their own (a large file read to its end).</param>
+        /// <param name="hashPlaintext">Compute <see cref="PlaintextSha256"/> of what was decrypted.</param>
+        public CmsAuthEnvelopedReader(Stream input, EncryptionKeys keys, PassphraseKeyCache kekCache, string name, bool ownsInput = false, bool threaded = false, bool hashPlaintext = false)
         {
             if (input == null) throw new ArgumentNullException(nameof(input));
             _input = ownsInput ? input : null;
@@ -76,8 +89,7 @@ namespace DoltBackup.Encryption
                     {
                         throw new EncryptionException($"'{name}': the unwrapped key has {cek.Length} bytes, the algorithm needs {keyBytes}; the file is damaged.");
                     }
-                    _gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
-                    _gcm.Init(false, new AeadParameters(new KeyParameter(cek), gcmParameters.IcvLen * 8, gcmParameters.GetNonce()));
+                    _gcm = GcmCipher.Create(false, cek, gcmParameters.GetNonce(), gcmParameters.IcvLen);
                 }
                 finally
                 {
@@ -86,6 +98,14 @@ namespace DoltBackup.Encryption
                 var octets = info.GetEncryptedContent(Asn1Tags.OctetString) as Asn1OctetStringParser;
                 _content = octets?.GetOctetStream() ?? Stream.Null;
                 Name = name;
+                _threaded = threaded;
+                _plainSha = hashPlaintext ? new Sha256Hasher() : null;
+                _pipeline = new BlockPipeline(threaded ? PipelineBlocks : 1, BlockBytes, BlockBytes + 64, deliver: true);
+                _pipeline.AddStage(Decrypt);
+                if (_plainSha != null)
+                {
+                    _pipeline.AddStage(b => _plainSha.Append(b.Output, 0, b.OutputCount));
+                }
             }
             catch (EncryptionException)
             {
@@ -100,35 +120,82 @@ namespace DoltBackup.Encryption
         /// <summary>The name used in error messages.</summary>
         public string Name { get; }
 
+        /// <summary>Plaintext bytes released so far.</summary>
+        public long PlaintextLength => _position;
+
+        /// <summary>SHA-256 of the plaintext (with hashPlaintext, once the end was reached and verified).</summary>
+        public string PlaintextSha256 => _ended ? _plainHex : throw new InvalidOperationException("The encrypted file was not read to its end.");
+
         /// <inheritdoc />
         public override int Read(byte[] buffer, int offset, int count)
         {
-            while (_plainStart == _plainEnd)
+            while (_current == null || _plainStart == _current.OutputCount)
             {
-                if (_verified)
+                if (_current != null)
+                {
+                    bool last = _current.Last;
+                    _pipeline.Recycle(_current);
+                    _current = null;
+                    if (last)
+                    {
+                        _ended = true;
+                        _plainHex = _plainSha?.FinishHex();
+                    }
+                }
+                if (_ended)
                 {
                     return 0;
                 }
-                Fill();
+                _plainStart = 0;
+                if (_threaded)
+                {
+                    if (!_pipeline.Threaded)
+                    {
+                        _pipeline.StartProducer(Produce);
+                    }
+                    _current = _pipeline.Receive();
+                }
+                else
+                {
+                    var block = _pipeline.Rent();
+                    Fill(block);
+                    _pipeline.Post(block);
+                    _current = block;
+                }
             }
-            int n = Math.Min(count, _plainEnd - _plainStart);
-            Buffer.BlockCopy(_plain, _plainStart, buffer, offset, n);
+            int n = Math.Min(count, _current.OutputCount - _plainStart);
+            Buffer.BlockCopy(_current.Output, _plainStart, buffer, offset, n);
             _plainStart += n;
             _position += n;
             return n;
         }
 
-        private void Fill()
+        /// <summary>The reading thread: ciphertext blocks in order, then the tag in the last one.</summary>
+        private void Produce()
         {
-            _plainStart = _plainEnd = 0;
+            while (true)
+            {
+                var block = _pipeline.Rent();
+                Fill(block);
+                _pipeline.Post(block);
+                if (block.Last)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Reads the next block of ciphertext; at the end of the content, the tag (and marks the block last).</summary>
+        private void Fill(BlockPipeline.Block block)
+        {
             try
             {
                 if (!_contentDone)
                 {
-                    int read = ReadFull(_content, _cipherChunk, _cipherChunk.Length);
+                    int read = ReadFull(_content, block.Input, block.Input.Length);
                     if (read > 0)
                     {
-                        _plainEnd = _gcm.ProcessBytes(_cipherChunk, 0, read, _plain, 0);
+                        block.InputCount = read;
                         return;
                     }
                     _contentDone = true;
@@ -142,15 +209,8 @@ namespace DoltBackup.Encryption
                 {
                     throw new EncryptionException($"'{Name}' has no authentication tag: it was cut short.");
                 }
-                byte[] tag = mac.GetOctets();
-                int produced = _gcm.ProcessBytes(tag, 0, tag.Length, _plain, 0);
-                produced += _gcm.DoFinal(_plain, produced);
-                _plainEnd = produced;
-                _verified = true;
-            }
-            catch (InvalidCipherTextException e)
-            {
-                throw new EncryptionException($"'{Name}' failed its authentication check: it was modified, cut short or swapped with another file. Do not use what was read from it.", e);
+                _tag = mac.GetOctets();
+                block.Last = true;
             }
             catch (EncryptionException)
             {
@@ -159,6 +219,25 @@ namespace DoltBackup.Encryption
             catch (Exception e) when (e is IOException || e is InvalidCastException || e is InvalidOperationException || e is Asn1Exception)
             {
                 throw new EncryptionException($"'{Name}' is damaged or cut short: {e.Message}", e);
+            }
+        }
+
+        /// <summary>AES-GCM on one block; the last one checks the tag.</summary>
+        private void Decrypt(BlockPipeline.Block block)
+        {
+            try
+            {
+                if (!block.Last)
+                {
+                    block.OutputCount = _gcm.Process(block.Input, 0, block.InputCount, block.Output, 0);
+                    return;
+                }
+                block.OutputCount = _gcm.FinishDecrypt(_tag, block.Output, 0);
+                _verified = true;
+            }
+            catch (InvalidCipherTextException e)
+            {
+                throw new EncryptionException($"'{Name}' failed its authentication check: it was modified, cut short or swapped with another file. Do not use what was read from it.", e);
             }
         }
 
@@ -312,7 +391,10 @@ namespace DoltBackup.Encryption
         {
             if (disposing)
             {
-                _plain = null;
+                // Stops the reading and decrypting threads (a reader given up early) before the input goes.
+                _pipeline?.Dispose();
+                _gcm?.Dispose();
+                _plainSha?.Dispose();
                 _input?.Dispose();
             }
             base.Dispose(disposing);

@@ -13,6 +13,8 @@ using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
+using System.Threading;
+using DoltBackup.FileCopy;
 using IssuerAndSerialNumber = Org.BouncyCastle.Asn1.Cms.IssuerAndSerialNumber;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
@@ -23,27 +25,52 @@ namespace DoltBackup.Encryption
     /// per file, the key wrapped for every recipient (RSAES-OAEP-SHA256 for certificates, RFC 3211 PWRI with
     /// PBKDF2-HMAC-SHA256 and AES-256-CBC for a passphrase). BER with indefinite lengths, so nothing is buffered: a
     /// 100 GB archive passes through in fixed memory. <c>openssl cms -decrypt -inform DER</c> opens the result.
+    /// Large files can be pipelined (<see cref="BlockPipeline"/>): plaintext hash, AES-GCM, ciphertext hash and write
+    /// each on a thread of their own, 1 MiB blocks, at most 6 in flight.
     /// </summary>
     internal sealed class CmsAuthEnvelopedWriter : Stream
     {
         private const int TagBytes = 16;
         private const int ChunkBytes = 64 * 1024;
+        /// <summary>Plaintext per pipeline block: four BER chunks (a multiple of the AES block, so GCM never carries bytes over).</summary>
+        internal const int BlockBytes = 16 * ChunkBytes;
+        private const int PipelineBlocks = 6;
 
+        private readonly Stream _output;
+        private readonly MemoryStream _framing = new MemoryStream();
         private readonly BerSequenceGenerator _contentInfo;
         private readonly BerSequenceGenerator _authEnveloped;
         private readonly BerSequenceGenerator _encryptedContentInfo;
         private readonly BerOctetStringGenerator _octets;
-        private readonly Stream _octetStream;
-        private readonly GcmBlockCipher _gcm;
-        private byte[] _buffer = new byte[ChunkBytes + 2 * TagBytes];
+        private readonly GcmCipher _gcm;
+        private readonly byte[] _cipher = new byte[BlockBytes + 2 * TagBytes];
+        private readonly BlockPipeline _pipeline;
+        private readonly bool _threaded;
+        private readonly Sha256Hasher _plainSha;
+        private readonly Sha256Hasher _cipherSha;
+        private BlockPipeline.Block _current;
         private long _plainBytes;
+        private long _cipherBytes;
+        private string _plainHex;
+        private string _cipherHex;
         private bool _finished;
 
         /// <summary>Starts an encrypted file on <paramref name="output"/> (left open when this stream is disposed).</summary>
-        public CmsAuthEnvelopedWriter(Stream output, EncryptionKeys keys, PassphraseKeyCache kekCache)
+        /// <param name="output">Where the CMS bytes go; with <paramref name="threaded"/> it is written from a worker thread (one at a time, in order) until <see cref="Finish"/> returns.</param>
+        /// <param name="keys">The recipients.</param>
+        /// <param name="kekCache">Passphrase key cache (may be null).</param>
+        /// <param name="threaded">
+        /// Hash the plaintext, encrypt, hash the ciphertext and write on separate threads once more than one block
+        /// (1 MiB) was written; smaller files and pull-driven callers (false) run everything on the caller's thread.
+        /// </param>
+        /// <param name="hashPlaintext">Compute <see cref="PlaintextSha256"/>.</param>
+        /// <param name="hashCiphertext">Compute <see cref="CiphertextSha256"/> (of every byte written to <paramref name="output"/>).</param>
+        public CmsAuthEnvelopedWriter(Stream output, EncryptionKeys keys, PassphraseKeyCache kekCache, bool threaded = false, bool hashPlaintext = false, bool hashCiphertext = false)
         {
             if (output == null) throw new ArgumentNullException(nameof(output));
             if (keys == null) throw new ArgumentNullException(nameof(keys));
+            _output = output;
+            _threaded = threaded;
             var random = new SecureRandom();
             byte[] cek = new byte[32];
             byte[] nonce = new byte[12];
@@ -61,10 +88,12 @@ namespace DoltBackup.Encryption
                     recipients.Add(PassphraseRecipient(keys, kekCache ?? new PassphraseKeyCache(), cek, random));
                 }
 
-                _gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
-                _gcm.Init(true, new AeadParameters(new KeyParameter(cek), TagBytes * 8, nonce));
+                _gcm = GcmCipher.Create(true, cek, nonce, TagBytes);
 
-                _contentInfo = new BerSequenceGenerator(output);
+                // The BER structure around the content is made by BouncyCastle's generators into a small buffer: its
+                // head now, its tail (with the tag) at the end; the content chunks between them are framed here, as
+                // BerOctetStringGenerator frames them (definite-length OCTET STRINGs of 64 KiB, the rest last).
+                _contentInfo = new BerSequenceGenerator(_framing);
                 _contentInfo.AddObject(CmsObjectIdentifiers.AuthEnvelopedData);
                 _authEnveloped = new BerSequenceGenerator(_contentInfo.GetRawOutputStream(), 0, true);
                 _authEnveloped.AddObject(new DerInteger(0));
@@ -73,16 +102,43 @@ namespace DoltBackup.Encryption
                 _encryptedContentInfo.AddObject(CmsObjectIdentifiers.Data);
                 _encryptedContentInfo.AddObject(new AlgorithmIdentifier(NistObjectIdentifiers.IdAes256Gcm, new GcmParameters(nonce, TagBytes)));
                 _octets = new BerOctetStringGenerator(_encryptedContentInfo.GetRawOutputStream(), 0, false);
-                _octetStream = _octets.GetOctetOutputStream(ChunkBytes);
             }
             finally
             {
                 Array.Clear(cek, 0, cek.Length);
             }
+            _plainSha = hashPlaintext ? new Sha256Hasher() : null;
+            _cipherSha = hashCiphertext ? new Sha256Hasher() : null;
+            byte[] head = TakeFraming();
+            _cipherSha?.Append(head, 0, head.Length);
+            _output.Write(head, 0, head.Length);
+            _cipherBytes = head.Length;
+
+            // Output per block: the ciphertext, a 5-byte header per chunk, and (last block) the closing BER with the tag.
+            _pipeline = new BlockPipeline(threaded ? PipelineBlocks : 1, BlockBytes, BlockBytes + 1024, deliver: false);
+            if (_plainSha != null)
+            {
+                _pipeline.AddStage(b => _plainSha.Append(b.Input, 0, b.InputCount));
+            }
+            _pipeline.AddStage(Encrypt);
+            if (_cipherSha != null)
+            {
+                _pipeline.AddStage(b => _cipherSha.Append(b.Output, 0, b.OutputCount));
+            }
+            _pipeline.AddStage(b => _output.Write(b.Output, 0, b.OutputCount));
         }
 
         /// <summary>The plaintext bytes written so far.</summary>
         public long PlaintextLength => _plainBytes;
+
+        /// <summary>Bytes written to the output (after <see cref="Finish"/>).</summary>
+        public long CiphertextLength => _finished ? _cipherBytes : throw new InvalidOperationException("The encrypted file is not finished.");
+
+        /// <summary>SHA-256 of the plaintext (after <see cref="Finish"/>; with hashPlaintext).</summary>
+        public string PlaintextSha256 => _finished ? _plainHex : throw new InvalidOperationException("The encrypted file is not finished.");
+
+        /// <summary>SHA-256 of every byte written to the output (after <see cref="Finish"/>; with hashCiphertext).</summary>
+        public string CiphertextSha256 => _finished ? _cipherHex : throw new InvalidOperationException("The encrypted file is not finished.");
 
         /// <inheritdoc />
         public override void Write(byte[] buffer, int offset, int count)
@@ -90,38 +146,135 @@ namespace DoltBackup.Encryption
             if (_finished) throw new ObjectDisposedException(nameof(CmsAuthEnvelopedWriter));
             while (count > 0)
             {
-                int n = Math.Min(count, ChunkBytes);
-                int produced = _gcm.ProcessBytes(buffer, offset, n, _buffer, 0);
-                if (produced > 0)
+                if (_current == null)
                 {
-                    _octetStream.Write(_buffer, 0, produced);
+                    _current = _pipeline.Rent();
                 }
+                int n = Math.Min(count, BlockBytes - _current.InputCount);
+                Buffer.BlockCopy(buffer, offset, _current.Input, _current.InputCount, n);
+                _current.InputCount += n;
                 _plainBytes += n;
                 offset += n;
                 count -= n;
+                if (_current.InputCount == BlockBytes)
+                {
+                    // More than one block: worth the threads (a small file never starts them).
+                    if (_threaded && !_pipeline.Threaded)
+                    {
+                        _pipeline.Start();
+                    }
+                    var full = _current;
+                    _current = null;
+                    _pipeline.Post(full);
+                }
             }
         }
 
-        /// <summary>Writes the last block, the authentication tag and the closing BER; the output stays open.</summary>
-        protected override void Dispose(bool disposing)
+        /// <summary>
+        /// Encrypts what is left, writes the tag and the closing BER, waits for every stage and rethrows the first
+        /// failure (the output stays open). After it, the hashes and lengths are known.
+        /// </summary>
+        public void Finish()
         {
-            if (disposing && !_finished)
+            if (_finished)
             {
-                _finished = true;
-                int produced = _gcm.DoFinal(_buffer, 0);
-                // GCM appends the tag to the ciphertext; CMS keeps it apart, in the mac field.
-                if (produced > TagBytes)
-                {
-                    _octetStream.Write(_buffer, 0, produced - TagBytes);
-                }
-                byte[] tag = _gcm.GetMac();
-                _octetStream.Dispose();
+                return;
+            }
+            var last = _current ?? _pipeline.Rent();
+            _current = null;
+            last.Last = true;
+            _pipeline.Post(last);
+            _pipeline.Complete();
+            _finished = true;
+            _plainHex = _plainSha?.FinishHex();
+            _cipherHex = _cipherSha?.FinishHex();
+        }
+
+        /// <summary>Stops without finishing (the output holds no valid file); waits for the worker threads.</summary>
+        public void Abort()
+        {
+            _finished = true;
+            _pipeline.Dispose();
+            _gcm.Dispose();
+        }
+
+        private void Encrypt(BlockPipeline.Block b)
+        {
+            int produced = b.InputCount > 0 ? _gcm.Process(b.Input, 0, b.InputCount, _cipher, 0) : 0;
+            byte[] tag = null;
+            if (b.Last)
+            {
+                // GCM may hold back a partial AES block; the tag goes apart, into the mac field.
+                produced += _gcm.FinishEncrypt(_cipher, produced, out tag);
+            }
+            int outPos = 0;
+            for (int pos = 0; pos < produced; pos += ChunkBytes)
+            {
+                int n = Math.Min(ChunkBytes, produced - pos);
+                outPos = WriteOctetHeader(b.Output, outPos, n);
+                Buffer.BlockCopy(_cipher, pos, b.Output, outPos, n);
+                outPos += n;
+            }
+            if (b.Last)
+            {
                 _octets.Dispose();
                 _encryptedContentInfo.Dispose();
                 _authEnveloped.AddObject(new DerOctetString(tag));
                 _authEnveloped.Dispose();
                 _contentInfo.Dispose();
-                _buffer = null;
+                byte[] tail = TakeFraming();
+                Buffer.BlockCopy(tail, 0, b.Output, outPos, tail.Length);
+                outPos += tail.Length;
+            }
+            b.OutputCount = outPos;
+            Interlocked.Add(ref _cipherBytes, outPos);
+        }
+
+        /// <summary>A DER OCTET STRING header (tag 4, definite length) at <paramref name="pos"/>; returns the position after it.</summary>
+        private static int WriteOctetHeader(byte[] output, int pos, int length)
+        {
+            output[pos++] = 0x04;
+            if (length < 0x80)
+            {
+                output[pos++] = (byte)length;
+                return pos;
+            }
+            int bytes = length > 0xffffff ? 4 : length > 0xffff ? 3 : length > 0xff ? 2 : 1;
+            output[pos++] = (byte)(0x80 | bytes);
+            for (int i = bytes - 1; i >= 0; i--)
+            {
+                output[pos++] = (byte)(length >> (8 * i));
+            }
+            return pos;
+        }
+
+        private byte[] TakeFraming()
+        {
+            byte[] bytes = _framing.ToArray();
+            _framing.SetLength(0);
+            return bytes;
+        }
+
+        /// <summary>Finishes (as <see cref="Finish"/>) unless it was aborted or failed; the output stays open.</summary>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                try
+                {
+                    if (!_finished)
+                    {
+                        Finish();
+                    }
+                }
+                finally
+                {
+                    _finished = true;
+                    _pipeline.Dispose();
+                    _gcm.Dispose();
+                    _plainSha?.Dispose();
+                    _cipherSha?.Dispose();
+                }
             }
             base.Dispose(disposing);
         }

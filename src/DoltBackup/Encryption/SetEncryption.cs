@@ -272,40 +272,49 @@ namespace DoltBackup.Encryption
             }
         }
 
-        /// <summary>Encrypts <paramref name="input"/> onto <paramref name="output"/> (left open), hashing both sides.</summary>
+        /// <summary>
+        /// Encrypts <paramref name="input"/> onto <paramref name="output"/> (left open), hashing both sides. Beyond
+        /// 1 MiB the hashes, AES-GCM and the write run on threads of their own.
+        /// </summary>
         public static Outcome Encrypt(Stream input, Stream output, EncryptionKeys keys)
         {
-            var cipher = new HashingStream(output, leaveOpen: true);
-            var plain = new Sha256Hasher();
-            long plainSize = 0;
-            using (var writer = new CmsAuthEnvelopedWriter(cipher, keys, CacheFor(keys)))
+            using (var writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys), threaded: true, hashPlaintext: true, hashCiphertext: true))
             {
-                var buffer = new byte[81920];
+                var buffer = new byte[CmsAuthEnvelopedWriter.BlockBytes];
                 int n;
-                while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+                try
                 {
-                    plain.Append(buffer, 0, n);
-                    writer.Write(buffer, 0, n);
-                    plainSize += n;
+                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+                    {
+                        writer.Write(buffer, 0, n);
+                    }
                 }
+                catch
+                {
+                    writer.Abort();
+                    throw;
+                }
+                writer.Finish();
+                return new Outcome { Size = writer.CiphertextLength, Sha256 = writer.CiphertextSha256, PlaintextSize = writer.PlaintextLength, PlaintextSha256 = writer.PlaintextSha256 };
             }
-            return new Outcome { Size = cipher.BytesHashed, Sha256 = cipher.FinishHex(), PlaintextSize = plainSize, PlaintextSha256 = plain.FinishHex() };
         }
 
-        /// <summary>An archive being encrypted while it is written: write the plaintext, then <see cref="Finish"/>.</summary>
-        public sealed class ArchiveEncryptor
+        /// <summary>
+        /// An archive being encrypted while it is written: write the plaintext, then <see cref="Finish"/> (or dispose
+        /// to abandon it). The plaintext hash, AES-GCM, the ciphertext hash and the writes to the output run on threads
+        /// of their own; the output is a plain stream (a file, an upload), written in order from one thread at a time.
+        /// </summary>
+        public sealed class ArchiveEncryptor : IDisposable
         {
             private readonly CmsAuthEnvelopedWriter _writer;
-            private readonly HashingStream _plain;
 
             internal ArchiveEncryptor(Stream output, EncryptionKeys keys)
             {
-                _writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys));
-                _plain = new HashingStream(_writer, leaveOpen: true);
+                _writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys), threaded: true, hashPlaintext: true, hashCiphertext: true);
             }
 
             /// <summary>Where the archive's plaintext goes (hashed on the way).</summary>
-            public Stream Plaintext => _plain;
+            public Stream Plaintext => _writer;
 
             /// <summary>Plaintext bytes (after <see cref="Finish"/>).</summary>
             public long PlaintextSize { get; private set; }
@@ -313,12 +322,27 @@ namespace DoltBackup.Encryption
             /// <summary>SHA-256 of the plaintext (after <see cref="Finish"/>).</summary>
             public string PlaintextSha256 { get; private set; }
 
+            /// <summary>Bytes written to the output (after <see cref="Finish"/>).</summary>
+            public long CiphertextSize { get; private set; }
+
+            /// <summary>SHA-256 of the bytes written to the output (after <see cref="Finish"/>).</summary>
+            public string CiphertextSha256 { get; private set; }
+
             /// <summary>Writes the authentication tag and the end of the CMS structure; the output stays open.</summary>
             public void Finish()
             {
-                _plain.Flush();
-                PlaintextSize = _plain.BytesHashed;
-                PlaintextSha256 = _plain.FinishHex();
+                _writer.Finish();
+                PlaintextSize = _writer.PlaintextLength;
+                PlaintextSha256 = _writer.PlaintextSha256;
+                CiphertextSize = _writer.CiphertextLength;
+                CiphertextSha256 = _writer.CiphertextSha256;
+                _writer.Dispose();
+            }
+
+            /// <summary>Abandons an unfinished archive (after a failure): stops the worker threads and waits for them.</summary>
+            public void Dispose()
+            {
+                _writer.Abort();
                 _writer.Dispose();
             }
         }
@@ -332,6 +356,14 @@ namespace DoltBackup.Encryption
         /// </summary>
         public static Stream OpenDecrypting(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true)
             => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput);
+
+        /// <summary>
+        /// Opens a large encrypted file (an archive, a tree file) to be read to its end: reading the ciphertext, AES-GCM
+        /// and the plaintext SHA-256 run on threads of their own, blocks of 1 MiB, at most 6 in flight. Errors are the
+        /// same as <see cref="OpenDecrypting"/>'s, thrown by the read that meets them.
+        /// </summary>
+        internal static CmsAuthEnvelopedReader OpenDecryptingLarge(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true, bool hashPlaintext = true)
+            => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput, threaded: true, hashPlaintext: hashPlaintext);
 
         /// <summary>
         /// Decrypts a whole small stored file (configuration, grants) and checks its plaintext size and SHA-256 against

@@ -327,9 +327,11 @@ namespace DoltBackup.FileCopy
             long archiveSize;
             // The archive holds privileges.db and maybe keys: owner-only from its first byte.
             using (var file = streamed?.Writer ?? OwnerOnlyFile.Create(partial, ownerOnly: true))
-            using (var hashed = new HashingStream(file, leaveOpen: true, hash: streamed == null && (options.HashArchive || keys != null)))
+            using (var hashed = new HashingStream(file, leaveOpen: true, hash: streamed == null && options.HashArchive && keys == null))
+            try
             {
-                // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass).
+                // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass);
+                // the encryptor hashes both sides itself, each step on a thread of its own.
                 Stream archiveStream = hashed;
                 if (keys != null)
                 {
@@ -409,8 +411,13 @@ namespace DoltBackup.FileCopy
                 encryptor?.Finish();
                 hashed.Flush();
                 (file as FileStream)?.Flush(true);
-                archiveSize = hashed.BytesHashed;
-                archiveSha = hashed.FinishHex();
+                archiveSize = encryptor?.CiphertextSize ?? hashed.BytesHashed;
+                archiveSha = encryptor != null ? encryptor.CiphertextSha256 : hashed.FinishHex();
+            }
+            finally
+            {
+                // Stops the encryptor's threads when the copy failed (after Finish it has nothing left to do).
+                encryptor?.Dispose();
             }
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
             return new BackupArtifact

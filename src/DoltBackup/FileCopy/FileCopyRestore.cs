@@ -185,7 +185,11 @@ namespace DoltBackup.FileCopy
             {
                 // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
                 // anything is moved into place.
-                HashingStream plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path) : null;
+                // Unpacking (after the check pass) need not hash the plaintext again when the stored bytes' SHA-256 is
+                // recorded: checked at the end of this pass too, it proves these are the very bytes whose plaintext
+                // hash was recorded, and the authentication tag proves what they decrypt to.
+                bool hashPlaintext = staging == null || string.IsNullOrEmpty(archive.Sha256);
+                var plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
                 Stream source = plain ?? (Stream)raw;
                 Stream input = FileCopyLayout.IsGzip(archiveName) ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
@@ -285,10 +289,15 @@ namespace DoltBackup.FileCopy
                     }
                     if (plain != null)
                     {
+                        // To its end, always: the authentication tag is checked there.
                         while (plain.Read(buffer, 0, buffer.Length) > 0)
                         {
                         }
-                        string plainSha = plain.FinishHex();
+                        string plainSha = hashPlaintext ? plain.PlaintextSha256 : archive.PlaintextSha256;
+                        if (!plain.Verified)
+                        {
+                            throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' was not authenticated; nothing was restored.", path);
+                        }
                         if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
                         {
                             throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,
@@ -323,13 +332,13 @@ namespace DoltBackup.FileCopy
             }
         }
 
-        private static HashingStream OpenDecrypted(BackupManifest manifest, BackupArtifact archive, Stream raw, string path)
+        private static Encryption.CmsAuthEnvelopedReader OpenDecrypted(BackupManifest manifest, BackupArtifact archive, Stream raw, string path, bool hashPlaintext = true)
         {
             var keys = manifest.SessionDecryptionKeys
                 ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
             try
             {
-                return new HashingStream(Encryption.SetEncryption.OpenDecrypting(raw, keys, archive.StoredPath, ownsInput: false));
+                return Encryption.SetEncryption.OpenDecryptingLarge(raw, keys, archive.StoredPath, ownsInput: false, hashPlaintext: hashPlaintext);
             }
             catch (Encryption.EncryptionException e)
             {
@@ -446,8 +455,8 @@ namespace DoltBackup.FileCopy
                 {
                 }
                 Check(artifact, raw.BytesHashed, raw.FinishHex());
-                long length = plain.BytesHashed;
-                string sha = plain.FinishHex();
+                long length = plain.PlaintextLength;
+                string sha = plain.PlaintextSha256;
                 if (length != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed,

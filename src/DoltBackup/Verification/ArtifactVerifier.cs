@@ -181,17 +181,17 @@ namespace DoltBackup.Verification
             {
                 // In a stream: a tree file may be large.
                 using (var file = files.Open(artifact.StoredPath, options.CancellationToken))
-                using (var plain = new HashingStream(Encryption.SetEncryption.OpenDecrypting(file, keys, artifact.StoredPath, ownsInput: false)))
+                using (var plain = Encryption.SetEncryption.OpenDecryptingLarge(file, keys, artifact.StoredPath, ownsInput: false))
                 {
                     var buffer = new byte[BufferSize];
                     while (plain.Read(buffer, 0, buffer.Length) > 0)
                     {
                     }
-                    string sha = plain.FinishHex();
-                    if (plain.BytesHashed != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                    string sha = plain.PlaintextSha256;
+                    if (plain.PlaintextLength != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
                     {
                         emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed,
-                            $"Decrypted to {plain.BytesHashed} bytes with SHA-256 {sha}, not the recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256} (from another set, or replaced).", path));
+                            $"Decrypted to {plain.PlaintextLength} bytes with SHA-256 {sha}, not the recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256} (from another set, or replaced).", path));
                         return;
                     }
                 }
@@ -250,14 +250,14 @@ namespace DoltBackup.Verification
             {
                 string damage = null;
                 Stream plain = raw;
-                HashingStream plainHashed = null;
+                Encryption.CmsAuthEnvelopedReader plainHashed = null;
                 string archiveName = archive.StoredPath;
                 if (keys != null)
                 {
                     // Decrypt in the same pass that hashes the stored bytes; the tag is checked when the stream ends.
                     try
                     {
-                        plainHashed = new HashingStream(Encryption.SetEncryption.OpenDecrypting(raw, keys, archive.StoredPath, ownsInput: false));
+                        plainHashed = Encryption.SetEncryption.OpenDecryptingLarge(raw, keys, archive.StoredPath, ownsInput: false);
                         plain = plainHashed;
                     }
                     catch (Encryption.EncryptionException e)
@@ -325,12 +325,12 @@ namespace DoltBackup.Verification
                     }
                     if (plainHashed != null)
                     {
-                        string plainSha = plainHashed.FinishHex();
+                        string plainSha = plainHashed.PlaintextSha256;
                         if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
                         {
                             throw new InvalidDataException($"it decrypted to an archive with SHA-256 {plainSha}, not the manifest's {archive.PlaintextSha256 ?? "(none)"} (it belongs to another set or was replaced)");
                         }
-                        emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {plainHashed.BytesHashed} bytes, plaintext SHA-256 as recorded.", path));
+                        emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {plainHashed.PlaintextLength} bytes, plaintext SHA-256 as recorded.", path));
                     }
                     // The stores are judged only now: an encrypted archive's bytes count once its tag has been checked.
                     stores?.Complete();

@@ -1,0 +1,420 @@
+using System;
+using System.Buffers.Binary;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Modes;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace DoltBackup.Encryption
+{
+    /// <summary>
+    /// AES-GCM (NIST SP 800-38D) over one long stream, fed in pieces: the content encryption of a CMS
+    /// AuthEnvelopedData file. Two implementations give the same bytes: BouncyCastle's <see cref="GcmBlockCipher"/>
+    /// (everywhere; about 1.4 GiB/s with its net6.0 build, 80 MiB/s on .NET Framework) and, where the running .NET has
+    /// <c>System.Security.Cryptography.AesGcm</c> (PowerShell 7), <see cref="SegmentedGcm"/>: the same algorithm built
+    /// from the platform's AES (counter mode from AES-ECB of the counter blocks) and the platform's GHASH (AesGcm over
+    /// each piece as associated data, the pieces joined with a few GF(2^128) products), about twice as fast. Pieces
+    /// must be multiples of 16 bytes except the last.
+    /// </summary>
+    internal abstract class GcmCipher : IDisposable
+    {
+        /// <summary>Bytes of the authentication tag (CMS keeps it apart from the ciphertext).</summary>
+        public const int TagBytes = 16;
+
+        /// <summary>Set to false (tests, a suspected platform fault) to use BouncyCastle only.</summary>
+        internal static bool AllowPlatform = true;
+
+        /// <summary>A cipher for <paramref name="key"/> and <paramref name="nonce"/>; the platform one when it is there and passes its self-test.</summary>
+        public static GcmCipher Create(bool encrypt, byte[] key, byte[] nonce, int tagBytes)
+        {
+            if (AllowPlatform && tagBytes == TagBytes && nonce.Length == 12 && SegmentedGcm.Available)
+            {
+                return new SegmentedGcm(encrypt, key, nonce);
+            }
+            return new BouncyCastleGcm(encrypt, key, nonce, tagBytes);
+        }
+
+        /// <summary>True when <see cref="Create"/> gives the platform implementation here.</summary>
+        public static bool PlatformAvailable => SegmentedGcm.Available;
+
+        /// <summary>Encrypts or decrypts a piece; returns the bytes written to <paramref name="output"/> (may lag behind the input).</summary>
+        public abstract int Process(byte[] input, int offset, int count, byte[] output, int outputOffset);
+
+        /// <summary>Encryption: the bytes still held back (to <paramref name="output"/>, returned count) and the tag.</summary>
+        public abstract int FinishEncrypt(byte[] output, int outputOffset, out byte[] tag);
+
+        /// <summary>Decryption: the bytes still held back, after the tag matched; <see cref="InvalidCipherTextException"/> when it does not.</summary>
+        public abstract int FinishDecrypt(byte[] tag, byte[] output, int outputOffset);
+
+        /// <inheritdoc />
+        public virtual void Dispose()
+        {
+        }
+
+        private sealed class BouncyCastleGcm : GcmCipher
+        {
+            private readonly GcmBlockCipher _gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
+            private readonly byte[] _final = new byte[64];
+
+            public BouncyCastleGcm(bool encrypt, byte[] key, byte[] nonce, int tagBytes)
+            {
+                _gcm.Init(encrypt, new AeadParameters(new KeyParameter(key), tagBytes * 8, nonce));
+            }
+
+            public override int Process(byte[] input, int offset, int count, byte[] output, int outputOffset)
+                => _gcm.ProcessBytes(input, offset, count, output, outputOffset);
+
+            public override int FinishEncrypt(byte[] output, int outputOffset, out byte[] tag)
+            {
+                // GCM appends the tag to the ciphertext; CMS keeps it apart, in the mac field.
+                int rest = _gcm.DoFinal(_final, 0) - _gcm.GetMac().Length;
+                Buffer.BlockCopy(_final, 0, output, outputOffset, rest);
+                tag = _gcm.GetMac();
+                return rest;
+            }
+
+            public override int FinishDecrypt(byte[] tag, byte[] output, int outputOffset)
+            {
+                int produced = _gcm.ProcessBytes(tag, 0, tag.Length, output, outputOffset);
+                return produced + _gcm.DoFinal(output, outputOffset + produced);
+            }
+        }
+
+        /// <summary>
+        /// GCM from platform parts. Counter mode: AES-ECB of nonce||counter (counter from 2, 32 bits), XORed with the
+        /// data. GHASH: for a piece P of ciphertext, AesGcm.Encrypt with empty plaintext and P as associated data gives
+        /// T = E(K,J0) xor GHASH_H(P || len(P)); so the piece's own GHASH times H is Z = T xor E(K,J0) xor len·H, and
+        /// the whole stream's is the sum of each Z times H to the number of blocks after it (Horner, piece by piece).
+        /// The tag is E(K,J0) xor that sum xor (0 || len(C))·H, exactly as GCM defines it. The intermediate T values
+        /// never leave this object.
+        /// </summary>
+        private sealed class SegmentedGcm : GcmCipher
+        {
+            private const long MaxBlocks = (1L << 32) - 2; // GCM's limit per key and nonce (64 GiB)
+            private static readonly Type AesGcmType = Type.GetType("System.Security.Cryptography.AesGcm, System.Security.Cryptography", false)
+                ?? Type.GetType("System.Security.Cryptography.AesGcm, System.Security.Cryptography.Algorithms", false);
+            private static readonly Lazy<bool> SelfTested = new Lazy<bool>(SelfTest);
+
+            private readonly bool _encrypt;
+            private readonly ICryptoTransform _ecb;
+            private readonly Aes _aes;
+            private readonly IDisposable _gcm;
+            private readonly Action<byte[], byte[], byte[], byte[], byte[]> _gcmEncrypt;
+            private readonly byte[] _nonce;
+            private readonly byte[] _emptyTag = new byte[TagBytes];
+            private readonly byte[] _tagScratch = new byte[TagBytes];
+            private readonly ulong _ejHi, _ejLo; // E(K, J0)
+            private readonly ulong _hHi, _hLo;   // H = E(K, 0)
+            private ulong _accHi, _accLo;        // sum of the pieces' Z, Horner
+            private long _blocks;                // 16-byte blocks done
+            private long _bytes;
+            private byte[] _counters = new byte[0];
+            private byte[] _keystream = new byte[0];
+            private byte[] _piece = new byte[0];
+            private bool _done;
+
+            public static bool Available => AesGcmType != null && SelfTested.Value;
+
+            public SegmentedGcm(bool encrypt, byte[] key, byte[] nonce)
+            {
+                _encrypt = encrypt;
+                _nonce = (byte[])nonce.Clone();
+                _aes = Aes.Create();
+                _aes.Mode = CipherMode.ECB;
+                _aes.Padding = PaddingMode.None;
+                _aes.Key = key;
+                _ecb = _aes.CreateEncryptor();
+                _gcm = NewPlatformGcm(key, out _gcmEncrypt);
+                var block = new byte[16];
+                var h = new byte[16];
+                _ecb.TransformBlock(block, 0, 16, h, 0);
+                Load(h, 0, out _hHi, out _hLo);
+                Buffer.BlockCopy(_nonce, 0, block, 0, 12);
+                block[15] = 1;
+                var ej = new byte[16];
+                _ecb.TransformBlock(block, 0, 16, ej, 0);
+                Load(ej, 0, out _ejHi, out _ejLo);
+                Array.Clear(h, 0, 16);
+                Array.Clear(ej, 0, 16);
+            }
+
+            private static IDisposable NewPlatformGcm(byte[] key, out Action<byte[], byte[], byte[], byte[], byte[]> encrypt)
+            {
+                var withTagSize = AesGcmType.GetConstructor(new[] { typeof(byte[]), typeof(int) });
+                object gcm = withTagSize != null ? withTagSize.Invoke(new object[] { key, TagBytes }) : AesGcmType.GetConstructor(new[] { typeof(byte[]) }).Invoke(new object[] { key });
+                var method = AesGcmType.GetMethod("Encrypt", new[] { typeof(byte[]), typeof(byte[]), typeof(byte[]), typeof(byte[]), typeof(byte[]) });
+                encrypt = (Action<byte[], byte[], byte[], byte[], byte[]>)Delegate.CreateDelegate(typeof(Action<byte[], byte[], byte[], byte[], byte[]>), gcm, method);
+                return (IDisposable)gcm;
+            }
+
+            public override int Process(byte[] input, int offset, int count, byte[] output, int outputOffset)
+            {
+                if (count <= 0)
+                {
+                    return 0;
+                }
+                if (_done || (_bytes & 15) != 0)
+                {
+                    throw new InvalidOperationException("GCM pieces must be multiples of 16 bytes except the last.");
+                }
+                if (_blocks + (count + 15) / 16 > MaxBlocks)
+                {
+                    throw new InvalidOperationException("AES-GCM encrypts at most 2^32 - 2 blocks (64 GiB) under one key and nonce.");
+                }
+                byte[] piece = !_encrypt && offset == 0 && count == input.Length ? input : Piece(count);
+                if (_encrypt)
+                {
+                    Ctr(input, offset, count, piece, 0);
+                    Ghash(piece);
+                    Buffer.BlockCopy(piece, 0, output, outputOffset, count);
+                }
+                else
+                {
+                    if (!ReferenceEquals(piece, input))
+                    {
+                        Buffer.BlockCopy(input, offset, piece, 0, count);
+                    }
+                    Ghash(piece);
+                    Ctr(piece, 0, count, output, outputOffset);
+                }
+                _blocks += (count + 15) / 16;
+                _bytes += count;
+                return count;
+            }
+
+            private byte[] Piece(int count)
+            {
+                if (_piece.Length != count)
+                {
+                    _piece = new byte[count];
+                }
+                return _piece;
+            }
+
+            /// <summary>Counter mode from the last counter used: keystream = AES-ECB(nonce || ctr), ctr = 2 + block index.</summary>
+            private void Ctr(byte[] input, int offset, int count, byte[] output, int outputOffset)
+            {
+                int blocks = (count + 15) / 16;
+                int bytes = blocks * 16;
+                if (_counters.Length < bytes)
+                {
+                    _counters = new byte[bytes];
+                    _keystream = new byte[bytes];
+                    for (int i = 0; i < bytes; i += 16)
+                    {
+                        Buffer.BlockCopy(_nonce, 0, _counters, i, 12);
+                    }
+                }
+                uint counter = unchecked((uint)(_blocks + 2));
+                var words = MemoryMarshal.Cast<byte, uint>(new Span<byte>(_counters, 0, bytes));
+                for (int i = 3; i < words.Length; i += 4, counter++)
+                {
+                    // The counter's 4 bytes, big-endian, at the end of each 16-byte block.
+                    words[i] = BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(counter) : counter;
+                }
+                _ecb.TransformBlock(_counters, 0, bytes, _keystream, 0);
+                int whole = count & ~7;
+                var ks = MemoryMarshal.Cast<byte, ulong>(new ReadOnlySpan<byte>(_keystream, 0, whole));
+                var src = MemoryMarshal.Cast<byte, ulong>(new ReadOnlySpan<byte>(input, offset, whole));
+                var dst = MemoryMarshal.Cast<byte, ulong>(new Span<byte>(output, outputOffset, whole));
+                for (int i = 0; i < ks.Length; i++)
+                {
+                    dst[i] = src[i] ^ ks[i];
+                }
+                for (int i = whole; i < count; i++)
+                {
+                    output[outputOffset + i] = (byte)(input[offset + i] ^ _keystream[i]);
+                }
+            }
+
+            /// <summary>Adds a piece of ciphertext to the running GHASH (see the class summary).</summary>
+            private void Ghash(byte[] piece)
+            {
+                _gcmEncrypt(_nonce, Array.Empty<byte>(), Array.Empty<byte>(), _tagScratch, piece);
+                Load(_tagScratch, 0, out ulong zHi, out ulong zLo);
+                // len block of the piece as associated data: [bits(P)]64 || [0]64
+                Multiply((ulong)piece.Length * 8, 0, _hHi, _hLo, out ulong lHi, out ulong lLo);
+                zHi ^= _ejHi ^ lHi;
+                zLo ^= _ejLo ^ lLo;
+                Power(_hHi, _hLo, (piece.Length + 15) / 16, out ulong pHi, out ulong pLo);
+                Multiply(_accHi, _accLo, pHi, pLo, out _accHi, out _accLo);
+                _accHi ^= zHi;
+                _accLo ^= zLo;
+                Array.Clear(_tagScratch, 0, TagBytes);
+            }
+
+            private byte[] Tag()
+            {
+                _done = true;
+                Multiply(0, (ulong)_bytes * 8, _hHi, _hLo, out ulong lHi, out ulong lLo);
+                var tag = new byte[TagBytes];
+                Store(_ejHi ^ _accHi ^ lHi, _ejLo ^ _accLo ^ lLo, tag, 0);
+                return tag;
+            }
+
+            public override int FinishEncrypt(byte[] output, int outputOffset, out byte[] tag)
+            {
+                tag = Tag();
+                return 0;
+            }
+
+            public override int FinishDecrypt(byte[] tag, byte[] output, int outputOffset)
+            {
+                byte[] expected = Tag();
+                int diff = expected.Length ^ (tag?.Length ?? 0);
+                for (int i = 0; i < expected.Length && tag != null && i < tag.Length; i++)
+                {
+                    diff |= expected[i] ^ tag[i];
+                }
+                if (diff != 0)
+                {
+                    throw new InvalidCipherTextException("mac check in GCM failed");
+                }
+                return 0;
+            }
+
+            // H^n, cached for the common piece size.
+            private int _powerN = -1;
+            private ulong _powerHi, _powerLo;
+
+            private void Power(ulong hHi, ulong hLo, int n, out ulong rHi, out ulong rLo)
+            {
+                if (n == _powerN)
+                {
+                    rHi = _powerHi;
+                    rLo = _powerLo;
+                    return;
+                }
+                ulong accHi = 0x8000000000000000UL, accLo = 0; // the field's 1 in GCM's bit order
+                ulong bHi = hHi, bLo = hLo;
+                for (int e = n; e > 0; e >>= 1)
+                {
+                    if ((e & 1) != 0)
+                    {
+                        Multiply(accHi, accLo, bHi, bLo, out accHi, out accLo);
+                    }
+                    Multiply(bHi, bLo, bHi, bLo, out bHi, out bLo);
+                }
+                _powerN = n;
+                _powerHi = rHi = accHi;
+                _powerLo = rLo = accLo;
+            }
+
+            /// <summary>Product in GF(2^128) with GCM's bit order (SP 800-38D, algorithm 1).</summary>
+            internal static void Multiply(ulong xHi, ulong xLo, ulong yHi, ulong yLo, out ulong zHi, out ulong zLo)
+            {
+                ulong hi = 0, lo = 0, vHi = yHi, vLo = yLo;
+                for (int i = 0; i < 128; i++)
+                {
+                    ulong bit = i < 64 ? (xHi >> (63 - i)) & 1 : (xLo >> (127 - i)) & 1;
+                    ulong mask = 0UL - bit;
+                    hi ^= vHi & mask;
+                    lo ^= vLo & mask;
+                    ulong carry = 0UL - (vLo & 1);
+                    vLo = (vLo >> 1) | (vHi << 63);
+                    vHi = (vHi >> 1) ^ (0xE100000000000000UL & carry);
+                }
+                zHi = hi;
+                zLo = lo;
+            }
+
+            private static void Load(byte[] b, int o, out ulong hi, out ulong lo)
+            {
+                hi = 0;
+                lo = 0;
+                for (int i = 0; i < 8; i++)
+                {
+                    hi = (hi << 8) | b[o + i];
+                    lo = (lo << 8) | b[o + 8 + i];
+                }
+            }
+
+            private static void Store(ulong hi, ulong lo, byte[] b, int o)
+            {
+                for (int i = 7; i >= 0; i--)
+                {
+                    b[o + i] = (byte)hi;
+                    b[o + 8 + i] = (byte)lo;
+                    hi >>= 8;
+                    lo >>= 8;
+                }
+            }
+
+            /// <summary>
+            /// Known answers before first use: this implementation must give BouncyCastle's bytes and tag for pieces
+            /// of several sizes; otherwise (or without a working AesGcm) BouncyCastle is used.
+            /// </summary>
+            private static bool SelfTest()
+            {
+                if (AesGcmType == null)
+                {
+                    return false;
+                }
+                try
+                {
+                    var isSupported = AesGcmType.GetProperty("IsSupported", BindingFlags.Public | BindingFlags.Static);
+                    if (isSupported != null && !(bool)isSupported.GetValue(null))
+                    {
+                        return false;
+                    }
+                    var random = new Random(13);
+                    var key = new byte[32];
+                    var nonce = new byte[12];
+                    random.NextBytes(key);
+                    random.NextBytes(nonce);
+                    var plain = new byte[4096 + 37];
+                    random.NextBytes(plain);
+                    var ours = new byte[plain.Length];
+                    var theirs = new byte[plain.Length + TagBytes];
+                    byte[] ourTag;
+                    using (var gcm = new SegmentedGcm(true, key, nonce))
+                    {
+                        int n = gcm.Process(plain, 0, 1024, ours, 0);
+                        n += gcm.Process(plain, 1024, 16, ours, n);
+                        n += gcm.Process(plain, 1040, plain.Length - 1040, ours, n);
+                        gcm.FinishEncrypt(ours, n, out ourTag);
+                    }
+                    var reference = new GcmBlockCipher(AesUtilities.CreateEngine());
+                    reference.Init(true, new AeadParameters(new KeyParameter(key), TagBytes * 8, nonce));
+                    int m = reference.ProcessBytes(plain, 0, plain.Length, theirs, 0);
+                    reference.DoFinal(theirs, m);
+                    for (int i = 0; i < plain.Length; i++)
+                    {
+                        if (ours[i] != theirs[i]) return false;
+                    }
+                    for (int i = 0; i < TagBytes; i++)
+                    {
+                        if (ourTag[i] != theirs[plain.Length + i]) return false;
+                    }
+                    var back = new byte[plain.Length];
+                    using (var gcm = new SegmentedGcm(false, key, nonce))
+                    {
+                        int n = gcm.Process(ours, 0, 2048, back, 0);
+                        n += gcm.Process(ours, 2048, ours.Length - 2048, back, n);
+                        gcm.FinishDecrypt(ourTag, back, n);
+                    }
+                    for (int i = 0; i < plain.Length; i++)
+                    {
+                        if (back[i] != plain[i]) return false;
+                    }
+                    return true;
+                }
+                catch (Exception e) when (e is CryptographicException || e is TargetInvocationException || e is PlatformNotSupportedException || e is InvalidCipherTextException
+                    || e is MissingMethodException || e is NullReferenceException || e is ArgumentException || e is NotSupportedException || e is TypeLoadException)
+                {
+                    return false;
+                }
+            }
+
+            public override void Dispose()
+            {
+                _ecb.Dispose();
+                _aes.Dispose();
+                _gcm.Dispose();
+                Array.Clear(_keystream, 0, _keystream.Length);
+            }
+        }
+    }
+}
