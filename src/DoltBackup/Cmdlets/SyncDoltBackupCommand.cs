@@ -463,8 +463,11 @@ namespace DoltBackup.Cmdlets
                     ? "Stop the Dolt server first (systemctl stop dolt, Stop-Service dolt), or pass -StopCommand and -StartCommand; or back up through the server with -Method DoltBackup."
                     : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.DatabaseLocked
                         ? "A Dolt process holds that database (its noms/LOCK): stop it first. -Force never overrides a held lock."
-                        : "Create a new set with New-DoltBackup -Method FileCopy.";
-                WriteDoltError(e, "FileCopyRefused", e.Reason == DoltBackup.FileCopy.FileCopyRefusal.InvalidDataDir ? ErrorCategory.InvalidOperation : ErrorCategory.ResourceBusy,
+                        : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.TooLargeToEncrypt
+                            ? "Use -Format Tree with New-DoltBackup -Method FileCopy (each file is encrypted on its own), or back up through the server with -Method DoltBackup."
+                            : "Create a new set with New-DoltBackup -Method FileCopy.";
+                WriteDoltError(e, "FileCopyRefused", e.Reason == DoltBackup.FileCopy.FileCopyRefusal.InvalidDataDir ? ErrorCategory.InvalidOperation
+                    : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.TooLargeToEncrypt ? ErrorCategory.LimitsExceeded : ErrorCategory.ResourceBusy,
                     (object)e.Database ?? dataDir, action);
             }
             catch (InvalidOperationException e)

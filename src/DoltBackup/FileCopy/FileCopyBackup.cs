@@ -73,7 +73,8 @@ namespace DoltBackup.FileCopy
             catch (FileCopyRefusedException e)
             {
                 primary = e;
-                string id = e.Reason == FileCopyRefusal.DatabaseLocked ? "DoltBackup.DatabaseInUse" : e.Reason == FileCopyRefusal.ServerRunning ? "DoltBackup.ServerRunning" : "DoltBackup.InvalidDataDir";
+                string id = e.Reason == FileCopyRefusal.DatabaseLocked ? "DoltBackup.DatabaseInUse" : e.Reason == FileCopyRefusal.ServerRunning ? "DoltBackup.ServerRunning"
+                    : e.Reason == FileCopyRefusal.TooLargeToEncrypt ? "DoltBackup.TooLargeToEncrypt" : "DoltBackup.InvalidDataDir";
                 manifest.AddError(e.Database ?? dataDir, id, e.Message);
                 foreach (var db in manifest.Databases.Where(d => d.Status == ItemStatus.Pending || d.Status == ItemStatus.Running || d.Status == ItemStatus.Configured))
                 {
@@ -110,6 +111,35 @@ namespace DoltBackup.FileCopy
                         throw;
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// An encrypted archive is one AES-GCM stream, which cannot hold more than <see cref="FileCopyOptions.MaxEncryptedFileBytes"/>
+        /// (64 GiB): a data dir whose archive would be larger is refused before anything is written, rather than failing
+        /// hours into the copy. The archive's size is estimated from the files (each with its 512-byte header and padding;
+        /// gzip is counted as no smaller, since Dolt's table files are compressed already). -Format Tree encrypts each
+        /// file on its own, so only a single file over the limit stops it.
+        /// </summary>
+        private static void RefuseWhatCannotBeEncrypted(List<DataDirEntry> entries, FileCopyOptions options)
+        {
+            long limit = options.MaxEncryptedFileBytes;
+            const long GiB = 1L << 30;
+            if (options.Format == FileCopyFormat.Tree)
+            {
+                var big = entries.FirstOrDefault(e => !e.IsDirectory && e.Size > limit);
+                if (big != null)
+                {
+                    throw new FileCopyRefusedException(FileCopyRefusal.TooLargeToEncrypt,
+                        $"'{big.RelativePath}' holds {big.Size / (double)GiB:0.0} GiB, more than one encrypted file can hold ({limit / (double)GiB:0.0} GiB: AES-GCM's limit per key); nothing was copied.");
+                }
+                return;
+            }
+            long estimate = 1024 + entries.Sum(e => 512 + (e.IsDirectory ? 0 : (e.Size + 511) / 512 * 512));
+            if (estimate > limit)
+            {
+                throw new FileCopyRefusedException(FileCopyRefusal.TooLargeToEncrypt,
+                    $"The encrypted archive of the data dir would hold about {estimate / (double)GiB:0.0} GiB, more than one encrypted file can hold ({limit / (double)GiB:0.0} GiB: AES-GCM's limit per key); nothing was copied.");
             }
         }
 
@@ -178,6 +208,10 @@ namespace DoltBackup.FileCopy
                 {
                     outputName += manifest.Encryption.FileSuffix;
                 }
+            }
+            if (keys != null)
+            {
+                RefuseWhatCannotBeEncrypted(entries, options);
             }
             // Off the host: the archive (or each tree file) goes straight to the object store; nothing of it lands here.
             var upload = options.UploadTo;

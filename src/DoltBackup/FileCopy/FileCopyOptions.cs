@@ -50,6 +50,12 @@ namespace DoltBackup.FileCopy
         /// <summary>Tells whether a sql-server.info port answers; defaults to a TCP connect on localhost.</summary>
         public Func<DoltBackup.Locking.SqlServerInfo, bool> ServerAnswers { get; set; } = info => info.PortAnswers();
 
+        /// <summary>
+        /// The most plaintext one encrypted file may hold: AES-GCM's limit per key and nonce (2^32 - 2 blocks of 16
+        /// bytes, just under 64 GiB). Tests lower it.
+        /// </summary>
+        internal long MaxEncryptedFileBytes { get; set; } = ((1L << 32) - 2) * 16;
+
         /// <summary>Progress callback; may be null.</summary>
         public Action<FileCopyProgress> Progress { get; set; }
 

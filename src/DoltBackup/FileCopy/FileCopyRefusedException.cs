@@ -11,6 +11,11 @@ namespace DoltBackup.FileCopy
         ServerRunning,
         /// <summary>The data dir is not usable (missing, or the backup folder is inside it).</summary>
         InvalidDataDir,
+        /// <summary>
+        /// An encrypted archive (or tree file) would exceed what one AES-GCM stream can encrypt under one key and nonce
+        /// (2^32 - 2 blocks, 64 GiB): refused before anything is written.
+        /// </summary>
+        TooLargeToEncrypt,
     }
 
     /// <summary>A FileCopy backup refused to run; nothing was copied. <c>-Force</c> never overrides this.</summary>
