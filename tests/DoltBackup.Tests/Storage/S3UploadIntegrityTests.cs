@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using DoltBackup.Storage;
+using DoltBackup.Storage.S3;
+using Xunit;
+
+namespace DoltBackup.Tests.Storage
+{
+    /// <summary>
+    /// What the S3 driver checks of every upload, against s3rver (which checks no checksum and answers the MD5 as the
+    /// ETag: the driver compares it) and against s3rver behind <see cref="S3TamperingProxy"/> acting as Amazon S3 does
+    /// (checks and answers SHA-256 checksums and payload hashes, ETags that are not the MD5). The proxy also damages
+    /// bodies in transit and answers wrong checksums: each must be refused.
+    /// </summary>
+    public sealed class S3UploadIntegrityTests : IDisposable
+    {
+        private const int Part = 5 * 1024 * 1024;
+        private static readonly CancellationToken None = CancellationToken.None;
+        private readonly List<IDisposable> _cleanup = new List<IDisposable>();
+
+        public void Dispose()
+        {
+            foreach (var d in Enumerable.Reverse(_cleanup))
+            {
+                d.Dispose();
+            }
+        }
+
+        private S3BackupLocation Open(S3TamperingProxy proxy = null)
+        {
+            string endpoint = proxy?.Endpoint ?? ObjectStoreServers.S3rverEndpoint;
+            var l = (S3BackupLocation)BackupLocations.Open($"s3://{ObjectStoreServers.S3Bucket}/i-{Guid.NewGuid():N}", ObjectStoreServers.S3rverContext(endpoint: endpoint));
+            l.PartBytes = Part;
+            _cleanup.Add(l);
+            return l;
+        }
+
+        private S3TamperingProxy Proxy()
+        {
+            var p = new S3TamperingProxy(ObjectStoreServers.S3rverPort);
+            _cleanup.Add(p);
+            return p;
+        }
+
+        private static byte[] RandomBytes(int n)
+        {
+            var b = new byte[n];
+            new Random(n + 7).NextBytes(b);
+            return b;
+        }
+
+        private static string Sha256Hex(byte[] b) => Convert.ToHexString(SHA256.HashData(b)).ToLowerInvariant();
+
+        private static byte[] ReadAll(IBackupLocation l, string key)
+        {
+            using var s = l.OpenRead(key, None);
+            using var m = new MemoryStream();
+            s.CopyTo(m);
+            return m.ToArray();
+        }
+
+        // The head buffer (64 KiB), one part, two parts: one byte either side of each boundary.
+        private static readonly int[] Sizes = { 0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, Part - 1, Part, Part + 1, 2 * Part, 2 * Part + 1 };
+
+        private static void AssertEveryBoundaryStoredWithItsSha256(S3BackupLocation l)
+        {
+            foreach (int size in Sizes)
+            {
+                byte[] data = RandomBytes(size);
+                string key = $"set/{size}.bin";
+                var stored = l.Put(key, new NonSeekableStream(new MemoryStream(data)), None);
+                Assert.Equal(Sha256Hex(data), stored.Sha256);
+                Assert.Equal(size, stored.Size);
+                Assert.Equal(size, l.Stat(key, None).Size);
+                Assert.Equal(Sha256Hex(data), Sha256Hex(ReadAll(l, key)));
+            }
+        }
+
+        [S3rverFact]
+        public void On_s3rver_the_recorded_sha256_is_the_bytes_at_every_part_boundary_and_parts_are_checked_by_their_md5()
+        {
+            var proxy = Proxy();
+            var l = Open(proxy);
+            AssertEveryBoundaryStoredWithItsSha256(l);
+            // s3rver answers no checksum: the driver learnt it and checks each part's ETag against its MD5, sent as Content-MD5.
+            Assert.False(l.ChecksumsAnswered);
+            var parts = proxy.Uploads.Where(u => u.Query.Contains("partNumber", StringComparison.Ordinal)).ToList();
+            Assert.Equal(1 + 2 + 2 + 3, parts.Count);
+            Assert.All(parts, p => Assert.True(p.Md5, "every part after the first object is sent with Content-MD5"));
+            Assert.All(parts, p => Assert.False(p.Checksum, "no SHA-256 checksum where the service answers none"));
+        }
+
+        [S3rverFact]
+        public void Where_the_service_checks_sha256_checksums_every_part_carries_one_and_no_md5_is_needed()
+        {
+            // As Amazon S3: the proxy refuses a body whose x-amz-content-sha256 or x-amz-checksum-sha256 is not its
+            // SHA-256 (so the payload hash the driver reuses from the checksum is proven right), and answers ETags that
+            // are not MD5s (SSE-KMS), which the driver must not compare.
+            var proxy = Proxy();
+            proxy.AwsChecksums = true;
+            var l = Open(proxy);
+            AssertEveryBoundaryStoredWithItsSha256(l);
+            Assert.True(l.ChecksumsAnswered);
+            var uploads = proxy.Uploads.ToList();
+            Assert.All(uploads, u => Assert.True(u.Checksum, $"upload {u.Query} carries its SHA-256 checksum"));
+            Assert.All(uploads.Skip(1), u => Assert.False(u.Md5, $"upload {u.Query} needs no MD5 once the service answered a checksum"));
+        }
+
+        [S3rverFact]
+        public void A_part_damaged_in_transit_is_refused_and_the_previous_object_stays()
+        {
+            var proxy = Proxy();
+            var l = Open(proxy);
+            byte[] previous = Encoding.UTF8.GetBytes("previous archive");
+            l.Put("set/archive.tar", new MemoryStream(previous), None);
+            proxy.CorruptBody = (method, query) => query.Contains("partNumber=2", StringComparison.Ordinal);
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(3 * Part + 10))), None));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
+            Assert.Contains("set/archive.tar", e.Message);
+            Assert.Contains("part 2", e.Message);
+            proxy.CorruptBody = null;
+            Assert.Equal(previous, ReadAll(l, "set/archive.tar"));
+        }
+
+        [S3rverFact]
+        public void A_single_request_upload_damaged_in_transit_is_refused()
+        {
+            var proxy = Proxy();
+            var l = Open(proxy);
+            l.Put("set/warm.json", new MemoryStream(new byte[] { 1 }), None);
+            proxy.CorruptBody = (method, query) => query.Length == 0;
+            var e = Assert.Throws<StorageException>(() => l.Put("set/manifest.json", new MemoryStream(RandomBytes(1000)), None));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
+            Assert.Contains("set/manifest.json", e.Message);
+        }
+
+        [S3rverFact]
+        public void A_service_answering_a_wrong_checksum_for_a_part_is_refused_and_the_previous_object_stays()
+        {
+            var proxy = Proxy();
+            proxy.AwsChecksums = true;
+            var l = Open(proxy);
+            byte[] previous = Encoding.UTF8.GetBytes("previous archive");
+            l.Put("set/archive.tar", new MemoryStream(previous), None);
+            proxy.WrongChecksumAnswer = pathAndQuery => pathAndQuery.Contains("partNumber=3", StringComparison.Ordinal);
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(3 * Part + 10))), None));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
+            Assert.Contains("part 3", e.Message);
+            Assert.Contains("SHA-256", e.Message);
+            Assert.Equal(previous, ReadAll(l, "set/archive.tar"));
+        }
+
+        [S3rverFact]
+        public void A_service_answering_a_wrong_checksum_for_a_single_request_upload_is_refused()
+        {
+            var proxy = Proxy();
+            proxy.AwsChecksums = true;
+            proxy.WrongChecksumAnswer = _ => true;
+            var l = Open(proxy);
+            var e = Assert.Throws<StorageException>(() => l.Put("set/manifest.json", new MemoryStream(RandomBytes(1000)), None));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
+            Assert.Contains("set/manifest.json", e.Message);
+        }
+
+        [S3rverFact]
+        public void A_completed_upload_whose_composite_checksum_is_not_that_of_its_parts_is_refused()
+        {
+            var proxy = Proxy();
+            proxy.AwsChecksums = true;
+            proxy.WrongCompositeAnswer = true;
+            var l = Open(proxy);
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(2 * Part + 10))), None));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
+            Assert.Contains("checksum of the whole", e.Message);
+        }
+
+        private sealed class NonSeekableStream : Stream
+        {
+            private readonly Stream _inner;
+            public NonSeekableStream(Stream inner) => _inner = inner;
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+}
