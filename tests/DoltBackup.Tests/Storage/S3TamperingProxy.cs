@@ -53,6 +53,9 @@ namespace DoltBackup.Tests.Storage
         /// <summary>With <see cref="AwsChecksums"/>: answers a wrong composite checksum when a multipart upload completes.</summary>
         public bool WrongCompositeAnswer { get; set; }
 
+        /// <summary>Refuses every request with an x-amz-checksum-sha256 header (400 InvalidArgument), as S3-compatible services that do not know flexible checksums may.</summary>
+        public bool RejectChecksums { get; set; }
+
         /// <summary>Every upload request (PUT) seen: its query, whether it had Content-MD5 and x-amz-checksum-sha256.</summary>
         public ConcurrentQueue<(string Query, bool Md5, bool Checksum)> Uploads { get; } = new ConcurrentQueue<(string, bool, bool)>();
 
@@ -100,6 +103,11 @@ namespace DoltBackup.Tests.Storage
                     Uploads.Enqueue((query, request.Headers["Content-MD5"] != null, checksumSent != null));
                 }
                 byte[] sha = SHA256.HashData(body);
+                if (RejectChecksums && checksumSent != null)
+                {
+                    await Error(response, "InvalidArgument", "x-amz-checksum-sha256 is not supported.").ConfigureAwait(false);
+                    return;
+                }
                 if (AwsChecksums && upload)
                 {
                     string payload = request.Headers["x-amz-content-sha256"];

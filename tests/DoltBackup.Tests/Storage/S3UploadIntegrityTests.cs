@@ -174,9 +174,28 @@ namespace DoltBackup.Tests.Storage
             proxy.AwsChecksums = true;
             proxy.WrongCompositeAnswer = true;
             var l = Open(proxy);
+            l.Put("set/manifest.json", new MemoryStream(new byte[] { 1 }), None);
+            Assert.True(l.ChecksumsAnswered);
             var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(2 * Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("checksum of the whole", e.Message);
+        }
+
+        [S3rverFact]
+        public void A_service_that_refuses_checksum_headers_gets_content_md5_and_its_etags_are_checked()
+        {
+            var proxy = Proxy();
+            proxy.RejectChecksums = true;
+            var l = Open(proxy);
+            AssertEveryBoundaryStoredWithItsSha256(l);
+            Assert.False(l.ChecksumsAnswered);
+            // Only the first upload tried a checksum (refused, then sent again without it).
+            var uploads = proxy.Uploads.ToList();
+            Assert.Single(uploads, u => u.Checksum);
+            Assert.True(uploads[0].Checksum);
+            proxy.CorruptBody = (method, query) => query.Contains("partNumber=1", StringComparison.Ordinal);
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(Part + 10))), None));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
         }
 
         private sealed class NonSeekableStream : Stream

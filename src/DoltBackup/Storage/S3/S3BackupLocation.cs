@@ -147,17 +147,29 @@ namespace DoltBackup.Storage.S3
             // the signed payload hash, see ServiceClient). The MD5 only where the service is not known to check checksums.
             byte[] sha = Hash(HashAlgorithmName.SHA256, bytes, count);
             byte[] md5 = ChecksumsAnswered == true ? null : Hash(HashAlgorithmName.MD5, bytes, count);
-            var response = Run(() => _client.PutObjectAsync(new PutObjectRequest
+            PutObjectRequest Request(bool withChecksum) => new PutObjectRequest
             {
                 BucketName = _bucket,
                 Key = full,
                 InputStream = new MemoryStream(bytes, 0, count, writable: false),
                 UseChunkEncoding = false,
-                ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
-                ChecksumSHA256 = Convert.ToBase64String(sha),
+                ChecksumAlgorithm = withChecksum ? ChecksumAlgorithm.SHA256 : null,
+                ChecksumSHA256 = withChecksum ? Convert.ToBase64String(sha) : null,
                 MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
                 AutoCloseStream = true,
-            }, ct));
+            };
+            PutObjectResponse response;
+            bool? known = ChecksumsAnswered;
+            try
+            {
+                response = Run(() => _client.PutObjectAsync(Request(known != false), ct));
+            }
+            catch (AmazonS3Exception e) when (known == null && RefusesChecksums(e))
+            {
+                // An S3-compatible service that does not take x-amz-checksum-* headers: Content-MD5 and the ETag only.
+                ChecksumsAnswered = false;
+                response = Run(() => _client.PutObjectAsync(Request(false), ct));
+            }
             CheckStored(key, "the object", response.ChecksumSHA256, sha, response.ETag, ref md5, bytes, count);
             return new StoredObject
             {
@@ -174,7 +186,9 @@ namespace DoltBackup.Storage.S3
         /// </summary>
         private StoredObject PutMultipart(string key, string full, byte[] first, Stream rest, CancellationToken ct)
         {
-            bool checksums = ChecksumsAnswered != false;
+            // Checksums only once a single-request upload showed the service answers them (an unknown service that
+            // rejected them would fail a part; most sets start with small files, which settle it).
+            bool checksums = ChecksumsAnswered == true;
             var init = Run(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
             {
                 BucketName = _bucket,
@@ -329,6 +343,11 @@ namespace DoltBackup.Storage.S3
                 CheckETag(key, etag, DigestingReadStream.Hex(Hash(HashAlgorithmName.MD5, parts.SelectMany(p => p.Md5).ToArray())) + suffix, "the whole");
             }
         }
+
+        /// <summary>A refusal of the request's form (not of its content) by a service that may not know flexible checksums.</summary>
+        private static bool RefusesChecksums(AmazonS3Exception e) =>
+            (e.StatusCode == HttpStatusCode.BadRequest || e.StatusCode == HttpStatusCode.NotImplemented)
+            && e.ErrorCode != "BadDigest" && e.ErrorCode != "InvalidDigest" && e.ErrorCode != "XAmzContentSHA256Mismatch" && e.ErrorCode != "EntityTooLarge";
 
         private sealed class SentPart
         {
