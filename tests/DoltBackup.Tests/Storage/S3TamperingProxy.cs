@@ -56,8 +56,8 @@ namespace DoltBackup.Tests.Storage
         /// <summary>Refuses every request with an x-amz-checksum-sha256 header (400 InvalidArgument), as S3-compatible services that do not know flexible checksums may.</summary>
         public bool RejectChecksums { get; set; }
 
-        /// <summary>Every upload request (PUT) seen: its query, whether it had Content-MD5 and x-amz-checksum-sha256.</summary>
-        public ConcurrentQueue<(string Query, bool Md5, bool Checksum)> Uploads { get; } = new ConcurrentQueue<(string, bool, bool)>();
+        /// <summary>Every upload request (PUT) seen: its query, whether it had Content-MD5 and x-amz-checksum-sha256, its x-amz-content-sha256.</summary>
+        public ConcurrentQueue<(string Query, bool Md5, bool Checksum, string PayloadHash)> Uploads { get; } = new ConcurrentQueue<(string, bool, bool, string)>();
 
         public void Dispose()
         {
@@ -100,7 +100,7 @@ namespace DoltBackup.Tests.Storage
                 string checksumSent = request.Headers["x-amz-checksum-sha256"];
                 if (upload)
                 {
-                    Uploads.Enqueue((query, request.Headers["Content-MD5"] != null, checksumSent != null));
+                    Uploads.Enqueue((query, request.Headers["Content-MD5"] != null, checksumSent != null, request.Headers["x-amz-content-sha256"]));
                 }
                 byte[] sha = SHA256.HashData(body);
                 if (RejectChecksums && checksumSent != null)

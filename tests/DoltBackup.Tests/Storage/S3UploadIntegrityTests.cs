@@ -93,6 +93,8 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(1 + 2 + 2 + 3, parts.Count);
             Assert.All(parts, p => Assert.True(p.Md5, "every part after the first object is sent with Content-MD5"));
             Assert.All(parts, p => Assert.False(p.Checksum, "no SHA-256 checksum where the service answers none"));
+            // Plain HTTP: the SDK signs the body's SHA-256 (over HTTPS it would be UNSIGNED-PAYLOAD, see the test below).
+            Assert.All(parts, p => Assert.Matches("^[0-9a-f]{64}$", p.PayloadHash));
         }
 
         [S3rverFact]
@@ -109,6 +111,8 @@ namespace DoltBackup.Tests.Storage
             var uploads = proxy.Uploads.ToList();
             Assert.All(uploads, u => Assert.True(u.Checksum, $"upload {u.Query} carries its SHA-256 checksum"));
             Assert.All(uploads.Skip(1), u => Assert.False(u.Md5, $"upload {u.Query} needs no MD5 once the service answered a checksum"));
+            // Plain HTTP: the body's SHA-256 is signed too (the proxy refused any body whose hash differs, as S3 does).
+            Assert.All(uploads, u => Assert.Matches("^[0-9a-f]{64}$", u.PayloadHash));
         }
 
         [S3rverFact]
@@ -196,6 +200,21 @@ namespace DoltBackup.Tests.Storage
             proxy.CorruptBody = (method, query) => query.Contains("partNumber=1", StringComparison.Ordinal);
             var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
+        }
+
+        [Theory]
+        [InlineData(null, false)]
+        [InlineData("https://minio.example.com:9000", false)]
+        [InlineData("http://127.0.0.1:9000", true)]
+        [InlineData("HTTP://minio:9000", true)]
+        public void The_body_is_hashed_for_the_signature_only_over_plain_http(string endpoint, bool hashed)
+        {
+            // Over HTTPS uploads go as UNSIGNED-PAYLOAD: their signed checksum or Content-MD5 covers the bytes, and the
+            // SDK refuses UNSIGNED-PAYLOAD over HTTP. (Not exercised on the wire here: the test servers speak HTTP only.)
+            var context = new StorageContext { S3EndpointUrl = endpoint, S3Region = "us-east-1" };
+            context.SetSecrets(new System.Management.Automation.PSCredential("AKIAEXAMPLE", ObjectStoreServers.Secure("example")), null, null);
+            using var l = (S3BackupLocation)BackupLocations.Open("s3://bucket/prefix", context);
+            Assert.Equal(hashed, l.HashPayloadForSignature);
         }
 
         private sealed class NonSeekableStream : Stream

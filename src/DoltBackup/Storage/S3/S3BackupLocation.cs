@@ -18,10 +18,15 @@ using Amazon.S3.Model;
 namespace DoltBackup.Storage.S3
 {
     /// <summary>
-    /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked with checksums only where S3 requires them
-    /// (UseChunkEncoding=false, WHEN_REQUIRED: what S3-compatible stores accept), each with Content-MD5, and checked
-    /// against the ETag the service answers (single part: the MD5; multipart: the MD5 of the part MD5s). Objects
-    /// larger than one part go as a multipart upload, aborted on failure, so a cut upload leaves the previous object.
+    /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked (UseChunkEncoding=false, checksums computed
+    /// by the SDK only where S3 requires them: what S3-compatible stores accept). Every upload carries the SHA-256 of
+    /// its bytes as its x-amz-checksum-sha256, which S3 checks and answers back: the answer is compared (over HTTPS
+    /// the body is not hashed again for the signature, see HashPayloadForSignature). Where the service answers no checksum (s3rver; stores that refuse the
+    /// header get the request again without it), uploads carry Content-MD5 and the ETag is compared with the MD5
+    /// instead; the driver learns which on its first upload, so each byte is hashed once for the check and once for
+    /// the object's SHA-256 (recorded). Objects larger than one part go as a multipart upload (each part checked so,
+    /// the completed object by S3's composite checksum or the ETag of the part MD5s where answered, and by its size),
+    /// aborted on failure, so a cut or refused upload leaves the previous object.
     /// The lock is a small JSON object created with If-None-Match: * and read back to confirm the owner (servers that
     /// ignore the condition, as s3rver does, are still guarded by the read-back), with an expiry for stale locks.
     /// </summary>
@@ -31,7 +36,7 @@ namespace DoltBackup.Storage.S3
         internal const int PartSize = 16 * 1024 * 1024;
 
         /// <summary>Parts sent at once; one more buffer is being read meanwhile ((PartsInFlight + 1) x PartSize bytes of memory).</summary>
-        private const int PartsInFlight = 4;
+        internal const int DefaultPartsInFlight = 4;
 
         /// <summary>Whether the service answers the SHA-256 checksums it is sent: 0 not known yet, 1 yes (S3), -1 no (s3rver).</summary>
         private int _checksumsState;
@@ -40,6 +45,17 @@ namespace DoltBackup.Storage.S3
 
         /// <summary>The part size of this instance (tests lower it to S3's 5 MiB minimum to reach many parts cheaply).</summary>
         internal int PartBytes { get; set; } = PartSize;
+
+        /// <summary>
+        /// Whether uploads are signed with the SHA-256 of their body (x-amz-content-sha256): only over plain HTTP, where
+        /// the SDK requires it. Over HTTPS every upload goes as UNSIGNED-PAYLOAD (the SDK's DisablePayloadSigning): it
+        /// carries its SHA-256 checksum or Content-MD5 in a signed header, which the service checks, so hashing the
+        /// body once more for the signature would only cost CPU.
+        /// </summary>
+        internal bool HashPayloadForSignature { get; }
+
+        /// <summary>The parts of one upload sent at once by this instance (the benchmark compares settings).</summary>
+        internal int PartsInFlight { get; set; } = DefaultPartsInFlight;
         private readonly AmazonS3Client _client;
         private readonly string _bucket;
         private readonly string _prefix;
@@ -47,6 +63,7 @@ namespace DoltBackup.Storage.S3
 
         public S3BackupLocation(StorageLocation location, StorageContext context)
         {
+            HashPayloadForSignature = !string.IsNullOrEmpty(context.S3EndpointUrl) && context.S3EndpointUrl.StartsWith("http:", StringComparison.OrdinalIgnoreCase);
             _bucket = location.Bucket;
             _prefix = location.Prefix;
             DisplayName = location.DisplayName;
@@ -95,7 +112,7 @@ namespace DoltBackup.Storage.S3
             }
             try
             {
-                _client = credentials != null ? new ServiceClient(credentials, config) : new ServiceClient(config);
+                _client = credentials != null ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
             }
             catch (AmazonClientException e)
             {
@@ -143,8 +160,8 @@ namespace DoltBackup.Storage.S3
 
         private StoredObject PutSingle(string key, string full, byte[] bytes, int count, CancellationToken ct)
         {
-            // The SHA-256 is recorded anyway: sent as the object's checksum, the service checks it (and it doubles as
-            // the signed payload hash, see ServiceClient). The MD5 only where the service is not known to check checksums.
+            // The SHA-256 is recorded anyway: sent as the object's checksum, the service checks it. The MD5 only where
+            // the service is not known to answer checksums.
             byte[] sha = Hash(HashAlgorithmName.SHA256, bytes, count);
             byte[] md5 = ChecksumsAnswered == true ? null : Hash(HashAlgorithmName.MD5, bytes, count);
             PutObjectRequest Request(bool withChecksum) => new PutObjectRequest
@@ -156,6 +173,7 @@ namespace DoltBackup.Storage.S3
                 ChecksumAlgorithm = withChecksum ? ChecksumAlgorithm.SHA256 : null,
                 ChecksumSHA256 = withChecksum ? Convert.ToBase64String(sha) : null,
                 MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
+                DisablePayloadSigning = !HashPayloadForSignature,
                 AutoCloseStream = true,
             };
             PutObjectResponse response;
@@ -287,6 +305,7 @@ namespace DoltBackup.Storage.S3
                 ChecksumAlgorithm = checksums ? ChecksumAlgorithm.SHA256 : null,
                 ChecksumSHA256 = sha == null ? null : Convert.ToBase64String(sha),
                 MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
+                DisablePayloadSigning = !HashPayloadForSignature,
                 UseChunkEncoding = false,
             }, ct).ConfigureAwait(false);
             CheckStored(key, $"part {partNumber}", up.ChecksumSHA256, sha, up.ETag, ref md5, bytes, length);
@@ -601,56 +620,6 @@ namespace DoltBackup.Storage.S3
             }
             return new StorageException("StorageFailed", ErrorCategory.WriteError, target, $"S3 failed for '{target}': {DriverSupport.FirstLine(_scrubber.Scrub(e.Message))}.",
                 "Run again; if it repeats, check the service's status.");
-        }
-
-        /// <summary>
-        /// The S3 client with one addition: an upload that carries its SHA-256 checksum (computed here anyway) gives
-        /// the same value as its SigV4 payload hash (x-amz-content-sha256), so the SDK does not hash the body a second
-        /// time to sign it. S3 checks both against the bytes it receives.
-        /// </summary>
-        private sealed class ServiceClient : AmazonS3Client
-        {
-            public ServiceClient(AWSCredentials credentials, AmazonS3Config config)
-                : base(credentials, config)
-            {
-            }
-
-            public ServiceClient(AmazonS3Config config)
-                : base(config)
-            {
-            }
-
-            protected override void CustomizeRuntimePipeline(Amazon.Runtime.Internal.RuntimePipeline pipeline)
-            {
-                base.CustomizeRuntimePipeline(pipeline);
-                pipeline.AddHandlerAfter<Amazon.Runtime.Internal.Marshaller>(new PayloadHashFromChecksum());
-            }
-        }
-
-        private sealed class PayloadHashFromChecksum : Amazon.Runtime.Internal.PipelineHandler
-        {
-            public override void InvokeSync(IExecutionContext executionContext)
-            {
-                Set(executionContext);
-                base.InvokeSync(executionContext);
-            }
-
-            public override Task<T> InvokeAsync<T>(IExecutionContext executionContext)
-            {
-                Set(executionContext);
-                return base.InvokeAsync<T>(executionContext);
-            }
-
-            private static void Set(IExecutionContext context)
-            {
-                string checksum = context.RequestContext.OriginalRequest is UploadPartRequest part ? part.ChecksumSHA256
-                    : context.RequestContext.OriginalRequest is PutObjectRequest put ? put.ChecksumSHA256 : null;
-                var request = context.RequestContext.Request;
-                if (checksum != null && request != null && !request.UseChunkEncoding)
-                {
-                    request.Headers["x-amz-content-sha256"] = DigestingReadStream.Hex(Convert.FromBase64String(checksum));
-                }
-            }
         }
 
         private sealed class LockRecord
