@@ -20,7 +20,9 @@ namespace DoltBackup.Benchmarks
     /// BlobClient.Upload with 8 concurrent blocks; S3: TransferUtility, unchunked like ours; best of two part settings). Also: a second publish
     /// of the unchanged set, and listing a root of M sets with RemoteSetCatalog vs one bare listing plus the manifest
     /// reads. Goals (issue 12): upload ratio >= 0.9x the SDK's; second publish <= 5% of the first; listing <= 2x.
-    /// Quick mode (the default, args: MiB sets) is 64 MiB and 50 sets; "1024 1000" is the full measurement.
+    /// Quick mode (the default, args: MiB sets [all|s3|azure] [rounds]) is 64 MiB and 50 sets; "1024 1000" is the full
+    /// measurement. Each round uploads twice with the SDK (8 MiB x 8, 16 MiB x 4) and twice with ours, alternately;
+    /// the best of each is compared, and every run is printed with the load average (the machine is shared).
     /// </summary>
     public sealed class OffHostUploadBenchmark : IBenchmark
     {

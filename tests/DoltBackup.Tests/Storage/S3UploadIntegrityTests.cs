@@ -56,14 +56,6 @@ namespace DoltBackup.Tests.Storage
 
         private static string Sha256Hex(byte[] b) => Convert.ToHexString(SHA256.HashData(b)).ToLowerInvariant();
 
-        private static byte[] ReadAll(IBackupLocation l, string key)
-        {
-            using var s = l.OpenRead(key, None);
-            using var m = new MemoryStream();
-            s.CopyTo(m);
-            return m.ToArray();
-        }
-
         // The head buffer (64 KiB), one part, two parts: one byte either side of each boundary.
         private static readonly int[] Sizes = { 0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, Part - 1, Part, Part + 1, 2 * Part, 2 * Part + 1 };
 
@@ -73,11 +65,11 @@ namespace DoltBackup.Tests.Storage
             {
                 byte[] data = RandomBytes(size);
                 string key = $"set/{size}.bin";
-                var stored = l.Put(key, new NonSeekableStream(new MemoryStream(data)), None);
+                var stored = l.Put(key, new BackupLocationContractTests.NonSeekable(new MemoryStream(data)), None);
                 Assert.Equal(Sha256Hex(data), stored.Sha256);
                 Assert.Equal(size, stored.Size);
                 Assert.Equal(size, l.Stat(key, None).Size);
-                Assert.Equal(Sha256Hex(data), Sha256Hex(ReadAll(l, key)));
+                Assert.Equal(Sha256Hex(data), Sha256Hex(BackupLocationContractTests.ReadAll(l, key)));
             }
         }
 
@@ -123,12 +115,12 @@ namespace DoltBackup.Tests.Storage
             byte[] previous = Encoding.UTF8.GetBytes("previous archive");
             l.Put("set/archive.tar", new MemoryStream(previous), None);
             proxy.CorruptBody = (method, query) => query.Contains("partNumber=2", StringComparison.Ordinal);
-            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(3 * Part + 10))), None));
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(3 * Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("set/archive.tar", e.Message);
             Assert.Contains("part 2", e.Message);
             proxy.CorruptBody = null;
-            Assert.Equal(previous, ReadAll(l, "set/archive.tar"));
+            Assert.Equal(previous, BackupLocationContractTests.ReadAll(l, "set/archive.tar"));
         }
 
         [S3rverFact]
@@ -152,11 +144,11 @@ namespace DoltBackup.Tests.Storage
             byte[] previous = Encoding.UTF8.GetBytes("previous archive");
             l.Put("set/archive.tar", new MemoryStream(previous), None);
             proxy.WrongChecksumAnswer = pathAndQuery => pathAndQuery.Contains("partNumber=3", StringComparison.Ordinal);
-            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(3 * Part + 10))), None));
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(3 * Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("part 3", e.Message);
             Assert.Contains("SHA-256", e.Message);
-            Assert.Equal(previous, ReadAll(l, "set/archive.tar"));
+            Assert.Equal(previous, BackupLocationContractTests.ReadAll(l, "set/archive.tar"));
         }
 
         [S3rverFact]
@@ -180,7 +172,7 @@ namespace DoltBackup.Tests.Storage
             var l = Open(proxy);
             l.Put("set/manifest.json", new MemoryStream(new byte[] { 1 }), None);
             Assert.True(l.ChecksumsAnswered);
-            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(2 * Part + 10))), None));
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(2 * Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("checksum of the whole", e.Message);
         }
@@ -198,7 +190,7 @@ namespace DoltBackup.Tests.Storage
             Assert.Single(uploads, u => u.Checksum);
             Assert.True(uploads[0].Checksum);
             proxy.CorruptBody = (method, query) => query.Contains("partNumber=1", StringComparison.Ordinal);
-            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new NonSeekableStream(new MemoryStream(RandomBytes(Part + 10))), None));
+            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
         }
 
@@ -215,22 +207,6 @@ namespace DoltBackup.Tests.Storage
             context.SetSecrets(new System.Management.Automation.PSCredential("AKIAEXAMPLE", ObjectStoreServers.Secure("example")), null, null);
             using var l = (S3BackupLocation)BackupLocations.Open("s3://bucket/prefix", context);
             Assert.Equal(hashed, l.HashPayloadForSignature);
-        }
-
-        private sealed class NonSeekableStream : Stream
-        {
-            private readonly Stream _inner;
-            public NonSeekableStream(Stream inner) => _inner = inner;
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
