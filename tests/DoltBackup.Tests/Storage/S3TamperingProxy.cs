@@ -44,7 +44,7 @@ namespace DoltBackup.Tests.Storage
         /// <summary>Answer as Amazon S3 does for checksums and payload hashes (see the class summary).</summary>
         public bool AwsChecksums { get; set; }
 
-        /// <summary>Flips one byte of the body of the upload this returns true for (method, path and query).</summary>
+        /// <summary>Flips one byte of the body of the upload this returns true for (path, query).</summary>
         public Func<string, string, bool> CorruptBody { get; set; }
 
         /// <summary>With <see cref="AwsChecksums"/>: answers a wrong checksum for the uploads this returns true for (path and query).</summary>

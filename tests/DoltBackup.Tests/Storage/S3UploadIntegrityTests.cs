@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading;
 using DoltBackup.Storage;
 using DoltBackup.Storage.S3;
+using DoltBackup.Tests.Infrastructure;
 using Xunit;
 
 namespace DoltBackup.Tests.Storage
@@ -114,7 +115,7 @@ namespace DoltBackup.Tests.Storage
             var l = Open(proxy);
             byte[] previous = Encoding.UTF8.GetBytes("previous archive");
             l.Put("set/archive.tar", new MemoryStream(previous), None);
-            proxy.CorruptBody = (method, query) => query.Contains("partNumber=2", StringComparison.Ordinal);
+            proxy.CorruptBody = (path, query) => query.Contains("partNumber=2", StringComparison.Ordinal);
             var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(3 * Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("set/archive.tar", e.Message);
@@ -129,7 +130,7 @@ namespace DoltBackup.Tests.Storage
             var proxy = Proxy();
             var l = Open(proxy);
             l.Put("set/warm.json", new MemoryStream(new byte[] { 1 }), None);
-            proxy.CorruptBody = (method, query) => query.Length == 0;
+            proxy.CorruptBody = (path, query) => query.Length == 0;
             var e = Assert.Throws<StorageException>(() => l.Put("set/manifest.json", new MemoryStream(RandomBytes(1000)), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("set/manifest.json", e.Message);
@@ -189,9 +190,29 @@ namespace DoltBackup.Tests.Storage
             var uploads = proxy.Uploads.ToList();
             Assert.Single(uploads, u => u.Checksum);
             Assert.True(uploads[0].Checksum);
-            proxy.CorruptBody = (method, query) => query.Contains("partNumber=1", StringComparison.Ordinal);
+            proxy.CorruptBody = (path, query) => query.Contains("partNumber=1", StringComparison.Ordinal);
             var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(Part + 10))), None));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
+        }
+
+        [S3rverFact]
+        public void Sync_DoltBackup_CopyTo_an_s3_url_refuses_an_archive_damaged_in_transit_and_names_it()
+        {
+            // What the user sees: the copy fails with an error naming the object, and no manifest.json is uploaded.
+            var proxy = Proxy();
+            proxy.CorruptBody = (path, query) => query.Length == 0 && path.EndsWith(".tar", StringComparison.Ordinal);
+            string url = $"s3://{ObjectStoreServers.S3Bucket}/ps-{Guid.NewGuid():N}";
+            var context = ObjectStoreServers.S3rverContext(endpoint: proxy.Endpoint);
+            using var dir = new TempDir();
+            TempDir.CopyTree(RepoPaths.ServerFixture, dir.Combine("srv"));
+            using var host = new PowerShellHost();
+            var r = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Path $args[1] | Sync-DoltBackup -Format Tar -CopyTo $args[2] -StorageContext $args[3]",
+                dir.Combine("srv", "data"), dir.Combine("backups"), url, context);
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.StorageUploadMismatch,DoltBackup.Cmdlets.SyncDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Contains(".tar", e.Exception.Message);
+            using var l = BackupLocations.Open(url, ObjectStoreServers.S3rverContext());
+            Assert.DoesNotContain(l.List("", None), o => o.Key.EndsWith("manifest.json", StringComparison.Ordinal));
         }
 
         [Theory]
