@@ -60,6 +60,56 @@ Describe 'Restore-DoltBackup -AsOf' {
         finally { Remove-Item $folder -Recurse -Force }
     }
 
+    Context '-WhatIf over the real backups of a Dolt 2.2.2 server (no dolt needed)' {
+        # Uses the shared server fixture (../shared beside the checkout, or DOLTBACKUP_SHARED), copied to a temp folder.
+        # What if: text goes to the host, not to a stream: it is read from a child pwsh's standard output.
+        BeforeAll {
+            $shared = if ($env:DOLTBACKUP_SHARED) { $env:DOLTBACKUP_SHARED } else { Join-Path $PSScriptRoot '../../../shared' }
+            $script:wiRoot = New-TestFolder
+            $store = Join-Path $script:wiRoot 'stores/sales'
+            New-Item -ItemType Directory -Path (Split-Path $store) | Out-Null
+            Copy-Item -Recurse -Path (Join-Path $shared 'fixtures/dolt-server/srv-dolt/backups/sales') -Destination $store
+            $script:wiSets = Join-Path $script:wiRoot 'sets'
+            $folder = Join-Path $script:wiSets '20261123T190500Z-nightly'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            [ordered]@{
+                schemaVersion = 1; id = '20261123T190500Z-nightly'; name = 'nightly'; method = 'DoltBackup'; status = 'Completed'
+                createdUtc = '2026-11-23T19:05:00Z'; destination = @{ baseUrl = 'file:///x' }
+                databases = @(@{ name = 'sales'; url = ([uri]$store).AbsoluteUri; status = 'Completed'; startedUtc = '2026-11-23T19:05:00Z'
+                                 branches = @(@{ name = 'feature'; hash = '7353shqdgsussg7n1ie4qkgjm5mjtl29' }, @{ name = 'main'; hash = 'd2ajqa7h0hg1h6dn281ufpfqn3vfk5fj' })
+                                 tags = @() })
+            } | ConvertTo-Json -Depth 6 | Set-Content -Path (Join-Path $folder 'manifest.json')
+            $script:wiData = Join-Path $script:wiRoot 'data'
+            New-Item -ItemType Directory -Path $script:wiData | Out-Null
+            $script:wiScript = Join-Path $script:wiRoot 'whatif.ps1'
+            Set-Content -Path $script:wiScript -Value @'
+param($Manifest, $Sets, $AsOf, $Data)
+Import-Module $Manifest -ErrorAction Stop
+$moment = [datetime]::Parse($AsOf, [cultureinfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::AdjustToUniversal)
+Restore-DoltBackup -Path $Sets -AsOf $moment -DataDir $Data -Database sales -NewName s -WhatIf -WarningAction SilentlyContinue
+'@
+            $script:pwsh = (Get-Process -Id $PID).Path
+            $script:psd1 = Join-Path $PSScriptRoot '../../DoltBackup.psd1'
+        }
+        AfterAll {
+            if ($script:wiRoot) { Remove-Item $script:wiRoot -Recurse -Force -ErrorAction SilentlyContinue }
+        }
+
+        It 'shows per branch the commit read from the store, its date and message, and restores nothing' {
+            $text = (& $script:pwsh -NoProfile -NonInteractive -File $script:wiScript $script:psd1 $script:wiSets '2026-11-23T19:03:46.855Z' $script:wiData) -join "`n"
+            $text | Should -BeLike '*What if:*'
+            $text | Should -BeLike '*main: stays at d2ajqa7h0hg1h6dn281ufpfqn3vfk5fj (2026-11-23 19:03:46.853 UTC) "orders"*'
+            $text | Should -BeLike '*feature: deleted (it did not exist yet*'
+            @(Get-ChildItem -Force $script:wiData).Count | Should -Be 0
+        }
+
+        It 'moves a branch back when its head is later than the moment' {
+            $text = (& $script:pwsh -NoProfile -NonInteractive -File $script:wiScript $script:psd1 $script:wiSets '2026-11-23T19:03:46.820Z' $script:wiData) -join "`n"
+            $text | Should -BeLike '*main: moves to tln0511ojtv5rp3o9d9kg1f53gcm0oin (2026-11-23 19:03:46.803 UTC) "Initialize data repository"*'
+            @(Get-ChildItem -Force $script:wiData).Count | Should -Be 0
+        }
+    }
+
     Context 'with dolt' {
         BeforeAll {
             if (-not $script:hasDolt) { return }
@@ -127,6 +177,20 @@ Describe 'Restore-DoltBackup -AsOf' {
         It 'changes nothing with -WhatIf' -Skip:(-not $script:hasDolt) {
             Restore-DoltBackup -Path $script:sets -AsOf '2026-01-01T12:30:00Z' -DataDir $script:data -NewName sales_whatif -WhatIf | Should -BeNullOrEmpty
             Test-Path (Join-Path $script:data 'sales_whatif') | Should -BeFalse
+        }
+
+        It 'shows with -WhatIf the commit each branch then gets' -Skip:(-not $script:hasDolt) {
+            $script = Join-Path $script:root 'whatif-dolt.ps1'
+            Set-Content -Path $script -Value @'
+param($Manifest, $Sets, $Data)
+Import-Module $Manifest -ErrorAction Stop
+Restore-DoltBackup -Path $Sets -AsOf ([datetime]::new(2026, 1, 1, 12, 30, 0, [DateTimeKind]::Utc)) -DataDir $Data -NewName sales_wi -WhatIf -WarningAction SilentlyContinue
+'@
+            $text = (& (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File $script (Join-Path $PSScriptRoot '../../DoltBackup.psd1') $script:sets $script:data) -join "`n"
+            $text | Should -BeLike "*main: moves to $($script:c2) (*"
+            $text | Should -BeLike '*late: deleted*'
+            $text | Should -BeLike '*tags deleted (their commit is later): v2*'
+            Test-Path (Join-Path $script:data 'sales_wi') | Should -BeFalse
         }
     }
 }

@@ -67,3 +67,67 @@ Describe 'New-DoltBackup to an object store (staged stores)' {
         Test-Path (Join-Path $dir 'm') | Should -BeFalse
     }
 }
+
+Describe 'Off-host faults and URL forms (no object-store server needed)' {
+    # Mirrors tests/DoltBackup.Tests/Storage/OffHostFaultMirrorTests.cs; the faults against Azurite and s3rver
+    # themselves (expired SAS, lease takeover, cut transfer, missing bucket) are in ObjectStoreFaultTests.cs.
+    It 'treats an https Azure Blob URL as a staged destination: -Path is refused as with s3://' {
+        $dir = Join-Path $TestDrive 'path-with-https-blob'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data') -Force | Out-Null
+        { New-DoltBackup -DataDir (Join-Path $dir 'data') -Destination 'https://acct1.blob.core.windows.net/backups/prod' -Path (Join-Path $dir 'm') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand'
+        Test-Path (Join-Path $dir 'm') | Should -BeFalse
+    }
+
+    It 'refuses an -AzureBlobEndpoint with a query string without repeating it' {
+        { New-DoltBackupStorageContext -AzureBlobEndpoint 'http://127.0.0.1:1/acct1?sig=TopSecretSig' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidStorageContext,DoltBackup.Cmdlets.NewDoltBackupStorageContextCommand'
+        $text = try { New-DoltBackupStorageContext -AzureBlobEndpoint 'http://127.0.0.1:1/acct1?sig=TopSecretSig' -ErrorAction Stop } catch { ($_ | Out-String) + $_.Exception.Message }
+        $text | Should -Not -Match 'TopSecretSig'
+    }
+
+    It 'records a -CopyTo that cannot reach its endpoint in the local manifest, never Completed' {
+        $folder = Join-Path (Join-Path $TestDrive 'copyto-down') '20260101T000000Z-n'
+        New-Item -ItemType Directory -Path (Join-Path $folder 'data') -Force | Out-Null
+        Set-Content -Path (Join-Path $folder 'data/a.tar') -Value 'abc' -NoNewline
+        $sha = (Get-FileHash -Path (Join-Path $folder 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
+        [ordered]@{
+            schemaVersion = 1; id = '20260101T000000Z-n'; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = '2026-01-01T00:00:00Z'
+            artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
+        } | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $folder 'manifest.json')
+        $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
+        $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
+        $err = $null
+        $out = Sync-DoltBackup -Path $folder -CopyTo 's3://bucket-x/prod' -StorageContext $ctx -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.SyncDoltBackupCommand'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'Sync-DoltBackup'
+        ($out.Status -eq [DoltBackup.Manifest.BackupStatus]::Completed) | Should -BeFalse
+        $local = Get-DoltBackup $folder
+        ($local.Status -eq [DoltBackup.Manifest.BackupStatus]::Completed) | Should -BeFalse
+        @($local.Errors | Where-Object ErrorId -eq 'DoltBackup.UploadFailed').Count | Should -Be 1
+        (($err | Out-String) + $err[0].Exception.Message + ($out | ConvertTo-Json -Depth 6)) | Should -Not -Match ([regex]::Escape($secret))
+    }
+}
+
+Describe 'New-DoltBackup -Method FileCopy to an object store (streamed archive)' {
+    # Mirrors tests/DoltBackup.Tests/Storage/StreamedFileCopyUploadTests.cs (the checks that need no object store).
+    It 'refuses -Path with an s3:// destination and writes nothing' {
+        $dir = Join-Path $TestDrive 'filecopy-path-with-s3'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data/db1/.dolt/noms') -Force | Out-Null
+        { New-DoltBackup -Method FileCopy -DataDir (Join-Path $dir 'data') -Destination 's3://bucket/root' -Path (Join-Path $dir 'b') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidArgument,DoltBackup.Cmdlets.NewDoltBackupCommand'
+        Test-Path (Join-Path $dir 'b') | Should -BeFalse
+    }
+
+    It 'plans the set under <Destination>/<id> and stages only its manifest locally' {
+        $dir = Join-Path $TestDrive 'filecopy-plan-s3'
+        New-Item -ItemType Directory -Path (Join-Path $dir 'data/db1/.dolt/noms') -Force | Out-Null
+        $m = New-DoltBackup -Method FileCopy -Name prod -DataDir (Join-Path $dir 'data') -Destination 's3://bucket/root' -StagingPath (Join-Path $dir 'staging')
+        $m.Destination.ObjectStoreUrl | Should -Be ('s3://bucket/root/' + $m.Id)
+        $m.BackupFolder | Should -Be (Join-Path (Join-Path $dir 'staging') $m.Id)
+        $files = @(Get-ChildItem -Path (Join-Path $dir 'staging') -Recurse -File)
+        $files.Count | Should -Be 1
+        $files[0].Name | Should -Be 'manifest.json'
+    }
+}

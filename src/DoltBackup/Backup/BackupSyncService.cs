@@ -97,7 +97,7 @@ namespace DoltBackup.Backup
             var chosen = manifest.Databases.Where(d => options.Databases == null || options.Databases.Contains(d.Name)).ToList();
             lock (gate)
             {
-                manifest.Errors.Clear();
+                DoltBackup.Manifest.UploadRecord.ClearErrorsKeepingUploads(manifest);
                 manifest.CompletedUtc = null;
                 foreach (var item in manifest.Databases)
                 {

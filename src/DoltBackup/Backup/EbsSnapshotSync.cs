@@ -53,7 +53,7 @@ namespace DoltBackup.Backup
                         $"The EBS backup set {manifest.Id} already holds its snapshots ({string.Join(", ", manifest.Snapshots.Select(s => s.SnapshotId))}): a set is one point in time.",
                         "Create the next set with New-DoltBackup -Method EbsSnapshot, and pipe that to Sync-DoltBackup.");
                 }
-                manifest.Errors.Clear();
+                DoltBackup.Manifest.UploadRecord.ClearErrorsKeepingUploads(manifest);
                 foreach (var db in manifest.Databases)
                 {
                     db.Status = ItemStatus.Running;

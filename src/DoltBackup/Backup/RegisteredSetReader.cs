@@ -68,6 +68,12 @@ namespace DoltBackup.Backup
             }
             if (manifest == null)
             {
+                if (DoltBackup.Storage.Sets.StagedStores.LooksStaged(backupFolder))
+                {
+                    warnings.Add($"'{backupFolder}' looks like the staging folder of a set New-DoltBackup made for an object-store destination (s3://, az://, https://), but it holds no {BackupManifest.FileName}: " +
+                        "the destination is not known from Dolt's registrations, so this set is synced locally and NOT uploaded. Run New-DoltBackup -Destination <url> -StagingPath " +
+                        $"'{backupFolder}' again (it reuses the staged stores), then Sync-DoltBackup.");
+                }
                 var now = DateTime.UtcNow;
                 manifest = new BackupManifest
                 {

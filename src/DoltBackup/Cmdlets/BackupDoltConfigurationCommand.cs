@@ -64,6 +64,10 @@ namespace DoltBackup.Cmdlets
         public string[] Database { get; set; }
 
         /// <summary>Capture secrets too, owner-only and marked Secret.</summary>
+        /// <summary>How to reach a set in an object store (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for a backup set in an object store (s3://, az://, https://account.blob.core.windows.net), from New-DoltBackupStorageContext.")]
+        public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
+
         [Parameter(HelpMessage = "Also capture secrets (creds/*.jwk, the profile key, TLS private keys, sql-server.info), stored owner-only.")]
         public SwitchParameter IncludeSecrets { get; set; }
 
@@ -80,6 +84,12 @@ namespace DoltBackup.Cmdlets
             foreach (var p in Path)
             {
                 BackupManifest manifest;
+                if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(p))
+                {
+                    // A set in an object store: its manifest is read (and written back) under the set's lock.
+                    Capture(new BackupManifest { Id = p, Destination = { BackupFolder = global::DoltBackup.Storage.StorageLocation.Parse(p).DisplayName } }, p);
+                    continue;
+                }
                 try
                 {
                     manifest = ManifestStore.Read(ResolveUserPath(p));
@@ -122,6 +132,24 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
+            if (IsRemoteSet(manifest))
+            {
+                var uploaded = WriteIntoRemoteSet(manifest, StorageContext, m => PrepareSetEncryption(m, EncryptionPassphrase) && CaptureLocked(m, target));
+                if (uploaded != null)
+                {
+                    WriteObject(uploaded);
+                }
+                return;
+            }
+            if (CaptureLocked(manifest, target))
+            {
+                WriteObject(manifest);
+            }
+        }
+
+        /// <summary>Captures into the set's local folder under its lock and rewrites its manifest; false after an error (written).</summary>
+        private bool CaptureLocked(BackupManifest manifest, string target)
+        {
             var options = new CaptureOptions
             {
                 ConfigPath = ConfigPath == null ? null : ResolveUserPath(ConfigPath),
@@ -142,7 +170,7 @@ namespace DoltBackup.Cmdlets
                     {
                         WriteDoltError(new DoltBackupException($"Another DoltBackup command is writing the backup set in '{manifest.BackupFolder}'."), "BackupSetBusy",
                             ErrorCategory.ResourceBusy, target, "Wait for the running Sync-DoltBackup (or other writer) to finish, then run the command again.");
-                        return;
+                        return false;
                     }
                     var result = _capture.CaptureInto(manifest, options);
                     if (result.ServerConfig != null)
@@ -168,19 +196,22 @@ namespace DoltBackup.Cmdlets
                     ManifestStore.Write(manifest);
                     WriteVerbose($"Captured {result.Artifacts.Count} file(s) into {System.IO.Path.Combine(manifest.BackupFolder, ServerFileCapture.StoreFolder)}; {result.Omitted.Count} left out.");
                 }
-                WriteObject(manifest);
+                return true;
             }
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
             {
                 WriteDoltError(e, "ConfigurationNotFound", ErrorCategory.ObjectNotFound, target, "Check -ConfigPath, -DataDir and -ServerWorkingDirectory.");
+                return false;
             }
             catch (DoltBackupException e)
             {
                 WriteDoltError(e, "ConfigurationInvalid", ErrorCategory.InvalidData, target, "Fix the sql-server config (Dolt would refuse it too), or set the environment variables it uses.");
+                return false;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 WriteDoltError(e, "CaptureFailed", ErrorCategory.WriteError, target, "Check that the backup folder is writable by this user.");
+                return false;
             }
             finally
             {

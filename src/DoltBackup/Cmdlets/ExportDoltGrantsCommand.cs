@@ -35,7 +35,7 @@ namespace DoltBackup.Cmdlets
         public string CopyTo { get; set; }
 
         /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one passed along the pipeline), from New-DoltBackupStorageContext.")]
+        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one passed along the pipeline), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>The file to write (owner-only). Without it the script text is written to the pipeline.</summary>
@@ -158,6 +158,11 @@ namespace DoltBackup.Cmdlets
                 WriteObject(manifest);
                 return;
             }
+            if (IsRemoteSet(manifest))
+            {
+                WriteObject(ExportIntoRemoteSet(manifest, settings) ?? manifest);
+                return;
+            }
             string target = System.IO.Path.Combine(manifest.BackupFolder, "grants", "grants.sql");
             if (!ShouldProcess(target, $"Write the users, grants and branch control of {settings.Endpoint}"))
             {
@@ -180,6 +185,45 @@ namespace DoltBackup.Cmdlets
                 }
             }
             WriteObject(manifest);
+        }
+
+        /// <summary>
+        /// A set in an object store (from Get-DoltBackup s3://..., az://..., https://...): under the set's lock, the
+        /// script (or the recorded failure) goes into the set, then its manifest.json.
+        /// </summary>
+        private BackupManifest ExportIntoRemoteSet(BackupManifest manifest, ServerConnectionSettings settings)
+        {
+            string target = manifest.BackupFolder.TrimEnd('/') + "/" + GrantsExporter.StoredPath;
+            if (!string.IsNullOrEmpty(CopyTo))
+            {
+                WriteWarning($"-CopyTo is ignored for {manifest.BackupFolder}: the set is in an object store already.");
+            }
+            if (!ShouldProcess(target, $"Write the users, grants and branch control of {settings.Endpoint}"))
+            {
+                return null;
+            }
+            try
+            {
+                return WriteIntoRemoteSet(manifest, StorageContext, m =>
+                {
+                    if (!PrepareSetEncryption(m, EncryptionPassphrase))
+                    {
+                        return false;
+                    }
+                    var export = Export(settings, manifest, m);
+                    if (export != null)
+                    {
+                        var result = GrantsExporter.WriteToBackup(export, m);
+                        WriteVerbose($"Stored {GrantsExporter.StoredPath} for {manifest.BackupFolder}: {result.Size} bytes, SHA-256 {result.Sha256}.");
+                    }
+                    return true; // the script, or the failure recorded in the manifest
+                });
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is global::DoltBackup.Encryption.EncryptionException)
+            {
+                WriteDoltError(e, "GrantsWriteFailed", ErrorCategory.WriteError, target, "Check free space in the temporary folder, then export again; the set was not changed.");
+                return null;
+            }
         }
 
         /// <summary>Runs the export, reporting progress; null when it failed (the error is already written).</summary>

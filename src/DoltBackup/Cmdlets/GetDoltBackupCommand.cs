@@ -58,7 +58,7 @@ namespace DoltBackup.Cmdlets
         public int Last { get; set; }
 
         /// <summary>How to reach an object-store -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3:// or az:// -Path, from New-DoltBackupStorageContext.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// -Path, from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>From a server: only these databases (wildcards).</summary>

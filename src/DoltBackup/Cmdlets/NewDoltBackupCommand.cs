@@ -61,13 +61,13 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Remote { get; set; }
 
-        /// <summary>With an s3:// or az:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
-        [Parameter(HelpMessage = "With an s3:// or az:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
+        /// <summary>With an s3://, az:// or Azure Blob https:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
+        [Parameter(HelpMessage = "With an s3://, az:// or Azure Blob https:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
         [ValidateNotNullOrEmpty]
         public string StagingPath { get; set; }
 
-        /// <summary>How to reach an s3:// or az:// -Destination (New-DoltBackupStorageContext); passed along the pipeline.</summary>
-        [Parameter(HelpMessage = "Connection options for an s3:// or az:// -Destination, from New-DoltBackupStorageContext; Sync-DoltBackup and Export-DoltGrants further down the pipeline use it too.")]
+        /// <summary>How to reach an s3://, az:// or Azure Blob https:// -Destination (New-DoltBackupStorageContext); passed along the pipeline.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// -Destination, from New-DoltBackupStorageContext; Sync-DoltBackup and Export-DoltGrants further down the pipeline use it too.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>Re-point a backup name that has another URL, and claim file:// stores that are unmarked or owned by another database.</summary>
@@ -115,7 +115,7 @@ namespace DoltBackup.Cmdlets
                     // Dolt cannot write s3:// (without DynamoDB) nor Azure: it syncs into local file:// staging stores, uploaded by Sync-DoltBackup.
                     if (!string.IsNullOrEmpty(Path))
                     {
-                        throw new ArgumentException("-Path does not go with an s3:// or az:// -Destination: the set (manifest.json included) goes to -Destination, and its local staging folder is -StagingPath.");
+                        throw new ArgumentException("-Path does not go with an s3://, az:// or Azure Blob https:// -Destination: the set (manifest.json included) goes to -Destination, and its local staging folder is -StagingPath.");
                     }
                     global::DoltBackup.Storage.StorageLocation.Parse(Destination);
                     string root = !string.IsNullOrEmpty(StagingPath) ? ResolveUserPath(StagingPath)
@@ -126,7 +126,7 @@ namespace DoltBackup.Cmdlets
                 }
                 else if (!string.IsNullOrEmpty(StagingPath))
                 {
-                    throw new ArgumentException("-StagingPath goes with an s3:// or az:// -Destination only.");
+                    throw new ArgumentException("-StagingPath goes with an s3://, az:// or Azure Blob https:// -Destination only.");
                 }
                 else if (Method == BackupMethod.DoltBackup)
                 {
@@ -218,9 +218,27 @@ namespace DoltBackup.Cmdlets
             BackupManifest manifest = null;
             try
             {
-                if (!string.IsNullOrEmpty(Destination) || !string.IsNullOrEmpty(Remote) || Versioned.IsPresent || !string.IsNullOrEmpty(Server))
+                // FileCopy off the host: -Destination is the object-store backup root, each set goes to <Destination>/<id>,
+                // its archive streamed there; only manifest.json and the small artifacts are written in the staging folder.
+                bool offHost = Method == BackupMethod.FileCopy && global::DoltBackup.Storage.Sets.StagedStores.IsStagedDestination(Destination);
+                if ((!string.IsNullOrEmpty(Destination) && !offHost) || !string.IsNullOrEmpty(Remote) || Versioned.IsPresent || !string.IsNullOrEmpty(Server))
                 {
-                    throw new ArgumentException($"-Method {Method} copies or snapshots -DataDir into -Path; -Destination, -Remote, -Versioned and -Server belong to the DoltBackup and Push methods.");
+                    throw new ArgumentException($"-Method {Method} copies or snapshots -DataDir into -Path (FileCopy: or into an s3:// or az:// -Destination); -Remote, -Versioned and -Server belong to the DoltBackup and Push methods.");
+                }
+                if (offHost && !string.IsNullOrEmpty(Path))
+                {
+                    throw new ArgumentException("-Path does not go with an s3:// or az:// -Destination: the set (archive and manifest.json) goes to <Destination>/<id>, and its local staging folder (manifest.json and the small files only) is -StagingPath.");
+                }
+                if (!offHost && !string.IsNullOrEmpty(StagingPath))
+                {
+                    throw new ArgumentException("-StagingPath goes with an s3:// or az:// -Destination only.");
+                }
+                string backupRoot = Path;
+                if (offHost)
+                {
+                    global::DoltBackup.Storage.StorageLocation.Parse(Destination);
+                    backupRoot = !string.IsNullOrEmpty(StagingPath) ? StagingPath
+                        : global::DoltBackup.Storage.Sets.StagedStores.DefaultRoot(Destination, global::DoltBackup.Storage.Sets.StagedStores.HomeDirectory());
                 }
                 string dataDir = DataDir;
                 if (string.IsNullOrEmpty(dataDir) && !string.IsNullOrEmpty(ConfigPath))
@@ -228,7 +246,17 @@ namespace DoltBackup.Cmdlets
                     dataDir = LoadServerConfig(ConfigPath).DataDir;
                 }
                 manifest = DiskBackupPlanner.Plan(Method, Name, dataDir == null ? null : ResolveUserPath(dataDir), ConfigPath == null ? null : ResolveUserPath(ConfigPath),
-                    Path == null ? null : ResolveUserPath(Path), Database, ExcludeDatabase, DateTime.UtcNow);
+                    backupRoot == null ? null : ResolveUserPath(backupRoot), Database, ExcludeDatabase, DateTime.UtcNow);
+                if (offHost)
+                {
+                    manifest.Destination.ObjectStoreUrl = global::DoltBackup.Storage.Sets.StagedStores.Normalize(Destination) + "/" + manifest.Id;
+                    manifest.SessionStorageContext = StorageContext;
+                    WriteVerbose($"New-DoltBackup: the archive of {manifest.Id} is streamed to {manifest.Destination.ObjectStoreUrl}; manifest.json and the small files are staged in {manifest.BackupFolder}.");
+                }
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                ThrowTerminatingError(e.ToErrorRecord());
             }
             catch (ArgumentException e)
             {
@@ -268,9 +296,11 @@ namespace DoltBackup.Cmdlets
                 return;
             }
             bool doltStores = manifest.Method != BackupMethod.FileCopy;
-            global::DoltBackup.Encryption.SetEncryption.Record(manifest, _encryptionKeys, doltStores);
-            WriteVerbose($"The set's files are encrypted to: {manifest.Encryption}.");
-            if (doltStores)
+            // Stores staged here for s3:// / az:// are uploaded by DoltBackup, encrypted like every other file of the set.
+            string stagedRoot = IsStaged ? global::DoltBackup.Storage.Sets.StagedStores.Normalize(Destination) : null;
+            global::DoltBackup.Encryption.SetEncryption.Record(manifest, _encryptionKeys, doltStores, stagedRoot);
+            WriteVerbose($"The set's files are encrypted to: {manifest.Encryption}" + (stagedRoot != null ? "; its Dolt stores too, as they are uploaded." : "."));
+            if (doltStores && stagedRoot == null)
             {
                 WriteWarning(global::DoltBackup.Encryption.SetEncryption.DoltStoresNote);
             }

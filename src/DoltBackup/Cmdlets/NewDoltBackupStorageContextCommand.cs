@@ -47,6 +47,11 @@ namespace DoltBackup.Cmdlets
         [Parameter(HelpMessage = "An Azure SAS token for the container, as a SecureString.")]
         public SecureString SasToken { get; set; }
 
+        /// <summary>Azure: the Blob service endpoint to use instead of https://&lt;account&gt;.blob.core.windows.net.</summary>
+        [Parameter(HelpMessage = "Azure: the Blob service endpoint to use instead of https://<account>.blob.core.windows.net (a sovereign cloud, a private endpoint, or Azurite's http://127.0.0.1:10000/devstoreaccount1), with -SasToken or a managed identity.")]
+        [ValidateNotNullOrEmpty]
+        public string AzureBlobEndpoint { get; set; }
+
         /// <summary>User-assigned managed identity.</summary>
         [Parameter(HelpMessage = "The client id of a user-assigned managed identity (DefaultAzureCredential).")]
         [ValidateNotNullOrEmpty]
@@ -65,8 +70,15 @@ namespace DoltBackup.Cmdlets
                 ThrowDoltError(new System.ArgumentException($"-S3EndpointUrl '{S3EndpointUrl}' is not an http(s) URL."),
                     "InvalidStorageContext", ErrorCategory.InvalidArgument, S3EndpointUrl, "Give a URL such as https://minio.example.com:9000.");
             }
+            if (AzureBlobEndpoint != null && !(System.Uri.TryCreate(AzureBlobEndpoint, System.UriKind.Absolute, out var blob) && (blob.Scheme == "http" || blob.Scheme == "https") && string.IsNullOrEmpty(blob.Query)))
+            {
+                ThrowDoltError(new System.ArgumentException($"-AzureBlobEndpoint '{StorageLocation.Redact(AzureBlobEndpoint)}' is not an http(s) URL without a query string."),
+                    "InvalidStorageContext", ErrorCategory.InvalidArgument, StorageLocation.Redact(AzureBlobEndpoint),
+                    "Give a URL such as https://account.blob.core.usgovcloudapi.net; pass a SAS token with -SasToken, never in the URL.");
+            }
             var context = new StorageContext
             {
+                AzureBlobEndpoint = AzureBlobEndpoint?.TrimEnd('/'),
                 S3EndpointUrl = S3EndpointUrl,
                 S3Region = S3Region,
                 S3ProfileName = S3ProfileName,

@@ -39,8 +39,8 @@ namespace DoltBackup.Cmdlets
         [ValidateNotNull]
         public BackupManifest[] InputObject { get; set; }
 
-        /// <summary>How to reach an s3:// or az:// -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for an s3:// or az:// backup root, from New-DoltBackupStorageContext.")]
+        /// <summary>How to reach an s3://, az:// or Azure Blob https:// -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
+        [Parameter(HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup root, from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>Keep the newest N Completed sets of each backup name.</summary>

@@ -92,6 +92,18 @@ namespace DoltBackup.Cmdlets
             }
         }
 
+        /// <summary>True under -WhatIf (or $WhatIfPreference) and -Confirm: the confirmation text is shown, so it carries the commits read from the store.</summary>
+        private bool AsksBeforeWriting()
+        {
+            var bound = MyInvocation.BoundParameters;
+            bool Switch(string name) => bound.TryGetValue(name, out object value) && value is SwitchParameter s && s.IsPresent;
+            if (Switch("WhatIf") || Switch("Confirm"))
+            {
+                return true;
+            }
+            return !bound.ContainsKey("WhatIf") && LanguagePrimitives.IsTrue(SessionState?.PSVariable.GetValue("WhatIfPreference"));
+        }
+
         private void RunPointInTime()
         {
             bool byCommit = ParameterSetName == AsOfCommitPathSet || ParameterSetName == AsOfCommitInputObjectSet;
@@ -177,6 +189,8 @@ namespace DoltBackup.Cmdlets
                     Verbose = WriteVerbose,
                     Warning = WriteWarning,
                     Progress = (done, total, status) => ((IRestoreObserver)this).Progress(done, total, status),
+                    // Only where the text is shown: the real restore reads the commits from the restored copy.
+                    Preview = AsksBeforeWriting() ? PointInTimePreview.Read : (Func<PointInTimeSetChoice, PointInTimeOptions, PointInTimePreview>)null,
                     Result = r =>
                     {
                         WriteObject(r);

@@ -170,8 +170,9 @@ namespace DoltBackup.Cmdlets
                     CollectPointInTimeSets();
                     break;
                 case InputObjectSet:
-                    var fromStore = Staged(InputObject.BackupFolder);
-                    if (fromStore != null || !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(InputObject.BackupFolder))
+                    string readFrom = ReadLocationOf(InputObject);
+                    var fromStore = Staged(readFrom, StorageContext ?? InputObject.SessionStorageContext);
+                    if (fromStore != null || !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(readFrom))
                     {
                         RestoreManifest(fromStore?.Manifest ?? InputObject);
                     }
@@ -179,7 +180,7 @@ namespace DoltBackup.Cmdlets
                 case PathSet:
                     foreach (string p in Path)
                     {
-                        var manifest = ReadManifest(p);
+                        var manifest = ReadManifest(ReadLocationOf(p));
                         if (manifest != null)
                         {
                             RestoreManifest(manifest);
@@ -208,16 +209,16 @@ namespace DoltBackup.Cmdlets
         private readonly System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet> _staged = new System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet>();
 
         /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3:// or az:// backup set, from New-DoltBackupStorageContext.")]
-        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3:// or az:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>An object-store set fetched (every recorded object checked) before anything is written; null for a folder or after an error.</summary>
-        private global::DoltBackup.Storage.Sets.StagedBackupSet Staged(string pathOrUrl)
+        private global::DoltBackup.Storage.Sets.StagedBackupSet Staged(string pathOrUrl, global::DoltBackup.Storage.StorageContext context = null)
         {
             try
             {
-                var staged = StageIfRemote(pathOrUrl, StorageContext);
+                var staged = StageIfRemote(pathOrUrl, context ?? StorageContext, DecryptionCertificate, Passphrase);
                 if (staged != null)
                 {
                     _staged.Add(staged);

@@ -86,12 +86,12 @@ namespace DoltBackup.Cmdlets
         public string ProfileName { get; set; }
 
         /// <summary>An object-store backup root (s3://, az://) each synced set is copied to, as &lt;CopyTo&gt;/&lt;set id&gt;.</summary>
-        [Parameter(HelpMessage = "Also copy each synced backup set off the host: s3://bucket/prefix or az://account/container/prefix; the set goes to <CopyTo>/<set id>, manifest.json last.")]
+        [Parameter(HelpMessage = "Also copy each synced backup set off the host: s3://bucket/prefix, az://account/container/prefix or https://account.blob.core.windows.net/container/prefix; the set goes to <CopyTo>/<set id>, manifest.json last.")]
         [ValidateNotNullOrEmpty]
         public string CopyTo { get; set; }
 
         /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3:// or az:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
+        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
@@ -306,6 +306,7 @@ namespace DoltBackup.Cmdlets
                 return; // -WhatIf or all declined: nothing changes, the manifest included.
             }
 
+            MarkUploadsPending(manifest);
             using (var engine = DoltEngineFactory.Create(request))
             {
                 RunSync(engine, manifest, approved, declined, request);
@@ -390,11 +391,21 @@ namespace DoltBackup.Cmdlets
         private void SyncFileCopy(BackupManifest manifest)
         {
             string dataDir = !string.IsNullOrEmpty(DataDir) ? ResolveUserPath(DataDir) : manifest.Source?.DataDir;
+            string offHost = manifest.Destination?.ObjectStoreUrl;
             if (!ShouldProcess($"backup set {manifest.Id}", $"Copy the data directory {dataDir} ({Format}), holding every database's lock"
-                + (StopCommand != null ? ", after running -StopCommand" : "")))
+                + (StopCommand != null ? ", after running -StopCommand" : "") + (offHost != null ? ", streaming it to " + offHost : "")))
             {
                 return;
             }
+            if (!string.IsNullOrEmpty(CopyTo) && FileCopySync.HoldsItsCopy(manifest))
+            {
+                // The set holds its copy (a set is one point in time): copy it off the host as it is (again, after a failed upload).
+                WriteVerbose($"Backup set {manifest.Id} holds its copy already: it is only copied to {CopyTo}.");
+                CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
+                WriteObject(manifest);
+                return;
+            }
+            MarkUploadsPending(manifest);
             int activity = _nextActivityId++;
             var progress = new ProgressRecord(activity, "FileCopy " + manifest.Id, "Locking the databases");
             var options = new DoltBackup.FileCopy.FileCopyOptions
@@ -416,8 +427,35 @@ namespace DoltBackup.Cmdlets
             try
             {
                 var capture = CaptureOptionsFor(manifest, new DoltEngineRequest { DataDir = dataDir });
-                var result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                DoltBackup.FileCopy.FileCopyResult result;
+                if (offHost == null)
+                {
+                    result = FileCopySync.Sync(manifest, options, capture, warnings.Add);
+                }
+                else
+                {
+                    var context = StorageContext ?? manifest.SessionStorageContext;
+                    manifest.SessionStorageContext = context;
+                    const int uploadProgressId = 43;
+                    using (var location = global::DoltBackup.Storage.BackupLocations.Open(offHost, context))
+                    {
+                        result = FileCopySync.SyncOffHost(manifest, options, capture, warnings.Add, location,
+                            p => WriteProgress(new ProgressRecord(uploadProgressId, "Uploading " + offHost, p.Key)
+                            {
+                                PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
+                            }), out var published);
+                        if (published != null)
+                        {
+                            WriteVerbose($"Uploaded {manifest.Id} to {offHost}: the data dir streamed as it was read, then {published.Transferred} small objects ({published.Bytes} bytes), manifest.json last.");
+                        }
+                    }
+                }
                 WriteVerbose($"Copied {result.Files} files ({result.Bytes} bytes) of {string.Join(", ", result.Databases)} to {result.OutputPath} in {result.Duration.TotalSeconds:0.0} s.");
+            }
+            catch (global::DoltBackup.Storage.StorageException e)
+            {
+                // The upload failed: the object store holds no manifest.json of this set (it is visibly incomplete).
+                WriteError(e.ToErrorRecord());
             }
             catch (DoltBackup.FileCopy.FileCopyRefusedException e)
             {
@@ -480,6 +518,7 @@ namespace DoltBackup.Cmdlets
             {
                 return;
             }
+            MarkUploadsPending(manifest);
             int activity = _nextActivityId++;
             try
             {
@@ -516,6 +555,22 @@ namespace DoltBackup.Cmdlets
             }
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
             WriteObject(manifest);
+        }
+
+        /// <summary>
+        /// Before a sync changes the set: the uploads this run makes after it are recorded as under way, so the local
+        /// manifest never says Completed while a copy off the host is older (<see cref="UploadRecord"/>).
+        /// </summary>
+        private void MarkUploadsPending(BackupManifest manifest)
+        {
+            if (!string.IsNullOrEmpty(manifest.Destination?.ObjectStoreUrl))
+            {
+                UploadRecord.Pending(manifest, manifest.Destination.ObjectStoreUrl);
+            }
+            if (!string.IsNullOrEmpty(CopyTo))
+            {
+                UploadRecord.Pending(manifest, CopyTarget(manifest, CopyTo));
+            }
         }
 
         /// <summary>

@@ -39,7 +39,7 @@ namespace DoltBackup.Cmdlets
         public string[] Path { get; set; }
 
         /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for an s3:// or az:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>Also decompress every chunk and compare SHA-512[:20] with its address.</summary>
@@ -127,7 +127,11 @@ namespace DoltBackup.Cmdlets
                     global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                     try
                     {
-                        staged = StageIfRemote(given.BackupFolder, StorageContext);
+                        if (VerifiedByStreaming(ReadLocationOf(given), StorageContext ?? given.SessionStorageContext))
+                        {
+                            continue;
+                        }
+                        staged = StageIfRemote(ReadLocationOf(given), StorageContext ?? given.SessionStorageContext, DecryptionCertificate, Passphrase);
                         var manifest = staged?.Manifest ?? given;
                         Verify(given.ToString(), emit =>
                         {
@@ -151,7 +155,11 @@ namespace DoltBackup.Cmdlets
                 global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                 try
                 {
-                    staged = StageIfRemote(p, StorageContext);
+                    if (VerifiedByStreaming(ReadLocationOf(p), StorageContext))
+                    {
+                        continue;
+                    }
+                    staged = StageIfRemote(ReadLocationOf(p), StorageContext, DecryptionCertificate, Passphrase);
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                     Verify(resolved, emit =>
                     {
@@ -188,6 +196,31 @@ namespace DoltBackup.Cmdlets
                 {
                     staged?.Dispose();
                 }
+            }
+        }
+
+        /// <summary>
+        /// An object-store FileCopy set (without -RestoreTest): verified by streaming each object through the checks as
+        /// it arrives (-Deep: the stores inside the archive in the same pass), nothing fetched to disk. False for
+        /// anything else (a folder, a set with Dolt stores, a restore test): the caller reads it as before.
+        /// </summary>
+        private bool VerifiedByStreaming(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
+        {
+            if (RestoreTest || !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
+            {
+                return false;
+            }
+            using (var location = global::DoltBackup.Storage.BackupLocations.Open(pathOrUrl, context))
+            {
+                var manifest = global::DoltBackup.Storage.Sets.RemoteSetCatalog.ReadManifest(location, "", _stop.Token);
+                if (!global::DoltBackup.Storage.Sets.RemoteSetFiles.CanStream(manifest))
+                {
+                    return false;
+                }
+                var files = new global::DoltBackup.Storage.Sets.RemoteSetFiles(location, "", _stop.Token);
+                WriteVerbose($"Verifying {location.DisplayName} by streaming its objects (nothing is downloaded to disk).");
+                Verify(location.DisplayName, emit => BackupVerifier.VerifyManifest(manifest, Options(location.DisplayName), emit, files));
+                return true;
             }
         }
 

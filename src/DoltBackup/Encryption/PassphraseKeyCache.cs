@@ -49,7 +49,7 @@ namespace DoltBackup.Encryption
             return key;
         }
 
-        private static byte[] Derive(EncryptionKeys keys, byte[] salt, int iterations, string prf, int keyBytes)
+        internal static byte[] Derive(EncryptionKeys keys, byte[] salt, int iterations, string prf, int keyBytes)
         {
             byte[] password = keys.PassphraseBytes();
             try

@@ -31,16 +31,57 @@ namespace DoltBackup.Encryption
             return any ? new EncryptionKeys(certificates, passphrase) : null;
         }
 
-        /// <summary>Records the recipients of <paramref name="keys"/> in the manifest and keeps the keys for this session.</summary>
-        public static void Record(BackupManifest manifest, EncryptionKeys keys, bool hasDoltStores)
+        /// <summary>
+        /// Records the recipients of <paramref name="keys"/> in the manifest and keeps the keys for this session.
+        /// <paramref name="hasDoltStores"/>: the set has Dolt stores (Dolt-written ones are recorded as not encrypted, with the
+        /// note); <paramref name="stagedStoresRoot"/>: the backup root URL of a set whose stores DoltBackup stages and
+        /// uploads itself, encrypted to the same recipients (see <see cref="StoreKeyId"/>).
+        /// </summary>
+        public static void Record(BackupManifest manifest, EncryptionKeys keys, bool hasDoltStores, string stagedStoresRoot = null)
         {
             manifest.Encryption = new BackupEncryption
             {
                 Recipients = keys.Describe(),
-                DoltStoresEncrypted = false,
-                DoltStoresNote = hasDoltStores ? DoltStoresNote : null,
+                DoltStoresEncrypted = stagedStoresRoot != null,
+                DoltStoresNote = hasDoltStores && stagedStoresRoot == null ? DoltStoresNote : null,
+                StoreKeyId = stagedStoresRoot != null ? StoreKeyId(keys, stagedStoresRoot) : null,
             };
             manifest.SessionEncryptionKeys = keys;
+        }
+
+        /// <summary>
+        /// The identity of a set of recipients, for the shared encrypted table files of a backup root (16 hex digits of a
+        /// SHA-256): the SHA-256 of each certificate, and for a passphrase a PBKDF2-HMAC-SHA256 of it salted with the root
+        /// URL (as many iterations as the files use, so it tells an attacker no more than any encrypted file does). Two
+        /// versions share a stored table file only when their identities match: every recipient of each can open it.
+        /// </summary>
+        public static string StoreKeyId(EncryptionKeys keys, string rootUrl)
+        {
+            // PBKDF2 is slow on purpose: once per keys and root (New-DoltBackup | Sync-DoltBackup derives it once).
+            var known = StoreKeyIds.GetValue(keys, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+            return known.GetOrAdd(rootUrl.TrimEnd('/'), root => ComputeStoreKeyId(keys, root));
+        }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<EncryptionKeys, System.Collections.Concurrent.ConcurrentDictionary<string, string>> StoreKeyIds =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<EncryptionKeys, System.Collections.Concurrent.ConcurrentDictionary<string, string>>();
+
+        private static string ComputeStoreKeyId(EncryptionKeys keys, string rootUrl)
+        {
+            var parts = keys.Certificates.Select(c => "cert:" + Capture.HashedCopy.ToHex(Sha256Of(c.RawData))).OrderBy(p => p, StringComparer.Ordinal).ToList();
+            if (keys.Passphrase != null && keys.Passphrase.Length > 0)
+            {
+                byte[] salt = System.Text.Encoding.UTF8.GetBytes("DoltBackup store key id|" + rootUrl.TrimEnd('/'));
+                parts.Add("passphrase:" + keys.Iterations + ":" + Capture.HashedCopy.ToHex(PassphraseKeyCache.Derive(keys, salt, keys.Iterations, "SHA256", 32)));
+            }
+            return Capture.HashedCopy.ToHex(Sha256Of(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", parts)))).Substring(0, 16);
+        }
+
+        private static byte[] Sha256Of(byte[] data)
+        {
+            using (var sha = System.Security.Cryptography.SHA256.Create())
+            {
+                return sha.ComputeHash(data);
+            }
         }
 
         /// <summary>

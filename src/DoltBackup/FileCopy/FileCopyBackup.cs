@@ -179,11 +179,18 @@ namespace DoltBackup.FileCopy
                     outputName += manifest.Encryption.FileSuffix;
                 }
             }
-            string output = Path.Combine(backupFolder, outputName);
+            // Off the host: the archive (or each tree file) goes straight to the object store; nothing of it lands here.
+            var upload = options.UploadTo;
+            string uploadKey = upload == null ? null : Storage.ObjectKey.Combine(options.UploadSetKey ?? "", outputName);
+            string output = upload == null ? Path.Combine(backupFolder, outputName) : Storage.StorageException.Join(upload.DisplayName, uploadKey);
             string partial = output + ".partial";
-            if ((File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
+            if (upload == null && (File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
             {
                 throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
+            }
+            if (upload != null && !options.Overwrite && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0))
+            {
+                throw new IOException($"'{output}' already exists in the object store; use a new backup set, or -Force to replace it.");
             }
             var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
             foreach (var name in databases)
@@ -201,35 +208,48 @@ namespace DoltBackup.FileCopy
             }
             manifest.Artifacts.RemoveAll(a => a.Kind == FileCopyLayout.DataFileKind || a.Kind == FileCopyLayout.DataArchiveKind);
 
-            DeletePath(partial);
+            if (upload == null)
+            {
+                DeletePath(partial);
+            }
 
             var artifacts = new List<BackupArtifact>();
             long totalBytes = entries.Where(e => !e.IsDirectory && !e.IsLockFile).Sum(e => e.Size);
             var result = new FileCopyResult { OutputPath = output, Format = options.Format, Databases = databases.ToList() };
             try
             {
-                if (options.Format == FileCopyFormat.Tree)
+                if (options.Format == FileCopyFormat.Tree && upload != null)
+                {
+                    UploadTree(entries, upload, uploadKey, artifacts, options, totalBytes, result, keys);
+                }
+                else if (options.Format == FileCopyFormat.Tree)
                 {
                     CopyTree(entries, partial, artifacts, options, totalBytes, result, keys);
                 }
                 else
                 {
-                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result, keys);
+                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result, keys, upload, uploadKey);
                     artifacts.Insert(0, archive);
                 }
-                DeletePath(output);
-                if (options.Format == FileCopyFormat.Tree)
+                if (upload == null)
                 {
-                    Directory.Move(partial, output);
-                }
-                else
-                {
-                    File.Move(partial, output);
+                    DeletePath(output);
+                    if (options.Format == FileCopyFormat.Tree)
+                    {
+                        Directory.Move(partial, output);
+                    }
+                    else
+                    {
+                        File.Move(partial, output);
+                    }
                 }
             }
             catch (Exception e)
             {
-                DeletePath(partial);
+                if (upload == null)
+                {
+                    DeletePath(partial);
+                }
                 foreach (var item in items.Values)
                 {
                     item.Status = ItemStatus.Failed;
@@ -268,7 +288,36 @@ namespace DoltBackup.FileCopy
             };
 
         private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
-            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys)
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys, Storage.IBackupLocation upload, string uploadKey)
+        {
+            // To an object store: the archive streams into the upload as it is made (bounded memory, nothing on disk).
+            var streamed = upload == null ? null : new Storage.StreamedUpload(upload, uploadKey, options.CancellationToken);
+            try
+            {
+                var archive = WriteTar(entries, partial, outputName, gzip, artifacts, options, totalBytes, result, keys, streamed);
+                if (streamed != null)
+                {
+                    // The driver hashed every byte it sent: that SHA-256 (of the stored, maybe encrypted, archive) is recorded.
+                    var stored = streamed.Complete();
+                    archive.Size = stored.Size;
+                    archive.Sha256 = stored.Sha256;
+                }
+                return archive;
+            }
+            catch (Exception) when (streamed?.Failure != null)
+            {
+                // The upload failed (service, network, cut transfer): report that, not the broken pipe the writer saw.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(streamed.Failure).Throw();
+                throw;
+            }
+            finally
+            {
+                streamed?.Dispose(); // not completed: abandoned, so the driver stores nothing under the key
+            }
+        }
+
+        private static BackupArtifact WriteTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys, Storage.StreamedUpload streamed)
         {
             long done = 0;
             Encryption.SetEncryption.ArchiveEncryptor encryptor = null;
@@ -277,8 +326,8 @@ namespace DoltBackup.FileCopy
             string archiveSha;
             long archiveSize;
             // The archive holds privileges.db and maybe keys: owner-only from its first byte.
-            using (var file = OwnerOnlyFile.Create(partial, ownerOnly: true))
-            using (var hashed = new HashingStream(file, leaveOpen: true, hash: options.HashArchive || keys != null))
+            using (var file = streamed?.Writer ?? OwnerOnlyFile.Create(partial, ownerOnly: true))
+            using (var hashed = new HashingStream(file, leaveOpen: true, hash: streamed == null && (options.HashArchive || keys != null)))
             {
                 // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass).
                 Stream archiveStream = hashed;
@@ -359,7 +408,7 @@ namespace DoltBackup.FileCopy
                 }
                 encryptor?.Finish();
                 hashed.Flush();
-                file.Flush(true);
+                (file as FileStream)?.Flush(true);
                 archiveSize = hashed.BytesHashed;
                 archiveSha = hashed.FinishHex();
             }
@@ -446,6 +495,45 @@ namespace DoltBackup.FileCopy
                 }
             }
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
+        }
+
+        /// <summary>
+        /// Tree to an object store: each file is its own object under &lt;set&gt;/datadir/, read from the data dir and
+        /// sent as it is read (encrypted on the way to its .p7m object for an encrypted set, through
+        /// <see cref="Encryption.EncryptingBackupLocation"/>), its SHA-256 computed by the upload. Directories need no object.
+        /// </summary>
+        private static void UploadTree(List<DataDirEntry> entries, Storage.IBackupLocation upload, string treeKey, List<BackupArtifact> artifacts,
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys)
+        {
+            var target = keys == null ? upload : new Encryption.EncryptingBackupLocation(upload, keys);
+            long done = 0;
+            int files = entries.Count(e => !e.IsDirectory);
+            int filesDone = 0;
+            foreach (var e in entries.Where(x => !x.IsDirectory))
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                options.Progress?.Invoke(new FileCopyProgress("Uploading the data dir", e.RelativePath, filesDone, files, done, totalBytes));
+                Storage.StoredObject stored;
+                using (var src = e.IsLockFile ? (Stream)new MemoryStream(new byte[0]) : OpenSource(e.FullPath))
+                {
+                    stored = target.Put(Storage.ObjectKey.Combine(treeKey, e.RelativePath), src, options.CancellationToken);
+                }
+                long length = keys == null ? stored.Size : stored.PlaintextSize ?? 0;
+                string suffix = keys == null ? "" : Encryption.EncryptingBackupLocation.Suffix;
+                var artifact = NewArtifact(e, FileCopyLayout.TreeFolder + "/" + e.RelativePath + suffix, null, stored.Size, stored.Sha256);
+                if (keys != null)
+                {
+                    artifact.Encrypted = true;
+                    artifact.PlaintextSize = stored.PlaintextSize;
+                    artifact.PlaintextSha256 = stored.PlaintextSha256;
+                }
+                artifacts.Add(artifact);
+                done += length;
+                filesDone++;
+                result.Files++;
+                result.Bytes += length;
+            }
+            options.Progress?.Invoke(new FileCopyProgress("Uploading the data dir", null, filesDone, files, done, totalBytes));
         }
 
         private static Encryption.SetEncryption.Outcome CopyEncrypted(DataDirEntry e, string target, Encryption.EncryptionKeys keys)

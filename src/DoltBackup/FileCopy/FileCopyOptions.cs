@@ -37,6 +37,16 @@ namespace DoltBackup.FileCopy
         /// <summary>Replaces an existing FileCopy archive or tree in the backup folder (never overrides a held lock).</summary>
         public bool Overwrite { get; set; }
 
+        /// <summary>
+        /// When set, the archive (TarGzip or Tar) is not written into the backup folder: it is streamed, as it is made,
+        /// into this location (an object store) under <see cref="UploadSetKey"/>/&lt;archive name&gt;, never staged
+        /// whole on disk; Tree files are uploaded one by one. The backup folder then receives nothing of the data dir.
+        /// </summary>
+        public DoltBackup.Storage.IBackupLocation UploadTo { get; set; }
+
+        /// <summary>The set's key in <see cref="UploadTo"/> ("" when the location is the set itself).</summary>
+        public string UploadSetKey { get; set; } = "";
+
         /// <summary>Tells whether a sql-server.info port answers; defaults to a TCP connect on localhost.</summary>
         public Func<DoltBackup.Locking.SqlServerInfo, bool> ServerAnswers { get; set; } = info => info.PortAnswers();
 

@@ -265,8 +265,39 @@ namespace DoltBackup.Manifest
         public long? NewBytes { get; set; }
         /// <summary>How a -Versioned file:// store was started before the sync (null for other stores).</summary>
         public StoreSeed Seed { get; set; }
+        /// <summary>
+        /// The encrypted objects of a staged store as uploaded (encrypted staged sets only; null otherwise): every file
+        /// of the store, with the ciphertext's and the plaintext's size and SHA-256. Retention finds shared table files
+        /// by these names, and a restore checks every object against them.
+        /// </summary>
+        public List<StoreFileRecord> StoreFiles { get; set; }
         /// <inheritdoc />
         public override string ToString() => Name;
+    }
+
+    /// <summary>One file of a staged Dolt store, uploaded encrypted (CMS AuthEnvelopedData, <c>openssl cms -decrypt</c> opens it).</summary>
+    public sealed class StoreFileRecord
+    {
+        /// <summary>The file's path in the Dolt store ('/' separated): <c>manifest</c>, a table file, <c>oldgen/&lt;hash&gt;</c>.</summary>
+        public string Name { get; set; }
+        /// <summary>
+        /// The object's key without the <c>.p7m</c> suffix: relative to the set's URL, or for a shared table file
+        /// (<see cref="Shared"/>) relative to the backup root (<c>.stores/&lt;database&gt;/&lt;key id&gt;/&lt;file&gt;</c>).
+        /// </summary>
+        public string Object { get; set; }
+        /// <summary>True for a table file kept once under the backup root's <c>.stores/</c> and shared by the versions that name it.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Shared { get; set; }
+        /// <summary>Stored (ciphertext) size in bytes.</summary>
+        public long Size { get; set; }
+        /// <summary>SHA-256 of the stored ciphertext, lower-case hex.</summary>
+        public string Sha256 { get; set; }
+        /// <summary>Plaintext size in bytes.</summary>
+        public long PlaintextSize { get; set; }
+        /// <summary>SHA-256 of the plaintext, lower-case hex.</summary>
+        public string PlaintextSha256 { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => Object;
     }
 
     /// <summary>A file captured into the backup folder.</summary>
@@ -319,8 +350,18 @@ namespace DoltBackup.Manifest
         public string FileSuffix { get; set; } = ".p7m";
         /// <summary>Who can open the files: certificates (with their public DER) and whether a passphrase does.</summary>
         public List<Encryption.EncryptionRecipient> Recipients { get; set; } = new List<Encryption.EncryptionRecipient>();
-        /// <summary>False: Dolt writes the set's Dolt stores itself, and DoltBackup cannot encrypt them.</summary>
+        /// <summary>
+        /// True when the set's Dolt stores are encrypted too: stores staged on this host and uploaded by DoltBackup to an
+        /// s3:// or az:// destination (each file's record in <see cref="DatabaseBackupItem.StoreFiles"/>). False when
+        /// Dolt writes them itself (file://, aws://, gs://, https:// destinations), which DoltBackup cannot encrypt.
+        /// </summary>
         public bool DoltStoresEncrypted { get; set; }
+        /// <summary>
+        /// Encrypted staged stores: the identity of the recipients the store files are encrypted to (16 hex digits),
+        /// also the folder of the shared table files under <c>.stores/&lt;database&gt;/</c>. Files encrypted to other
+        /// recipients are never reused: a set with other recipients uploads its own copies.
+        /// </summary>
+        public string StoreKeyId { get; set; }
         /// <summary>What protects the Dolt stores instead (the storage's own encryption), when they are not encrypted.</summary>
         public string DoltStoresNote { get; set; }
         /// <inheritdoc />

@@ -26,6 +26,12 @@ namespace DoltBackup.Storage
         /// <summary>S3: path-style addressing (https://endpoint/bucket/key). Null: on for a custom endpoint, off for AWS.</summary>
         public bool? ForcePathStyle { get; set; }
 
+        /// <summary>
+        /// Azure: the Blob service endpoint used instead of https://&lt;account&gt;.blob.core.windows.net for az:// and
+        /// https:// locations with a SAS token or a managed identity (a connection string carries its own endpoint).
+        /// </summary>
+        public string AzureBlobEndpoint { get; set; }
+
         /// <summary>Azure: the client id of a user-assigned managed identity (DefaultAzureCredential).</summary>
         public string ManagedIdentityClientId { get; set; }
 
@@ -92,6 +98,7 @@ namespace DoltBackup.Storage
             if (!string.IsNullOrEmpty(S3ProfileName)) parts.Add("S3 profile " + S3ProfileName);
             if (HasS3Credential) parts.Add("S3 access key (hidden)");
             if (HasConnectionString) parts.Add("Azure connection string (hidden)");
+            if (!string.IsNullOrEmpty(AzureBlobEndpoint)) parts.Add("Azure Blob endpoint " + AzureBlobEndpoint);
             if (HasSasToken) parts.Add("Azure SAS token (hidden)");
             if (!string.IsNullOrEmpty(ManagedIdentityClientId)) parts.Add("Azure managed identity " + ManagedIdentityClientId);
             return parts.Count == 0 ? "Default credential chains" : string.Join("; ", parts);

@@ -63,6 +63,28 @@ namespace DoltBackup.Storage
             return !m.Groups["scheme"].Value.Equals("file", StringComparison.OrdinalIgnoreCase);
         }
 
+        /// <summary>True when <paramref name="text"/> is an https:// URL of an Azure Blob Storage account (https://account.blob.core.windows.net/...).</summary>
+        public static bool IsAzureBlobHttpsUrl(string text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return false;
+            }
+            var m = SchemePattern.Match(text);
+            if (!m.Success || !m.Groups["scheme"].Value.Equals("https", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+            SplitHost(text.Substring(m.Length), out string host);
+            return host.EndsWith(AzureBlobHostSuffix, StringComparison.Ordinal) && host.Length > AzureBlobHostSuffix.Length;
+        }
+
+        private static void SplitHost(string rest, out string host)
+        {
+            int end = rest.IndexOfAny(new[] { '/', '?', '#' });
+            host = (end < 0 ? rest : rest.Substring(0, end)).ToLowerInvariant();
+        }
+
         /// <summary>
         /// Parses <paramref name="text"/>. A text without "scheme://" is a local path (made full against
         /// <paramref name="currentDirectory"/> when relative). Throws StorageException StorageUnknownScheme or

@@ -195,19 +195,13 @@ namespace DoltBackup.Verification
                     {
                         byte[] data = ReadSpan(fs, index, spanCount, dataId, dataEnd);
                         done += data.Length;
-                        if (dictId == 0 && version >= 2)
+                        if (IsSnappy(version, dictId))
                         {
                             problem = digest.CheckSnappyRecord(data, 0, data.Length, address, 0);
                         }
                         else
                         {
-                            byte[] dictionary = null;
-                            if (dictId != 0 && !dictionaries.TryGetValue(dictId, out dictionary))
-                            {
-                                dictionary = ZstdFrames.Decompress(ReadSpan(fs, index, spanCount, dictId, dataEnd), null);
-                                dictionaries[dictId] = dictionary;
-                            }
-                            byte[] chunk = ZstdFrames.Decompress(data, dictionary);
+                            byte[] chunk = ZstdFrames.Decompress(data, Dictionary(fs, index, spanCount, dictId, dataEnd, dictionaries));
                             problem = digest.CheckHash(chunk, 0, chunk.Length, address, 0);
                         }
                     }
@@ -239,7 +233,23 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static byte[] ReadSpan(Stream fs, byte[] index, uint spanCount, uint id, long dataEnd)
+        /// <summary>Archives v2 and later keep chunks without a dictionary as snappy records (with a CRC-32C); every other chunk is zstd.</summary>
+        internal static bool IsSnappy(int version, uint dictId) => dictId == 0 && version >= 2;
+
+        /// <summary>The zstd dictionary of byte span <paramref name="dictId"/> (null for 0), decompressed once per archive.</summary>
+        internal static byte[] Dictionary(Stream fs, byte[] index, uint spanCount, uint dictId, long dataEnd, Dictionary<uint, byte[]> dictionaries)
+        {
+            byte[] dictionary = null;
+            if (dictId != 0 && !dictionaries.TryGetValue(dictId, out dictionary))
+            {
+                dictionary = ZstdFrames.Decompress(ReadSpan(fs, index, spanCount, dictId, dataEnd), null);
+                dictionaries[dictId] = dictionary;
+            }
+            return dictionary;
+        }
+
+        /// <summary>The bytes of byte span <paramref name="id"/> (1-based), checked against the index and the data's end.</summary>
+        internal static byte[] ReadSpan(Stream fs, byte[] index, uint spanCount, uint id, long dataEnd)
         {
             if (id == 0 || id > spanCount)
             {

@@ -24,10 +24,11 @@ namespace DoltBackup.Verification
         /// Checks every artifact; while a FileCopy archive streams by, <paramref name="storesIn"/> (given the archive's
         /// stored path) may return a scanner that checks the Dolt stores inside it in the same pass.
         /// </summary>
-        internal static void Verify(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit, Func<string, ArchiveStoreScanner> storesIn)
+        internal static void Verify(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit, Func<string, ArchiveStoreScanner> storesIn, SetFileSource files = null)
         {
             options = options ?? new VerificationOptions();
             string folder = manifest.BackupFolder;
+            files = files ?? (string.IsNullOrEmpty(folder) ? null : SetFileSource.Folder(folder));
             var inArchives = manifest.Artifacts.Where(a => !string.IsNullOrEmpty(a.Archive)).GroupBy(a => a.Archive, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
             var buffer = new byte[BufferSize];
@@ -63,13 +64,13 @@ namespace DoltBackup.Verification
                     }
                     entries = null;
                 }
-                VerifyFile(folder, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath), artifact.Encrypted ? keys : null);
+                VerifyFile(files, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath), artifact.Encrypted ? keys : null);
             }
             // Entries whose archive is not itself a recorded artifact: still check them.
             foreach (var pair in inArchives)
             {
                 var synthetic = new BackupArtifact { Kind = FileCopyLayout.DataArchiveKind, StoredPath = pair.Key, Size = -1 };
-                VerifyFile(folder, synthetic, pair.Value, options, emit, buffer, storesIn?.Invoke(pair.Key), null);
+                VerifyFile(files, synthetic, pair.Value, options, emit, buffer, storesIn?.Invoke(pair.Key), null);
             }
         }
 
@@ -84,7 +85,7 @@ namespace DoltBackup.Verification
         private static VerificationResult Result(BackupArtifact a, string check, VerificationStatus status, string message, string path)
             => new VerificationResult(a.Archive == null ? a.StoredPath : a.Archive + ":" + a.StoredPath, check, status, message, VerificationLevel.Artifact, path);
 
-        private static void VerifyFile(string folder, BackupArtifact artifact, List<BackupArtifact> entries, VerificationOptions options,
+        private static void VerifyFile(SetFileSource files, BackupArtifact artifact, List<BackupArtifact> entries, VerificationOptions options,
             Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, Encryption.EncryptionKeys keys)
         {
             bool recorded = artifact.Size >= 0;
@@ -93,19 +94,20 @@ namespace DoltBackup.Verification
                 emit(Result(artifact, "Artifact.Present", VerificationStatus.Skipped, $"Not checked: the backup recorded this {artifact.Kind} as {artifact.Status}{(artifact.Error != null ? " (" + artifact.Error + ")" : "")}.", null));
                 return;
             }
-            if (string.IsNullOrEmpty(folder) || string.IsNullOrEmpty(artifact.StoredPath))
+            if (files == null || string.IsNullOrEmpty(artifact.StoredPath))
             {
                 emit(Result(artifact, "Artifact.Present", VerificationStatus.Skipped, "Not checked: the manifest has no backup folder or no stored path for this file.", null));
                 return;
             }
-            string path = Path.Combine(folder, artifact.StoredPath.Replace('/', Path.DirectorySeparatorChar));
-            if (!File.Exists(path))
+            string path = files.Display(artifact.StoredPath);
+            long? found = files.SizeOf(artifact.StoredPath);
+            if (found == null)
             {
                 emit(Result(artifact, "Artifact.Present", VerificationStatus.Failed, $"The recorded {artifact.Kind} is missing.", path));
                 FailEntries(entries, "its archive is missing", emit, path);
                 return;
             }
-            long size = new FileInfo(path).Length;
+            long size = found.Value;
             if (recorded && size != artifact.Size)
             {
                 emit(Result(artifact, "Artifact.Size", VerificationStatus.Failed, $"The file is {size} bytes, the manifest recorded {artifact.Size} (truncated or replaced).", path));
@@ -126,7 +128,7 @@ namespace DoltBackup.Verification
             bool archiveDamaged = false;
             try
             {
-                hash = entries == null ? HashFile(path, size, buffer, options) : HashArchive(path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged, keys);
+                hash = entries == null ? HashFile(files, artifact.StoredPath, path, size, buffer, options) : HashArchive(files, path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged, keys);
             }
             catch (IOException e)
             {
@@ -136,6 +138,11 @@ namespace DoltBackup.Verification
             catch (UnauthorizedAccessException e)
             {
                 emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Failed, "The file cannot be read: " + e.Message, path));
+                return;
+            }
+            catch (DoltBackup.Storage.StorageException e)
+            {
+                emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Failed, "The object cannot be read: " + e.Message, path));
                 return;
             }
             if (!recorded)
@@ -162,18 +169,18 @@ namespace DoltBackup.Verification
                 emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Passed, $"{size} bytes, SHA-256 as recorded.", path));
                 if (keys != null && entries == null)
                 {
-                    VerifyDecrypted(artifact, path, keys, emit);
+                    VerifyDecrypted(artifact, files, path, keys, emit, options);
                 }
             }
         }
 
         /// <summary>An encrypted file opened with the key: it authenticates, and its plaintext is the one recorded.</summary>
-        private static void VerifyDecrypted(BackupArtifact artifact, string path, Encryption.EncryptionKeys keys, Action<VerificationResult> emit)
+        private static void VerifyDecrypted(BackupArtifact artifact, SetFileSource files, string path, Encryption.EncryptionKeys keys, Action<VerificationResult> emit, VerificationOptions options)
         {
             try
             {
                 // In a stream: a tree file may be large.
-                using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+                using (var file = files.Open(artifact.StoredPath, options.CancellationToken))
                 using (var plain = new HashingStream(Encryption.SetEncryption.OpenDecrypting(file, keys, artifact.StoredPath, ownsInput: false)))
                 {
                     var buffer = new byte[BufferSize];
@@ -208,10 +215,10 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static string HashFile(string path, long size, byte[] buffer, VerificationOptions options)
+        private static string HashFile(SetFileSource files, string storedPath, string path, long size, byte[] buffer, VerificationOptions options)
         {
             using (var hasher = new Sha256Hasher())
-            using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+            using (var fs = files.Open(storedPath, options.CancellationToken))
             {
                 long done = 0;
                 int n;
@@ -229,7 +236,7 @@ namespace DoltBackup.Verification
             }
         }
 
-        private static string HashArchive(string path, long size, BackupArtifact archive, List<BackupArtifact> entries, VerificationOptions options,
+        private static string HashArchive(SetFileSource files, string path, long size, BackupArtifact archive, List<BackupArtifact> entries, VerificationOptions options,
             Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, out bool damaged, Encryption.EncryptionKeys keys)
         {
             var expected = new Dictionary<string, BackupArtifact>(StringComparer.Ordinal);
@@ -238,7 +245,7 @@ namespace DoltBackup.Verification
                 expected[e.StoredPath] = e;
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var file = files.Open(archive.StoredPath, options.CancellationToken))
             using (var raw = new HashingStream(file, leaveOpen: true, hash: !string.IsNullOrEmpty(archive.Sha256)))
             {
                 string damage = null;
@@ -284,7 +291,7 @@ namespace DoltBackup.Verification
                             data.ReadToEnd(buffer);
                             long length = data.BytesRead;
                             string hash = hasher.FinishHex();
-                            options.Report("Checking the archive", entry.Name, file.Position, size);
+                            options.Report("Checking the archive", entry.Name, raw.BytesHashed, size);
                             if (!expected.TryGetValue(entry.Name, out var a))
                             {
                                 emit(new VerificationResult(archive.StoredPath + ":" + entry.Name, "Artifact.Recorded", VerificationStatus.Info, "The archive holds a file the manifest does not record.", VerificationLevel.Artifact, path));

@@ -85,6 +85,14 @@ namespace DoltBackup.Verification
         /// checked offline (remote URLs, snapshots, a data dir inside an archive) is reported as Skipped.
         /// </summary>
         public static void VerifyManifest(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit)
+            => VerifyManifest(manifest, options, emit, null);
+
+        /// <summary>
+        /// As <see cref="VerifyManifest(BackupManifest, VerificationOptions, Action{VerificationResult})"/>, reading the
+        /// set's files from <paramref name="files"/> (null: the backup folder): an object-store set streamed object by
+        /// object, each hashed as it arrives, a FileCopy archive and the stores inside it checked in that one pass.
+        /// </summary>
+        public static void VerifyManifest(BackupManifest manifest, VerificationOptions options, Action<VerificationResult> emit, SetFileSource files)
         {
             options = options ?? new VerificationOptions();
             string target = manifest.ToString();
@@ -102,7 +110,7 @@ namespace DoltBackup.Verification
             }
             else
             {
-                ArtifactVerifier.Verify(manifest, options, emit, storesIn);
+                ArtifactVerifier.Verify(manifest, options, emit, storesIn, files);
             }
 
             switch (manifest.Method)
@@ -117,7 +125,13 @@ namespace DoltBackup.Verification
                     break;
                 case BackupMethod.FileCopy:
                     string tree = string.IsNullOrEmpty(manifest.BackupFolder) ? null : Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
-                    if (tree != null && Directory.Exists(tree) && manifest.Encryption != null)
+                    if (files != null && stores == null && manifest.Artifacts.Any(a => a.Kind == FileCopyLayout.DataFileKind && string.IsNullOrEmpty(a.Archive)))
+                    {
+                        emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
+                            "The copied data dir is stored file by file in the object store: every file was checked against its size and SHA-256 as it streamed by; the structure of its Dolt stores is checked on a restored data dir (Restore-DoltBackup, then Test-DoltBackup on it).",
+                            VerificationLevel.Structure, files.Display(FileCopyLayout.TreeFolder)));
+                    }
+                    else if (tree != null && Directory.Exists(tree) && manifest.Encryption != null)
                     {
                         emit(new VerificationResult(target, "Store.Structure", VerificationStatus.Skipped,
                             "The copied data dir is encrypted file by file: its Dolt stores are checked by each file's SHA-256 (and, with the key, its plaintext SHA-256). Restore it and run Test-DoltBackup on the restored data dir to check their structure.",
@@ -185,6 +199,13 @@ namespace DoltBackup.Verification
                 return;
             }
             string local = FileUrlToPath(db.Url);
+            if (local == null && db.StoreFiles != null && manifest.Encryption?.DoltStoresEncrypted == true)
+            {
+                emit(new VerificationResult(db.Name, "Store.Structure", VerificationStatus.Skipped,
+                    $"The Dolt store is encrypted and no key was given: its {db.StoreFiles.Count} objects matched their recorded ciphertext SHA-256, its content was not checked. Give -DecryptionCertificate (with its private key) or -Passphrase.",
+                    VerificationLevel.Structure, db.Url));
+                return;
+            }
             if (local == null)
             {
                 emit(new VerificationResult(db.Name, "Store.Structure", VerificationStatus.Skipped, $"The backup URL '{db.Url}' is not a file:// URL: it cannot be checked offline.", VerificationLevel.Structure));

@@ -15,26 +15,38 @@ namespace DoltBackup.Verification
         /// <summary>Checks a snappy record; returns null when good, else the reason.</summary>
         public string CheckSnappyRecord(byte[] buffer, int offset, int length, byte[] address, int addressOffset)
         {
+            byte[] data = DecodeSnappyRecord(buffer, offset, length, out string problem);
+            return data == null ? problem : CheckHash(data, 0, data.Length, address, addressOffset);
+        }
+
+        /// <summary>
+        /// The chunk in a snappy record (compressed bytes followed by a CRC-32C of them); null, with the reason, when the
+        /// CRC does not match or the data does not decompress.
+        /// </summary>
+        public static byte[] DecodeSnappyRecord(byte[] buffer, int offset, int length, out string problem)
+        {
+            problem = null;
             if (length < 4)
             {
-                return "the record is shorter than its 4-byte checksum";
+                problem = "the record is shorter than its 4-byte checksum";
+                return null;
             }
             uint stored = BigEndian.UInt32(buffer, offset + length - 4);
             uint actual = Crc32C.Compute(buffer, offset, length - 4);
             if (stored != actual)
             {
-                return $"CRC-32C of the compressed data is {actual:x8}, the record says {stored:x8}";
+                problem = $"CRC-32C of the compressed data is {actual:x8}, the record says {stored:x8}";
+                return null;
             }
-            byte[] data;
             try
             {
-                data = Snappy.DecompressToArray(new ReadOnlySpan<byte>(buffer, offset, length - 4));
+                return Snappy.DecompressToArray(new ReadOnlySpan<byte>(buffer, offset, length - 4));
             }
             catch (Exception e) when (!(e is OutOfMemoryException))
             {
-                return "the snappy data does not decompress: " + e.Message;
+                problem = "the snappy data does not decompress: " + e.Message;
+                return null;
             }
-            return CheckHash(data, 0, data.Length, address, addressOffset);
         }
 
         /// <summary>Checks that SHA-512[:20] of uncompressed data equals the address; null when it does.</summary>

@@ -360,7 +360,8 @@ namespace DoltBackup.Tests.Storage
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
 
-        private sealed class FailingAfter : Stream
+        /// <summary>A source that breaks after <c>limit</c> bytes (a transfer cut midway); StreamedFileCopyUploadTests uses it too.</summary>
+        internal sealed class FailingAfter : Stream
         {
             private readonly Stream _inner;
             private readonly long _limit;

@@ -24,7 +24,7 @@ namespace DoltBackup.Tests.Storage
     {
         private static readonly CancellationToken None = CancellationToken.None;
 
-        private static string LocalSet(TempDir dir, string id, string archiveText = "archive-bytes", string name = "n", DateTime? createdUtc = null)
+        internal static string LocalSet(TempDir dir, string id, string archiveText = "archive-bytes", string name = "n", DateTime? createdUtc = null)
         {
             string folder = dir.Combine(id);
             Directory.CreateDirectory(Path.Combine(folder, "data"));

@@ -25,7 +25,11 @@ namespace DoltBackup.Tests.Storage
         [DoltFact]
         public void A_server_backed_up_to_S3_through_staging_restores_on_an_empty_server_from_the_url_alone() => RoundTrip("s3rver");
 
-        private static void RoundTrip(string driver)
+        /// <summary>Issue 13: the same with -EncryptionCertificate: every uploaded store file is CMS ciphertext, the restore needs the key.</summary>
+        [DoltFact]
+        public void An_encrypted_server_backup_to_S3_uploads_only_ciphertext_and_restores_with_the_key() => RoundTrip("s3rver", DoltBackup.Tests.Encryption.TestKeys.NewCertificate("ops"));
+
+        private static void RoundTrip(string driver, System.Security.Cryptography.X509Certificates.X509Certificate2 cert = null)
         {
             var (url, context) = OffHostSetTests.Root(driver);
             using var dir = new TempDir("doltbackup-real-staged");
@@ -38,8 +42,10 @@ namespace DoltBackup.Tests.Storage
             string staging = dir.Combine("staging");
             using var host = new PowerShellHost();
 
-            var backup = host.Run("New-DoltBackup -Server 127.0.0.1 -Port $args[0] -Credential $args[1] -TlsMode None -Destination $args[2] -StagingPath $args[3] -StorageContext $args[4] -Database sales | Sync-DoltBackup -Verbose",
-                source.Port, Root(), url, staging, context);
+            string encrypt = cert == null ? "" : " -EncryptionCertificate $args[5]";
+            object recipient = cert == null ? null : DoltBackup.Tests.Encryption.TestKeys.PublicOnly(cert);
+            var backup = host.Run("New-DoltBackup -Server 127.0.0.1 -Port $args[0] -Credential $args[1] -TlsMode None -Destination $args[2] -StagingPath $args[3] -StorageContext $args[4] -Database sales" + encrypt + " | Sync-DoltBackup -Verbose",
+                source.Port, Root(), url, staging, context, recipient);
             Assert.True(backup.Errors.Count == 0 && backup.Terminating == null, backup.AllText());
             var manifest = (BackupManifest)backup.Output.Single().BaseObject;
             Assert.Equal(BackupStatus.Completed, manifest.Status);
@@ -47,12 +53,21 @@ namespace DoltBackup.Tests.Storage
 
             // A second sync of the unchanged server uploads manifest.json, plus, before Dolt 2.3.1 (issue #11488), the
             // ~712-byte .darc and the store manifest that an idle sync writes: never the data again.
-            var again = host.Run("New-DoltBackup -Server 127.0.0.1 -Port $args[0] -Credential $args[1] -TlsMode None -Destination $args[2] -StagingPath $args[3] -StorageContext $args[4] -Database sales | Sync-DoltBackup -Verbose",
-                source.Port, Root(), url, staging, context);
+            var again = host.Run("New-DoltBackup -Server 127.0.0.1 -Port $args[0] -Credential $args[1] -TlsMode None -Destination $args[2] -StagingPath $args[3] -StorageContext $args[4] -Database sales" + encrypt + " | Sync-DoltBackup -Verbose",
+                source.Port, Root(), url, staging, context, recipient);
             Assert.True(again.Errors.Count == 0 && again.Terminating == null, again.AllText());
             var uploaded = again.Verbose.Single(v => v.StartsWith("Uploaded "));
             int objects = int.Parse(System.Text.RegularExpressions.Regex.Match(uploaded, @": (\d+) objects").Groups[1].Value);
             Assert.InRange(objects, 1, 3);
+            if (cert != null)
+            {
+                Assert.True(manifest.Encryption.DoltStoresEncrypted);
+                Assert.DoesNotContain(backup.Warnings, w => w.Contains("cannot encrypt"));
+                using var location = DoltBackup.Storage.BackupLocations.Open(url, context);
+                var keys = location.List("sales/", System.Threading.CancellationToken.None).Select(o => o.Key).ToList();
+                Assert.Contains("sales/manifest.p7m", keys);
+                Assert.All(keys, k => Assert.EndsWith(".p7m", k));
+            }
 
             // The host dies.
             source.Dispose();
@@ -60,8 +75,15 @@ namespace DoltBackup.Tests.Storage
             Directory.Delete(dir.Combine("source"), recursive: true);
 
             using var target = DoltBackup.Tests.Restore.RealDoltServer.Start(dir.Combine("target"));
-            var r = host.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -Server 127.0.0.1 -Port $args[2] -Credential $args[3] -TlsMode None -Confirm:$false",
-                url, context, target.Port, Root());
+            const string restore = "Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -Server 127.0.0.1 -Port $args[2] -Credential $args[3] -TlsMode None -Confirm:$false";
+            if (cert != null)
+            {
+                var noKey = host.Run(restore, url, context, target.Port, Root());
+                Assert.Equal("DoltBackup.EncryptionKeyRequired,DoltBackup.Cmdlets.RestoreDoltBackupCommand", Assert.Single(noKey.Errors).FullyQualifiedErrorId);
+                Assert.Empty(target.Query("SHOW DATABASES LIKE 'sales'"));
+            }
+            var r = cert == null ? host.Run(restore, url, context, target.Port, Root())
+                : host.Run(restore + " -DecryptionCertificate $args[4]", url, context, target.Port, Root(), cert);
             Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
             var db = r.Output.Select(o => o.BaseObject).OfType<DatabaseRestoreResult>().Single();
             Assert.Equal(RestoreStatus.Restored, db.Status);

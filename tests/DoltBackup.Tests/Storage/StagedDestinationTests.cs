@@ -27,7 +27,7 @@ namespace DoltBackup.Tests.Storage
 
         public static IEnumerable<object[]> Emulators() => BackupLocationContractTests.Emulators();
 
-        private sealed class Bed : IDisposable
+        internal sealed class Bed : IDisposable
         {
             public TempDir Dir { get; } = new TempDir();
             public PowerShellHost Shell { get; } = new PowerShellHost();
@@ -132,7 +132,7 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(new[] { "dev", "main" }, restorer.Databases["inventory"].Branches.Keys);
         }
 
-        private static void AssertRestores(Bed bed, BackupManifest m, StorageContext context)
+        internal static void AssertRestores(Bed bed, BackupManifest m, StorageContext context)
         {
             string target = bed.Dir.Combine("restored-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(target);
@@ -301,7 +301,7 @@ namespace DoltBackup.Tests.Storage
         }
 
         /// <summary>A staged set as New-DoltBackup | Sync-DoltBackup leave it (with a label: one -Versioned version, shared stores).</summary>
-        private static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test", string label = null)
+        internal static BackupManifest StagedSet(TempDir dir, FakeDoltEngine engine, string setUrl = "memory://test", string label = null)
         {
             string folder = label == null ? dir.Combine("staging") : dir.Combine("staging", label);
             var manifest = new BackupManifest
@@ -359,7 +359,8 @@ namespace DoltBackup.Tests.Storage
         }
 
         /// <summary>A view of one prefix of a location (a set under a root), as the drivers' child locations are.</summary>
-        private sealed class PrefixedLocation : IBackupLocation
+        /// <summary>A location seen through a key prefix (a set under a backup root); StreamedFileCopyUploadTests uses it too.</summary>
+        internal sealed class PrefixedLocation : IBackupLocation
         {
             private readonly IBackupLocation _inner;
             private readonly string _prefix;
@@ -452,6 +453,9 @@ namespace DoltBackup.Tests.Storage
 
         public StagedDestinationGrantsTests(MariaDbFixture fixture) => _fixture = fixture;
 
+        /// <summary>PowerShell that makes $cred from $args[0] (user) and $args[1] (password).</summary>
+        internal const string CredentialFromArgs = "$sec = [System.Security.SecureString]::new(); foreach ($ch in $args[1].ToCharArray()) { $sec.AppendChar($ch) }; $cred = [pscredential]::new($args[0], $sec); ";
+
         [MariaDbFact]
         public void Export_DoltGrants_at_the_end_of_the_pipeline_uploads_the_grants_script_and_the_manifest_naming_it()
         {
@@ -464,8 +468,7 @@ namespace DoltBackup.Tests.Storage
             engine.AddDatabase("sales").Commit(20_000);
             FakeServers.Register(engine, dataDir);
             using var shell = new PowerShellHost();
-            var r = shell.Run(
-                "$sec = [System.Security.SecureString]::new(); foreach ($ch in $args[1].ToCharArray()) { $sec.AppendChar($ch) }; $cred = [pscredential]::new($args[0], $sec); " +
+            var r = shell.Run(CredentialFromArgs +
                 "New-DoltBackup -DataDir $args[3] -DoltPath /opt/dolt -Destination $args[4] -StagingPath $args[5] -StorageContext $args[6] | Sync-DoltBackup -SkipConfiguration | " +
                 "Export-DoltGrants -Server 127.0.0.1 -Port $args[2] -Credential $cred -TlsMode None -IncludeUser 'rt_*' -Verbose",
                 _fixture.Server.AdminUser, _fixture.Server.AdminPassword, _fixture.Server.Port, dataDir, url, dir.Combine("staging"), context);

@@ -55,6 +55,22 @@ namespace DoltBackup.Tests.Storage
         }
 
         [Fact]
+        public void Only_object_store_urls_are_staged_destinations_and_https_ones_only_for_Azure_Blob()
+        {
+            Assert.True(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("https://acct1.blob.core.windows.net/backups/prod"));
+            Assert.True(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination(" HTTPS://Acct1.Blob.Core.Windows.Net/backups "));
+            Assert.True(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("az://acct1/backups/prod"));
+            Assert.True(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("s3://bucket/prod"));
+            // Dolt writes these itself: DoltHub/DoltLab remotes, a remotesapi server, a host that only looks like Azure.
+            Assert.False(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("https://doltremoteapi.dolthub.com/org/repo"));
+            Assert.False(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("http://localhost:50051/db"));
+            Assert.False(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("https://blob.core.windows.net.example.com/c"));
+            Assert.False(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("http://acct1.blob.core.windows.net/backups"));
+            Assert.False(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("aws://[table:bucket]/db"));
+            Assert.False(DoltBackup.Storage.Sets.StagedStores.IsStagedDestination("file:///backups"));
+        }
+
+        [Fact]
         public void A_sas_token_in_the_url_is_refused_and_not_repeated()
         {
             const string sig = "sig=AbCdSecretSignature%3D";

@@ -39,6 +39,11 @@ namespace DoltBackup.Restore.PointInTime
         public Action<string> Warning { get; set; } = t => { };
         /// <summary>Progress: done, total, status (null: finished).</summary>
         public Action<int, int, string> Progress { get; set; } = (d, t, s) => { };
+        /// <summary>
+        /// When set (-WhatIf, -Confirm), asked before the confirmation for what the restore would do to each branch,
+        /// from the backup store read offline (<see cref="PointInTimePreview.Read"/>); null: the commits are only known once restored.
+        /// </summary>
+        public Func<PointInTimeSetChoice, PointInTimeOptions, PointInTimePreview> Preview { get; set; }
         /// <summary>One result per database.</summary>
         public Action<PointInTimeRestoreResult> Result { get; set; } = r => { };
     }
@@ -119,7 +124,19 @@ namespace DoltBackup.Restore.PointInTime
                 ? $"restore '{choice.Database}' from the newest set '{result.BackupId}' (taken {PointInTimeCommitPlanner.Format(choice.TakenUtc)}) as '{target}'{(targetExists ? ", REPLACING the existing database" : "")}, then move the branch(es) whose own line holds commit {options.Commit} exactly to it and every other branch to its last commit at or before that commit's date"
                 : $"restore '{choice.Database}' from the set '{result.BackupId}' (taken {PointInTimeCommitPlanner.Format(choice.TakenUtc)}, {(choice.CoversMoment ? "the earliest set taken at or after the moment" : "the newest set, taken BEFORE the moment: later commits are in no backup")}) as '{target}'{(targetExists ? ", REPLACING the existing database" : "")}, then move each branch to its last commit at or before {PointInTimeCommitPlanner.Format(options.MomentUtc.Value)}";
             string branches = string.Join(", ", (choice.Item.Branches ?? new List<RefHead>()).Select(b => b.Name + "@" + b.Hash));
-            string action = Capitalize(what) + $". Branches in the set: {branches}. The commit for each branch is chosen from the restored history (dolt_log): a backup store cannot be read without restoring it";
+            string action = Capitalize(what) + $". Branches in the set: {branches}. ";
+            var preview = _callbacks.Preview?.Invoke(choice, options);
+            if (preview != null)
+            {
+                _callbacks.Verbose(preview.Plan != null
+                    ? $"Read the history of '{choice.Database}' from its backup store offline: {preview.CommitsRead} commits, {preview.ChunksRead} of {preview.StoreChunks} chunks."
+                    : $"The backup store of '{choice.Database}' was not read offline: {preview.Unreadable}.");
+                action += preview.Describe();
+            }
+            else
+            {
+                action += "The commit for each branch is chosen from the restored history (dolt_log)";
+            }
             if (!_callbacks.ShouldProcess($"{target} on {_engine.Description}", action))
             {
                 return null;

@@ -26,6 +26,7 @@ namespace DoltBackup.Storage.Azure
         private readonly BlobContainerClient _container;
         private readonly string _prefix;
         private readonly SecretScrubber _scrubber;
+        private readonly DateTimeOffset? _sasExpiry;
 
         public AzureBlobBackupLocation(StorageLocation location, StorageContext context)
         {
@@ -54,9 +55,10 @@ namespace DoltBackup.Storage.Azure
                 }
                 else
                 {
-                    var uri = new Uri($"https://{location.Account}.blob.core.windows.net/{location.Container}");
+                    var uri = new Uri(ServiceEndpoint(location, context) + "/" + location.Container);
                     if (sas != null)
                     {
+                        _sasExpiry = SasExpiry(sas);
                         _container = new BlobContainerClient(uri, new AzureSasCredential(sas.TrimStart('?')), options);
                     }
                     else
@@ -85,6 +87,27 @@ namespace DoltBackup.Storage.Azure
         }
 
         public string DisplayName { get; }
+
+        /// <summary>
+        /// The Blob service of the location's account: the context's AzureBlobEndpoint (whose account, where the URL
+        /// shows one, must be the location's), else https://&lt;account&gt;.blob.core.windows.net.
+        /// </summary>
+        internal static string ServiceEndpoint(StorageLocation location, StorageContext context)
+        {
+            string endpoint = context?.AzureBlobEndpoint;
+            if (string.IsNullOrEmpty(endpoint))
+            {
+                return $"https://{location.Account}.blob.core.windows.net";
+            }
+            string account = new BlobUriBuilder(new Uri(endpoint)).AccountName;
+            if (!string.IsNullOrEmpty(account) && !string.Equals(account, location.Account, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new StorageException("StorageInvalidLocation", ErrorCategory.InvalidArgument, location.DisplayName,
+                    $"The storage context's Azure Blob endpoint {endpoint} is for account '{account}', but '{location.DisplayName}' names account '{location.Account}'.",
+                    "Use the URL of the endpoint's account, or a storage context made for this account.");
+            }
+            return endpoint.TrimEnd('/');
+        }
 
         public StorageKind Kind => StorageKind.AzureBlob;
 
@@ -224,6 +247,21 @@ namespace DoltBackup.Storage.Azure
         private StorageException Mismatch(string key, string why) => new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(DisplayName, key),
             $"The upload of '{StorageException.Join(DisplayName, key)}' was not stored as sent: {why}.", "Run the backup again; if it repeats, check the storage account.");
 
+        /// <summary>The signed expiry (se=) of a SAS token, or null when it has none that can be read.</summary>
+        internal static DateTimeOffset? SasExpiry(string sas)
+        {
+            foreach (var part in sas.TrimStart('?').Split('&'))
+            {
+                if (part.StartsWith("se=", StringComparison.Ordinal)
+                    && DateTimeOffset.TryParse(Uri.UnescapeDataString(part.Substring(3)), System.Globalization.CultureInfo.InvariantCulture,
+                        System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var expiry))
+                {
+                    return expiry;
+                }
+            }
+            return null;
+        }
+
         private static string Hex(byte[] bytes) => bytes == null || bytes.Length == 0 ? null : DigestingReadStream.Hex(bytes);
 
         private static byte[] HexToBytes(string hex)
@@ -271,6 +309,12 @@ namespace DoltBackup.Storage.Azure
                 if (r.Status == 404)
                 {
                     return StorageException.NotFound(DisplayName, key);
+                }
+                if ((r.Status == 403 || r.Status == 401) && _sasExpiry.HasValue && _sasExpiry.Value <= DateTimeOffset.UtcNow)
+                {
+                    return new StorageException("StorageAccessDenied", ErrorCategory.PermissionDenied, target,
+                        $"Azure Storage refused the SAS token of the storage context for '{target}': the token expired at {_sasExpiry.Value.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC ({detail}).",
+                        "Make a new SAS token, valid now, with read, write, list and delete on the container, and a new storage context: New-DoltBackupStorageContext -SasToken (Read-Host -AsSecureString).");
                 }
                 if (r.Status == 403 || r.Status == 401)
                 {

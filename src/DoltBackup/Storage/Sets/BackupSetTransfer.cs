@@ -77,6 +77,39 @@ namespace DoltBackup.Storage.Sets
         /// caller stores elsewhere (a staged set's shared table files).
         /// </summary>
         public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude)
+            => Publish(localFolder, location, setKey, progress, cancellationToken, exclude, null);
+
+        /// <summary>
+        /// As <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool})"/>,
+        /// uploading <paramref name="manifestJson"/> (when not null) as the set's manifest.json instead of the local file
+        /// (the local manifest may say that this very upload is under way: <see cref="UploadRecord"/>).
+        /// </summary>
+        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude, string manifestJson)
+        {
+            using (AcquireSetLock(location, setKey, cancellationToken))
+            {
+                return PublishLocked(localFolder, location, setKey, progress, cancellationToken, exclude, manifestJson);
+            }
+        }
+
+        /// <summary>
+        /// Takes the writer's lock of the set at <paramref name="setKey"/> (dispose to release), or throws
+        /// StorageSetLocked when another writer holds it.
+        /// </summary>
+        public static IStorageLock AcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+        {
+            var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+            if (setLock == null)
+            {
+                throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
+                    $"Another writer holds the lock of '{StorageException.Join(location.DisplayName, setKey)}'.",
+                    $"Wait for the other backup to finish (a crashed writer's lock expires after {LockStaleAfter.TotalMinutes:0} minutes) and run again.");
+            }
+            return setLock;
+        }
+
+        /// <summary>The upload of <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool}, string)"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
+        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
             if (!File.Exists(manifestPath))
@@ -85,14 +118,8 @@ namespace DoltBackup.Storage.Sets
                     $"'{localFolder}' holds no {BackupManifest.FileName}: it is not a backup set, or its backup did not finish.", "Publish a finished backup set folder.");
             }
             string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            using (var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken))
+            byte[] manifestBytes = manifestJson == null ? null : new System.Text.UTF8Encoding(false).GetBytes(manifestJson);
             {
-                if (setLock == null)
-                {
-                    throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
-                        $"Another writer holds the lock of '{StorageException.Join(location.DisplayName, setKey)}'.",
-                        $"Wait for the other backup to finish (a crashed writer's lock expires after {LockStaleAfter.TotalMinutes:0} minutes) and run again.");
-                }
                 var remote = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
                 var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                     .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
@@ -102,7 +129,7 @@ namespace DoltBackup.Storage.Sets
                     .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
                     .ThenBy(f => f.Relative, StringComparer.Ordinal)
                     .ToList();
-                long total = files.Sum(f => new FileInfo(f.File).Length) + new FileInfo(manifestPath).Length;
+                long total = files.Sum(f => new FileInfo(f.File).Length) + (manifestBytes?.Length ?? new FileInfo(manifestPath).Length);
                 var result = new TransferResult();
                 // What the last publish to this destination sent: unchanged files are skipped without being read.
                 var record = PublishRecord.Load(localFolder);
@@ -119,7 +146,8 @@ namespace DoltBackup.Storage.Sets
                     cancellationToken.ThrowIfCancellationRequested();
                     string key = ObjectKey.Combine(setKey, f.Relative);
                     var info = new FileInfo(f.File);
-                    long size = info.Length;
+                    bool isManifest = f.Relative == BackupManifest.FileName;
+                    long size = isManifest && manifestBytes != null ? manifestBytes.Length : info.Length;
                     DateTime modified = info.LastWriteTimeUtc;
                     if (f.Relative != BackupManifest.FileName && decision.IsUnchanged(f.File, f.Relative, key))
                     {
@@ -128,7 +156,7 @@ namespace DoltBackup.Storage.Sets
                         continue;
                     }
                     progress?.Invoke(new TransferProgress("Uploading", key, done, total));
-                    using (var stream = new FileStream(f.File, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+                    using (var stream = isManifest && manifestBytes != null ? (Stream)new MemoryStream(manifestBytes, writable: false) : new FileStream(f.File, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
                     {
                         var stored = location.Put(key, stream, cancellationToken);
                         if (stored.Size != size)

@@ -1,12 +1,13 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using DoltBackup.Manifest;
 
 namespace DoltBackup.Storage.Sets
 {
     /// <summary>
-    /// A backup set fetched from an object store into a private temporary folder, every recorded object checked
+    /// A backup set fetched from an object store into a private temporary folder (owner-only, 0700 on Unix), every recorded object checked
     /// (<see cref="BackupSetTransfer.Fetch"/>), so that verification and restore read local files as they do for a
     /// folder set; the Dolt stores of a staged set (see <see cref="StagedStores"/>) come down with it, each database's
     /// URL pointing at its downloaded store. Dispose deletes the folder.
@@ -31,10 +32,22 @@ namespace DoltBackup.Storage.Sets
 
         /// <summary>Fetches the set at <paramref name="url"/> (an object-store URL naming one set).</summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Fetch(url, context, null, null, progress, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="Fetch(string, StorageContext, Action{TransferProgress}, CancellationToken)"/>; a set with
+        /// encrypted Dolt stores is decrypted with the key given (<paramref name="certificates"/> with their private key,
+        /// or <paramref name="passphrase"/>): without one its stores stay encrypted, checked by their ciphertext only.
+        /// </summary>
+        public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
+            Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
             {
+                // The set may hold privileges.db, keys and secrets: the copy is the current user's only (0700).
+                Directory.CreateDirectory(folder);
+                Common.OwnerOnlyFile.SetMode(folder, Convert.ToInt32("700", 8));
                 using (var location = BackupLocations.Open(url, context))
                 {
                     var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
@@ -49,7 +62,9 @@ namespace DoltBackup.Storage.Sets
                         {
                             sharedRoot = BackupLocations.Open(trimmed.Substring(0, trimmed.LastIndexOf('/')), context);
                         }
-                        if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, progress, cancellationToken))
+                        bool keyGiven = (certificates != null && certificates.Any(c => c != null)) || (passphrase != null && passphrase.Length > 0);
+                        var keys = keyGiven && EncryptedStores.Applies(manifest) ? Encryption.SetEncryption.ForReading(manifest, certificates, passphrase) : null;
+                        if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, keys, progress, cancellationToken))
                         {
                             ManifestStore.Write(manifest); // the temporary copy, for the readers that open it by folder
                         }

@@ -23,15 +23,18 @@ namespace DoltBackup.Storage.Sets
     {
         private const string StoreManifest = "manifest";
 
-        /// <summary>True for the destinations Dolt cannot write itself and the module stages: s3:// and az://.</summary>
+        /// <summary>
+        /// True for the destinations Dolt cannot write itself and the module stages: s3://, az:// and Azure Blob
+        /// https://&lt;account&gt;.blob.core.windows.net URLs (other https:// URLs are Dolt's own DoltHub/DoltLab remotes).
+        /// </summary>
         public static bool IsStagedDestination(string destination)
         {
             if (string.IsNullOrEmpty(destination))
             {
                 return false;
             }
-            string d = destination.TrimStart();
-            return d.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || d.StartsWith("az://", StringComparison.OrdinalIgnoreCase);
+            string d = destination.Trim();
+            return d.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || d.StartsWith("az://", StringComparison.OrdinalIgnoreCase) || StorageLocation.IsAzureBlobHttpsUrl(d);
         }
 
         /// <summary>The destination as recorded: trimmed, no trailing '/'.</summary>
@@ -48,6 +51,21 @@ namespace DoltBackup.Storage.Sets
                 string hash = DigestingReadStream.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(Normalize(destination)))).Substring(0, 16);
                 return Path.Combine(homeDirectory, ".doltbackup", "staging", hash);
             }
+        }
+
+        /// <summary>
+        /// True when <paramref name="folder"/> looks like a staging folder: a set was uploaded from it before (its
+        /// publish record is there) or it lies under the default staging root ($HOME/.doltbackup/staging).
+        /// </summary>
+        public static bool LooksStaged(string folder)
+        {
+            if (string.IsNullOrEmpty(folder))
+            {
+                return false;
+            }
+            string full = Path.GetFullPath(folder);
+            string defaults = Path.Combine(HomeDirectory(), ".doltbackup", "staging") + Path.DirectorySeparatorChar;
+            return File.Exists(Path.Combine(full, PublishRecord.FileName)) || full.StartsWith(defaults, StringComparison.Ordinal);
         }
 
         /// <summary>The user's home folder (HOME, else USERPROFILE, else the profile folder).</summary>
@@ -134,13 +152,25 @@ namespace DoltBackup.Storage.Sets
         /// are immutable and named by their hash), then the set with each store's `manifest`, manifest.json last.
         /// </summary>
         public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Publish(manifest, location, setKey, progress, cancellationToken, null);
+
+        /// <summary>
+        /// As <see cref="Publish(BackupManifest, IBackupLocation, string, Action{TransferProgress}, CancellationToken)"/>,
+        /// uploading <paramref name="manifestJson"/> (when not null) as manifest.json (see <see cref="UploadRecord"/>).
+        /// </summary>
+        public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, string manifestJson)
         {
             CheckStoresAreHere(manifest);
+            var stores = StoreFolders(manifest);
+            if (EncryptedStores.Applies(manifest))
+            {
+                // Every file of the stores goes up encrypted first (recorded in the manifest), then the rest of the set.
+                return EncryptedStores.PublishSet(manifest, location, setKey, stores, progress, cancellationToken, manifestJson);
+            }
             if (!manifest.Destination.SharedStores)
             {
-                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken);
+                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken, null, manifestJson);
             }
-            var stores = StoreFolders(manifest);
             var shared = new TransferResult();
             foreach (var store in stores)
             {
@@ -172,7 +202,7 @@ namespace DoltBackup.Storage.Sets
                 }
             }
             var result = BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken,
-                relative => stores.Any(store => IsTableFileOf(store, relative)));
+                relative => stores.Any(store => IsTableFileOf(store, relative)), manifestJson);
             result.Transferred += shared.Transferred;
             result.Bytes += shared.Bytes;
             result.Unchanged += shared.Unchanged;
@@ -183,7 +213,8 @@ namespace DoltBackup.Storage.Sets
         /// Deletes the shared table files under <paramref name="root"/>'s <c>.stores/</c> that no store `manifest` of
         /// any set left under the root names (sets without manifest.json included: they may be uploads under way), and
         /// that are older than <paramref name="grace"/> (a writer uploads its table files before the manifest naming
-        /// them). Nothing is deleted when a store manifest cannot be read. Returns the number of objects deleted.
+        /// them). Encrypted stores' shared files are named by their sets' manifest.json (read when any is stored).
+        /// Nothing is deleted when a store manifest cannot be read. Returns the number of objects deleted.
         /// </summary>
         public static int CollectSharedGarbage(IBackupLocation root, TimeSpan grace, DateTime nowUtc, CancellationToken cancellationToken)
         {
@@ -215,6 +246,13 @@ namespace DoltBackup.Storage.Sets
                     named.Add(SharedFolder + "/" + store + "/" + table.Name + ".darc");
                 }
             }
+            if (objects.Any(o => o.Key.StartsWith(SharedFolder + "/", StringComparison.Ordinal) && o.Key.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal)))
+            {
+                foreach (var o in objects.Where(o => o.Key.EndsWith("/" + BackupManifest.FileName, StringComparison.Ordinal) && o.Key.IndexOf('/') == o.Key.Length - BackupManifest.FileName.Length - 1))
+                {
+                    named.UnionWith(EncryptedStores.SharedObjectsNamedBy(root, o.Key.Substring(0, o.Key.IndexOf('/')), cancellationToken));
+                }
+            }
             int deleted = 0;
             foreach (var o in objects.Where(o => o.Key.StartsWith(SharedFolder + "/", StringComparison.Ordinal) && !named.Contains(o.Key)))
             {
@@ -230,7 +268,7 @@ namespace DoltBackup.Storage.Sets
 
         private static readonly System.Text.RegularExpressions.Regex TableFileName = new System.Text.RegularExpressions.Regex("^[0-9a-v]{32}(\\.darc)?$");
 
-        private static bool IsTableFileName(string name) => TableFileName.IsMatch(name) && name != DoltHash.JournalFileName;
+        internal static bool IsTableFileName(string name) => TableFileName.IsMatch(name) && name != DoltHash.JournalFileName;
 
         /// <summary>The store folders (relative to the set folder, '/' separated) of the set's databases.</summary>
         private static List<string> StoreFolders(BackupManifest manifest)
@@ -323,6 +361,15 @@ namespace DoltBackup.Storage.Sets
         /// table files its stores' manifests name from <paramref name="sharedRoot"/> (the backup root holding the set).
         /// </summary>
         public static bool Localize(BackupManifest manifest, string folder, string sourceDisplayName, IBackupLocation sharedRoot, Action<TransferProgress> progress, CancellationToken cancellationToken)
+            => Localize(manifest, folder, sourceDisplayName, sharedRoot, null, progress, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="Localize(BackupManifest, string, string, IBackupLocation, Action{TransferProgress}, CancellationToken)"/>;
+        /// an encrypted store (<see cref="EncryptedStores"/>) has every object checked against its ciphertext SHA-256 and,
+        /// with <paramref name="keys"/>, is decrypted into its folder. Without a key it stays encrypted and its database's
+        /// URL stays the object-store one (checked offline as far as the ciphertext goes; a restore needs the key).
+        /// </summary>
+        public static bool Localize(BackupManifest manifest, string folder, string sourceDisplayName, IBackupLocation sharedRoot, Encryption.EncryptionKeys keys, Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(manifest.Destination?.ObjectStoreUrl))
             {
@@ -336,7 +383,16 @@ namespace DoltBackup.Storage.Sets
                     continue;
                 }
                 string store = Path.Combine(folder, relative);
-                if (db.Status == ItemStatus.Completed)
+                if (db.Status == ItemStatus.Completed && db.StoreFiles != null && EncryptedStores.Applies(manifest))
+                {
+                    if (!EncryptedStores.Open(db, store, folder, sourceDisplayName, sharedRoot, keys, progress, cancellationToken))
+                    {
+                        db.Url = db.ObjectStoreUrl;
+                        continue;
+                    }
+                    CheckStoreComplete(store, relative, sourceDisplayName);
+                }
+                else if (db.Status == ItemStatus.Completed)
                 {
                     if (manifest.Destination.SharedStores && sharedRoot != null)
                     {
@@ -376,7 +432,7 @@ namespace DoltBackup.Storage.Sets
                 "Restore from another backup set (Get-DoltBackup lists them), and check what deleted the object.");
 
         /// <summary>The database's store folder relative to the set's staging folder (BaseUrl); null when it is not under it.</summary>
-        private static string RelativeStorePath(BackupManifest manifest, DatabaseBackupItem db)
+        internal static string RelativeStorePath(BackupManifest manifest, DatabaseBackupItem db)
         {
             string baseUrl = manifest.Destination?.BaseUrl;
             if (string.IsNullOrEmpty(db.Url) || string.IsNullOrEmpty(baseUrl) || !BackupUrls.IsFile(db.Url) || !BackupUrls.IsFile(baseUrl))

@@ -157,7 +157,9 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Contains("What if:", text);
             Assert.Contains("20261101T150000Z-prod", text);
             Assert.Contains("main@" + _h.C3, text);
-            Assert.Contains("cannot be read without restoring", text);
+            // The fake's stores are no Dolt stores (absent here, or a fake's manifest without chunks): said, never guessed.
+            Assert.Contains("The commit each branch would move to cannot be shown: the backup store could not be read without restoring it: its store /backups/prod/20261101T150000Z-prod/sales is not", text);
+            Assert.DoesNotContain("moves to", text);
             Assert.Empty(Writes);
         }
 

@@ -99,5 +99,40 @@ namespace DoltBackup.Tests.Restore.PointInTime
             Assert.Equal(new[] { "main " + c2 }, source.Query("SELECT CONCAT(name, ' ', hash) FROM dolt_branches", "sales"));
             Assert.DoesNotContain(source.Query("SHOW DATABASES"), n => n.StartsWith("sales_asof_", StringComparison.Ordinal));
         }
+
+        [DoltFact]
+        public void WhatIf_reads_the_real_backup_store_offline_and_shows_the_commits_the_restore_then_chooses()
+        {
+            using var dir = new TempDir("doltbackup-realdolt-pitwhatif");
+            string root = dir.Combine("root");
+            using var source = RealDoltServer.Start(dir.Combine("source"));
+            source.Execute("CREATE DATABASE sales");
+            source.Execute("CREATE TABLE t (id INT PRIMARY KEY);\nINSERT INTO t VALUES (1);\nCALL dolt_commit('-Am', 'c1', '--date', '2026-01-01T10:00:00Z');\nCALL dolt_tag('v1');\n"
+                           + "INSERT INTO t VALUES (2);\nCALL dolt_commit('-Am', 'c2', '--date', '2026-01-01T12:00:00Z');\n"
+                           + "CALL dolt_checkout('-b', 'late');\nINSERT INTO t VALUES (10);\nCALL dolt_commit('-Am', 'f1', '--date', '2026-01-01T13:00:00Z');\n"
+                           + "CALL dolt_checkout('main');\nCALL dolt_merge('late', '--no-ff', '-m', 'merge late');\n"
+                           + "INSERT INTO t VALUES (3);\nCALL dolt_commit('-Am', 'c3', '--date', '2026-01-01T14:00:00Z');\nCALL dolt_tag('v2')", "sales");
+            BackUp(source, root, "20260101T150000Z-pit", At(15));
+
+            using var target = RealDoltServer.Start(dir.Combine("target"));
+            using var host = new PowerShellHost();
+            foreach (var (moment, name) in new[] { (At(11), "s11"), (At(12, 30), "s1230"), (At(13, 30), "s1330"), (At(14, 30), "s1430") })
+            {
+                const string Restore = "Restore-DoltBackup -Path $args[0] -AsOf $args[1] -NewName $args[4] -Server 127.0.0.1 -Port $args[2] -Credential $args[3] -TlsMode None";
+                string text = host.Render(Restore + " -WhatIf", root, moment, target.Port, Root(), name);
+                Assert.DoesNotContain(name, target.Query("SHOW DATABASES"));
+                Assert.DoesNotContain("cannot be shown", text);
+
+                var r = host.Run(Restore + " -Confirm:$false", root, moment, target.Port, Root(), name);
+                Assert.True(r.Errors.Count == 0, r.AllText());
+                var result = r.Output.Select(o => o.BaseObject).OfType<PointInTimeRestoreResult>().Single();
+                Assert.Equal(VerificationOutcome.Verified, result.Verification);
+                foreach (var b in result.Branches)
+                {
+                    Assert.True(text.Contains(PointInTimePreview.Line(b)), PointInTimePreview.Line(b) + "\n---\n" + text);
+                }
+                Assert.Equal(result.DeletedTags.Count > 0, text.Contains("tags deleted (their commit is later): " + string.Join(", ", result.DeletedTags)));
+            }
+        }
     }
 }
