@@ -22,7 +22,9 @@ namespace DoltBackup.Benchmarks
     /// of the unchanged set, and listing a root of M sets with RemoteSetCatalog vs one bare listing plus the manifest
     /// reads; and a FileCopy (Tar) of a data dir holding the same bytes streamed straight into the object store
     /// (FileCopyOptions.UploadTo: no local archive) against the same SDK upload. Goals (issue 12): upload ratios >= 0.9x the SDK's; second publish <= 5% of the first; listing <= 2x.
-    /// Quick mode (the default, args: MiB sets) is 64 MiB and 50 sets; "1024 1000" is the full measurement.
+    /// Quick mode (the default, args: MiB sets [all|s3|azure] [rounds]) is 64 MiB and 50 sets; "1024 1000" is the full
+    /// measurement. Each round uploads twice with the SDK (8 MiB x 8, 16 MiB x 4) and twice with ours, alternately;
+    /// the best of each is compared, and every run is printed with the load average (the machine is shared).
     /// </summary>
     public sealed class OffHostUploadBenchmark : IBenchmark
     {
@@ -34,6 +36,8 @@ namespace DoltBackup.Benchmarks
         {
             int mib = args.Count > 0 && int.TryParse(args[0], out var m) ? m : 64;
             int sets = args.Count > 1 && int.TryParse(args[1], out var s) ? s : 50;
+            string only = args.Count > 2 ? args[2] : "all";
+            int rounds = args.Count > 3 && int.TryParse(args[3], out var r) ? Math.Max(1, r) : 1;
             string bin = Path.Combine(ImportBenchmark.FindRoot(), "tests", "objectstores", "node_modules", ".bin");
             if (!File.Exists(Path.Combine(bin, "azurite-blob")) || !File.Exists(Path.Combine(bin, "s3rver")))
             {
@@ -55,9 +59,15 @@ namespace DoltBackup.Benchmarks
                     var s3Context = new StorageContext { S3EndpointUrl = $"http://127.0.0.1:{s3.Port}", S3Region = "us-east-1" };
                     s3Context.SetSecrets(new System.Management.Automation.PSCredential("S3RVER", Secure("S3RVER")), null, null);
 
-                    Measure("Azure Blob (Azurite)", "az://devstoreaccount1/bench", azureContext, set, mib, sets,
-                        (file, parts, concurrency) => SdkAzureUpload(cs, file, parts, concurrency));
-                    Measure("S3 (s3rver)", "s3://bench", s3Context, set, mib, sets, (file, parts, concurrency) => SdkS3Upload(s3.Port, file, parts, concurrency));
+                    if (only != "s3")
+                    {
+                        Measure("Azure Blob (Azurite)", "az://devstoreaccount1/bench", azureContext, set, mib, sets, rounds,
+                            (file, parts, concurrency) => SdkAzureUpload(cs, file, parts, concurrency));
+                    }
+                    if (only != "azure")
+                    {
+                        Measure("S3 (s3rver)", "s3://bench", s3Context, set, mib, sets, rounds, (file, parts, concurrency) => SdkS3Upload(s3.Port, file, parts, concurrency));
+                    }
                 }
                 return 0;
             }
@@ -117,17 +127,28 @@ namespace DoltBackup.Benchmarks
         /// twice each, best time kept: the SDK with two settings (8 MiB x 8 parts in flight, 16 MiB x 4), ours twice
         /// (each a first publish of a new set, so the published-files record does not help it).
         /// </summary>
-        private static void Measure(string label, string root, StorageContext context, string set, int mib, int sets, Action<string, int, int> sdkUpload)
+        private static void Measure(string label, string root, StorageContext context, string set, int mib, int sets, int rounds, Action<string, int, int> sdkUpload)
         {
             string archive = Path.Combine(set, "data", "archive.tar");
             string warm = MakeSet(Path.Combine(Path.GetDirectoryName(set), "warm-" + Guid.NewGuid().ToString("N").Substring(0, 8)), 1);
             using (var location = BackupLocations.Open(root, context))
             {
+                // DOLTBACKUP_BENCH_S3_PARTS=<MiB>x<in flight> tries another S3 part setting (for tuning the driver's defaults).
+                string tuning = Environment.GetEnvironmentVariable("DOLTBACKUP_BENCH_S3_PARTS");
+                if (location is DoltBackup.Storage.S3.S3BackupLocation s3 && !string.IsNullOrEmpty(tuning))
+                {
+                    var pair = tuning.Split('x');
+                    s3.PartBytes = int.Parse(pair[0]) * 1024 * 1024;
+                    s3.PartsInFlight = int.Parse(pair[1]);
+                    Console.WriteLine($"{label}: driver parts {pair[0]} MiB x {pair[1]} in flight");
+                }
                 sdkUpload(Path.Combine(warm, "data", "archive.tar"), 8, 8);
                 BackupSetTransfer.Publish(warm, location, "warm-" + Guid.NewGuid().ToString("N").Substring(0, 8), null, CancellationToken.None);
                 TimeSpan sdkTime = TimeSpan.MaxValue, firstTime = TimeSpan.MaxValue, sdkCpu = TimeSpan.MaxValue, ourCpu = TimeSpan.MaxValue;
                 string id = null;
-                foreach (var (parts, concurrency) in new[] { (8, 8), (16, 4) })
+                var runs = new List<TimeSpan>();
+                var sdkRuns = new List<TimeSpan>();
+                foreach (var (parts, concurrency) in Enumerable.Repeat(new[] { (8, 8), (16, 4) }, rounds).SelectMany(x => x))
                 {
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                     var sdk = Stopwatch.StartNew();
@@ -135,6 +156,7 @@ namespace DoltBackup.Benchmarks
                     sdk.Stop();
                     sdkCpu = Min(sdkCpu, Process.GetCurrentProcess().TotalProcessorTime - cpu0);
                     sdkTime = Min(sdkTime, sdk.Elapsed);
+                    sdkRuns.Add(sdk.Elapsed);
                     id = "bench-" + Guid.NewGuid().ToString("N").Substring(0, 8);
                     File.Delete(Path.Combine(set, PublishRecord.FileName));
                     var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -143,6 +165,7 @@ namespace DoltBackup.Benchmarks
                     publish.Stop();
                     ourCpu = Min(ourCpu, Process.GetCurrentProcess().TotalProcessorTime - cpu1);
                     firstTime = Min(firstTime, publish.Elapsed);
+                    runs.Add(publish.Elapsed);
                 }
                 double sdkRate = mib / sdkTime.TotalSeconds, ourRate = mib / firstTime.TotalSeconds;
                 // FileCopy straight to the object store: the tar writer streams into the upload (nothing staged on disk).
@@ -177,6 +200,7 @@ namespace DoltBackup.Benchmarks
                 var again = BackupSetTransfer.Publish(set, location, id, null, CancellationToken.None);
                 second.Stop();
                 Console.WriteLine($"{label}: {mib} MiB set: Publish {firstTime.TotalSeconds:F2} s ({ourRate:F1} MiB/s), SDK parallel upload {sdkTime.TotalSeconds:F2} s ({sdkRate:F1} MiB/s): ratio {ourRate / sdkRate:F2}x (goal >= 0.9x); client CPU {ourCpu.TotalSeconds:F2} s vs {sdkCpu.TotalSeconds:F2} s");
+                Console.WriteLine($"{label}: every run (s): ours {string.Join(" ", runs.Select(t => t.TotalSeconds.ToString("F2")))}; SDK {string.Join(" ", sdkRuns.Select(t => t.TotalSeconds.ToString("F2")))} (8 MiB x 8, 16 MiB x 4 alternately); load average {LoadAverage()}");
                 Console.WriteLine($"{label}: second publish of the unchanged set {second.Elapsed.TotalMilliseconds:F0} ms = {100 * second.Elapsed.TotalSeconds / firstTime.TotalSeconds:F1}% of the first (goal <= 5%); {again.Transferred} object(s) sent, {again.Unchanged} unchanged, {again.FilesRead} file(s) read to decide");
 
                 string listRoot = "list-" + Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -206,6 +230,18 @@ namespace DoltBackup.Benchmarks
         }
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        private static string LoadAverage()
+        {
+            try
+            {
+                return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+            }
+            catch (IOException)
+            {
+                return "n/a";
+            }
+        }
 
         /// <summary>A data dir of one database whose store holds one table file: the benchmark's archive bytes (random, incompressible).</summary>
         private static string MakeDataDir(string folder, string tableFile)

@@ -78,7 +78,7 @@ namespace DoltBackup.Tests.Storage
 
         private static string Md5Hex(byte[] b) => Convert.ToHexString(MD5.HashData(b)).ToLowerInvariant();
 
-        private static byte[] ReadAll(IBackupLocation l, string key)
+        internal static byte[] ReadAll(IBackupLocation l, string key)
         {
             using var s = l.OpenRead(key, None);
             using var m = new MemoryStream();
@@ -344,7 +344,7 @@ namespace DoltBackup.Tests.Storage
             Assert.Empty(l.List("", None));
         }
 
-        private sealed class NonSeekable : Stream
+        internal sealed class NonSeekable : Stream
         {
             private readonly Stream _inner;
             public NonSeekable(Stream inner) => _inner = inner;

@@ -18,10 +18,15 @@ using Amazon.S3.Model;
 namespace DoltBackup.Storage.S3
 {
     /// <summary>
-    /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked with checksums only where S3 requires them
-    /// (UseChunkEncoding=false, WHEN_REQUIRED: what S3-compatible stores accept), each with Content-MD5, and checked
-    /// against the ETag the service answers (single part: the MD5; multipart: the MD5 of the part MD5s). Objects
-    /// larger than one part go as a multipart upload, aborted on failure, so a cut upload leaves the previous object.
+    /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked (UseChunkEncoding=false, checksums computed
+    /// by the SDK only where S3 requires them: what S3-compatible stores accept). Every upload carries the SHA-256 of
+    /// its bytes as its x-amz-checksum-sha256, which S3 checks and answers back: the answer is compared (over HTTPS
+    /// the body is not hashed again for the signature, see HashPayloadForSignature). Where the service answers no checksum (s3rver; stores that refuse the
+    /// header get the request again without it), uploads carry Content-MD5 and the ETag is compared with the MD5
+    /// instead; the driver learns which on its first upload, so each byte is hashed once for the check and once for
+    /// the object's SHA-256 (recorded). Objects larger than one part go as a multipart upload (each part checked so,
+    /// the completed object by S3's composite checksum or the ETag of the part MD5s where answered, and by its size),
+    /// aborted on failure, so a cut or refused upload leaves the previous object.
     /// The lock is a small JSON object created with If-None-Match: * and read back to confirm the owner (servers that
     /// ignore the condition, as s3rver does, are still guarded by the read-back), with an expiry for stale locks.
     /// </summary>
@@ -31,12 +36,26 @@ namespace DoltBackup.Storage.S3
         internal const int PartSize = 16 * 1024 * 1024;
 
         /// <summary>Parts sent at once; one more buffer is being read meanwhile ((PartsInFlight + 1) x PartSize bytes of memory).</summary>
-        private const int PartsInFlight = 4;
+        internal const int DefaultPartsInFlight = 4;
+
+        /// <summary>Whether the service answers the SHA-256 checksums it is sent: 0 not known yet, 1 yes (S3), -1 no (s3rver).</summary>
+        private int _checksumsState;
 
         private const int SmallObject = 64 * 1024;
 
         /// <summary>The part size of this instance (tests lower it to S3's 5 MiB minimum to reach many parts cheaply).</summary>
         internal int PartBytes { get; set; } = PartSize;
+
+        /// <summary>
+        /// Whether uploads are signed with the SHA-256 of their body (x-amz-content-sha256): only over plain HTTP, where
+        /// the SDK requires it. Over HTTPS every upload goes as UNSIGNED-PAYLOAD (the SDK's DisablePayloadSigning): it
+        /// carries its SHA-256 checksum or Content-MD5 in a signed header, which the service checks, so hashing the
+        /// body once more for the signature would only cost CPU.
+        /// </summary>
+        internal bool HashPayloadForSignature { get; }
+
+        /// <summary>The parts of one upload sent at once by this instance (the benchmark compares settings).</summary>
+        internal int PartsInFlight { get; set; } = DefaultPartsInFlight;
         private readonly AmazonS3Client _client;
         private readonly string _bucket;
         private readonly string _prefix;
@@ -44,6 +63,7 @@ namespace DoltBackup.Storage.S3
 
         public S3BackupLocation(StorageLocation location, StorageContext context)
         {
+            HashPayloadForSignature = !string.IsNullOrEmpty(context.S3EndpointUrl) && context.S3EndpointUrl.StartsWith("http:", StringComparison.OrdinalIgnoreCase);
             _bucket = location.Bucket;
             _prefix = location.Prefix;
             DisplayName = location.DisplayName;
@@ -104,6 +124,17 @@ namespace DoltBackup.Storage.S3
 
         public string DisplayName { get; }
 
+        /// <summary>Whether the service answers the SHA-256 checksums it is sent (null: not known until the first upload).</summary>
+        internal bool? ChecksumsAnswered
+        {
+            get
+            {
+                int state = Volatile.Read(ref _checksumsState);
+                return state == 0 ? (bool?)null : state > 0;
+            }
+            private set => Volatile.Write(ref _checksumsState, value == true ? 1 : value == false ? -1 : 0);
+        }
+
         public StorageKind Kind => StorageKind.S3;
 
         private string FullKey(string key) => ObjectKey.Combine(_prefix, ObjectKey.Check(key));
@@ -129,93 +160,111 @@ namespace DoltBackup.Storage.S3
 
         private StoredObject PutSingle(string key, string full, byte[] bytes, int count, CancellationToken ct)
         {
-            byte[] md5 = Hash(HashAlgorithmName.MD5, bytes, count);
-            var response = Run(() => _client.PutObjectAsync(new PutObjectRequest
+            // The SHA-256 is recorded anyway: sent as the object's checksum, the service checks it. The MD5 only where
+            // the service is not known to answer checksums.
+            byte[] sha = Hash(HashAlgorithmName.SHA256, bytes, count);
+            byte[] md5 = ChecksumsAnswered == true ? null : Hash(HashAlgorithmName.MD5, bytes, count);
+            PutObjectRequest Request(bool withChecksum) => new PutObjectRequest
             {
                 BucketName = _bucket,
                 Key = full,
                 InputStream = new MemoryStream(bytes, 0, count, writable: false),
                 UseChunkEncoding = false,
-                MD5Digest = Convert.ToBase64String(md5),
+                ChecksumAlgorithm = withChecksum ? ChecksumAlgorithm.SHA256 : null,
+                ChecksumSHA256 = withChecksum ? Convert.ToBase64String(sha) : null,
+                MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
+                DisablePayloadSigning = !HashPayloadForSignature,
                 AutoCloseStream = true,
-            }, ct));
-            string md5Hex = DigestingReadStream.Hex(md5);
-            CheckETag(key, response.ETag, md5Hex);
+            };
+            PutObjectResponse response;
+            bool? known = ChecksumsAnswered;
+            try
+            {
+                response = Run(() => _client.PutObjectAsync(Request(known != false), ct));
+            }
+            catch (AmazonS3Exception e) when (known == null && RefusesChecksums(e))
+            {
+                // An S3-compatible service that does not take x-amz-checksum-* headers: Content-MD5 and the ETag only.
+                ChecksumsAnswered = false;
+                response = Run(() => _client.PutObjectAsync(Request(false), ct));
+            }
+            CheckStored(key, "the object", response.ChecksumSHA256, sha, response.ETag, ref md5, bytes, count);
             return new StoredObject
             {
-                Key = key, Size = count, LastModifiedUtc = DateTime.UtcNow, ServiceMd5 = md5Hex, ETag = CleanETag(response.ETag),
-                Sha256 = DigestingReadStream.Hex(Hash(HashAlgorithmName.SHA256, bytes, count)),
+                Key = key, Size = count, LastModifiedUtc = DateTime.UtcNow, ServiceMd5 = Md5FromETag(response.ETag), ETag = CleanETag(response.ETag),
+                Sha256 = DigestingReadStream.Hex(sha),
             };
         }
 
         /// <summary>
-        /// A pipeline: this thread only reads the source, part after part, into a small pool of reused buffers; each
-        /// part's MD5 (its Content-MD5 and ETag check) is computed by its own upload task, and the whole object's
-        /// SHA-256 (recorded) and MD5 (for services answering the whole MD5 as the final ETag, such as s3rver) by two
-        /// ordered chains on other cores, so hashing overlaps reading and sending instead of preceding them.
+        /// A pipeline: this thread reads the source part after part into a small pool of reused buffers, hands each
+        /// part to its upload task and, while that part is sent, adds it to the whole object's SHA-256 (recorded).
+        /// Each upload task hashes its own part once (SHA-256 where the service checks and answers checksums, else
+        /// MD5 for Content-MD5 and the ETag), so every byte is hashed twice at most, in parallel with the sending.
         /// </summary>
         private StoredObject PutMultipart(string key, string full, byte[] first, Stream rest, CancellationToken ct)
         {
-            var init = Run(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = full }, ct));
-            var partMd5s = new List<byte[]>();
-            var uploads = new List<Task<PartETag>>();
+            // Checksums only once a single-request upload showed the service answers them (an unknown service that
+            // rejected them would fail a part; most sets start with small files, which settle it).
+            bool checksums = ChecksumsAnswered == true;
+            var init = Run(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+            {
+                BucketName = _bucket,
+                Key = full,
+                ChecksumAlgorithm = checksums ? ChecksumAlgorithm.SHA256 : null,
+            }, ct));
+            var uploads = new List<Task<SentPart>>();
             var pool = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
             long size = 0;
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            using (var wholeMd5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5))
             {
                 // Not disposed: a buffer's release may run after this method returned.
-                var free = new SemaphoreSlim(PartsInFlight + 1);
-                Task shaChain = Task.CompletedTask, md5Chain = Task.CompletedTask;
+                var free = new SemaphoreSlim(PartsInFlight);
                 try
                 {
                     byte[] buffer = first;
                     int count = PartBytes;
-                    free.Wait(ct);
                     int number = 1;
                     while (count > 0)
                     {
                         uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
+                        free.Wait(ct);
                         byte[] bytes = buffer;
                         int length = count, partNumber = number;
-                        shaChain = shaChain.ContinueWith(_ => sha.AppendData(bytes, 0, length), TaskContinuationOptions.OnlyOnRanToCompletion);
-                        md5Chain = md5Chain.ContinueWith(_ => wholeMd5.AppendData(bytes, 0, length), TaskContinuationOptions.OnlyOnRanToCompletion);
-                        var upload = Task.Run(() => UploadPart(key, full, init.UploadId, partNumber, bytes, length, partMd5s, ct));
+                        var upload = Task.Run(() => UploadPart(key, full, init.UploadId, partNumber, bytes, length, checksums, ct));
                         uploads.Add(upload);
-                        Task.WhenAll(upload, shaChain, md5Chain).ContinueWith(_ =>
+                        // Read-only, like the upload: both may use the buffer at once. It returns to the pool once
+                        // sent, and only this thread takes it from there, after this line.
+                        sha.AppendData(bytes, 0, length);
+                        upload.ContinueWith(_ =>
                         {
                             pool.Add(bytes);
                             free.Release();
                         });
                         size += length;
                         number++;
-                        free.Wait(ct);
                         buffer = pool.TryTake(out var reused) ? reused : new byte[PartBytes];
                         count = ReadPart(rest, buffer, 0);
                     }
-                    var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.PartNumber).ToList();
-                    Task.WhenAll(shaChain, md5Chain).GetAwaiter().GetResult();
+                    var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.Number).ToList();
                     var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                     {
                         BucketName = _bucket,
                         Key = full,
                         UploadId = init.UploadId,
-                        PartETags = parts,
+                        PartETags = parts.Select(p => new PartETag
+                        {
+                            PartNumber = p.Number,
+                            ETag = p.ETag,
+                            ChecksumSHA256 = p.Sha256 == null ? null : Convert.ToBase64String(p.Sha256),
+                        }).ToList(),
                     }, ct));
-                    byte[] all;
-                    lock (partMd5s)
-                    {
-                        all = Enumerable.Range(1, parts.Count).SelectMany(i => partMd5s[i - 1]).ToArray();
-                    }
-                    string whole = DigestingReadStream.Hex(wholeMd5.GetHashAndReset());
-                    // S3 answers the MD5 of the part MD5s with "-<parts>"; some compatible servers (s3rver) the MD5 of the whole.
-                    CheckETag(key, done.ETag, DigestingReadStream.Hex(Hash(HashAlgorithmName.MD5, all, all.Length)) + "-" + parts.Count, whole);
+                    CheckCompleted(key, done, parts);
                     var stat = Stat(key, ct);
                     if (stat == null || stat.Size != size)
                     {
                         throw Mismatch(key, $"the service holds {(stat == null ? "no object" : stat.Size + " bytes")} after {size} bytes were sent");
                     }
-                    stat.ServiceMd5 = CleanETag(done.ETag) == whole ? whole : null;
                     stat.Sha256 = DigestingReadStream.Hex(sha.GetHashAndReset());
                     return stat;
                 }
@@ -223,7 +272,7 @@ namespace DoltBackup.Storage.S3
                 {
                     try
                     {
-                        Task.WhenAll(uploads.Cast<Task>().Concat(new[] { shaChain, md5Chain })).ContinueWith(_ => { }).Wait();
+                        Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
                     }
                     catch (AggregateException)
                     {
@@ -241,17 +290,10 @@ namespace DoltBackup.Storage.S3
             }
         }
 
-        private async Task<PartETag> UploadPart(string key, string full, string uploadId, int partNumber, byte[] bytes, int length, List<byte[]> partMd5s, CancellationToken ct)
+        private async Task<SentPart> UploadPart(string key, string full, string uploadId, int partNumber, byte[] bytes, int length, bool checksums, CancellationToken ct)
         {
-            byte[] md5 = Hash(HashAlgorithmName.MD5, bytes, length);
-            lock (partMd5s)
-            {
-                while (partMd5s.Count < partNumber)
-                {
-                    partMd5s.Add(null);
-                }
-                partMd5s[partNumber - 1] = md5;
-            }
+            byte[] sha = checksums ? Hash(HashAlgorithmName.SHA256, bytes, length) : null;
+            byte[] md5 = checksums ? null : Hash(HashAlgorithmName.MD5, bytes, length);
             var up = await _client.UploadPartAsync(new UploadPartRequest
             {
                 BucketName = _bucket,
@@ -260,11 +302,78 @@ namespace DoltBackup.Storage.S3
                 PartNumber = partNumber,
                 InputStream = new MemoryStream(bytes, 0, length, writable: false),
                 PartSize = length,
-                MD5Digest = Convert.ToBase64String(md5),
+                ChecksumAlgorithm = checksums ? ChecksumAlgorithm.SHA256 : null,
+                ChecksumSHA256 = sha == null ? null : Convert.ToBase64String(sha),
+                MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
+                DisablePayloadSigning = !HashPayloadForSignature,
                 UseChunkEncoding = false,
             }, ct).ConfigureAwait(false);
-            CheckETag(key, up.ETag, DigestingReadStream.Hex(md5));
-            return new PartETag(partNumber, up.ETag);
+            CheckStored(key, $"part {partNumber}", up.ChecksumSHA256, sha, up.ETag, ref md5, bytes, length);
+            return new SentPart { Number = partNumber, ETag = up.ETag, Sha256 = sha, Md5 = md5 };
+        }
+
+        /// <summary>
+        /// What the service says it received, against what was sent: the SHA-256 checksum it answers (S3 checks the
+        /// one sent and answers it back), or, where it answers none (s3rver and other services that ignore checksums),
+        /// its ETag against the MD5 of the bytes (computed now when it was not sent). Learns which of the two the
+        /// service does, so later uploads hash only what it checks.
+        /// </summary>
+        private void CheckStored(string key, string what, string answeredSha256, byte[] sha, string etag, ref byte[] md5, byte[] bytes, int count)
+        {
+            if (sha != null && !string.IsNullOrEmpty(answeredSha256))
+            {
+                if (answeredSha256 != Convert.ToBase64String(sha))
+                {
+                    throw Mismatch(key, $"the service's SHA-256 of {what} is {Base64Hex(answeredSha256)}, not the {DigestingReadStream.Hex(sha)} of the bytes sent");
+                }
+                ChecksumsAnswered = true;
+                return;
+            }
+            if (sha != null)
+            {
+                ChecksumsAnswered = false;
+            }
+            md5 = md5 ?? Hash(HashAlgorithmName.MD5, bytes, count);
+            CheckETag(key, etag, DigestingReadStream.Hex(md5), what);
+        }
+
+        /// <summary>
+        /// The completed object against its parts: S3 answers the SHA-256 of the part checksums ("-N" parts) and an
+        /// ETag of the MD5 of the part MD5s; both are checked where the parts' hashes of that kind are known. Services
+        /// answering an ETag of another form (s3rver: the MD5 of the whole object) have had every part checked as it
+        /// arrived, and the size of the whole is checked next.
+        /// </summary>
+        private void CheckCompleted(string key, CompleteMultipartUploadResponse done, List<SentPart> parts)
+        {
+            string suffix = "-" + parts.Count;
+            string answered = done.ChecksumSHA256;
+            if (!string.IsNullOrEmpty(answered) && parts.All(p => p.Sha256 != null))
+            {
+                string composite = Convert.ToBase64String(Hash(HashAlgorithmName.SHA256, parts.SelectMany(p => p.Sha256).ToArray()));
+                string value = answered.EndsWith(suffix, StringComparison.Ordinal) ? answered.Substring(0, answered.Length - suffix.Length) : answered;
+                if (value != composite)
+                {
+                    throw Mismatch(key, $"the service's checksum of the whole, {answered}, is not {composite}{suffix}, the SHA-256 of the parts' checksums");
+                }
+            }
+            string etag = CleanETag(done.ETag) ?? "";
+            if (etag.EndsWith(suffix, StringComparison.Ordinal) && parts.All(p => p.Md5 != null))
+            {
+                CheckETag(key, etag, DigestingReadStream.Hex(Hash(HashAlgorithmName.MD5, parts.SelectMany(p => p.Md5).ToArray())) + suffix, "the whole");
+            }
+        }
+
+        /// <summary>A refusal of the request's form (not of its content) by a service that may not know flexible checksums.</summary>
+        private static bool RefusesChecksums(AmazonS3Exception e) =>
+            (e.StatusCode == HttpStatusCode.BadRequest || e.StatusCode == HttpStatusCode.NotImplemented)
+            && e.ErrorCode != "BadDigest" && e.ErrorCode != "InvalidDigest" && e.ErrorCode != "XAmzContentSHA256Mismatch" && e.ErrorCode != "EntityTooLarge";
+
+        private sealed class SentPart
+        {
+            public int Number { get; set; }
+            public string ETag { get; set; }
+            public byte[] Sha256 { get; set; }
+            public byte[] Md5 { get; set; }
         }
 
         /// <summary>Fills <paramref name="buffer"/> from the stream; fewer bytes only at its end.</summary>
@@ -413,12 +522,24 @@ namespace DoltBackup.Storage.S3
             Run(() => _client.PutObjectAsync(request, ct));
         }
 
-        private void CheckETag(string key, string etag, string expected, string alternative = null)
+        private void CheckETag(string key, string etag, string expected, string what)
         {
             string got = (etag ?? "").Trim('"').ToLowerInvariant();
-            if (got.Length > 0 && got != expected && got != alternative)
+            if (got.Length > 0 && got != expected)
             {
-                throw Mismatch(key, $"the service's ETag {got} is not the {expected} of the bytes sent");
+                throw Mismatch(key, $"the service's ETag of {what}, {got}, is not the {expected} of the bytes sent");
+            }
+        }
+
+        private static string Base64Hex(string base64)
+        {
+            try
+            {
+                return DigestingReadStream.Hex(Convert.FromBase64String(base64));
+            }
+            catch (FormatException)
+            {
+                return base64;
             }
         }
 
@@ -431,6 +552,8 @@ namespace DoltBackup.Storage.S3
             string e = (etag ?? "").Trim('"').ToLowerInvariant();
             return e.Length == 32 && e.All(Uri.IsHexDigit) ? e : null;
         }
+
+        private static byte[] Hash(HashAlgorithmName algorithm, byte[] bytes) => Hash(algorithm, bytes, bytes.Length);
 
         private static byte[] Hash(HashAlgorithmName algorithm, byte[] bytes, int count)
         {
