@@ -200,9 +200,10 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>
-        /// An object-store FileCopy set (without -RestoreTest): verified by streaming each object through the checks as
-        /// it arrives (-Deep: the stores inside the archive in the same pass), nothing fetched to disk. False for
-        /// anything else (a folder, a set with Dolt stores, a restore test): the caller reads it as before.
+        /// An object-store FileCopy set or staged set (without -RestoreTest): verified by streaming each object through
+        /// the checks as it arrives (-Deep: the stores inside the archive in the same pass; a staged set's stores object
+        /// by object), nothing fetched to disk. False for anything else (a folder, a set whose stores Dolt wrote itself,
+        /// a restore test): the caller reads it as before.
         /// </summary>
         private bool VerifiedByStreaming(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
         {
@@ -217,10 +218,17 @@ namespace DoltBackup.Cmdlets
                 {
                     return false;
                 }
-                var files = new global::DoltBackup.Storage.Sets.RemoteSetFiles(location, "", _stop.Token);
-                WriteVerbose($"Verifying {location.DisplayName} by streaming its objects (nothing is downloaded to disk).");
-                Verify(location.DisplayName, emit => BackupVerifier.VerifyManifest(manifest, Options(location.DisplayName), emit, files));
-                return true;
+                using (var sharedRoot = global::DoltBackup.Storage.Sets.StagedBackupSet.OpenSharedRoot(pathOrUrl, context, manifest))
+                {
+                    var files = new global::DoltBackup.Storage.Sets.RemoteSetFiles(location, "", sharedRoot, _stop.Token);
+                    WriteVerbose($"Verifying {location.DisplayName} by streaming its objects (nothing is downloaded to disk).");
+                    if (Deep && manifest.Method != BackupMethod.FileCopy)
+                    {
+                        WriteVerbose("-Deep: a .darc archive of a Dolt store larger than 64 MiB is spooled to an owner-only temporary file while it is checked (its chunks need random access), and deleted right after.");
+                    }
+                    Verify(location.DisplayName, emit => BackupVerifier.VerifyManifest(manifest, Options(location.DisplayName), emit, files));
+                    return true;
+                }
             }
         }
 

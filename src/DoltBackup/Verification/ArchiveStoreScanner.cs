@@ -37,8 +37,7 @@ namespace DoltBackup.Verification
         private readonly Dictionary<string, ArchiveStoreGeneration> _generations = new Dictionary<string, ArchiveStoreGeneration>(StringComparer.Ordinal);
         private readonly HashSet<string> _folders = new HashSet<string>(StringComparer.Ordinal);
         private readonly VerificationOptions _workerOptions;
-        private readonly byte[][] _buffers = { new byte[1 << 20], new byte[1 << 20] };
-        private int _nextBuffer;
+        private readonly StreamedStoreFileChecker _files;
         private Task _running;
 
         /// <summary>Creates a scanner for one archive; <paramref name="rootLabel"/> names a database at the data dir's root.</summary>
@@ -54,7 +53,10 @@ namespace DoltBackup.Verification
                 CancellationToken = _options.CancellationToken,
                 ArchiveMemoryLimit = _options.ArchiveMemoryLimit,
             };
+            _files = new StreamedStoreFileChecker(_options, Truncated);
         }
+
+        private const string Truncated = "The tar archive ends inside an entry's data (truncated).";
 
         /// <summary>True once the archive was read (to its end or to its damage).</summary>
         public bool Ran { get; private set; }
@@ -125,114 +127,18 @@ namespace DoltBackup.Verification
                 return;
             }
             _options.Report(archive ? "Checking archives" : "Checking table files", shown, 0, entry.Size);
-            if (entry.Size <= _options.ArchiveMemoryLimit)
+            if (_files.FitsInMemory(entry.Size))
             {
                 // Two buffers: while one file is checked on a second core, the next one streams into the other.
-                byte[] buffer = Fill(data, entry.Size);
+                byte[] buffer = _files.Fill(data, entry.Size);
                 WaitForChecks();
                 var background = StoreCheckContext.Deferred(gen.Target, _workerOptions);
                 gen.Checked[fileName] = background;
-                _running = Task.Run(() => CheckHeld(new MemoryStream(buffer, 0, (int)entry.Size, writable: false), entry.Size, archive, specName, shown, background));
+                _running = Task.Run(() => StreamedStoreFileChecker.CheckHeld(new MemoryStream(buffer, 0, (int)entry.Size, writable: false), entry.Size, archive, specName, shown, background));
                 return;
             }
             WaitForChecks();
-            if (!_options.Deep)
-            {
-                CheckTail(data, entry.Size, archive, fileName, specName, shown, ctx);
-                return;
-            }
-            if (!archive)
-            {
-                // A table's records are self-delimiting: re-hashed as they stream by, matched with the index at the end.
-                StreamingTableChecker.Check(data, entry.Size, specName, shown, Ring(), _options.ArchiveMemoryLimit, ctx);
-                return;
-            }
-            var spooled = Spool(data, entry.Size, out string problem);
-            if (spooled == null)
-            {
-                ctx.Skipped("Store.FileReadable",
-                    $"{fileName} is {entry.Size} bytes, more than the {_options.ArchiveMemoryLimit} checked in memory, and could not be spooled to the temporary folder: {problem} Free space there (or point TMPDIR, TEMP on Windows, elsewhere) and run again.", shown);
-                return;
-            }
-            CheckHeld(spooled, entry.Size, archive, specName, shown, ctx);
-        }
-
-        private static void CheckHeld(Stream copy, long size, bool archive, string specName, string shown, StoreCheckContext ctx)
-        {
-            using (copy)
-            {
-                if (archive)
-                {
-                    ArchiveChecker.Check(copy, size, specName, shown, ctx);
-                }
-                else
-                {
-                    TableFileChecker.Check(copy, size, specName, shown, ctx);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The structure checks of a file larger than the memory budget need only its end (footer, index, an archive's
-        /// metadata): the last bytes are kept in a ring buffer as the file streams by, nothing is spooled. An archive's
-        /// SHA-512 (its name, for newer writers) is computed on the way.
-        /// </summary>
-        private void CheckTail(Stream data, long size, bool archive, string fileName, string specName, string shown, StoreCheckContext ctx)
-        {
-            int keep = _options.ArchiveMemoryLimit;
-            byte[] ring = Ring();
-            var chunk = new byte[1 << 20];
-            long total = 0;
-            using (var sha = archive ? System.Security.Cryptography.SHA512.Create() : null)
-            {
-                int n;
-                while ((n = data.Read(chunk, 0, chunk.Length)) > 0)
-                {
-                    _options.CancellationToken.ThrowIfCancellationRequested();
-                    sha?.TransformBlock(chunk, 0, n, null, 0);
-                    StreamingTableChecker.KeepTail(ring, keep, chunk, n, total);
-                    total += n;
-                }
-                if (total != size)
-                {
-                    throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
-                }
-                StreamingTableChecker.InOrder(ring, keep, total);
-                string wholeName = null;
-                if (sha != null)
-                {
-                    sha.TransformFinalBlock(chunk, 0, 0);
-                    wholeName = DoltHash.Encode(sha.Hash);
-                }
-                var tail = new TailStream(ring, keep, size);
-                try
-                {
-                    if (archive)
-                    {
-                        ArchiveChecker.Check(tail, size, specName, shown, ctx, wholeName);
-                    }
-                    else
-                    {
-                        TableFileChecker.Check(tail, size, specName, shown, ctx);
-                    }
-                }
-                catch (TailStream.OutsideException)
-                {
-                    ctx.Skipped("Store.FileReadable",
-                        $"{fileName}: its index is larger than the last {keep} bytes kept in memory (only the end of a file that size is kept without -Deep). Run with -Deep to check it from a spool file.", shown);
-                }
-            }
-        }
-
-        /// <summary>A ring buffer of the memory budget's size, from a buffer no background check uses (call after WaitForChecks).</summary>
-        private byte[] Ring()
-        {
-            int slot = _nextBuffer;
-            if (_buffers[slot].Length < _options.ArchiveMemoryLimit)
-            {
-                _buffers[slot] = new byte[_options.ArchiveMemoryLimit];
-            }
-            return _buffers[slot];
+            _files.CheckLarge(data, entry.Size, archive, fileName, specName, shown, ctx);
         }
 
         /// <summary>Waits for the check running in the background, if any (its errors surface here).</summary>
@@ -377,7 +283,7 @@ namespace DoltBackup.Verification
             var bytes = new byte[size];
             if (!FileReading.ReadExactly(data, bytes, 0, bytes.Length))
             {
-                throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
+                throw new InvalidDataException(Truncated);
             }
             gen.ManifestText = Encoding.UTF8.GetString(bytes);
             try
@@ -387,84 +293,6 @@ namespace DoltBackup.Verification
             catch (FormatException)
             {
                 gen.Manifest = null; // reported when the store is judged
-            }
-        }
-
-        /// <summary>Reads an entry into the buffer no background check is using.</summary>
-        private byte[] Fill(Stream data, long size)
-        {
-            int slot = _nextBuffer;
-            _nextBuffer = 1 - slot;
-            if (_buffers[slot].Length < size)
-            {
-                _buffers[slot] = new byte[Math.Min(_options.ArchiveMemoryLimit, Math.Max(size, (long)_buffers[slot].Length * 2))];
-            }
-            if (!FileReading.ReadExactly(data, _buffers[slot], 0, (int)size))
-            {
-                throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
-            }
-            return _buffers[slot];
-        }
-
-        /// <summary>
-        /// A seekable copy of an entry larger than the memory budget: an owner-only temp file deleted on close; null
-        /// (with the reason) when the spool file cannot be written. Errors reading the archive are not caught.
-        /// </summary>
-        private Stream Spool(Stream data, long size, out string problem)
-        {
-            problem = null;
-            string path = Path.Combine(_options.SpoolFolder ?? Path.GetTempPath(), "doltbackup-verify-" + Guid.NewGuid().ToString("N").Substring(0, 12));
-            FileStream spool;
-            try
-            {
-                spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                problem = e.Message;
-                return null;
-            }
-            try
-            {
-                OwnerOnlyFile.Restrict(path);
-                var buffer = new byte[1 << 20];
-                long left = size;
-                while (left > 0)
-                {
-                    _options.CancellationToken.ThrowIfCancellationRequested();
-                    int n = data.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-                    if (n <= 0)
-                    {
-                        throw new InvalidDataException("The tar archive ends inside an entry's data (truncated).");
-                    }
-                    if (!TryWrite(spool, buffer, n, ref problem))
-                    {
-                        spool.Dispose();
-                        return null;
-                    }
-                    left -= n;
-                }
-                spool.Position = 0;
-                return spool;
-            }
-            catch
-            {
-                spool.Dispose();
-                throw;
-            }
-        }
-
-        private static bool TryWrite(FileStream spool, byte[] buffer, int count, ref string problem)
-        {
-            try
-            {
-                spool.Write(buffer, 0, count);
-                return true;
-            }
-            catch (IOException e)
-            {
-                problem = e.Message;
-                return false;
             }
         }
     }

@@ -120,7 +120,7 @@ namespace DoltBackup.Verification
                     foreach (var db in manifest.Databases)
                     {
                         options.CancellationToken.ThrowIfCancellationRequested();
-                        VerifyDatabaseUrl(manifest, db, options, emit);
+                        VerifyDatabaseUrl(manifest, db, options, emit, files);
                     }
                     break;
                 case BackupMethod.FileCopy:
@@ -191,12 +191,16 @@ namespace DoltBackup.Verification
             return results;
         }
 
-        private static void VerifyDatabaseUrl(BackupManifest manifest, DatabaseBackupItem db, VerificationOptions options, Action<VerificationResult> emit)
+        private static void VerifyDatabaseUrl(BackupManifest manifest, DatabaseBackupItem db, VerificationOptions options, Action<VerificationResult> emit, SetFileSource files)
         {
             if (db.Status != ItemStatus.Completed)
             {
                 emit(new VerificationResult(db.Name, "Store.Structure", VerificationStatus.Skipped, $"Not checked: the backup recorded this database as {db.Status}.", VerificationLevel.Structure));
                 return;
+            }
+            if (files != null && files.VerifyStore(manifest, db, options, emit))
+            {
+                return; // a staged store kept as objects of the set, streamed
             }
             string local = FileUrlToPath(db.Url);
             if (local == null && db.StoreFiles != null && manifest.Encryption?.DoltStoresEncrypted == true)

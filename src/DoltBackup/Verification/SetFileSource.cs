@@ -18,6 +18,12 @@ namespace DoltBackup.Verification
         /// <summary>Opens the file for one sequential read (dispose it).</summary>
         public abstract Stream Open(string storedPath, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// Verifies the Dolt store of <paramref name="db"/> where it is kept as objects of the set (a staged store in an
+        /// object store); false when the source has no such store (it is checked as before, by its URL).
+        /// </summary>
+        internal virtual bool VerifyStore(Manifest.BackupManifest manifest, Manifest.DatabaseBackupItem db, VerificationOptions options, System.Action<VerificationResult> emit) => false;
+
         /// <summary>The files of a local backup folder.</summary>
         public static SetFileSource Folder(string folder) => new FolderSource(folder);
 

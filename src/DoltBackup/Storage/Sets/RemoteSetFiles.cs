@@ -10,25 +10,44 @@ namespace DoltBackup.Storage.Sets
     /// <summary>
     /// The stored files of a set in an object store, for the verifier: sizes from one listing, each object opened as a
     /// stream (hashed as it arrives; a FileCopy archive and the stores inside it checked in that one pass), nothing
-    /// written to disk. A FileCopy set is verified this way (<see cref="CanStream"/>); a set with Dolt stores is still
-    /// fetched (<see cref="StagedBackupSet"/>), since its stores are checked as folders.
+    /// written to disk: a FileCopy set, and a set whose Dolt stores were staged and uploaded by the module, each
+    /// store checked object by object (<see cref="StreamedStagedStores"/>); see <see cref="CanStream"/>.
     /// </summary>
     public sealed class RemoteSetFiles : SetFileSource
     {
         private readonly IBackupLocation _location;
         private readonly string _prefix;
         private readonly Dictionary<string, long> _sizes;
+        private readonly StreamedStagedStores _stores;
 
         /// <summary>Lists the set at <paramref name="setKey"/> of <paramref name="location"/> once.</summary>
         public RemoteSetFiles(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+            : this(location, setKey, null, cancellationToken)
+        {
+        }
+
+        /// <summary>
+        /// As <see cref="RemoteSetFiles(IBackupLocation, string, CancellationToken)"/>; <paramref name="sharedRoot"/> is
+        /// the backup root holding the shared table files of a -Versioned staged set (<c>.stores/</c>), or null.
+        /// </summary>
+        public RemoteSetFiles(IBackupLocation location, string setKey, IBackupLocation sharedRoot, CancellationToken cancellationToken)
         {
             _location = location ?? throw new ArgumentNullException(nameof(location));
             _prefix = string.IsNullOrEmpty(setKey) ? "" : setKey + "/";
             _sizes = location.List(_prefix, cancellationToken).ToDictionary(o => o.Key.Substring(_prefix.Length), o => o.Size, StringComparer.Ordinal);
+            _stores = new StreamedStagedStores(location, _prefix, _sizes, sharedRoot);
         }
 
-        /// <summary>True for the sets verified by streaming: FileCopy (its files are objects or inside one archive).</summary>
-        public static bool CanStream(Manifest.BackupManifest manifest) => manifest.Method == Manifest.BackupMethod.FileCopy;
+        /// <summary>
+        /// True for the sets verified by streaming: FileCopy (its files are objects or inside one archive), and sets
+        /// whose Dolt stores were staged and uploaded by the module (their stores are objects of the set).
+        /// </summary>
+        public static bool CanStream(Manifest.BackupManifest manifest)
+            => manifest.Method == Manifest.BackupMethod.FileCopy || StreamedStagedStores.Applies(manifest);
+
+        /// <inheritdoc />
+        internal override bool VerifyStore(Manifest.BackupManifest manifest, Manifest.DatabaseBackupItem db, VerificationOptions options, Action<VerificationResult> emit)
+            => _stores.Verify(manifest, db, options, emit);
 
         /// <inheritdoc />
         public override string Display(string storedPath) => StorageException.Join(_location.DisplayName, _prefix + storedPath);

@@ -56,12 +56,7 @@ namespace DoltBackup.Storage.Sets
                     IBackupLocation sharedRoot = null;
                     try
                     {
-                        // Versions with shared stores: the table files live in the backup root above the set (<root>/.stores/<database>/).
-                        string trimmed = url.TrimEnd('/');
-                        if (manifest.Destination?.SharedStores == true && trimmed.LastIndexOf('/') > trimmed.IndexOf("://", StringComparison.Ordinal) + 3)
-                        {
-                            sharedRoot = BackupLocations.Open(trimmed.Substring(0, trimmed.LastIndexOf('/')), context);
-                        }
+                        sharedRoot = OpenSharedRoot(url, context, manifest);
                         bool keyGiven = (certificates != null && certificates.Any(c => c != null)) || (passphrase != null && passphrase.Length > 0);
                         var keys = keyGiven && EncryptedStores.Applies(manifest) ? Encryption.SetEncryption.ForReading(manifest, certificates, passphrase) : null;
                         if (StagedStores.Localize(manifest, folder, location.DisplayName, sharedRoot, keys, progress, cancellationToken))
@@ -81,6 +76,18 @@ namespace DoltBackup.Storage.Sets
                 TryDelete(folder);
                 throw;
             }
+        }
+
+        /// <summary>
+        /// The backup root above the set at <paramref name="url"/> when its versions share their table files
+        /// (<c>&lt;root&gt;/.stores/&lt;database&gt;/</c>); null for any other set. Dispose it.
+        /// </summary>
+        public static IBackupLocation OpenSharedRoot(string url, StorageContext context, BackupManifest manifest)
+        {
+            string trimmed = url.TrimEnd('/');
+            return manifest.Destination?.SharedStores == true && trimmed.LastIndexOf('/') > trimmed.IndexOf("://", StringComparison.Ordinal) + 3
+                ? BackupLocations.Open(trimmed.Substring(0, trimmed.LastIndexOf('/')), context)
+                : null;
         }
 
         /// <inheritdoc />
