@@ -109,9 +109,12 @@ namespace DoltBackup.Tests.Storage
                 {
                     Assert.Contains(intact, x => x.Target == "sales" && x.Check == "TableFile.Chunks" && x.Passed);
                 }
+                using var fetched = DoltBackup.Storage.Sets.StagedBackupSet.Fetch(url, context, null, None);
+                var local = BackupVerifier.VerifyManifest(fetched.Manifest, new VerificationOptions { Deep = deep });
                 foreach (var db in new[] { "sales", "inventory" })
                 {
                     Assert.Equal(Verdicts(CheckedAsFolder(bed, url, context, db, deep), db), Verdicts(intact, db));
+                    Assert.Equal(Verdicts(local, db), Verdicts(intact, db));
                 }
             }
 
@@ -195,9 +198,16 @@ namespace DoltBackup.Tests.Storage
             var withKey = Results(TestStreamed(bed, url, context, "-Deep -DecryptionCertificate $args[2]", cert));
             Assert.DoesNotContain(withKey, x => x.Status == VerificationStatus.Failed);
             Assert.Contains(withKey, x => x.Target == "sales" && x.Check == "TableFile.Chunks" && x.Passed && x.Path == url + "/sales/" + tableName + ".p7m");
+            using (var fetched = DoltBackup.Storage.Sets.StagedBackupSet.Fetch(url, context, new[] { cert }, null, null, None))
+            {
+                var local = BackupVerifier.VerifyManifest(fetched.Manifest, new VerificationOptions { Deep = true });
+                Assert.Equal(Verdicts(local, "sales"), Verdicts(withKey, "sales"));
+                Assert.Equal(Verdicts(local, "inventory"), Verdicts(withKey, "inventory"));
+            }
             var withoutKey = Results(TestStreamed(bed, url, context));
             Assert.DoesNotContain(withoutKey, x => x.Status == VerificationStatus.Failed);
             Assert.Equal(2, withoutKey.Count(x => x.Check == "Store.Structure" && x.Status == VerificationStatus.Skipped && x.Message.Contains("matched their recorded ciphertext SHA-256")));
+            Assert.Contains(withoutKey, x => x.Target == "sales" && x.Check == "Store.Structure" && x.Path == url + "/sales");
 
             // One flipped byte of a store object: named with the key (it does not decrypt) and without (its SHA-256).
             string key = "sales/" + tableName + ".p7m";

@@ -145,7 +145,7 @@ namespace DoltBackup.Storage.Sets
             emit(new VerificationResult(db.Name, "Store.Structure", VerificationStatus.Skipped, failed == 0
                     ? $"The Dolt store is encrypted and no key was given: its {db.StoreFiles.Count} objects matched their recorded ciphertext SHA-256, its content was not checked. Give -DecryptionCertificate (with its private key) or -Passphrase."
                     : $"The Dolt store is encrypted and no key was given: {failed} of its {db.StoreFiles.Count} objects failed their check (above), its content was not checked. Give -DecryptionCertificate (with its private key) or -Passphrase.",
-                VerificationLevel.Structure, db.Url));
+                VerificationLevel.Structure, db.ObjectStoreUrl ?? db.Url));
         }
 
         private static string CiphertextProblem(DigestingReadStream cipher, StoreFileRecord r)
