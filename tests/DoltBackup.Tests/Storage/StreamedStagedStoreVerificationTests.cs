@@ -172,6 +172,14 @@ namespace DoltBackup.Tests.Storage
             Assert.Contains(intact, x => x.Target == "sales" && x.Check == "TableFile.Chunks" && x.Passed && x.Path.StartsWith(url + "/.stores/sales/", StringComparison.Ordinal));
             Assert.Equal(Verdicts(CheckedAsFolder(bed, setUrl, context, "sales", true, url), "sales"), Verdicts(intact, "sales"));
 
+            // Piped from Get-DoltBackup on the backup root: the same streamed checks.
+            var piped = bed.Shell.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Test-DoltBackup -StorageContext $args[1] -Verbose", url, context);
+            Assert.True(piped.Errors.Count == 0 && piped.Terminating == null, piped.AllText());
+            Assert.Contains(piped.Verbose, v => v.Contains("by streaming its objects"));
+            Assert.DoesNotContain(piped.Progress, p => p.Activity.StartsWith("Downloading ", StringComparison.Ordinal));
+            Assert.DoesNotContain(Results(piped), x => x.Status == VerificationStatus.Failed);
+            Assert.Contains(Results(piped), x => x.Target == "sales" && x.Check == "Manifest.Parse" && x.Passed);
+
             string shared = ".stores/sales/" + bed.Engine.Databases["sales"].TableFiles[0].Name;
             using (var root = BackupLocations.Open(url, context))
             {
