@@ -76,5 +76,68 @@ namespace DoltBackup.Tests.Encryption
             Assert.NotEmpty(Directory.GetFiles(dir.Combine("config-root"), "*", SearchOption.AllDirectories));
             Assert.Empty(Directory.GetFiles(dir.Combine("config-root"), "*.p7m", SearchOption.AllDirectories));
         }
+        [Theory]
+        [MemberData(nameof(Emulators))]
+        public void Backup_DoltConfiguration_into_an_encrypted_set_in_an_object_store_writes_only_ciphertext_that_the_key_opens(string driver)
+        {
+            string prefix = "encw-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            var (url, context) = driver == "azurite"
+                ? (CreateAzure(prefix), ObjectStoreServers.AzuriteContext())
+                : ($"s3://{ObjectStoreServers.S3Bucket}/{prefix}", ObjectStoreServers.S3rverContext());
+            using var dir = new TempDir();
+            TempDir.CopyTree(RepoPaths.ServerFixture, dir.Combine("srv"));
+            string data = dir.Combine("srv", "data");
+            string home = dir.Combine("srv", "home", ".dolt");
+            var cert = TestKeys.NewCertificate("ops");
+            using var host = new PowerShellHost();
+            // The set goes off the host without its configuration; the configuration is written into it there later.
+            var backup = host.Run("New-DoltBackup -Method FileCopy -Name encw -DataDir $args[0] -Path $args[1] -EncryptionCertificate $args[4] | Sync-DoltBackup -Format TarGzip -SkipConfiguration -CopyTo $args[2] -StorageContext $args[3]",
+                data, dir.Combine("backups"), url, context, TestKeys.PublicOnly(cert));
+            Assert.True(backup.Errors.Count == 0, backup.AllText());
+            string remote = url + "/" + ((BackupManifest)backup.Output.Single().BaseObject).Id;
+            Directory.Delete(dir.Combine("backups"), recursive: true);
+
+            // No key given: the public certificate recorded in the set's manifest is enough to encrypt.
+            var written = host.Run("Backup-DoltConfiguration -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -GlobalConfigDir $args[3]",
+                remote, context, data, home);
+            Assert.True(written.Errors.Count == 0 && written.Terminating == null, written.AllText());
+            using (var location = BackupLocations.Open(remote, context))
+            {
+                var manifest = global::DoltBackup.Storage.Sets.RemoteSetCatalog.ReadManifest(location, "", System.Threading.CancellationToken.None);
+                var config = manifest.Artifacts.Where(a => a.Kind != "DataArchive" && a.Kind != "DataFile" && !string.IsNullOrEmpty(a.StoredPath)).ToList();
+                Assert.NotEmpty(config);
+                Assert.All(config, a =>
+                {
+                    Assert.True(a.Encrypted, a.StoredPath);
+                    Assert.EndsWith(".p7m", a.StoredPath);
+                    Assert.NotNull(a.PlaintextSha256);
+                });
+                Assert.All(location.List("", System.Threading.CancellationToken.None).Where(o => !o.Key.EndsWith("manifest.json")), o => Assert.EndsWith(".p7m", o.Key));
+                // A global config written in clear would show its secret; the stored object is CMS ciphertext.
+                var global = config.First(a => a.OriginalPath == Path.Combine(home, "config_global.json"));
+                using (var stream = location.OpenRead(global.StoredPath, System.Threading.CancellationToken.None))
+                {
+                    Assert.Equal(0x30, stream.ReadByte()); // DER SEQUENCE of the CMS ContentInfo
+                }
+            }
+            // The key opens every file, the recorded plaintext hashes hold; without the key the ciphertext hashes hold.
+            foreach (var args in new[] { "", " -DecryptionCertificate $args[2]" })
+            {
+                var checks = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1]" + args, remote, context, cert);
+                Assert.True(checks.Errors.Count == 0, checks.AllText());
+                var results = checks.Output.Select(o => o.BaseObject).OfType<global::DoltBackup.Verification.VerificationResult>().ToList();
+                Assert.DoesNotContain(results, c => c.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+                if (args.Length > 0)
+                {
+                    Assert.Contains(results, c => c.Check == "Artifact.Decrypted" && c.Status == global::DoltBackup.Verification.VerificationStatus.Passed);
+                }
+            }
+        }
+
+        private static string CreateAzure(string prefix)
+        {
+            ObjectStoreServers.CreateContainer("backups");
+            return $"az://{ObjectStoreServers.AzuriteAccount}/backups/{prefix}";
+        }
     }
 }
