@@ -24,20 +24,7 @@ namespace DoltBackup.Tests.Encryption
         [MemberData(nameof(Emulators))]
         public void An_encrypted_set_copied_off_host_restores_from_the_url_with_the_key_only(string driver)
         {
-            string prefix = "enc-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-            string url;
-            StorageContext context;
-            if (driver == "azurite")
-            {
-                ObjectStoreServers.CreateContainer("backups");
-                url = $"az://{ObjectStoreServers.AzuriteAccount}/backups/{prefix}";
-                context = ObjectStoreServers.AzuriteContext();
-            }
-            else
-            {
-                url = $"s3://{ObjectStoreServers.S3Bucket}/{prefix}";
-                context = ObjectStoreServers.S3rverContext();
-            }
+            var (url, context) = Root(driver, "enc-");
             using var dir = new TempDir();
             TempDir.CopyTree(RepoPaths.ServerFixture, dir.Combine("srv"));
             string data = dir.Combine("srv", "data");
@@ -80,10 +67,7 @@ namespace DoltBackup.Tests.Encryption
         [MemberData(nameof(Emulators))]
         public void Backup_DoltConfiguration_into_an_encrypted_set_in_an_object_store_writes_only_ciphertext_that_the_key_opens(string driver)
         {
-            string prefix = "encw-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-            var (url, context) = driver == "azurite"
-                ? (CreateAzure(prefix), ObjectStoreServers.AzuriteContext())
-                : ($"s3://{ObjectStoreServers.S3Bucket}/{prefix}", ObjectStoreServers.S3rverContext());
+            var (url, context) = Root(driver, "encw-");
             using var dir = new TempDir();
             TempDir.CopyTree(RepoPaths.ServerFixture, dir.Combine("srv"));
             string data = dir.Combine("srv", "data");
@@ -134,10 +118,16 @@ namespace DoltBackup.Tests.Encryption
             }
         }
 
-        private static string CreateAzure(string prefix)
+        /// <summary>A fresh root on the emulator: its URL and how to reach it.</summary>
+        private static (string Url, StorageContext Context) Root(string driver, string prefix)
         {
-            ObjectStoreServers.CreateContainer("backups");
-            return $"az://{ObjectStoreServers.AzuriteAccount}/backups/{prefix}";
+            prefix += Guid.NewGuid().ToString("N").Substring(0, 8);
+            if (driver == "azurite")
+            {
+                ObjectStoreServers.CreateContainer("backups");
+                return ($"az://{ObjectStoreServers.AzuriteAccount}/backups/{prefix}", ObjectStoreServers.AzuriteContext());
+            }
+            return ($"s3://{ObjectStoreServers.S3Bucket}/{prefix}", ObjectStoreServers.S3rverContext());
         }
     }
 }
