@@ -228,7 +228,7 @@ Describe 'Encrypted sets with staged Dolt stores in S3' {
                 $certPem = Join-Path $temp 'ops.crt'
                 $keyPem = Join-Path $temp 'ops.key'
                 Set-Content -Path $certPem -Value $cert.ExportCertificatePem()
-                Set-Content -Path $keyPem -Value $cert.GetRSAPrivateKey().ExportPkcs8PrivateKeyPem()
+                Set-Content -Path $keyPem -Value ([System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($cert).ExportPkcs8PrivateKeyPem())
                 $encrypted = Join-Path $temp 'sales-manifest.p7m'
                 $location = [DoltBackup.Storage.BackupLocations]::Open($url, $script:ctx)
                 try {

@@ -9,6 +9,8 @@ BeforeDiscovery {
 BeforeAll {
     $repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
     Import-Module (Join-Path $repoRoot 'DoltBackup.psd1') -Force
+    # What BeforeDiscovery sets is gone by the Run phase: the 'with dolt' BeforeAll needs its own answer.
+    $script:hasDolt = [bool](Get-Command dolt -ErrorAction SilentlyContinue)
 
     function New-TestFolder {
         $path = Join-Path ([System.IO.Path]::GetTempPath()) ('doltbackup-pester-pit-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
