@@ -130,6 +130,26 @@ namespace DoltBackup.Tests.Module
                 }
             }
 
+            // What BeforeDiscovery sets is gone by the Run phase: a block that runs then and reads such a variable
+            // needs it set again in a BeforeAll/BeforeEach.
+            var reset = BlocksOf(ast, "BeforeAll", "BeforeEach")
+                .SelectMany(b => b.FindAll(a => a is AssignmentStatementAst, true).Cast<AssignmentStatementAst>())
+                .Select(a => a.Left is VariableExpressionAst v ? Bare(v.VariablePath) : null)
+                .Where(n => n != null).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var read in BlocksOf(ast, "BeforeAll", "BeforeEach", "It", "AfterAll", "AfterEach")
+                .SelectMany(b => b.FindAll(a => a is VariableExpressionAst, true).Cast<VariableExpressionAst>())
+                .Where(v => discovered.Contains(Bare(v.VariablePath)) && !reset.Contains(Bare(v.VariablePath))))
+            {
+                problems.Add("$" + read.VariablePath.UserPath + " is set only in BeforeDiscovery: it is $null when this runs: " + Where(read.Parent));
+            }
+
+            // PowerShell does not bind C# extension methods: $cert.GetRSAPrivateKey() fails at run time.
+            var extensions = new[] { "GetRSAPrivateKey", "GetRSAPublicKey", "GetECDsaPrivateKey", "GetECDsaPublicKey", "GetDSAPrivateKey", "GetDSAPublicKey", "CopyWithPrivateKey" };
+            foreach (var call in ast.FindAll(a => a is InvokeMemberExpressionAst m && !m.Static && extensions.Contains(m.Member.Extent.Text, StringComparer.OrdinalIgnoreCase), true))
+            {
+                problems.Add("call the extension method statically ([...RSACertificateExtensions]::GetRSAPrivateKey($cert)): " + Where(call));
+            }
+
             // Code directly in the file or in a Describe/Context body runs at discovery only: its variables are not
             // visible inside It. Set them in BeforeAll/BeforeEach.
             var bodies = new List<ScriptBlockAst> { ast };
