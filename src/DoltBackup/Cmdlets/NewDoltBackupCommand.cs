@@ -47,7 +47,7 @@ namespace DoltBackup.Cmdlets
         public SwitchParameter Versioned { get; set; }
 
         /// <summary>The backup folder for manifest.json (default: the file:// destination's folder).</summary>
-        [Parameter(HelpMessage = "The backup folder for manifest.json. Default: the file:// destination's folder; required for other schemes and -Method Push.")]
+        [Parameter(HelpMessage = "The backup folder for manifest.json. Default: the file:// destination's folder; required for aws://, gs://, DoltHub https:// destinations, -Method Push, FileCopy and EbsSnapshot; not allowed with an s3://, az:// or Azure Blob https:// -Destination (see -StagingPath).")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
