@@ -47,7 +47,7 @@ namespace DoltBackup.Cmdlets
         public SwitchParameter Versioned { get; set; }
 
         /// <summary>The backup folder for manifest.json (default: the file:// destination's folder).</summary>
-        [Parameter(HelpMessage = "The backup folder for manifest.json. Default: the file:// destination's folder; required for other schemes and -Method Push.")]
+        [Parameter(HelpMessage = "The backup folder for manifest.json. Default: the file:// destination's folder; required for aws://, gs://, DoltHub https:// destinations, -Method Push, FileCopy and EbsSnapshot; not allowed with an s3://, az:// or Azure Blob https:// -Destination (see -StagingPath).")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
@@ -62,7 +62,7 @@ namespace DoltBackup.Cmdlets
         public string Remote { get; set; }
 
         /// <summary>With an s3://, az:// or Azure Blob https:// -Destination: the local folder on the server's host where Dolt's stores are staged.</summary>
-        [Parameter(HelpMessage = "With an s3://, az:// or Azure Blob https:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
+        [Parameter(HelpMessage = "With an s3://, az:// or Azure Blob https:// -Destination: the folder on the Dolt server's host where each database's store is staged before upload (kept between runs); with -Method FileCopy, where manifest.json and the small files are (never the archive). Default: $HOME/.doltbackup/staging/<hash of the destination>.")]
         [ValidateNotNullOrEmpty]
         public string StagingPath { get; set; }
 
