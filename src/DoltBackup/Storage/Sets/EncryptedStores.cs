@@ -232,7 +232,7 @@ namespace DoltBackup.Storage.Sets
                 }
                 while (_others.Count > 0)
                 {
-                    Read(_others.Dequeue(), ownSet: false);
+                    Read(_others.Dequeue(), ownSet: false, listed: true);
                     if (_known.TryGetValue(id, out found))
                     {
                         return found;
@@ -243,9 +243,10 @@ namespace DoltBackup.Storage.Sets
 
             private static string Id(string obj, bool shared) => (shared ? "S|" : "L|") + obj;
 
-            private void Read(string setKey, bool ownSet)
+            /// <summary>Adds the records of the set's manifest.json; <paramref name="listed"/>: the listing just showed it (no Stat first).</summary>
+            private void Read(string setKey, bool ownSet, bool listed = false)
             {
-                if (_location.Stat(ObjectKey.Combine(setKey, BackupManifest.FileName), _cancellationToken) == null)
+                if (!listed && _location.Stat(ObjectKey.Combine(setKey, BackupManifest.FileName), _cancellationToken) == null)
                 {
                     return;
                 }
@@ -257,6 +258,10 @@ namespace DoltBackup.Storage.Sets
                 catch (Exception e) when (e is ManifestSchemaException || e is System.Text.Json.JsonException)
                 {
                     return; // an unreadable manifest only costs an upload
+                }
+                catch (StorageException e) when (listed && e.ErrorId == "StorageObjectNotFound")
+                {
+                    return; // deleted since the listing
                 }
                 Add(stored, ownSet);
             }
