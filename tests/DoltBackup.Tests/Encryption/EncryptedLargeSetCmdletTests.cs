@@ -18,12 +18,6 @@ namespace DoltBackup.Tests.Encryption
     {
         private const string NewFileCopy = "New-DoltBackup -Method FileCopy -DataDir $args[0] -ConfigPath $args[1] -Path $args[2] -EncryptionCertificate $args[3] | Sync-DoltBackup -SkipConfiguration -Format Tar";
 
-        private static string Sha256(string path)
-        {
-            using var s = File.OpenRead(path);
-            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(s)).ToLowerInvariant();
-        }
-
         private static System.Collections.Generic.List<VerificationResult> Results(PowerShellResult r)
             => r.Output.Select(o => o.BaseObject).OfType<VerificationResult>().ToList();
 
@@ -50,12 +44,12 @@ namespace DoltBackup.Tests.Encryption
             var archive = m.Artifacts.Single(a => a.Kind == "DataArchive");
             string file = Path.Combine(m.BackupFolder, archive.StoredPath);
             Assert.True(new FileInfo(file).Length > 3_000_000);
-            Assert.Equal(Sha256(file), archive.Sha256);
+            Assert.Equal(EncryptedSetCmdletTests.Sha256(file), archive.Sha256);
             Assert.Equal(new FileInfo(file).Length, archive.Size);
 
             var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", file, "-recip", certPem, "-inkey", keyPem, "-out", dir.Combine("plain.tar"));
             Assert.True(code == 0, error);
-            Assert.Equal(Sha256(dir.Combine("plain.tar")), archive.PlaintextSha256);
+            Assert.Equal(EncryptedSetCmdletTests.Sha256(dir.Combine("plain.tar")), archive.PlaintextSha256);
             Assert.Equal(new FileInfo(dir.Combine("plain.tar")).Length, archive.PlaintextSize);
 
             string target = dir.Combine("restored");

@@ -26,7 +26,7 @@ namespace DoltBackup.Tests.Encryption
         private const string SyncArgs = "-Format TarGzip -GlobalConfigDir $args[3]";
 
 
-        private static string Sha256(string path)
+        internal static string Sha256(string path)
         {
             using var s = File.OpenRead(path);
             return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(s)).ToLowerInvariant();

@@ -29,14 +29,6 @@ namespace DoltBackup.Tests.Encryption
 
         private static string Sha(byte[] b) => Convert.ToHexString(SHA256.HashData(b)).ToLowerInvariant();
 
-        private static byte[] ReadAll(IBackupLocation location, string key)
-        {
-            using var s = location.OpenRead(key, None);
-            using var m = new MemoryStream();
-            s.CopyTo(m);
-            return m.ToArray();
-        }
-
         private static readonly Lazy<System.Security.Cryptography.X509Certificates.X509Certificate2> Ops = new Lazy<System.Security.Cryptography.X509Certificates.X509Certificate2>(() => TestKeys.NewCertificate("ops"));
 
         [Theory]
@@ -56,15 +48,15 @@ namespace DoltBackup.Tests.Encryption
             Assert.True(stored.Encrypted);
             Assert.Equal(Sha(plain), stored.PlaintextSha256);
             Assert.Equal(plain.Length, stored.PlaintextSize);
-            byte[] atRest = ReadAll(inner, "set1/grants/grants.sql.p7m");
+            byte[] atRest = BackupLocationContractTests.ReadAll(inner, "set1/grants/grants.sql.p7m");
             Assert.Equal(Sha(atRest), stored.Sha256);
             Assert.Equal(atRest.Length, stored.Size);
             Assert.DoesNotContain("IDENTIFIED", Encoding.ASCII.GetString(atRest));
             Assert.Null(inner.Stat("set1/grants/grants.sql", None));
 
             // Reading back needs a key: the certificate with its private key, or the passphrase.
-            Assert.Equal(plain, ReadAll(new EncryptingBackupLocation(inner, new EncryptionKeys(new[] { Ops.Value }, null)), "set1/grants/grants.sql"));
-            Assert.Equal(plain, ReadAll(new EncryptingBackupLocation(inner, TestKeys.Passphrase("escrow phrase")), "set1/grants/grants.sql"));
+            Assert.Equal(plain, BackupLocationContractTests.ReadAll(new EncryptingBackupLocation(inner, new EncryptionKeys(new[] { Ops.Value }, null)), "set1/grants/grants.sql"));
+            Assert.Equal(plain, BackupLocationContractTests.ReadAll(new EncryptingBackupLocation(inner, TestKeys.Passphrase("escrow phrase")), "set1/grants/grants.sql"));
         }
 
         [Theory]
@@ -76,7 +68,7 @@ namespace DoltBackup.Tests.Encryption
             location.Put("set1/manifest.json", new MemoryStream(Encoding.UTF8.GetBytes("{\"Id\":\"set1\"}")), None);
             location.Put("set1/config/etc/dolt/config.yaml", new MemoryStream(Encoding.UTF8.GetBytes("listener: {}")), None);
 
-            Assert.Equal("{\"Id\":\"set1\"}", Encoding.UTF8.GetString(ReadAll(inner, "set1/manifest.json")));
+            Assert.Equal("{\"Id\":\"set1\"}", Encoding.UTF8.GetString(BackupLocationContractTests.ReadAll(inner, "set1/manifest.json")));
             var listed = location.List("set1/", None).OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
             Assert.Equal(new[] { "set1/config/etc/dolt/config.yaml", "set1/manifest.json" }, listed.Select(o => o.Key));
             Assert.True(listed[0].Encrypted);
@@ -93,12 +85,12 @@ namespace DoltBackup.Tests.Encryption
         {
             var inner = _drivers.Open(driver);
             new EncryptingBackupLocation(inner, TestKeys.Passphrase("right")).Put("set1/datadir.tar.gz", new MemoryStream(new byte[200_000]), None);
-            var wrongKey = Assert.Throws<EncryptionException>(() => ReadAll(new EncryptingBackupLocation(inner, TestKeys.Passphrase("wrong")), "set1/datadir.tar.gz"));
+            var wrongKey = Assert.Throws<EncryptionException>(() => BackupLocationContractTests.ReadAll(new EncryptingBackupLocation(inner, TestKeys.Passphrase("wrong")), "set1/datadir.tar.gz"));
             Assert.Contains("a passphrase", wrongKey.Message);
-            byte[] atRest = ReadAll(inner, "set1/datadir.tar.gz.p7m");
+            byte[] atRest = BackupLocationContractTests.ReadAll(inner, "set1/datadir.tar.gz.p7m");
             atRest[atRest.Length / 2] ^= 0x80;
             inner.Put("set1/datadir.tar.gz.p7m", new MemoryStream(atRest), None);
-            var changed = Assert.Throws<EncryptionException>(() => ReadAll(new EncryptingBackupLocation(inner, TestKeys.Passphrase("right")), "set1/datadir.tar.gz"));
+            var changed = Assert.Throws<EncryptionException>(() => BackupLocationContractTests.ReadAll(new EncryptingBackupLocation(inner, TestKeys.Passphrase("right")), "set1/datadir.tar.gz"));
             Assert.Contains("authentication", changed.Message);
         }
 
@@ -112,9 +104,9 @@ namespace DoltBackup.Tests.Encryption
             var a = location.Put("a/grants/grants.sql", new MemoryStream(Encoding.UTF8.GetBytes("set a")), None);
             var b = location.Put("b/grants/grants.sql", new MemoryStream(Encoding.UTF8.GetBytes("set b")), None);
             Assert.NotEqual(a.Sha256, b.Sha256); // fresh key and nonce per object: the same plaintext never gives the same ciphertext
-            byte[] fromB = ReadAll(inner, "b/grants/grants.sql.p7m");
+            byte[] fromB = BackupLocationContractTests.ReadAll(inner, "b/grants/grants.sql.p7m");
             inner.Put("a/grants/grants.sql.p7m", new MemoryStream(fromB), None);
-            Assert.NotEqual(a.Sha256, Sha(ReadAll(inner, "a/grants/grants.sql.p7m")));
+            Assert.NotEqual(a.Sha256, Sha(BackupLocationContractTests.ReadAll(inner, "a/grants/grants.sql.p7m")));
         }
 
         [OpenSslFact]

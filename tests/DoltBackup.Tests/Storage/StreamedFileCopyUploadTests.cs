@@ -50,14 +50,6 @@ namespace DoltBackup.Tests.Storage
 
         internal static string Sha(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 
-        internal static byte[] ReadAll(IBackupLocation location, string key)
-        {
-            using var s = location.OpenRead(key, None);
-            using var m = new MemoryStream();
-            s.CopyTo(m);
-            return m.ToArray();
-        }
-
         internal static void AssertArchiveHolds(byte[] archive, bool gzip, string expectedDataDir, TempDir dir)
         {
             string file = dir.Combine("fetched-" + Guid.NewGuid().ToString("N").Substring(0, 6) + (gzip ? ".tar.gz" : ".tar"));
@@ -90,7 +82,7 @@ namespace DoltBackup.Tests.Storage
             string name = format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
             Assert.Equal("memory://test/set-1/" + name, result.OutputPath);
             var archive = Assert.Single(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataArchiveKind);
-            byte[] stored = ReadAll(store, "set-1/" + name);
+            byte[] stored = BackupLocationContractTests.ReadAll(store, "set-1/" + name);
             Assert.Equal(name, archive.StoredPath);
             Assert.Equal(stored.Length, archive.Size);
             Assert.Equal(Sha(stored), archive.Sha256); // recorded always for an upload (the driver hashed what it sent)
@@ -114,7 +106,7 @@ namespace DoltBackup.Tests.Storage
             var archive = Assert.Single(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataArchiveKind);
             Assert.True(archive.Encrypted);
             Assert.EndsWith(".p7m", archive.StoredPath);
-            byte[] cipher = ReadAll(store, "s/" + archive.StoredPath);
+            byte[] cipher = BackupLocationContractTests.ReadAll(store, "s/" + archive.StoredPath);
             Assert.Equal(Sha(cipher), archive.Sha256);
             Assert.Equal(cipher.Length, archive.Size);
             using var reader = new CmsAuthEnvelopedReader(new MemoryStream(cipher), keys, null, archive.StoredPath);
@@ -146,7 +138,7 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(Directory.GetFiles(data, "*", SearchOption.AllDirectories).Count(f => Path.GetFileName(f) != "sql-server.info"), files.Count);
             foreach (var a in files)
             {
-                byte[] stored = ReadAll(store, "t/" + a.StoredPath);
+                byte[] stored = BackupLocationContractTests.ReadAll(store, "t/" + a.StoredPath);
                 Assert.Equal(Sha(stored), a.Sha256);
                 byte[] original = Path.GetFileName(a.OriginalPath) == "LOCK" ? new byte[0] : File.ReadAllBytes(a.OriginalPath);
                 if (encrypted)
@@ -359,7 +351,7 @@ namespace DoltBackup.Tests.Storage
             using var dir = new TempDir();
             string data = CopyServerDataDir(dir);
             var (store, manifest) = StreamedSet(dir, data, FileCopyFormat.Tar);
-            byte[] archive = ReadAll(store, FileCopyLayout.TarFile);
+            byte[] archive = BackupLocationContractTests.ReadAll(store, FileCopyLayout.TarFile);
             archive[archive.Length / 3] ^= 0x20;
             store.Put(FileCopyLayout.TarFile, new MemoryStream(archive), None);
             var flipped = VerifyStreaming(store, manifest, deep: false);
@@ -526,7 +518,7 @@ namespace DoltBackup.Tests.Storage
                 var archive = Assert.Single(local.Artifacts, a => a.Kind == FileCopyLayout.DataArchiveKind);
                 Assert.Equal(archive.Size, keys[local.Id + "/" + FileCopyLayout.TarGzipFile]);
                 Assert.Contains(local.Id + "/manifest.json", keys.Keys);
-                Assert.Equal(archive.Sha256, StreamedFileCopyUploadTests.Sha(StreamedFileCopyUploadTests.ReadAll(location, local.Id + "/" + FileCopyLayout.TarGzipFile)));
+                Assert.Equal(archive.Sha256, StreamedFileCopyUploadTests.Sha(BackupLocationContractTests.ReadAll(location, local.Id + "/" + FileCopyLayout.TarGzipFile)));
             }
 
             // The manifest Sync-DoltBackup emitted is tested from the object store (its archive is only there).

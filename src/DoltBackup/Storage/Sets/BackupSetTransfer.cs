@@ -67,24 +67,17 @@ namespace DoltBackup.Storage.Sets
 
         private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
 
-        /// <summary>Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>.</summary>
-        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
-            => Publish(localFolder, location, setKey, progress, cancellationToken, null);
+        /// <summary>The key prefix of the objects of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
+        private static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
 
         /// <summary>
-        /// As <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken)"/>, leaving out
-        /// the files (paths relative to the folder, '/' separated) for which <paramref name="exclude"/> is true: files the
-        /// caller stores elsewhere (a staged set's shared table files).
+        /// Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>,
+        /// leaving out the files (paths relative to the folder, '/' separated) for which <paramref name="exclude"/> is
+        /// true (files the caller stores elsewhere: a staged set's shared table files), and uploading
+        /// <paramref name="manifestJson"/> (when not null) as the set's manifest.json instead of the local file (the local
+        /// manifest may say that this very upload is under way: <see cref="UploadRecord"/>).
         /// </summary>
-        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude)
-            => Publish(localFolder, location, setKey, progress, cancellationToken, exclude, null);
-
-        /// <summary>
-        /// As <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool})"/>,
-        /// uploading <paramref name="manifestJson"/> (when not null) as the set's manifest.json instead of the local file
-        /// (the local manifest may say that this very upload is under way: <see cref="UploadRecord"/>).
-        /// </summary>
-        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude, string manifestJson)
+        public static TransferResult Publish(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
         {
             using (AcquireSetLock(location, setKey, cancellationToken))
             {
@@ -108,7 +101,7 @@ namespace DoltBackup.Storage.Sets
             return setLock;
         }
 
-        /// <summary>The upload of <see cref="Publish(string, IBackupLocation, string, Action{TransferProgress}, CancellationToken, Func{string, bool}, string)"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
+        /// <summary>The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
         public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
@@ -119,65 +112,73 @@ namespace DoltBackup.Storage.Sets
             }
             string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
             byte[] manifestBytes = manifestJson == null ? null : new System.Text.UTF8Encoding(false).GetBytes(manifestJson);
+            var remote = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
+                .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
+                .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
+                .Where(f => exclude == null || !exclude(f.Relative))
+                // A Dolt store's own `manifest` names its table files: after them, so no reader sees it name a missing file.
+                .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
+                .ThenBy(f => f.Relative, StringComparer.Ordinal)
+                .ToList();
+            long total = files.Sum(f => new FileInfo(f.File).Length) + (manifestBytes?.Length ?? new FileInfo(manifestPath).Length);
+            var result = new TransferResult();
+            // What the last publish to this destination sent: unchanged files are skipped without being read.
+            var record = PublishRecord.Load(localFolder);
+            string destination = PublishRecord.DestinationOf(location, setKey);
+            if (!record.Destinations.TryGetValue(destination, out var recorded))
             {
-                var remote = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
-                var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
-                    .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
-                    .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
-                    .Where(f => exclude == null || !exclude(f.Relative))
-                    // A Dolt store's own `manifest` names its table files: after them, so no reader sees it name a missing file.
-                    .OrderBy(f => Path.GetFileName(f.File) == DoltStoreManifest ? 1 : 0)
-                    .ThenBy(f => f.Relative, StringComparer.Ordinal)
-                    .ToList();
-                long total = files.Sum(f => new FileInfo(f.File).Length) + (manifestBytes?.Length ?? new FileInfo(manifestPath).Length);
-                var result = new TransferResult();
-                // What the last publish to this destination sent: unchanged files are skipped without being read.
-                var record = PublishRecord.Load(localFolder);
-                string destination = PublishRecord.DestinationOf(location, setKey);
-                if (!record.Destinations.TryGetValue(destination, out var recorded))
-                {
-                    record.Destinations[destination] = recorded = new Dictionary<string, PublishRecord.Entry>(StringComparer.Ordinal);
-                }
-                var decision = new UploadSkipDecision(remote, recorded);
-                decision.KeepOnly(files.Select(f => f.Relative));
-                long done = 0;
-                foreach (var f in files.Concat(new[] { new { File = manifestPath, Relative = BackupManifest.FileName } }))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    string key = ObjectKey.Combine(setKey, f.Relative);
-                    var info = new FileInfo(f.File);
-                    bool isManifest = f.Relative == BackupManifest.FileName;
-                    long size = isManifest && manifestBytes != null ? manifestBytes.Length : info.Length;
-                    DateTime modified = info.LastWriteTimeUtc;
-                    if (f.Relative != BackupManifest.FileName && decision.IsUnchanged(f.File, f.Relative, key))
-                    {
-                        result.Unchanged++;
-                        done += size;
-                        continue;
-                    }
-                    progress?.Invoke(new TransferProgress("Uploading", key, done, total));
-                    using (var stream = isManifest && manifestBytes != null ? (Stream)new MemoryStream(manifestBytes, writable: false) : new FileStream(f.File, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
-                    {
-                        var stored = location.Put(key, stream, cancellationToken);
-                        if (stored.Size != size)
-                        {
-                            throw new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
-                                $"'{StorageException.Join(location.DisplayName, key)}' was stored with {stored.Size} bytes, but '{f.File}' has {size}.", "Run again.");
-                        }
-                        if (f.Relative != BackupManifest.FileName)
-                        {
-                            decision.Uploaded(f.Relative, size, modified, stored);
-                        }
-                    }
-                    result.Transferred++;
-                    result.Bytes += size;
-                    done += size;
-                }
-                result.FilesRead = decision.FilesRead;
-                record.Save(localFolder);
-                progress?.Invoke(new TransferProgress("Uploading", ObjectKey.Combine(setKey, BackupManifest.FileName), total, total));
-                return result;
+                record.Destinations[destination] = recorded = new Dictionary<string, PublishRecord.Entry>(StringComparer.Ordinal);
             }
+            var decision = new UploadSkipDecision(remote, recorded);
+            decision.KeepOnly(files.Select(f => f.Relative));
+            long done = 0;
+            foreach (var f in files.Concat(new[] { new { File = manifestPath, Relative = BackupManifest.FileName } }))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string key = ObjectKey.Combine(setKey, f.Relative);
+                var info = new FileInfo(f.File);
+                bool isManifest = f.Relative == BackupManifest.FileName;
+                long size = isManifest && manifestBytes != null ? manifestBytes.Length : info.Length;
+                DateTime modified = info.LastWriteTimeUtc;
+                if (!isManifest && decision.IsUnchanged(f.File, f.Relative, key))
+                {
+                    result.Unchanged++;
+                    done += size;
+                    continue;
+                }
+                progress?.Invoke(new TransferProgress("Uploading", key, done, total));
+                using (var stream = isManifest && manifestBytes != null ? (Stream)new MemoryStream(manifestBytes, writable: false) : new FileStream(f.File, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+                {
+                    var stored = PutChecked(location, key, stream, size, f.File, cancellationToken);
+                    if (!isManifest)
+                    {
+                        decision.Uploaded(f.Relative, size, modified, stored);
+                    }
+                }
+                result.Transferred++;
+                result.Bytes += size;
+                done += size;
+            }
+            result.FilesRead = decision.FilesRead;
+            record.Save(localFolder);
+            progress?.Invoke(new TransferProgress("Uploading", ObjectKey.Combine(setKey, BackupManifest.FileName), total, total));
+            return result;
+        }
+
+        /// <summary>
+        /// Stores <paramref name="content"/> (read from <paramref name="source"/>, <paramref name="size"/> bytes) at
+        /// <paramref name="key"/>, or throws StorageUploadMismatch when the location stored another size.
+        /// </summary>
+        internal static StoredObject PutChecked(IBackupLocation location, string key, Stream content, long size, string source, CancellationToken cancellationToken)
+        {
+            var stored = location.Put(key, content, cancellationToken);
+            if (stored.Size != size)
+            {
+                throw new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
+                    $"'{StorageException.Join(location.DisplayName, key)}' was stored with {stored.Size} bytes, but '{source}' has {size}.", "Run again.");
+            }
+            return stored;
         }
 
         /// <summary>
@@ -187,7 +188,7 @@ namespace DoltBackup.Storage.Sets
         public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             var manifest = RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
-            var objects = location.List(setKey.Length == 0 ? "" : setKey + "/", cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var recorded = manifest.Artifacts
                 .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
                 .GroupBy(a => a.StoredPath.Replace('\\', '/'), StringComparer.Ordinal)
@@ -211,7 +212,7 @@ namespace DoltBackup.Storage.Sets
             }
             Directory.CreateDirectory(localFolder);
             string manifestKey = ObjectKey.Combine(setKey, BackupManifest.FileName);
-            string prefix = setKey.Length == 0 ? "" : setKey + "/";
+            string prefix = SetPrefix(setKey);
             var toFetch = objects.Values.Where(o => o.Key != manifestKey && !o.Key.EndsWith("/" + BackupSetLock.FileName, StringComparison.Ordinal) && o.Key != BackupSetLock.FileName)
                 .OrderBy(o => o.Key, StringComparer.Ordinal).Concat(new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
             long total = toFetch.Sum(o => o.Size);

@@ -69,7 +69,7 @@ namespace DoltBackup.Storage.Sets
             var previous = new PreviousRecords(manifest, location, setKey, keyId, cancellationToken);
             var encrypting = new EncryptingBackupLocation(location, keys); // not disposed: it would dispose the caller's location
             var result = new TransferResult();
-            var plan = new List<(DatabaseBackupItem Db, string Store, List<string> Files)>();
+            var plan = new List<(DatabaseBackupItem Db, string Store, string Folder, List<string> Files)>();
             foreach (var db in manifest.Databases)
             {
                 string store = StagedStores.RelativeStorePath(manifest, db)?.Replace(Path.DirectorySeparatorChar, '/');
@@ -79,13 +79,12 @@ namespace DoltBackup.Storage.Sets
                 }
                 string folder = Path.Combine(manifest.BackupFolder, store.Replace('/', Path.DirectorySeparatorChar));
                 var files = Directory.Exists(folder) ? OrderedStoreFiles(folder) : new List<string>();
-                plan.Add((db, store, files));
+                plan.Add((db, store, folder, files));
             }
             long total = plan.Sum(p => p.Files.Sum(f => new FileInfo(f).Length));
             long done = 0;
-            foreach (var (db, store, files) in plan)
+            foreach (var (db, store, folder, files) in plan)
             {
-                string folder = Path.Combine(manifest.BackupFolder, store.Replace('/', Path.DirectorySeparatorChar));
                 string sharedPrefix = StagedStores.SharedFolder + "/" + store + "/" + keyId + "/";
                 var there = encrypting.List(ObjectKey.Combine(setKey, store) + "/", cancellationToken)
                     .Concat(sharing ? encrypting.List(sharedPrefix, cancellationToken) : Enumerable.Empty<StoredObject>())
@@ -233,7 +232,7 @@ namespace DoltBackup.Storage.Sets
                 }
                 while (_others.Count > 0)
                 {
-                    Read(_others.Dequeue(), ownSet: false);
+                    Read(_others.Dequeue(), ownSet: false, listed: true);
                     if (_known.TryGetValue(id, out found))
                     {
                         return found;
@@ -244,9 +243,10 @@ namespace DoltBackup.Storage.Sets
 
             private static string Id(string obj, bool shared) => (shared ? "S|" : "L|") + obj;
 
-            private void Read(string setKey, bool ownSet)
+            /// <summary>Adds the records of the set's manifest.json; <paramref name="listed"/>: the listing just showed it (no Stat first).</summary>
+            private void Read(string setKey, bool ownSet, bool listed = false)
             {
-                if (_location.Stat(ObjectKey.Combine(setKey, BackupManifest.FileName), _cancellationToken) == null)
+                if (!listed && _location.Stat(ObjectKey.Combine(setKey, BackupManifest.FileName), _cancellationToken) == null)
                 {
                     return;
                 }
@@ -258,6 +258,10 @@ namespace DoltBackup.Storage.Sets
                 catch (Exception e) when (e is ManifestSchemaException || e is System.Text.Json.JsonException)
                 {
                     return; // an unreadable manifest only costs an upload
+                }
+                catch (StorageException e) when (listed && e.ErrorId == "StorageObjectNotFound")
+                {
+                    return; // deleted since the listing
                 }
                 Add(stored, ownSet);
             }

@@ -149,16 +149,10 @@ namespace DoltBackup.Storage.Sets
         /// As <see cref="Publish(BackupManifest, IBackupLocation, Action{TransferProgress}, CancellationToken)"/> into
         /// <paramref name="setKey"/> of <paramref name="location"/> (<see cref="PublishTarget"/>). With shared stores,
         /// the table files go first to the root's <c>.stores/&lt;database&gt;/</c>, only those not there yet (they
-        /// are immutable and named by their hash), then the set with each store's `manifest`, manifest.json last.
+        /// are immutable and named by their hash), then the set with each store's `manifest`, manifest.json last:
+        /// <paramref name="manifestJson"/> when not null (see <see cref="UploadRecord"/>), else the local file.
         /// </summary>
-        public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken)
-            => Publish(manifest, location, setKey, progress, cancellationToken, null);
-
-        /// <summary>
-        /// As <see cref="Publish(BackupManifest, IBackupLocation, string, Action{TransferProgress}, CancellationToken)"/>,
-        /// uploading <paramref name="manifestJson"/> (when not null) as manifest.json (see <see cref="UploadRecord"/>).
-        /// </summary>
-        public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, string manifestJson)
+        public static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, string manifestJson = null)
         {
             CheckStoresAreHere(manifest);
             var stores = StoreFolders(manifest);
@@ -169,7 +163,7 @@ namespace DoltBackup.Storage.Sets
             }
             if (!manifest.Destination.SharedStores)
             {
-                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken, null, manifestJson);
+                return BackupSetTransfer.Publish(manifest.BackupFolder, location, setKey, progress, cancellationToken, manifestJson: manifestJson);
             }
             var shared = new TransferResult();
             foreach (var store in stores)
@@ -190,11 +184,7 @@ namespace DoltBackup.Storage.Sets
                     progress?.Invoke(new TransferProgress("Uploading", key, 0, size));
                     using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
                     {
-                        if (location.Put(key, stream, cancellationToken).Size != size)
-                        {
-                            throw new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(location.DisplayName, key),
-                                $"'{StorageException.Join(location.DisplayName, key)}' was stored with another size than '{file}' has.", "Run again.");
-                        }
+                        BackupSetTransfer.PutChecked(location, key, stream, size, file, cancellationToken);
                     }
                     there[key] = size;
                     shared.Transferred++;
