@@ -89,11 +89,8 @@ namespace DoltBackup.Cmdlets
             global::DoltBackup.Storage.Sets.StagedBackupSet staged;
             try
             {
-                staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase, p => WriteProgress(
-                new ProgressRecord(progressId, "Downloading " + pathOrUrl, p.Key)
-                {
-                    PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                }), System.Threading.CancellationToken.None);
+                staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase,
+                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None);
             }
             catch (global::DoltBackup.Encryption.EncryptionException e)
             {
@@ -213,8 +210,11 @@ namespace DoltBackup.Cmdlets
         /// <summary>Where -CopyTo puts a set: &lt;copyTo&gt;/&lt;set id&gt;.</summary>
         protected static string CopyTarget(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo) => copyTo.TrimEnd('/') + "/" + manifest.Id;
 
-        private System.Action<global::DoltBackup.Storage.Sets.TransferProgress> Progress(int progressId, string target) => p => WriteProgress(
-            new ProgressRecord(progressId, "Uploading " + target, p.Key)
+        private System.Action<global::DoltBackup.Storage.Sets.TransferProgress> Progress(int progressId, string target) => TransferProgressBar(progressId, "Uploading " + target);
+
+        /// <summary>A progress bar <paramref name="activity"/> for an object-store transfer: each object's key, and the bytes done of the total.</summary>
+        protected System.Action<global::DoltBackup.Storage.Sets.TransferProgress> TransferProgressBar(int progressId, string activity) => p => WriteProgress(
+            new ProgressRecord(progressId, activity, p.Key)
             {
                 PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
             });
