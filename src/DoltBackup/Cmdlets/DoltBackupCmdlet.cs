@@ -51,8 +51,15 @@ namespace DoltBackup.Cmdlets
         /// Where to read a set given by a path or URL: a local folder (or its manifest.json) that is the staging folder
         /// of a FileCopy set streamed off the host is read from its object-store URL; anything else as given.
         /// </summary>
-        protected string ReadLocationOf(string pathOrUrl)
+        protected string ReadLocationOf(string pathOrUrl) => ReadLocationOf(pathOrUrl, out _);
+
+        /// <summary>
+        /// <see cref="ReadLocationOf(string)"/>, also giving the local manifest it read when the set is read where it
+        /// is (so that the caller need not read manifest.json again); else null.
+        /// </summary>
+        protected string ReadLocationOf(string pathOrUrl, out global::DoltBackup.Manifest.BackupManifest localManifest)
         {
+            localManifest = null;
             if (string.IsNullOrEmpty(pathOrUrl) || pathOrUrl.Contains("://"))
             {
                 return pathOrUrl;
@@ -65,8 +72,14 @@ namespace DoltBackup.Cmdlets
                 {
                     return pathOrUrl;
                 }
-                string at = ReadLocationOf(global::DoltBackup.Manifest.ManifestStore.Read(file));
-                return global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(at) ? at : pathOrUrl;
+                var manifest = global::DoltBackup.Manifest.ManifestStore.Read(file);
+                string at = ReadLocationOf(manifest);
+                if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(at))
+                {
+                    return at;
+                }
+                localManifest = manifest;
+                return pathOrUrl;
             }
             catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is DoltBackupException || e is NotSupportedException || e is global::DoltBackup.Manifest.ManifestSchemaException)
             {
