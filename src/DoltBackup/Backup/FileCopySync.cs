@@ -71,7 +71,7 @@ namespace DoltBackup.Backup
                         $"The FileCopy backup set {manifest.Id} already holds its copy: a set is one point in time. Create the next set with New-DoltBackup -Method FileCopy.");
                 }
                 options.DataDir = options.DataDir ?? manifest.Source?.DataDir;
-                DoltBackup.Manifest.UploadRecord.ClearErrorsKeepingUploads(manifest);
+                UploadRecord.ClearErrorsKeepingUploads(manifest);
                 FileCopyResult result = null;
                 try
                 {
@@ -106,6 +106,6 @@ namespace DoltBackup.Backup
         /// upload off the host is missing (<see cref="UploadRecord"/>).
         /// </summary>
         public static bool HoldsItsCopy(BackupManifest manifest)
-            => (manifest.Status == BackupStatus.Completed || UploadRecord.OnlyUploadsMissing(manifest)) && manifest.Artifacts.Any(a => a.Kind == "DataFile" || a.Kind == "DataArchive");
+            => (manifest.Status == BackupStatus.Completed || UploadRecord.OnlyUploadsMissing(manifest)) && manifest.Artifacts.Any(a => a.Kind == FileCopyLayout.DataFileKind || a.Kind == FileCopyLayout.DataArchiveKind);
     }
 }

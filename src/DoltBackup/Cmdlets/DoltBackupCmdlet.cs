@@ -51,8 +51,15 @@ namespace DoltBackup.Cmdlets
         /// Where to read a set given by a path or URL: a local folder (or its manifest.json) that is the staging folder
         /// of a FileCopy set streamed off the host is read from its object-store URL; anything else as given.
         /// </summary>
-        protected string ReadLocationOf(string pathOrUrl)
+        protected string ReadLocationOf(string pathOrUrl) => ReadLocationOf(pathOrUrl, out _);
+
+        /// <summary>
+        /// <see cref="ReadLocationOf(string)"/>, also giving the local manifest it read when the set is read where it
+        /// is (so that the caller need not read manifest.json again); else null.
+        /// </summary>
+        protected string ReadLocationOf(string pathOrUrl, out global::DoltBackup.Manifest.BackupManifest localManifest)
         {
+            localManifest = null;
             if (string.IsNullOrEmpty(pathOrUrl) || pathOrUrl.Contains("://"))
             {
                 return pathOrUrl;
@@ -65,8 +72,14 @@ namespace DoltBackup.Cmdlets
                 {
                     return pathOrUrl;
                 }
-                string at = ReadLocationOf(global::DoltBackup.Manifest.ManifestStore.Read(file));
-                return global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(at) ? at : pathOrUrl;
+                var manifest = global::DoltBackup.Manifest.ManifestStore.Read(file);
+                string at = ReadLocationOf(manifest);
+                if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(at))
+                {
+                    return at;
+                }
+                localManifest = manifest;
+                return pathOrUrl;
             }
             catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is DoltBackupException || e is NotSupportedException || e is global::DoltBackup.Manifest.ManifestSchemaException)
             {
@@ -89,11 +102,8 @@ namespace DoltBackup.Cmdlets
             global::DoltBackup.Storage.Sets.StagedBackupSet staged;
             try
             {
-                staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase, p => WriteProgress(
-                new ProgressRecord(progressId, "Downloading " + pathOrUrl, p.Key)
-                {
-                    PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                }), System.Threading.CancellationToken.None);
+                staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase,
+                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None);
             }
             catch (global::DoltBackup.Encryption.EncryptionException e)
             {
@@ -213,8 +223,11 @@ namespace DoltBackup.Cmdlets
         /// <summary>Where -CopyTo puts a set: &lt;copyTo&gt;/&lt;set id&gt;.</summary>
         protected static string CopyTarget(global::DoltBackup.Manifest.BackupManifest manifest, string copyTo) => copyTo.TrimEnd('/') + "/" + manifest.Id;
 
-        private System.Action<global::DoltBackup.Storage.Sets.TransferProgress> Progress(int progressId, string target) => p => WriteProgress(
-            new ProgressRecord(progressId, "Uploading " + target, p.Key)
+        private System.Action<global::DoltBackup.Storage.Sets.TransferProgress> Progress(int progressId, string target) => TransferProgressBar(progressId, "Uploading " + target);
+
+        /// <summary>A progress bar <paramref name="activity"/> for an object-store transfer: each object's key, and the bytes done of the total.</summary>
+        protected System.Action<global::DoltBackup.Storage.Sets.TransferProgress> TransferProgressBar(int progressId, string activity) => p => WriteProgress(
+            new ProgressRecord(progressId, activity, p.Key)
             {
                 PercentComplete = p.BytesTotal > 0 ? (int)System.Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
             });

@@ -125,7 +125,7 @@ namespace DoltBackup.Cmdlets
             }
             catch (ArgumentException e)
             {
-                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Correct the parameters; nothing was restored.");
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, (object)NewName ?? Prefix, "Correct the parameters; nothing was restored.");
             }
 
             var problems = new List<PlanProblem>();
@@ -143,7 +143,7 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowTerminatingError(DoltBackupErrors.Create(
                     $"{(byCommit ? "-AsOfCommit names a commit of one database" : "-NewName restores a single database")}, but {choices.Count} are selected ({string.Join(", ", choices.Select(c => c.Database))}). Nothing was restored.",
-                    "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Pick one with -Database."));
+                    "InvalidRestoreRequest", ErrorCategory.InvalidArgument, byCommit ? AsOfCommit : NewName, "Pick one with -Database."));
             }
             foreach (var c in choices.Where(c => !c.CoversMoment))
             {

@@ -180,7 +180,8 @@ namespace DoltBackup.Cmdlets
                 case PathSet:
                     foreach (string p in Path)
                     {
-                        var manifest = ReadManifest(ReadLocationOf(p));
+                        string setLocation = ReadLocationOf(p, out var local); // a local set's manifest.json is read once
+                        var manifest = local ?? ReadManifest(setLocation);
                         if (manifest != null)
                         {
                             RestoreManifest(manifest);

@@ -440,10 +440,7 @@ namespace DoltBackup.Cmdlets
                     using (var location = global::DoltBackup.Storage.BackupLocations.Open(offHost, context))
                     {
                         result = FileCopySync.SyncOffHost(manifest, options, capture, warnings.Add, location,
-                            p => WriteProgress(new ProgressRecord(uploadProgressId, "Uploading " + offHost, p.Key)
-                            {
-                                PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, p.BytesDone * 100 / p.BytesTotal) : 0,
-                            }), out var published);
+                            TransferProgressBar(uploadProgressId, "Uploading " + offHost), out var published);
                         if (published != null)
                         {
                             WriteVerbose($"Uploaded {manifest.Id} to {offHost}: the data dir streamed as it was read, then {published.Transferred} small objects ({published.Bytes} bytes), manifest.json last.");

@@ -127,11 +127,13 @@ namespace DoltBackup.Cmdlets
                     global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                     try
                     {
-                        if (VerifiedByStreaming(ReadLocationOf(given), StorageContext ?? given.SessionStorageContext))
+                        string readFrom = ReadLocationOf(given);
+                        var context = StorageContext ?? given.SessionStorageContext;
+                        if (VerifiedByStreaming(readFrom, context))
                         {
                             continue;
                         }
-                        staged = StageIfRemote(ReadLocationOf(given), StorageContext ?? given.SessionStorageContext, DecryptionCertificate, Passphrase);
+                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase);
                         var manifest = staged?.Manifest ?? given;
                         Verify(given.ToString(), emit =>
                         {
@@ -155,11 +157,12 @@ namespace DoltBackup.Cmdlets
                 global::DoltBackup.Storage.Sets.StagedBackupSet staged = null;
                 try
                 {
-                    if (VerifiedByStreaming(ReadLocationOf(p), StorageContext))
+                    string readFrom = ReadLocationOf(p); // reads a local manifest.json: once
+                    if (VerifiedByStreaming(readFrom, StorageContext))
                     {
                         continue;
                     }
-                    staged = StageIfRemote(ReadLocationOf(p), StorageContext, DecryptionCertificate, Passphrase);
+                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase);
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                     Verify(resolved, emit =>
                     {

@@ -439,28 +439,15 @@ namespace DoltBackup.DoltStore
                     {
                         break; // Dolt stops reading the journal at a bad record
                     }
-                    int kind = -1, addr = -1, payload = -1, pos = 4;
-                    bool bad = false;
-                    while (pos < end && !bad)
+                    if (JournalChecker.ReadRecordFields(buffer, end, out int kind, out int addr, out int payload) != null)
                     {
-                        switch (buffer[pos++])
-                        {
-                            case 1: kind = buffer[pos]; pos += 1; break;
-                            case 2: addr = pos; pos += DoltHash.ByteLength; break;
-                            case 3: payload = pos; pos = end; break;
-                            case 4: pos += 8; break;
-                            default: bad = true; break;
-                        }
-                    }
-                    if (bad || pos != end || addr < 0)
-                    {
-                        break;
+                        break; // Dolt stops reading the journal at a bad record
                     }
                     if (kind == 1)
                     {
                         LastRoot = DoltHash.Encode(buffer, addr);
                     }
-                    else if (kind == 2 && payload > 0)
+                    else
                     {
                         _chunks[DoltHash.Encode(buffer, addr)] = (offset + payload, end - payload);
                     }

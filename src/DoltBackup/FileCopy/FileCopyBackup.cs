@@ -208,9 +208,6 @@ namespace DoltBackup.FileCopy
                 {
                     outputName += manifest.Encryption.FileSuffix;
                 }
-            }
-            if (keys != null)
-            {
                 RefuseWhatCannotBeEncrypted(entries, options);
             }
             // Off the host: the archive (or each tree file) goes straight to the object store; nothing of it lands here.
@@ -555,7 +552,7 @@ namespace DoltBackup.FileCopy
                 options.CancellationToken.ThrowIfCancellationRequested();
                 options.Progress?.Invoke(new FileCopyProgress("Uploading the data dir", e.RelativePath, filesDone, files, done, totalBytes));
                 Storage.StoredObject stored;
-                using (var src = e.IsLockFile ? (Stream)new MemoryStream(new byte[0]) : OpenSource(e.FullPath))
+                using (var src = OpenEntry(e))
                 {
                     stored = target.Put(Storage.ObjectKey.Combine(treeKey, e.RelativePath), src, options.CancellationToken);
                 }
@@ -577,12 +574,15 @@ namespace DoltBackup.FileCopy
             options.Progress?.Invoke(new FileCopyProgress("Uploading the data dir", null, filesDone, files, done, totalBytes));
         }
 
+        /// <summary>An entry's content to copy: the file, or an empty stream for a lock file (copied empty).</summary>
+        private static Stream OpenEntry(DataDirEntry e) => e.IsLockFile ? (Stream)new MemoryStream(new byte[0]) : OpenSource(e.FullPath);
+
         private static Encryption.SetEncryption.Outcome CopyEncrypted(DataDirEntry e, string target, Encryption.EncryptionKeys keys)
         {
             using (var dst = OwnerOnlyFile.Create(target, ownerOnly: true))
             {
                 Encryption.SetEncryption.Outcome outcome;
-                using (var src = e.IsLockFile ? (Stream)new MemoryStream(new byte[0]) : OpenSource(e.FullPath))
+                using (var src = OpenEntry(e))
                 {
                     outcome = Encryption.SetEncryption.Encrypt(src, dst, keys);
                 }

@@ -41,98 +41,80 @@ namespace DoltBackup.Verification
             var digest = deep ? new ChunkDigest() : null;
             try
             {
+                while (offset + 4 <= size)
                 {
-                    while (offset + 4 <= size)
+                    ctx.Options.CancellationToken.ThrowIfCancellationRequested();
+                    if (!FileReading.ReadExactly(fs, buffer, 0, 4))
                     {
-                        ctx.Options.CancellationToken.ThrowIfCancellationRequested();
-                        if (!FileReading.ReadExactly(fs, buffer, 0, 4))
+                        framingProblem = $"the file ends inside the record length at offset {offset}";
+                        break;
+                    }
+                    uint length = BigEndian.UInt32(buffer, 0);
+                    if (length == 0)
+                    {
+                        break; // end of records (the rest is zero padding)
+                    }
+                    if (length > MaxRecordLength || length < 4 + 2 + 4)
+                    {
+                        framingProblem = $"the record at offset {offset} has an impossible length {length}";
+                        break;
+                    }
+                    if (offset + length > size)
+                    {
+                        framingProblem = $"the record at offset {offset} ({length} bytes) runs past the end of the {size}-byte file (truncated)";
+                        break;
+                    }
+                    if (length > buffer.Length)
+                    {
+                        var bigger = new byte[Math.Max(length, (uint)buffer.Length * 2)];
+                        Buffer.BlockCopy(buffer, 0, bigger, 0, 4);
+                        buffer = bigger;
+                    }
+                    if (!FileReading.ReadExactly(fs, buffer, 4, (int)length - 4))
+                    {
+                        framingProblem = $"the file ends inside the record at offset {offset}";
+                        break;
+                    }
+                    int end = (int)length - 4;
+                    uint stored = BigEndian.UInt32(buffer, end);
+                    uint actual = Crc32C.Compute(buffer, 0, end);
+                    if (stored != actual)
+                    {
+                        framingProblem = $"the record at offset {offset} fails its CRC-32C (computed {actual:x8}, stored {stored:x8}); Dolt stops reading the journal there";
+                        break;
+                    }
+                    string recordProblem = ReadRecordFields(buffer, end, out int kind, out int addr, out int payload);
+                    if (recordProblem != null)
+                    {
+                        framingProblem = $"the record at offset {offset} {recordProblem}";
+                        break;
+                    }
+                    if (kind == 1)
+                    {
+                        rootRecords++;
+                        lastRoot = new byte[DoltHash.ByteLength];
+                        Buffer.BlockCopy(buffer, addr, lastRoot, 0, DoltHash.ByteLength);
+                    }
+                    else
+                    {
+                        chunkRecords++;
+                        if (deep)
                         {
-                            framingProblem = $"the file ends inside the record length at offset {offset}";
-                            break;
-                        }
-                        uint length = BigEndian.UInt32(buffer, 0);
-                        if (length == 0)
-                        {
-                            break; // end of records (the rest is zero padding)
-                        }
-                        if (length > MaxRecordLength || length < 4 + 2 + 4)
-                        {
-                            framingProblem = $"the record at offset {offset} has an impossible length {length}";
-                            break;
-                        }
-                        if (offset + length > size)
-                        {
-                            framingProblem = $"the record at offset {offset} ({length} bytes) runs past the end of the {size}-byte file (truncated)";
-                            break;
-                        }
-                        if (length > buffer.Length)
-                        {
-                            var bigger = new byte[Math.Max(length, (uint)buffer.Length * 2)];
-                            Buffer.BlockCopy(buffer, 0, bigger, 0, 4);
-                            buffer = bigger;
-                        }
-                        if (!FileReading.ReadExactly(fs, buffer, 4, (int)length - 4))
-                        {
-                            framingProblem = $"the file ends inside the record at offset {offset}";
-                            break;
-                        }
-                        int end = (int)length - 4;
-                        uint stored = BigEndian.UInt32(buffer, end);
-                        uint actual = Crc32C.Compute(buffer, 0, end);
-                        if (stored != actual)
-                        {
-                            framingProblem = $"the record at offset {offset} fails its CRC-32C (computed {actual:x8}, stored {stored:x8}); Dolt stops reading the journal there";
-                            break;
-                        }
-                        int kind = -1, addr = -1, payload = -1, payloadLength = 0;
-                        int pos = 4;
-                        while (pos < end && framingProblem == null)
-                        {
-                            byte tag = buffer[pos++];
-                            switch (tag)
+                            string problem = digest.CheckSnappyRecord(buffer, payload, end - payload, buffer, addr);
+                            if (problem != null)
                             {
-                                case 1: kind = pos < end ? buffer[pos] : -1; pos += 1; break;
-                                case 2: addr = pos; pos += DoltHash.ByteLength; break;
-                                case 3: payload = pos; payloadLength = end - pos; pos = end; break;
-                                case 4: pos += 8; break;
-                                default: framingProblem = $"the record at offset {offset} has an unknown field tag {tag}"; break;
-                            }
-                        }
-                        if (framingProblem == null && (pos != end || addr < 0 || (kind != 1 && kind != 2) || (kind == 2 && payload < 0)))
-                        {
-                            framingProblem = $"the record at offset {offset} is not a well-formed root or chunk record";
-                        }
-                        if (framingProblem != null)
-                        {
-                            break;
-                        }
-                        if (kind == 1)
-                        {
-                            rootRecords++;
-                            lastRoot = new byte[DoltHash.ByteLength];
-                            Buffer.BlockCopy(buffer, addr, lastRoot, 0, DoltHash.ByteLength);
-                        }
-                        else
-                        {
-                            chunkRecords++;
-                            if (deep)
-                            {
-                                string problem = digest.CheckSnappyRecord(buffer, payload, payloadLength, buffer, addr);
-                                if (problem != null)
+                                deepFailed++;
+                                if (deepFailures.Count < 3)
                                 {
-                                    deepFailed++;
-                                    if (deepFailures.Count < 3)
-                                    {
-                                        deepFailures.Add($"chunk {DoltHash.Encode(buffer, addr)} at offset {offset}: {problem}");
-                                    }
+                                    deepFailures.Add($"chunk {DoltHash.Encode(buffer, addr)} at offset {offset}: {problem}");
                                 }
                             }
                         }
-                        offset += length;
-                        if ((chunkRecords & 1023) == 0)
-                        {
-                            ctx.Options.Report("Reading the chunk journal", path, offset, size);
-                        }
+                    }
+                    offset += length;
+                    if ((chunkRecords & 1023) == 0)
+                    {
+                        ctx.Options.Report("Reading the chunk journal", path, offset, size);
                     }
                 }
             }
@@ -196,6 +178,33 @@ namespace DoltBackup.Verification
                     ctx.Failed("Journal.Chunks", $"{deepFailed} of {chunkRecords} chunk records are damaged: {string.Join("; ", deepFailures)}.", path, VerificationLevel.Deep);
                 }
             }
+        }
+
+        /// <summary>
+        /// Reads the tagged fields of one journal record held in <paramref name="record"/>, whose CRC starts at
+        /// <paramref name="end"/>: the record kind (1 root, 2 chunk), and the offsets of the address and the payload
+        /// (-1 when absent). Returns null for a well-formed root or chunk record, else what is wrong with it.
+        /// </summary>
+        internal static string ReadRecordFields(byte[] record, int end, out int kind, out int address, out int payload)
+        {
+            kind = -1;
+            address = -1;
+            payload = -1;
+            int pos = 4;
+            while (pos < end)
+            {
+                byte tag = record[pos++];
+                switch (tag)
+                {
+                    case 1: kind = pos < end ? record[pos] : -1; pos += 1; break;
+                    case 2: address = pos; pos += DoltHash.ByteLength; break;
+                    case 3: payload = pos; pos = end; break;
+                    case 4: pos += 8; break;
+                    default: return $"has an unknown field tag {tag}";
+                }
+            }
+            bool wellFormed = pos == end && address >= 0 && (kind == 1 || (kind == 2 && payload >= 0));
+            return wellFormed ? null : "is not a well-formed root or chunk record";
         }
     }
 }
