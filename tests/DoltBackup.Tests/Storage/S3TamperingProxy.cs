@@ -62,7 +62,14 @@ namespace DoltBackup.Tests.Storage
         public void Dispose()
         {
             _stop.Cancel();
-            _listener.Close();
+            try
+            {
+                _listener.Close();
+            }
+            catch (HttpListenerException)
+            {
+                // As FakeEc2Endpoint.Dispose: Close may meet another socket on the freed port; the proxy is down anyway.
+            }
             _forward.Dispose();
         }
 
