@@ -115,32 +115,38 @@ namespace DoltBackup.FileCopy
         }
 
         /// <summary>
-        /// An encrypted archive is one AES-GCM stream, which cannot hold more than <see cref="FileCopyOptions.MaxEncryptedFileBytes"/>
-        /// (64 GiB): a data dir whose archive would be larger is refused before anything is written, rather than failing
-        /// hours into the copy. The archive's size is estimated from the files (each with its 512-byte header and padding;
-        /// gzip is counted as no smaller, since Dolt's table files are compressed already). -Format Tree encrypts each
-        /// file on its own, so only a single file over the limit stops it.
+        /// -Format Tree encrypts each file on its own, as one AES-GCM stream, which cannot hold more than
+        /// <see cref="FileCopyOptions.MaxEncryptedFileBytes"/> (64 GiB): a single file over that is refused before anything
+        /// is written, rather than failing hours into the copy. (An archive has no such limit: it is written in parts.)
         /// </summary>
         private static void RefuseWhatCannotBeEncrypted(List<DataDirEntry> entries, FileCopyOptions options)
         {
             long limit = options.MaxEncryptedFileBytes;
             const long GiB = 1L << 30;
-            if (options.Format == FileCopyFormat.Tree)
+            if (options.Format != FileCopyFormat.Tree)
             {
-                var big = entries.FirstOrDefault(e => !e.IsDirectory && e.Size > limit);
-                if (big != null)
-                {
-                    throw new FileCopyRefusedException(FileCopyRefusal.TooLargeToEncrypt,
-                        $"'{big.RelativePath}' holds {big.Size / (double)GiB:0.0} GiB, more than one encrypted file can hold ({limit / (double)GiB:0.0} GiB: AES-GCM's limit per key); nothing was copied.");
-                }
                 return;
             }
-            long estimate = 1024 + entries.Sum(e => 512 + (e.IsDirectory ? 0 : (e.Size + 511) / 512 * 512));
-            if (estimate > limit)
+            var big = entries.FirstOrDefault(e => !e.IsDirectory && e.Size > limit);
+            if (big != null)
             {
                 throw new FileCopyRefusedException(FileCopyRefusal.TooLargeToEncrypt,
-                    $"The encrypted archive of the data dir would hold about {estimate / (double)GiB:0.0} GiB, more than one encrypted file can hold ({limit / (double)GiB:0.0} GiB: AES-GCM's limit per key); nothing was copied.");
+                    $"'{big.RelativePath}' holds {big.Size / (double)GiB:0.0} GiB, more than one encrypted file can hold ({limit / (double)GiB:0.0} GiB: AES-GCM's limit per key); nothing was copied. Use -Format TarGzip or Tar: an encrypted archive is written in parts.");
             }
+        }
+
+        /// <summary>
+        /// The plaintext bytes per part of an encrypted archive, or 0 when it is one file: an archive that may be larger
+        /// than one segment is written in parts from its first byte. The archive's size is estimated from the files (each
+        /// with its 512-byte header and padding, plus a margin for long names; gzip is counted as no smaller, since Dolt's
+        /// table files are compressed already).
+        /// </summary>
+        private static long SegmentBytesFor(List<DataDirEntry> entries, FileCopyOptions options, string dataDir)
+        {
+            long segment = Math.Min(FileCopyOptions.SegmentBytesOverride(dataDir) ?? options.SegmentBytes, options.MaxEncryptedFileBytes);
+            long estimate = 1024 + entries.Sum(e => 1536 + (e.IsDirectory ? 0 : (e.Size + 511) / 512 * 512));
+            estimate += estimate / 64;
+            return estimate > segment ? segment : 0;
         }
 
         private static void CheckPaths(string dataDir, string backupFolder)
@@ -202,11 +208,13 @@ namespace DoltBackup.FileCopy
             string outputName = options.Format == FileCopyFormat.Tree ? FileCopyLayout.TreeFolder : options.Format == FileCopyFormat.Tar ? FileCopyLayout.TarFile : FileCopyLayout.TarGzipFile;
             var keys = manifest.Encryption == null ? null
                 : manifest.SessionEncryptionKeys ?? throw new Encryption.EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; nothing was copied.");
+            long segmentBytes = 0; // > 0: the encrypted archive is written in parts of this many plaintext bytes
             if (keys != null)
             {
                 if (options.Format != FileCopyFormat.Tree)
                 {
                     outputName += manifest.Encryption.FileSuffix;
+                    segmentBytes = SegmentBytesFor(entries, options, dataDir);
                 }
                 RefuseWhatCannotBeEncrypted(entries, options);
             }
@@ -215,11 +223,12 @@ namespace DoltBackup.FileCopy
             string uploadKey = upload == null ? null : Storage.ObjectKey.Combine(options.UploadSetKey ?? "", outputName);
             string output = upload == null ? Path.Combine(backupFolder, outputName) : Storage.StorageException.Join(upload.DisplayName, uploadKey);
             string partial = output + ".partial";
-            if (upload == null && (File.Exists(output) || Directory.Exists(output)) && !options.Overwrite)
+            if (upload == null && !options.Overwrite && (File.Exists(output) || Directory.Exists(output) || File.Exists(Path.Combine(backupFolder, ArchiveParts.PartName(outputName, 1)))))
             {
                 throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
             }
-            if (upload != null && !options.Overwrite && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0))
+            if (upload != null && !options.Overwrite && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
+                || (options.Format != FileCopyFormat.Tree && upload.Stat(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", ArchiveParts.PartName(outputName, 1)), options.CancellationToken) != null)))
             {
                 throw new IOException($"'{output}' already exists in the object store; use a new backup set, or -Force to replace it.");
             }
@@ -247,6 +256,8 @@ namespace DoltBackup.FileCopy
             var artifacts = new List<BackupArtifact>();
             long totalBytes = entries.Where(e => !e.IsDirectory && !e.IsLockFile).Sum(e => e.Size);
             var result = new FileCopyResult { OutputPath = output, Format = options.Format, Databases = databases.ToList() };
+            var parts = segmentBytes <= 0 ? null
+                : upload == null ? (PartTarget)new LocalParts(backupFolder) : new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken);
             try
             {
                 if (options.Format == FileCopyFormat.Tree && upload != null)
@@ -259,10 +270,18 @@ namespace DoltBackup.FileCopy
                 }
                 else
                 {
-                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result, keys, upload, uploadKey);
+                    var archive = CopyToTar(entries, partial, outputName, options.Format == FileCopyFormat.TarGzip, artifacts, options, totalBytes, result, keys,
+                        parts == null ? upload : null, uploadKey, parts, segmentBytes);
                     artifacts.Insert(0, archive);
                 }
-                if (upload == null)
+                if (parts != null)
+                {
+                    // In parts: each renamed (or already stored) under its own name; what an earlier, longer archive of
+                    // this name left (a single file, or parts beyond the last) goes, so no stray part follows the last.
+                    parts.Publish(outputName);
+                    result.OutputPath = parts.Display(ArchiveParts.PartName(outputName, 1));
+                }
+                else if (upload == null)
                 {
                     DeletePath(output);
                     if (options.Format == FileCopyFormat.Tree)
@@ -281,6 +300,7 @@ namespace DoltBackup.FileCopy
                 {
                     DeletePath(partial);
                 }
+                parts?.RemoveWritten();
                 foreach (var item in items.Values)
                 {
                     item.Status = ItemStatus.Failed;
@@ -319,13 +339,14 @@ namespace DoltBackup.FileCopy
             };
 
         private static BackupArtifact CopyToTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
-            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys, Storage.IBackupLocation upload, string uploadKey)
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys, Storage.IBackupLocation upload, string uploadKey,
+            PartTarget parts, long segmentBytes)
         {
             // To an object store: the archive streams into the upload as it is made (bounded memory, nothing on disk).
             var streamed = upload == null ? null : new Storage.StreamedUpload(upload, uploadKey, options.CancellationToken);
             try
             {
-                var archive = WriteTar(entries, partial, outputName, gzip, artifacts, options, totalBytes, result, keys, streamed);
+                var archive = WriteTar(entries, partial, outputName, gzip, artifacts, options, totalBytes, result, keys, streamed, parts, segmentBytes);
                 if (streamed != null)
                 {
                     // The driver hashed every byte it sent: that SHA-256 (of the stored, maybe encrypted, archive) is recorded.
@@ -335,10 +356,10 @@ namespace DoltBackup.FileCopy
                 }
                 return archive;
             }
-            catch (Exception) when (streamed?.Failure != null)
+            catch (Exception) when ((streamed?.Failure ?? parts?.Failure) != null)
             {
                 // The upload failed (service, network, cut transfer): report that, not the broken pipe the writer saw.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(streamed.Failure).Throw();
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(streamed?.Failure ?? parts.Failure).Throw();
                 throw;
             }
             finally
@@ -348,23 +369,34 @@ namespace DoltBackup.FileCopy
         }
 
         private static BackupArtifact WriteTar(List<DataDirEntry> entries, string partial, string outputName, bool gzip, List<BackupArtifact> artifacts,
-            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys, Storage.StreamedUpload streamed)
+            FileCopyOptions options, long totalBytes, FileCopyResult result, Encryption.EncryptionKeys keys, Storage.StreamedUpload streamed,
+            PartTarget parts, long segmentBytes)
         {
             long done = 0;
             Encryption.SetEncryption.ArchiveEncryptor encryptor = null;
+            ArchiveParts.PartsWriter partsWriter = null;
+            List<ArchivePart> written = null;
+            string archivePlainSha = null;
+            long archivePlainSize = 0;
             int files = entries.Count(e => !e.IsDirectory);
             int filesDone = 0;
             string archiveSha;
             long archiveSize;
             // The archive holds privileges.db and maybe keys: owner-only from its first byte.
-            using (var file = streamed?.Writer ?? OwnerOnlyFile.Create(partial, ownerOnly: true))
-            using (var hashed = new HashingStream(file, leaveOpen: true, hash: streamed == null && options.HashArchive && keys == null))
+            using (var file = parts != null ? null : streamed?.Writer ?? OwnerOnlyFile.Create(partial, ownerOnly: true))
+            using (var hashed = parts != null ? null : new HashingStream(file, leaveOpen: true, hash: streamed == null && options.HashArchive && keys == null))
             try
             {
                 // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass);
                 // the encryptor hashes both sides itself, each step on a thread of its own.
                 Stream archiveStream = hashed;
-                if (keys != null)
+                if (parts != null)
+                {
+                    // Larger than one segment: encrypted part after part, each a standalone file (or object).
+                    partsWriter = ArchiveParts.StartWriting(outputName, segmentBytes, keys, parts);
+                    archiveStream = partsWriter;
+                }
+                else if (keys != null)
                 {
                     encryptor = Encryption.SetEncryption.StartArchive(hashed, keys);
                     archiveStream = encryptor.Plaintext;
@@ -439,23 +471,34 @@ namespace DoltBackup.FileCopy
                         bufferedSink.Dispose();
                     }
                 }
-                encryptor?.Finish();
-                hashed.Flush();
-                (file as FileStream)?.Flush(true);
-                archiveSize = encryptor?.CiphertextSize ?? hashed.BytesHashed;
-                archiveSha = encryptor != null ? encryptor.CiphertextSha256 : hashed.FinishHex();
+                if (partsWriter != null)
+                {
+                    (written, archivePlainSize, archivePlainSha) = partsWriter.Complete();
+                    archiveSize = written.Sum(p => p.Size);
+                    archiveSha = null; // each part has its own
+                }
+                else
+                {
+                    encryptor?.Finish();
+                    hashed.Flush();
+                    (file as FileStream)?.Flush(true);
+                    archiveSize = encryptor?.CiphertextSize ?? hashed.BytesHashed;
+                    archiveSha = encryptor != null ? encryptor.CiphertextSha256 : hashed.FinishHex();
+                }
             }
             finally
             {
                 // Stops the encryptor's threads when the copy failed (after Finish it has nothing left to do).
                 encryptor?.Dispose();
+                partsWriter?.Dispose();
             }
             options.Progress?.Invoke(new FileCopyProgress("Copying the data dir", null, filesDone, files, done, totalBytes));
             return new BackupArtifact
             {
-                Encrypted = encryptor != null,
-                PlaintextSize = encryptor?.PlaintextSize,
-                PlaintextSha256 = encryptor?.PlaintextSha256,
+                Encrypted = encryptor != null || written != null,
+                PlaintextSize = written != null ? archivePlainSize : encryptor?.PlaintextSize,
+                PlaintextSha256 = written != null ? archivePlainSha : encryptor?.PlaintextSha256,
+                Parts = written,
                 Kind = FileCopyLayout.DataArchiveKind,
                 StoredPath = outputName,
                 OriginalPath = null,
@@ -572,6 +615,176 @@ namespace DoltBackup.FileCopy
                 result.Bytes += length;
             }
             options.Progress?.Invoke(new FileCopyProgress("Uploading the data dir", null, filesDone, files, done, totalBytes));
+        }
+
+        /// <summary>Where the parts of an encrypted archive go, and how they are published or taken back.</summary>
+        private abstract class PartTarget : ArchiveParts.IPartTarget
+        {
+            protected readonly List<string> Written = new List<string>();
+
+            public abstract Stream Open(string storedName);
+            public abstract Storage.StoredObject Complete(string storedName, Stream output);
+            public abstract void Abandon(string storedName, Stream output);
+
+            /// <summary>The upload's own failure, when a part's upload failed.</summary>
+            public virtual Exception Failure => null;
+
+            /// <summary>Where a stored part is, for the user.</summary>
+            public abstract string Display(string storedName);
+
+            /// <summary>Makes the written parts the archive's, removing what an earlier archive of the name left.</summary>
+            public abstract void Publish(string encryptedName);
+
+            /// <summary>After a failure: removes every part this run wrote.</summary>
+            public abstract void RemoveWritten();
+
+            /// <summary>A stored name that belongs to the archive <paramref name="encryptedName"/> (its single file or any part) but is not one just written.</summary>
+            protected bool IsStale(string encryptedName, string storedName)
+            {
+                if (Written.Contains(storedName))
+                {
+                    return false;
+                }
+                if (storedName == encryptedName)
+                {
+                    return true;
+                }
+                string prefix = ArchiveParts.PartName(encryptedName, 1);
+                prefix = prefix.Substring(0, prefix.Length - "0001".Length - Encryption.EncryptingBackupLocation.Suffix.Length);
+                return storedName.StartsWith(prefix, StringComparison.Ordinal) && storedName.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>Parts as files of the backup folder: each written as &lt;name&gt;.partial (owner-only), renamed at the end.</summary>
+        private sealed class LocalParts : PartTarget
+        {
+            private readonly string _folder;
+
+            public LocalParts(string folder) => _folder = folder;
+
+            private string PathOf(string storedName) => Path.Combine(_folder, storedName);
+
+            public override string Display(string storedName) => PathOf(storedName);
+
+            public override Stream Open(string storedName)
+            {
+                Written.Add(storedName);
+                return OwnerOnlyFile.Create(PathOf(storedName) + ".partial", ownerOnly: true);
+            }
+
+            public override Storage.StoredObject Complete(string storedName, Stream output)
+            {
+                (output as FileStream)?.Flush(true);
+                output.Dispose();
+                return null;
+            }
+
+            public override void Abandon(string storedName, Stream output) => output.Dispose();
+
+            public override void Publish(string encryptedName)
+            {
+                foreach (var stale in Directory.GetFiles(_folder).Select(Path.GetFileName).Where(n => IsStale(encryptedName, n)).ToList())
+                {
+                    File.Delete(PathOf(stale));
+                }
+                foreach (var name in Written)
+                {
+                    DeletePath(PathOf(name));
+                    File.Move(PathOf(name) + ".partial", PathOf(name));
+                }
+            }
+
+            public override void RemoveWritten()
+            {
+                foreach (var name in Written)
+                {
+                    DeletePath(PathOf(name) + ".partial");
+                }
+            }
+        }
+
+        /// <summary>
+        /// Parts streamed straight into an object store, each its own object (its own streamed upload, stored only once
+        /// complete). A run that fails removes the parts it stored, so a cut upload leaves none of its parts behind.
+        /// </summary>
+        private sealed class UploadedParts : PartTarget
+        {
+            private readonly Storage.IBackupLocation _location;
+            private readonly string _setKey;
+            private readonly System.Threading.CancellationToken _cancellation;
+            private Storage.StreamedUpload _current;
+            private Exception _failure;
+
+            public UploadedParts(Storage.IBackupLocation location, string setKey, System.Threading.CancellationToken cancellation)
+            {
+                _location = location;
+                _setKey = setKey;
+                _cancellation = cancellation;
+            }
+
+            private string KeyOf(string storedName) => Storage.ObjectKey.Combine(_setKey, storedName);
+
+            public override string Display(string storedName) => Storage.StorageException.Join(_location.DisplayName, KeyOf(storedName));
+
+            public override Exception Failure => _failure ?? _current?.Failure;
+
+            public override Stream Open(string storedName)
+            {
+                _current = new Storage.StreamedUpload(_location, KeyOf(storedName), _cancellation);
+                Written.Add(storedName);
+                return _current.Writer;
+            }
+
+            public override Storage.StoredObject Complete(string storedName, Stream output)
+            {
+                try
+                {
+                    return _current.Complete();
+                }
+                catch (Exception e)
+                {
+                    _failure = _current.Failure ?? e;
+                    throw;
+                }
+                finally
+                {
+                    _current.Dispose();
+                }
+            }
+
+            public override void Abandon(string storedName, Stream output)
+            {
+                _failure = _failure ?? _current?.Failure;
+                _current?.Dispose();
+            }
+
+            public override void Publish(string encryptedName)
+            {
+                string prefix = _setKey.Length == 0 ? "" : _setKey + "/";
+                foreach (var o in _location.List(prefix, _cancellation))
+                {
+                    string name = o.Key.Substring(prefix.Length);
+                    if (name.IndexOf('/') < 0 && IsStale(encryptedName, name))
+                    {
+                        _location.Delete(o.Key, _cancellation);
+                    }
+                }
+            }
+
+            public override void RemoveWritten()
+            {
+                foreach (var name in Written)
+                {
+                    try
+                    {
+                        _location.Delete(KeyOf(name), System.Threading.CancellationToken.None);
+                    }
+                    catch (Exception)
+                    {
+                        // Best effort: the part that failed was never stored; the others are removed when the service answers.
+                    }
+                }
+            }
         }
 
         /// <summary>An entry's content to copy: the file, or an empty stream for a lock file (copied empty).</summary>

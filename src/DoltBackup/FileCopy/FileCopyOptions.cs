@@ -56,6 +56,22 @@ namespace DoltBackup.FileCopy
         /// </summary>
         internal long MaxEncryptedFileBytes { get; set; } = ((1L << 32) - 2) * 16;
 
+        /// <summary>
+        /// Plaintext bytes per part of an encrypted archive that is larger than one part (<see cref="ArchiveParts"/>):
+        /// 32 GiB, well under AES-GCM's limit per key. Tests lower it.
+        /// </summary>
+        internal long SegmentBytes { get; set; } = ArchiveParts.DefaultSegmentBytes;
+
+        /// <summary>
+        /// TEST-ONLY: segment sizes by data dir (full path), for the PowerShell-level tests, whose cmdlets build their own
+        /// options; production code never sets it.
+        /// </summary>
+        internal static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> SegmentBytesForTests =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+
+        internal static long? SegmentBytesOverride(string dataDir)
+            => !SegmentBytesForTests.IsEmpty && SegmentBytesForTests.TryGetValue(dataDir, out var bytes) ? bytes : (long?)null;
+
         /// <summary>Progress callback; may be null.</summary>
         public Action<FileCopyProgress> Progress { get; set; }
 

@@ -166,9 +166,16 @@ namespace DoltBackup.FileCopy
             FileCopyRestoreOptions options, FileCopyRestoreResult result, Action<FileCopyRestoreException> fail)
         {
             string path = Path.Combine(manifest.BackupFolder, archive.StoredPath.Replace('/', Path.DirectorySeparatorChar));
-            if (!File.Exists(path))
+            bool split = ArchiveParts.IsSplit(archive);
+            if (!split && !File.Exists(path))
             {
                 fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is missing.", path));
+                return;
+            }
+            string extra = split ? ArchiveParts.ExtraPart(archive, n => File.Exists(Path.Combine(manifest.BackupFolder, n)) ? 0 : (long?)null) : null;
+            if (extra != null)
+            {
+                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, extra + " Nothing was restored.", path));
                 return;
             }
             var expected = new Dictionary<string, BackupArtifact>(StringComparer.Ordinal);
@@ -180,8 +187,8 @@ namespace DoltBackup.FileCopy
             long total = expected.Values.Sum(f => f.Size);
             string nameRoot = staging ?? manifest.BackupFolder; // only to check that names stay inside a folder
             var buffer = new byte[BufferSize];
-            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
-            using (var raw = new HashingStream(file, leaveOpen: true))
+            using (var file = split ? Stream.Null : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var raw = new HashingStream(file, leaveOpen: true, hash: !split))
             {
                 // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
                 // anything is moved into place.
@@ -189,9 +196,11 @@ namespace DoltBackup.FileCopy
                 // recorded: checked at the end of this pass too, it proves these are the very bytes whose plaintext
                 // hash was recorded, and the authentication tag proves what they decrypt to.
                 bool hashPlaintext = staging == null || string.IsNullOrEmpty(archive.Sha256);
-                var plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
+                // In parts: each part's stored bytes, tag and plaintext are checked as it ends (ArchiveParts).
+                var parts = split ? OpenParts(manifest, archive, path, hashPlaintext: staging == null) : null;
+                var plain = archive.Encrypted && !split ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
-                Stream source = plain ?? (Stream)raw;
+                Stream source = parts ?? plain ?? (Stream)raw;
                 Stream input = FileCopyLayout.IsGzip(archiveName) ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
                 try
                 {
@@ -207,7 +216,7 @@ namespace DoltBackup.FileCopy
                             }
                             catch (FileCopyRestoreException e)
                             {
-                                fail(e);
+                                fail(parts == null ? e : new FileCopyRestoreException(e.Failure, ArchiveParts.ExplainDamage(parts, e.Message), e.Path));
                                 return;
                             }
                             if (entry == null)
@@ -258,7 +267,7 @@ namespace DoltBackup.FileCopy
                             }
                             catch (InvalidDataException e)
                             {
-                                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path));
+                                fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {ArchiveParts.ExplainDamage(parts, e.Message)}", path));
                                 return;
                             }
                             var mismatch = Mismatch(artifact, length, hasher.FinishHex());
@@ -284,8 +293,15 @@ namespace DoltBackup.FileCopy
                     }
                     catch (InvalidDataException e)
                     {
-                        fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {e.Message}", path));
+                        fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is damaged: {ArchiveParts.ExplainDamage(parts, e.Message)}", path));
                         return;
+                    }
+                    if (parts != null)
+                    {
+                        // To its end, always: the last part's tag and hashes are checked there.
+                        while (parts.Read(buffer, 0, buffer.Length) > 0)
+                        {
+                        }
                     }
                     if (plain != null)
                     {
@@ -311,11 +327,12 @@ namespace DoltBackup.FileCopy
                 }
                 finally
                 {
-                    if (!ReferenceEquals(input, raw) && !ReferenceEquals(input, plain))
+                    if (!ReferenceEquals(input, raw) && !ReferenceEquals(input, plain) && !ReferenceEquals(input, parts))
                     {
                         input.Dispose();
                     }
                     plain?.Dispose();
+                    parts?.Dispose();
                 }
                 while (raw.Read(buffer, 0, buffer.Length) > 0)
                 {
@@ -329,6 +346,21 @@ namespace DoltBackup.FileCopy
             foreach (var missing in expected.Keys.Where(k => !seen.Contains(k)))
             {
                 fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The manifest records '{missing}', which the archive does not hold; nothing was restored.", missing));
+            }
+        }
+
+        private static Stream OpenParts(BackupManifest manifest, BackupArtifact archive, string path, bool hashPlaintext)
+        {
+            var keys = manifest.SessionDecryptionKeys
+                ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
+            try
+            {
+                return ArchiveParts.OpenPlaintext(archive, name => new FileStream(Path.Combine(manifest.BackupFolder, name), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan),
+                    keys, hashPlaintext);
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, e.Message + " Nothing was restored.", path);
             }
         }
 

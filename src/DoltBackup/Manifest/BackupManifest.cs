@@ -334,6 +334,33 @@ namespace DoltBackup.Manifest
         public ItemStatus Status { get; set; } = ItemStatus.Completed;
         /// <summary>What went wrong, if anything.</summary>
         public string Error { get; set; }
+        /// <summary>
+        /// An encrypted FileCopy archive larger than one segment is stored as these standalone encrypted files, in order
+        /// (each its own CMS message, key and nonce): their plaintexts concatenated are the archive. <see cref="StoredPath"/>
+        /// is then the archive's name (no file of that name exists), <see cref="Size"/> the parts' total, <see cref="Sha256"/>
+        /// null, and <see cref="PlaintextSize"/> / <see cref="PlaintextSha256"/> the whole archive's. Null for one file.
+        /// </summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public List<ArchivePart> Parts { get; set; }
+        /// <inheritdoc />
+        public override string ToString() => StoredPath;
+    }
+
+    /// <summary>One stored part of an archive kept in parts (<see cref="BackupArtifact.Parts"/>).</summary>
+    public sealed class ArchivePart
+    {
+        /// <summary>Its place in the archive, from 1.</summary>
+        public int Index { get; set; }
+        /// <summary>Path relative to the backup folder, with forward slashes (for example datadir.tar.gz.part0001.p7m).</summary>
+        public string StoredPath { get; set; }
+        /// <summary>Stored (ciphertext) bytes.</summary>
+        public long Size { get; set; }
+        /// <summary>SHA-256 of the stored bytes, lower-case hex.</summary>
+        public string Sha256 { get; set; }
+        /// <summary>Plaintext bytes: this stretch of the archive.</summary>
+        public long PlaintextSize { get; set; }
+        /// <summary>SHA-256 of the plaintext, lower-case hex.</summary>
+        public string PlaintextSha256 { get; set; }
         /// <inheritdoc />
         public override string ToString() => StoredPath;
     }

@@ -93,7 +93,6 @@ namespace DoltBackup.Restore
 
         private static void CheckArchive(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, List<PlanProblem> problems)
         {
-            string path;
             try
             {
                 if (archive.Status != ItemStatus.Completed)
@@ -101,17 +100,27 @@ namespace DoltBackup.Restore
                     problems.Add(Problem("ArtifactMissing", $"The archive '{archive.StoredPath}' was recorded as {archive.Status}: the copy is incomplete.", archive.StoredPath));
                     return;
                 }
-                path = StoredArtifactReader.ResolveExisting(manifest.BackupFolder, archive);
+                if (ArchiveParts.IsSplit(archive))
+                {
+                    if (!CheckParts(manifest, archive, problems))
+                    {
+                        return;
+                    }
+                }
+                else
+                {
+                    string path = StoredArtifactReader.ResolveExisting(manifest.BackupFolder, archive);
+                    long size = new FileInfo(path).Length;
+                    if (archive.Size > 0 && size != archive.Size)
+                    {
+                        problems.Add(Problem("ArtifactHashMismatch", $"The archive '{archive.StoredPath}' has {size} bytes, but the manifest records {archive.Size}: it was changed or damaged.", archive.StoredPath));
+                        return;
+                    }
+                }
             }
             catch (RestoreEngineException e)
             {
                 problems.Add(new PlanProblem(e.ErrorId, $"The archive '{archive.StoredPath}' was refused: {e.Message}", archive.StoredPath, e.RecommendedAction));
-                return;
-            }
-            long size = new FileInfo(path).Length;
-            if (archive.Size > 0 && size != archive.Size)
-            {
-                problems.Add(Problem("ArtifactHashMismatch", $"The archive '{archive.StoredPath}' has {size} bytes, but the manifest records {archive.Size}: it was changed or damaged.", archive.StoredPath));
                 return;
             }
             // One read of the archive, writing nothing: every entry against its recorded size and SHA-256 (and the
@@ -132,6 +141,48 @@ namespace DoltBackup.Restore
             {
                 problems.Add(Problem("ArtifactUnreadable", $"The archive '{archive.StoredPath}' cannot be read: {e.Message}", archive.StoredPath));
             }
+        }
+
+        /// <summary>
+        /// An archive stored in parts, before it is read: the parts recorded in order, each stored (a safe path, no link)
+        /// with its recorded size, and no further part stored after the last. False (with the problems) when it cannot be read.
+        /// </summary>
+        private static bool CheckParts(BackupManifest manifest, BackupArtifact archive, List<PlanProblem> problems)
+        {
+            string record = ArchiveParts.RecordProblem(archive);
+            if (record != null)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", record, archive.StoredPath));
+                return false;
+            }
+            bool sound = true;
+            foreach (var part in archive.Parts)
+            {
+                string partPath;
+                try
+                {
+                    partPath = StoredArtifactReader.ResolveExisting(manifest.BackupFolder, new BackupArtifact { Kind = archive.Kind, StoredPath = part.StoredPath, Size = part.Size, Sha256 = part.Sha256 });
+                }
+                catch (RestoreEngineException e)
+                {
+                    problems.Add(new PlanProblem(e.ErrorId, $"The archive '{archive.StoredPath}' was refused at {ArchiveParts.Describe(archive, part)}: {e.Message}", part.StoredPath, e.RecommendedAction));
+                    sound = false;
+                    continue;
+                }
+                long size = new FileInfo(partPath).Length;
+                if (size != part.Size)
+                {
+                    problems.Add(Problem("ArtifactHashMismatch", $"The archive '{archive.StoredPath}' was refused at {ArchiveParts.Describe(archive, part)}: it has {size} bytes, but the manifest records {part.Size} (truncated, replaced or from another set).", part.StoredPath));
+                    sound = false;
+                }
+            }
+            string extra = ArchiveParts.ExtraPart(archive, n => File.Exists(Path.Combine(manifest.BackupFolder, n)) ? 0 : (long?)null);
+            if (extra != null)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", extra, ArchiveParts.PartName(archive.StoredPath, archive.Parts.Count + 1)));
+                sound = false;
+            }
+            return sound;
         }
 
         private static string ProblemId(FileCopyRestoreException e)

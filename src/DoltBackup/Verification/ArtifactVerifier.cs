@@ -64,6 +64,11 @@ namespace DoltBackup.Verification
                     }
                     entries = null;
                 }
+                if (ArchiveParts.IsSplit(artifact))
+                {
+                    VerifyParts(files, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath), keys);
+                    continue;
+                }
                 VerifyFile(files, artifact, entries, options, emit, buffer, entries == null ? null : storesIn?.Invoke(artifact.StoredPath), artifact.Encrypted ? keys : null);
             }
             // Entries whose archive is not itself a recorded artifact: still check them.
@@ -174,6 +179,81 @@ namespace DoltBackup.Verification
             }
         }
 
+        /// <summary>
+        /// An encrypted archive stored in parts (<see cref="ArchiveParts"/>): the parts recorded in order, each present
+        /// with its recorded size and no stray part after the last; without a key each part's SHA-256 (a result per part),
+        /// with the key the parts decrypted in one pass in order, each checked as it ends, and the archive's files (and
+        /// stores) checked across the part boundaries.
+        /// </summary>
+        private static void VerifyParts(SetFileSource files, BackupArtifact archive, List<BackupArtifact> entries, VerificationOptions options,
+            Action<VerificationResult> emit, byte[] buffer, ArchiveStoreScanner stores, Encryption.EncryptionKeys keys)
+        {
+            if (archive.Status != ItemStatus.Completed || files == null)
+            {
+                VerifyFile(files, archive, null, options, emit, buffer, null, null);
+                return;
+            }
+            string record = ArchiveParts.RecordProblem(archive);
+            if (record != null)
+            {
+                emit(Result(archive, "Artifact.Parts", VerificationStatus.Failed, record, files.Display(archive.StoredPath)));
+                FailEntries(entries, "the archive's parts are not recorded in order", emit, files.Display(archive.StoredPath));
+                return;
+            }
+            bool sound = true;
+            foreach (var p in archive.Parts)
+            {
+                long? size = files.SizeOf(p.StoredPath);
+                if (size == null || size.Value != p.Size)
+                {
+                    emit(new VerificationResult(p.StoredPath, size == null ? "Artifact.Present" : "Artifact.Size", VerificationStatus.Failed,
+                        size == null ? $"{Capitalized(ArchiveParts.Describe(archive, p))} of the archive '{archive.StoredPath}' is missing."
+                            : $"{Capitalized(ArchiveParts.Describe(archive, p))} of the archive '{archive.StoredPath}' is {size} bytes, the manifest recorded {p.Size} (truncated, replaced or from another set).",
+                        VerificationLevel.Artifact, files.Display(p.StoredPath)));
+                    sound = false;
+                }
+            }
+            string extra = ArchiveParts.ExtraPart(archive, files.SizeOf);
+            if (extra != null)
+            {
+                string next = ArchiveParts.PartName(archive.StoredPath, archive.Parts.Count + 1);
+                emit(new VerificationResult(next, "Artifact.Parts", VerificationStatus.Failed, extra, VerificationLevel.Artifact, files.Display(next)));
+                sound = false;
+            }
+            if (!sound)
+            {
+                FailEntries(entries, "a part of its archive is missing, truncated or extra", emit, files.Display(archive.StoredPath));
+                return;
+            }
+            if (entries == null || keys == null)
+            {
+                // Without the key (or nothing inside to check): every stored byte, part by part.
+                foreach (var p in archive.Parts)
+                {
+                    var one = new BackupArtifact { Kind = archive.Kind, StoredPath = p.StoredPath, Size = p.Size, Sha256 = p.Sha256, Encrypted = true, PlaintextSize = p.PlaintextSize, PlaintextSha256 = p.PlaintextSha256 };
+                    VerifyFile(files, one, null, options, emit, buffer, null, keys);
+                }
+                return;
+            }
+            bool damaged;
+            try
+            {
+                HashArchive(files, files.Display(archive.StoredPath), archive.PlaintextSize ?? 0, archive, entries, options, emit, buffer, stores, out damaged, keys);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DoltBackup.Storage.StorageException)
+            {
+                emit(Result(archive, "Artifact.Sha256", VerificationStatus.Failed, "A part cannot be read: " + e.Message, files.Display(archive.StoredPath)));
+                return;
+            }
+            if (!damaged)
+            {
+                emit(Result(archive, "Artifact.Parts", VerificationStatus.Passed,
+                    $"{archive.Parts.Count} parts, {archive.Size} bytes: each part's size and SHA-256 as recorded, each decrypted and authenticated with its plaintext as recorded.", files.Display(archive.StoredPath)));
+            }
+        }
+
+        private static string Capitalized(string s) => char.ToUpperInvariant(s[0]) + s.Substring(1);
+
         /// <summary>An encrypted file opened with the key: it authenticates, and its plaintext is the one recorded.</summary>
         private static void VerifyDecrypted(BackupArtifact artifact, SetFileSource files, string path, Encryption.EncryptionKeys keys, Action<VerificationResult> emit, VerificationOptions options)
         {
@@ -245,14 +325,28 @@ namespace DoltBackup.Verification
                 expected[e.StoredPath] = e;
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            using (var file = files.Open(archive.StoredPath, options.CancellationToken))
-            using (var raw = new HashingStream(file, leaveOpen: true, hash: !string.IsNullOrEmpty(archive.Sha256)))
+            bool split = ArchiveParts.IsSplit(archive);
+            using (var file = split ? Stream.Null : files.Open(archive.StoredPath, options.CancellationToken))
+            using (var raw = new HashingStream(file, leaveOpen: true, hash: !split && !string.IsNullOrEmpty(archive.Sha256)))
             {
                 string damage = null;
                 Stream plain = raw;
                 Encryption.CmsAuthEnvelopedReader plainHashed = null;
                 string archiveName = archive.StoredPath;
-                if (keys != null)
+                if (split)
+                {
+                    // Part after part, each checked (stored bytes, tag, plaintext) as it ends.
+                    try
+                    {
+                        plain = ArchiveParts.OpenPlaintext(archive, name => files.Open(name, options.CancellationToken), keys);
+                    }
+                    catch (Encryption.EncryptionException e)
+                    {
+                        damage = e.Message;
+                    }
+                    archiveName = archiveName.Substring(0, archiveName.Length - Encryption.EncryptingBackupLocation.Suffix.Length);
+                }
+                else if (keys != null)
                 {
                     // Decrypt in the same pass that hashes the stored bytes; the tag is checked when the stream ends.
                     try
@@ -291,7 +385,7 @@ namespace DoltBackup.Verification
                             data.ReadToEnd(buffer);
                             long length = data.BytesRead;
                             string hash = hasher.FinishHex();
-                            options.Report("Checking the archive", entry.Name, raw.BytesHashed, size);
+                            options.Report("Checking the archive", entry.Name, split ? plain.Position : raw.BytesHashed, size);
                             if (!expected.TryGetValue(entry.Name, out var a))
                             {
                                 emit(new VerificationResult(archive.StoredPath + ":" + entry.Name, "Artifact.Recorded", VerificationStatus.Info, "The archive holds a file the manifest does not record.", VerificationLevel.Artifact, path));
@@ -337,7 +431,7 @@ namespace DoltBackup.Verification
                 }
                 catch (InvalidDataException e)
                 {
-                    damage = e.Message;
+                    damage = split ? ArchiveParts.ExplainDamage(plain, e.Message) : e.Message;
                     if (stores != null)
                     {
                         stores.Damage = e.Message;
@@ -358,6 +452,10 @@ namespace DoltBackup.Verification
                         tarStream.Dispose();
                     }
                     plainHashed?.Dispose();
+                    if (split)
+                    {
+                        plain.Dispose();
+                    }
                 }
                 foreach (var e in entries.Where(e => !seen.Contains(e.StoredPath) && e.Status == ItemStatus.Completed))
                 {

@@ -191,6 +191,7 @@ namespace DoltBackup.Storage.Sets
             var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var recorded = manifest.Artifacts
                 .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
+                .SelectMany(FileCopy.ArchiveParts.StoredFiles)
                 .GroupBy(a => a.StoredPath.Replace('\\', '/'), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             // Every object the manifest records must be there, whole, before anything is written.
