@@ -46,6 +46,29 @@ namespace DoltBackup.Storage.S3
         /// <summary>The part size of this instance (tests lower it to S3's 5 MiB minimum to reach many parts cheaply).</summary>
         internal int PartBytes { get; set; } = PartSize;
 
+        /// <summary>S3 takes at most this many parts per upload.</summary>
+        internal const int MaxPartCount = 10000;
+
+        /// <summary>The largest part this driver sends (S3 takes up to 5 GiB; a part is one buffer in memory).</summary>
+        internal const int MaxPartBytes = 3 << 29; // 1.5 GiB
+
+        /// <summary>
+        /// An upload of unknown length sends <see cref="PartBytes"/> parts at first, and parts twice as large after each
+        /// this many (16 MiB parts, then 32 MiB after 1,000...): S3's 10,000 parts then hold more than its 5 TiB object
+        /// limit, while a small object keeps small parts (and little memory). Tests lower it.
+        /// </summary>
+        internal int PartsPerSizeStep { get; set; } = 1000;
+
+        /// <summary>The size of part <paramref name="partNumber"/> (from 1) of a multipart upload.</summary>
+        internal int PartSizeFor(int partNumber) => PartSizeFor(partNumber, PartBytes, PartsPerSizeStep);
+
+        /// <summary>The part-size policy: <paramref name="firstBytes"/>, doubled after each <paramref name="partsPerStep"/> parts, up to <see cref="MaxPartBytes"/>.</summary>
+        internal static int PartSizeFor(int partNumber, int firstBytes, int partsPerStep)
+        {
+            int steps = Math.Min(30, (partNumber - 1) / Math.Max(1, partsPerStep));
+            return (int)Math.Min(Math.Max(firstBytes, MaxPartBytes), (long)firstBytes << steps);
+        }
+
         /// <summary>
         /// Whether uploads are signed with the SHA-256 of their body (x-amz-content-sha256): only over plain HTTP, where
         /// the SDK requires it. Over HTTPS every upload goes as UNSIGNED-PAYLOAD (the SDK's DisablePayloadSigning): it
@@ -243,8 +266,14 @@ namespace DoltBackup.Storage.S3
                         });
                         size += length;
                         number++;
-                        buffer = pool.TryTake(out var reused) ? reused : new byte[PartBytes];
+                        // Parts grow as the object does (see PartsPerSizeStep); buffers of an earlier size are dropped.
+                        int want = PartSizeFor(number);
+                        buffer = pool.TryTake(out var reused) && reused.Length == want ? reused : new byte[want];
                         count = ReadPart(rest, buffer, 0);
+                        if (count > 0 && number > MaxPartCount)
+                        {
+                            throw Mismatch(key, $"the object needs more than {MaxPartCount} parts");
+                        }
                     }
                     var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.Number).ToList();
                     var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
