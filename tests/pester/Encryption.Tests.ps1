@@ -134,6 +134,57 @@ Describe 'Encrypted backup sets' {
         @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Target -eq $archive.StoredPath -and $_.Status -eq 'Failed' }).Count | Should -BeGreaterThan 0
     }
 
+    It 'an archive larger than one segment is stored in ordered parts: each checked, openssl opens them in order, a missing part fails naming it' {
+        # Same as EncryptedArchivePartsTests: 1 MiB segments (a test-only setting, by data dir) stand for 32 GiB.
+        $cert = New-TestCertificate 'ops'
+        $big = [byte[]]::new(3MB)
+        [Random]::new(13).NextBytes($big)
+        [IO.File]::WriteAllBytes((Join-Path $script:data 'big.bin'), $big)
+        $segments = [DoltBackup.FileCopy.FileCopyOptions].GetField('SegmentBytesForTests', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null)
+        $segments[[IO.Path]::GetFullPath($script:data).TrimEnd([IO.Path]::DirectorySeparatorChar)] = [long]1MB
+        $m = New-DoltBackup -Method FileCopy -Name parts -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
+            Sync-DoltBackup -Format TarGzip -SkipConfiguration
+        $m.Status | Should -Be 'Completed'
+        $archive = $m.Artifacts | Where-Object Kind -eq 'DataArchive'
+        $archive.StoredPath | Should -Be 'datadir.tar.gz.p7m'
+        $archive.Parts.Count | Should -BeGreaterOrEqual 3
+        Test-Path (Join-Path $m.BackupFolder 'datadir.tar.gz.p7m') | Should -BeFalse
+        for ($i = 0; $i -lt $archive.Parts.Count; $i++) {
+            $archive.Parts[$i].StoredPath | Should -Be ('datadir.tar.gz.part{0:D4}.p7m' -f ($i + 1))
+            (Get-FileHash -Algorithm SHA256 (Join-Path $m.BackupFolder $archive.Parts[$i].StoredPath)).Hash.ToLowerInvariant() | Should -Be $archive.Parts[$i].Sha256
+        }
+        @(Test-DoltBackup -Path $m.BackupFolder | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
+        @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert -Deep | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
+        @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Check -eq 'Artifact.Parts' -and $_.Status -eq 'Passed' }).Count | Should -Be 1
+
+        if (Get-Command openssl -ErrorAction SilentlyContinue) {
+            $certPem = Join-Path $script:temp 'ops.crt'
+            $keyPem = Join-Path $script:temp 'ops.key'
+            Set-Content -Path $certPem -Value $cert.ExportCertificatePem()
+            Set-Content -Path $keyPem -Value ([System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($cert).ExportPkcs8PrivateKeyPem())
+            $whole = [IO.MemoryStream]::new()
+            foreach ($part in Get-ChildItem -Path $m.BackupFolder -Filter 'datadir.tar.gz.part*.p7m' | Sort-Object Name) {
+                $out = Join-Path $script:temp ($part.Name + '.plain')
+                & openssl cms -decrypt -binary -inform DER -in $part.FullName -recip $certPem -inkey $keyPem -out $out
+                $LASTEXITCODE | Should -Be 0
+                $bytes = [IO.File]::ReadAllBytes($out)
+                $whole.Write($bytes, 0, $bytes.Length)
+            }
+            [Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($whole.ToArray())).ToLowerInvariant() | Should -Be $archive.PlaintextSha256
+        }
+
+        Remove-Item (Join-Path $m.BackupFolder 'datadir.tar.gz.part0002.p7m')
+        $failed = @(Test-DoltBackup -Path $m.BackupFolder | Where-Object { $_.Status -eq 'Failed' })
+        @($failed | Where-Object { ($_.Target + $_.Message) -like '*part0002*' }).Count | Should -BeGreaterThan 0
+        if (Get-Command dolt -ErrorAction SilentlyContinue) {
+            $target = Join-Path $script:temp 'restored'
+            $err = $null
+            Restore-DoltBackup -Path $m.BackupFolder -DataDir $target -DecryptionCertificate $cert -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            @($err | Where-Object { $_.Exception.Message -like '*part0002*' }).Count | Should -BeGreaterThan 0
+            Test-Path $target | Should -BeFalse
+        }
+    }
+
     It 'Restore-DoltBackup refuses no key and a wrong key with nothing written, and restores with the key' -Skip:(-not $script:hasDolt) {
         $pw = ConvertTo-SecureString 'Tr0ub4dor&3-not-in-output' -AsPlainText -Force
         $bad = ConvertTo-SecureString 'not the passphrase' -AsPlainText -Force
