@@ -243,6 +243,132 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void Off_the_host_every_part_is_stored_before_manifest_json_and_a_failing_service_is_reported_as_such()
+        {
+            using var dir = new TempDir();
+            string data = DataDir(dir);
+            var store = new MemoryBackupLocation();
+            var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var recording = new StreamedFileCopyUploadTests.CuttingLocation(store, key => { order.Enqueue(key); return false; }, 0);
+            var manifest = NewManifest(dir.Combine("staging", "set"));
+            global::DoltBackup.Encryption.SetEncryption.Record(manifest, TestKeys.Passphrase("ordered parts"), hasDoltStores: false);
+            DoltBackup.Backup.FileCopySync.SyncOffHost(manifest, new FileCopyOptions { DataDir = data }, null, null, recording, null, out var published);
+            Assert.NotNull(published);
+            var parts = manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind).Parts;
+            Assert.True(parts.Count >= 3);
+            var puts = order.ToList();
+            Assert.Equal(parts.Select(p => p.StoredPath), puts.Where(k => k.Contains(".part")));
+            Assert.All(parts, p => Assert.True(puts.IndexOf(p.StoredPath) < puts.IndexOf(BackupManifest.FileName), string.Join(",", puts)));
+
+            // A service that refuses part 2: its own error, and part 1 taken back.
+            var refusing = new MemoryBackupLocation
+            {
+                FailPut = key => key.Contains("part0002") ? new StorageException("StorageAccessDenied", System.Management.Automation.ErrorCategory.PermissionDenied, key, "Access denied to '" + key + "' (test).", "Grant write access.") : null,
+            };
+            var next = NewManifest(dir.Combine("staging", "next"));
+            global::DoltBackup.Encryption.SetEncryption.Record(next, TestKeys.Passphrase("ordered parts"), hasDoltStores: false);
+            var e = Assert.Throws<StorageException>(() => FileCopyBackup.Run(next, new FileCopyOptions { DataDir = data, UploadTo = refusing, UploadSetKey = "x" }));
+            Assert.Equal("StorageAccessDenied", e.ErrorId);
+            Assert.Empty(refusing.List("x/", CancellationToken.None));
+        }
+
+        [Fact]
+        public void Memory_stays_flat_one_part_is_open_at_a_time_while_many_parts_are_written_and_read()
+        {
+            // 48 MiB through 1 MiB parts and back. Each part is one bounded CMS pipeline (about 12 MiB whatever its size,
+            // see the encryption benchmarks); the writer and the reader hold one part at a time and close it before the
+            // next, so nothing they hold grows with the archive.
+            var keys = TestKeys.Passphrase("flat");
+            var stored = new Dictionary<string, byte[]>();
+            var target = new MemoryParts(stored);
+            const int Total = 48 << 20;
+            var chunk = new byte[1 << 20];
+            new Random(3).NextBytes(chunk);
+            List<ArchivePart> parts;
+            using (var writer = ArchiveParts.StartWriting("a.tar.p7m", Segment, keys, target))
+            {
+                for (int done = 0; done < Total; done += chunk.Length)
+                {
+                    writer.Write(chunk, 0, chunk.Length);
+                }
+                parts = writer.Complete().Parts;
+            }
+            Assert.Equal(48, parts.Count);
+            Assert.Equal(1, target.MostOpen);
+            Assert.Equal(0, target.Open);
+
+            var archive = new BackupArtifact { Kind = FileCopyLayout.DataArchiveKind, StoredPath = "a.tar.p7m", Encrypted = true, Parts = parts };
+            int open = 0, mostOpen = 0, opened = 0;
+            using (var plain = ArchiveParts.OpenPlaintext(archive, name =>
+            {
+                opened++;
+                mostOpen = Math.Max(mostOpen, ++open);
+                return new DisposeCounting(stored[name], () => open--);
+            }, keys))
+            {
+                var buffer = new byte[1 << 20];
+                long read = 0;
+                int n;
+                while ((n = plain.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    Assert.Equal(chunk[(int)(read % chunk.Length)], buffer[0]);
+                    read += n;
+                }
+                Assert.Equal(Total, read);
+            }
+            Assert.Equal(48, opened);
+            Assert.Equal(1, mostOpen);
+            Assert.Equal(0, open);
+        }
+
+        private sealed class DisposeCounting : MemoryStream
+        {
+            private Action _disposed;
+
+            public DisposeCounting(byte[] bytes, Action disposed) : base(bytes, writable: false) => _disposed = disposed;
+
+            protected override void Dispose(bool disposing)
+            {
+                _disposed?.Invoke();
+                _disposed = null;
+                base.Dispose(disposing);
+            }
+        }
+
+        /// <summary>Parts kept in memory by name, counting the parts open at once.</summary>
+        private sealed class MemoryParts : ArchiveParts.IPartTarget
+        {
+            private readonly Dictionary<string, byte[]> _stored;
+            private MemoryStream _current;
+
+            public MemoryParts(Dictionary<string, byte[]> stored) => _stored = stored;
+
+            public int Open { get; private set; }
+
+            public int MostOpen { get; private set; }
+
+            Stream ArchiveParts.IPartTarget.Open(string storedName)
+            {
+                MostOpen = Math.Max(MostOpen, ++Open);
+                return _current = new MemoryStream();
+            }
+
+            public StoredObject Complete(string storedName, Stream output)
+            {
+                _stored[storedName] = _current.ToArray();
+                _current = null;
+                Open--;
+                return null;
+            }
+
+            public void Abandon(string storedName, Stream output)
+            {
+                _current = null;
+                Open--;
+            }
+        }
+
+        [Fact]
         public void Parts_stream_into_the_object_store_each_its_own_object_and_read_back_in_order()
         {
             using var dir = new TempDir();
