@@ -457,5 +457,39 @@ namespace DoltBackup.Tests.Encryption
             Assert.True(restore.Errors.Count == 0, restore.AllText());
             AssertSameTree(expected, target);
         }
+
+        [Theory]
+        [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
+        public void A_local_set_in_parts_copied_with_CopyTo_is_checked_from_the_url_and_a_missing_part_is_named(string driver)
+        {
+            var (url, context) = OffHostSetTests.Root(driver);
+            using var dir = new TempDir();
+            string data = EncryptedArchivePartsTests.DataDir(dir);
+            var cert = TestKeys.NewCertificate("ops");
+            using var host = new PowerShellHost();
+            var backup = host.Run("New-DoltBackup -Method FileCopy -Name copied -DataDir $args[0] -Path $args[1] -EncryptionCertificate $args[4] | Sync-DoltBackup -SkipConfiguration -CopyTo $args[2] -StorageContext $args[3]",
+                data, dir.Combine("backups"), url, context, TestKeys.PublicOnly(cert));
+            Assert.True(backup.Errors.Count == 0 && backup.Terminating == null, backup.AllText());
+            var local = (BackupManifest)backup.Output.Single().BaseObject;
+            var archive = local.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
+            Assert.True(archive.Parts.Count >= 3);
+            string setUrl = url + "/" + local.Id;
+            var withKey = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1] -DecryptionCertificate $args[2] -Deep", setUrl, context, cert);
+            var results = withKey.Output.Select(o => o.BaseObject).OfType<VerificationResult>().ToList();
+            Assert.True(!results.Any(r => r.Status == VerificationStatus.Failed), withKey.AllText());
+            Assert.Contains(results, r => r.Check == "Artifact.Parts" && r.Status == VerificationStatus.Passed);
+
+            using (var location = BackupLocations.Open(url, context))
+            {
+                location.Delete(local.Id + "/" + archive.Parts[1].StoredPath, CancellationToken.None);
+            }
+            var damaged = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1]", setUrl, context);
+            Assert.Contains(damaged.Output.Select(o => o.BaseObject).OfType<VerificationResult>(), r => r.Status == VerificationStatus.Failed && (r.Target + r.Message).Contains("part0002"));
+            string target = dir.Combine("restored");
+            FakeServers.Register(new FakeDoltEngine(), target);
+            var restore = host.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -DecryptionCertificate $args[3] -Confirm:$false", setUrl, context, target, cert);
+            Assert.Contains(restore.Errors, e => e.Exception.Message.Contains("part0002"));
+            Assert.False(Directory.Exists(target));
+        }
     }
 }
