@@ -291,6 +291,11 @@ namespace DoltBackup.FileCopy
                     else
                     {
                         File.Move(partial, output);
+                        if (keys != null)
+                        {
+                            // One file now: the parts of an earlier, larger archive of this name (-Force) go.
+                            new LocalParts(backupFolder).Publish(outputName);
+                        }
                     }
                 }
             }
@@ -647,7 +652,7 @@ namespace DoltBackup.FileCopy
                 }
                 if (storedName == encryptedName)
                 {
-                    return true;
+                    return Written.Count > 0; // an archive in parts replaces the single file; a single file keeps itself
                 }
                 string prefix = ArchiveParts.PartName(encryptedName, 1);
                 prefix = prefix.Substring(0, prefix.Length - "0001".Length - Encryption.EncryptingBackupLocation.Suffix.Length);

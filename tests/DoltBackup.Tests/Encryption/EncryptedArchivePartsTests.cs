@@ -401,7 +401,11 @@ namespace DoltBackup.Tests.Encryption
             string data = CopyServerDataDir(dir);
             var manifest = NewManifest(dir.Combine("backup"));
             global::DoltBackup.Encryption.SetEncryption.Record(manifest, TestKeys.Passphrase("one part"), hasDoltStores: false);
-            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, SegmentBytes = 64L << 20 });
+            // Left by an earlier, larger archive of the name (replaced with -Force): removed with it.
+            Directory.CreateDirectory(dir.Combine("backup"));
+            File.WriteAllBytes(dir.Combine("backup", "datadir.tar.gz.part0001.p7m"), new byte[] { 1 });
+            FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, SegmentBytes = 64L << 20, Overwrite = true });
+            Assert.False(File.Exists(dir.Combine("backup", "datadir.tar.gz.part0001.p7m")));
             var archive = manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
             Assert.Equal("datadir.tar.gz.p7m", archive.StoredPath);
             Assert.Null(archive.Parts);
