@@ -134,11 +134,7 @@ namespace DoltBackup.Storage.Azure
                     else
                     {
                         // Staged blocks, each checked by the service against its MD5, committed only when all arrived.
-                        client.Upload(new ConcatenatedStream(first, digest), new BlobUploadOptions
-                        {
-                            TransferOptions = new StorageTransferOptions { MaximumConcurrency = 4, InitialTransferSize = BlockSize, MaximumTransferSize = BlockSize },
-                            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
-                        }, cancellationToken);
+                        PutBlocks(key, blob, new ConcatenatedStream(first, digest), cancellationToken);
                     }
                     string md5 = digest.Md5Hex;
                     var props = blob.GetProperties(cancellationToken: cancellationToken).Value;
@@ -243,6 +239,98 @@ namespace DoltBackup.Storage.Azure
 
         private const int SingleShotLimit = 8 * 1024 * 1024;
         private const int BlockSize = 8 * 1024 * 1024;
+
+        /// <summary>A block blob holds at most this many blocks.</summary>
+        internal const int MaxBlockCount = 50000;
+
+        /// <summary>Blocks sent at once.</summary>
+        private const int BlocksInFlight = 4;
+
+        /// <summary>The first blocks' size (tests lower it).</summary>
+        internal int BlockBytes { get; set; } = BlockSize;
+
+        /// <summary>
+        /// A stream of unknown length (a FileCopy archive) sends <see cref="BlockBytes"/> blocks at first, and blocks
+        /// twice as large after each this many (up to 1.5 GiB): 50,000 blocks of a fixed 8 MiB would stop at 390 GiB.
+        /// Tests lower it.
+        /// </summary>
+        internal int BlocksPerSizeStep { get; set; } = 5000;
+
+        /// <summary>The size of block <paramref name="number"/> (from 1).</summary>
+        internal static int BlockSizeFor(int number, int firstBytes, int blocksPerStep)
+        {
+            int steps = Math.Min(30, (number - 1) / Math.Max(1, blocksPerStep));
+            return (int)Math.Min(Math.Max(firstBytes, 3L << 29), (long)firstBytes << steps);
+        }
+
+        /// <summary>
+        /// Stages the stream as blocks (<see cref="BlocksInFlight"/> at a time, each with its MD5 for the service to
+        /// check, growing as the blob does) and commits them in order; nothing is stored when any block fails (staged
+        /// blocks that are never committed are discarded by the service).
+        /// </summary>
+        private void PutBlocks(string key, BlockBlobClient blob, Stream source, CancellationToken ct)
+        {
+            var ids = new List<string>();
+            var uploads = new List<System.Threading.Tasks.Task>();
+            var pool = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
+            var free = new SemaphoreSlim(BlocksInFlight);
+            var validation = new BlockBlobStageBlockOptions { TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 } };
+            try
+            {
+                for (int number = 1; ; number++)
+                {
+                    int size = BlockSizeFor(number, BlockBytes, BlocksPerSizeStep);
+                    byte[] buffer = pool.TryTake(out var reused) && reused.Length == size ? reused : new byte[size];
+                    int count = 0, n;
+                    while (count < size && (n = source.Read(buffer, count, size - count)) > 0)
+                    {
+                        count += n;
+                    }
+                    if (count == 0)
+                    {
+                        break;
+                    }
+                    if (number > MaxBlockCount)
+                    {
+                        throw Mismatch(key, $"the blob needs more than {MaxBlockCount} blocks");
+                    }
+                    uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
+                    free.Wait(ct);
+                    string id = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
+                    ids.Add(id);
+                    byte[] bytes = buffer;
+                    uploads.Add(System.Threading.Tasks.Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await blob.StageBlockAsync(id, new MemoryStream(bytes, 0, count, writable: false), validation, ct).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            pool.Add(bytes);
+                            free.Release();
+                        }
+                    }));
+                    if (count < size)
+                    {
+                        break;
+                    }
+                }
+                System.Threading.Tasks.Task.WhenAll(uploads).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                try
+                {
+                    System.Threading.Tasks.Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+                throw;
+            }
+            blob.CommitBlockList(ids, new CommitBlockListOptions(), ct);
+        }
 
         private StorageException Mismatch(string key, string why) => new StorageException("StorageUploadMismatch", ErrorCategory.WriteError, StorageException.Join(DisplayName, key),
             $"The upload of '{StorageException.Join(DisplayName, key)}' was not stored as sent: {why}.", "Run the backup again; if it repeats, check the storage account.");
