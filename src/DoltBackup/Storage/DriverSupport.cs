@@ -8,6 +8,17 @@ namespace DoltBackup.Storage
     /// <summary>What the object-store drivers share: reading a part of a stream, and turning SDK failures into text.</summary>
     internal static class DriverSupport
     {
+        /// <summary>
+        /// The size of part or block <paramref name="number"/> (from 1) of an upload of unknown length:
+        /// <paramref name="firstBytes"/>, doubled after each <paramref name="perStep"/> of them, up to 1.5 GiB (one buffer
+        /// in memory), so a service's part-count limit is never what stops a large stream.
+        /// </summary>
+        public static int GrowingChunkSize(int number, int firstBytes, int perStep)
+        {
+            int steps = Math.Min(30, (number - 1) / Math.Max(1, perStep));
+            return (int)Math.Min(Math.Max(firstBytes, 3L << 29), (long)firstBytes << steps);
+        }
+
         /// <summary>Reads up to <paramref name="count"/> bytes (fewer only at the end of the stream).</summary>
         public static byte[] ReadUpTo(Stream stream, int count)
         {

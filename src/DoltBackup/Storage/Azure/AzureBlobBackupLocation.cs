@@ -257,11 +257,7 @@ namespace DoltBackup.Storage.Azure
         internal int BlocksPerSizeStep { get; set; } = 5000;
 
         /// <summary>The size of block <paramref name="number"/> (from 1).</summary>
-        internal static int BlockSizeFor(int number, int firstBytes, int blocksPerStep)
-        {
-            int steps = Math.Min(30, (number - 1) / Math.Max(1, blocksPerStep));
-            return (int)Math.Min(Math.Max(firstBytes, 3L << 29), (long)firstBytes << steps);
-        }
+        internal static int BlockSizeFor(int number, int firstBytes, int blocksPerStep) => DriverSupport.GrowingChunkSize(number, firstBytes, blocksPerStep);
 
         /// <summary>
         /// Stages the stream as blocks (<see cref="BlocksInFlight"/> at a time, each with its MD5 for the service to

@@ -49,9 +49,6 @@ namespace DoltBackup.Storage.S3
         /// <summary>S3 takes at most this many parts per upload.</summary>
         internal const int MaxPartCount = 10000;
 
-        /// <summary>The largest part this driver sends (S3 takes up to 5 GiB; a part is one buffer in memory).</summary>
-        internal const int MaxPartBytes = 3 << 29; // 1.5 GiB
-
         /// <summary>
         /// An upload of unknown length sends <see cref="PartBytes"/> parts at first, and parts twice as large after each
         /// this many (16 MiB parts, then 32 MiB after 1,000...): S3's 10,000 parts then hold more than its 5 TiB object
@@ -62,12 +59,8 @@ namespace DoltBackup.Storage.S3
         /// <summary>The size of part <paramref name="partNumber"/> (from 1) of a multipart upload.</summary>
         internal int PartSizeFor(int partNumber) => PartSizeFor(partNumber, PartBytes, PartsPerSizeStep);
 
-        /// <summary>The part-size policy: <paramref name="firstBytes"/>, doubled after each <paramref name="partsPerStep"/> parts, up to <see cref="MaxPartBytes"/>.</summary>
-        internal static int PartSizeFor(int partNumber, int firstBytes, int partsPerStep)
-        {
-            int steps = Math.Min(30, (partNumber - 1) / Math.Max(1, partsPerStep));
-            return (int)Math.Min(Math.Max(firstBytes, MaxPartBytes), (long)firstBytes << steps);
-        }
+        /// <summary>The part-size policy: <paramref name="firstBytes"/>, doubled after each <paramref name="partsPerStep"/> parts, up to 1.5 GiB (S3 takes up to 5 GiB).</summary>
+        internal static int PartSizeFor(int partNumber, int firstBytes, int partsPerStep) => DriverSupport.GrowingChunkSize(partNumber, firstBytes, partsPerStep);
 
         /// <summary>
         /// Whether uploads are signed with the SHA-256 of their body (x-amz-content-sha256): only over plain HTTP, where
