@@ -219,7 +219,7 @@ namespace DoltBackup.Cmdlets
         {
             try
             {
-                var staged = StageIfRemote(pathOrUrl, context ?? StorageContext, DecryptionCertificate, Passphrase);
+                var staged = StageIfRemote(pathOrUrl, context ?? StorageContext, DecryptionCertificate, Passphrase, streamFileCopyData: true);
                 if (staged != null)
                 {
                     _staged.Add(staged);
@@ -380,8 +380,17 @@ namespace DoltBackup.Cmdlets
             WriteVerbose($"Restoring '{plan.BackupId}' into {_engine.Description}: {plan.Databases.Count} database(s), {plan.ConfigArtifacts.Count} configuration file(s), grants: {(plan.GrantsScript != null ? "yes" : "no")}.");
             var grants = plan.GrantsScript != null && _request.Server != null ? new GrantsRunnerReplayer(_request.Server) : null;
             var config = plan.ConfigArtifacts.Count > 0 ? new CaptureConfigArtifactRestorer() : null;
-            var files = plan.FileCopyTarget != null ? new FileCopyServiceRestorer() : null;
-            new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
+            // An object-store FileCopy set: its archive (or tree) is streamed from there, checked and unpacked in one pass.
+            var staged = plan.FileCopyTarget != null ? _staged.FirstOrDefault(s => ReferenceEquals(s.Manifest, manifest)) : null;
+            var files = plan.FileCopyTarget != null ? StreamedFileCopyRestorer(staged) : null;
+            try
+            {
+                new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
+            }
+            finally
+            {
+                EndStreamedDownload(staged);
+            }
         }
 
         private List<string> EbsOnlyParametersGiven()

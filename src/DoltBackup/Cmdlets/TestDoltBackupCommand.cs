@@ -133,12 +133,13 @@ namespace DoltBackup.Cmdlets
                         {
                             continue;
                         }
-                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase);
+                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase, streamFileCopyData: true);
                         var manifest = staged?.Manifest ?? given;
+                        var fromStore = staged;
                         Verify(given.ToString(), emit =>
                         {
-                            BackupVerifier.VerifyManifest(manifest, Options(given.ToString()), emit);
-                            RunRestoreTest(manifest, emit);
+                            BackupVerifier.VerifyManifest(manifest, Options(given.ToString()), emit, fromStore?.StreamedData);
+                            RunRestoreTest(manifest, emit, fromStore);
                         });
                     }
                     catch (global::DoltBackup.Storage.StorageException e)
@@ -162,14 +163,23 @@ namespace DoltBackup.Cmdlets
                     {
                         continue;
                     }
-                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase);
+                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase, streamFileCopyData: true);
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
+                    var fromStore = staged;
                     Verify(resolved, emit =>
                     {
-                        BackupVerifier.VerifyPath(resolved, Options(resolved), emit);
+                        if (fromStore?.StreamedData != null)
+                        {
+                            // The FileCopy data stayed in the object store: verified by streaming it, then restore-tested by streaming it again.
+                            BackupVerifier.VerifyManifest(fromStore.Manifest, Options(resolved), emit, fromStore.StreamedData);
+                        }
+                        else
+                        {
+                            BackupVerifier.VerifyPath(resolved, Options(resolved), emit);
+                        }
                         if (RestoreTest)
                         {
-                            RunRestoreTest(ManifestOf(resolved, p), emit);
+                            RunRestoreTest(fromStore?.Manifest ?? ManifestOf(resolved, p), emit, fromStore);
                         }
                     });
                 }
@@ -256,7 +266,7 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>Runs the restore test of one manifest: through a server when one is named (or recorded with -Credential), else offline.</summary>
-        private void RunRestoreTest(BackupManifest manifest, Action<VerificationResult> emit)
+        private void RunRestoreTest(BackupManifest manifest, Action<VerificationResult> emit, global::DoltBackup.Storage.Sets.StagedBackupSet staged = null)
         {
             if (!RestoreTest || manifest == null)
             {
@@ -275,7 +285,7 @@ namespace DoltBackup.Cmdlets
                     return;
                 }
             }
-            var tester = new RestoreTester(this);
+            var tester = new RestoreTester(this, StreamedFileCopyRestorer(staged));
             var options = new RestoreTestOptions
             {
                 DatabasePatterns = Database,
@@ -290,7 +300,14 @@ namespace DoltBackup.Cmdlets
             {
                 if (manifest.Method == BackupMethod.FileCopy)
                 {
-                    tester.TestFileCopy(manifest, options, emit);
+                    try
+                    {
+                        tester.TestFileCopy(manifest, options, emit);
+                    }
+                    finally
+                    {
+                        EndStreamedDownload(staged);
+                    }
                     return;
                 }
                 var request = ServerRequestFor(manifest, timeout);

@@ -12,7 +12,9 @@ namespace DoltBackup.Restore
     /// data file (a relative name without '..', a known SHA-256, status Completed, recorded once), every stored file the
     /// restore reads (the archive, or each file of the plain tree: inside the backup folder, no link on the way, size
     /// and SHA-256 as recorded), and the target data directory (not a file, not in use, empty unless -Force).
-    /// The archive is read once, writing nothing, and each entry checked against its recorded data file.
+    /// The archive is read once, writing nothing, and each entry checked against its recorded data file. An object-store
+    /// set streamed by the restore (<c>streamed</c> given) is checked here by the listing only (each stored file there,
+    /// with its recorded size); its contents are checked in the restore's one pass, before anything is moved into place.
     /// </summary>
     public static class FileCopySetValidator
     {
@@ -21,6 +23,13 @@ namespace DoltBackup.Restore
 
         /// <summary>The problems (empty when the set may be unpacked into <paramref name="targetDataDir"/>; a null target is not checked).</summary>
         public static List<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force)
+            => Validate(manifest, targetDataDir, force, null);
+
+        /// <summary>
+        /// As <see cref="Validate(BackupManifest, string, bool)"/>; the stored files of <paramref name="streamed"/> (an
+        /// object-store set, when not null) are checked by their listed sizes, their contents while they are unpacked.
+        /// </summary>
+        public static List<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force, Verification.SetFileSource streamed)
         {
             var problems = new List<PlanProblem>();
             string id = manifest?.Id ?? manifest?.Name;
@@ -39,7 +48,14 @@ namespace DoltBackup.Restore
             }
             foreach (var archive in archives)
             {
-                CheckArchive(manifest, archive, files, fileProblems);
+                if (streamed != null)
+                {
+                    CheckListed(streamed, archive, "archive", fileProblems);
+                }
+                else
+                {
+                    CheckArchive(manifest, archive, files, fileProblems);
+                }
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var file in files)
@@ -77,7 +93,14 @@ namespace DoltBackup.Restore
                     fileProblems.Add(Problem("ArtifactPathUnsafe", $"The data file '{stored}' is not a relative path inside the backup's {prefix} folder (absolute, '..', '.', or an empty segment).", stored));
                     continue;
                 }
-                CheckStored(manifest, file, "data file", fileProblems);
+                if (streamed != null)
+                {
+                    CheckListed(streamed, file, "data file", fileProblems);
+                }
+                else
+                {
+                    CheckStored(manifest, file, "data file", fileProblems);
+                }
             }
             problems.AddRange(fileProblems.Take(MaxFileProblems));
             if (fileProblems.Count > MaxFileProblems)
@@ -158,6 +181,30 @@ namespace DoltBackup.Restore
             catch (RestoreEngineException e)
             {
                 problems.Add(new PlanProblem(e.ErrorId, $"The {what} '{artifact.StoredPath}' was refused: {e.Message}", artifact.StoredPath, e.RecommendedAction));
+            }
+        }
+
+        /// <summary>A stored file of a streamed set: recorded Completed with a SHA-256, listed with its recorded size.</summary>
+        private static void CheckListed(Verification.SetFileSource streamed, BackupArtifact artifact, string what, List<PlanProblem> problems)
+        {
+            if (artifact.Status != ItemStatus.Completed)
+            {
+                problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' was recorded as {artifact.Status}: the copy is incomplete.", artifact.StoredPath));
+                return;
+            }
+            if (!IsSha256(artifact.Sha256))
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The manifest gives no valid SHA-256 for the {what} '{artifact.StoredPath}': it cannot be verified.", artifact.StoredPath));
+                return;
+            }
+            long? size = string.IsNullOrEmpty(artifact.StoredPath) ? null : streamed.SizeOf(artifact.StoredPath);
+            if (size == null)
+            {
+                problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' is missing: '{streamed.Display(artifact.StoredPath ?? "")}' does not exist.", artifact.StoredPath));
+            }
+            else if (artifact.Size > 0 && size != artifact.Size)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The {what} '{streamed.Display(artifact.StoredPath)}' has {size} bytes, but the manifest records {artifact.Size}: it was changed or damaged.", artifact.StoredPath));
             }
         }
 

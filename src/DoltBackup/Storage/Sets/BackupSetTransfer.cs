@@ -60,6 +60,27 @@ namespace DoltBackup.Storage.Sets
     /// </summary>
     public static class BackupSetTransfer
     {
+        /// <summary>
+        /// The stored paths of a FileCopy set's data: its archive, or each file of its tree (every artifact the restore
+        /// unpacks); empty for any other set.
+        /// </summary>
+        public static HashSet<string> FileCopyDataPaths(BackupManifest manifest)
+        {
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            if (manifest?.Method != BackupMethod.FileCopy)
+            {
+                return paths;
+            }
+            foreach (var a in manifest.Artifacts.Where(a => a != null && !string.IsNullOrEmpty(a.StoredPath)))
+            {
+                if (a.Kind == FileCopy.FileCopyLayout.DataArchiveKind || (a.Kind == FileCopy.FileCopyLayout.DataFileKind && string.IsNullOrEmpty(a.Archive)))
+                {
+                    paths.Add(a.StoredPath.Replace('\\', '/'));
+                }
+            }
+            return paths;
+        }
+
         /// <summary>How long a writer's lock on a remote set outlives a writer that stopped renewing it.</summary>
         public static readonly TimeSpan LockStaleAfter = TimeSpan.FromMinutes(5);
 
@@ -183,9 +204,12 @@ namespace DoltBackup.Storage.Sets
 
         /// <summary>
         /// Downloads the set at <paramref name="setKey"/> into <paramref name="localFolder"/> (created; must be empty or
-        /// missing) and returns its manifest, read from the downloaded copy.
+        /// missing) and returns its manifest, read from the downloaded copy. With <paramref name="leaveFileCopyDataRemote"/>,
+        /// a FileCopy set's archive or tree files (<see cref="FileCopyDataPaths"/>) are checked to be there with their
+        /// recorded sizes but not downloaded: a restore streams them (<see cref="StagedBackupSet.StreamedData"/>).
         /// </summary>
-        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken,
+            bool leaveFileCopyDataRemote = false)
         {
             var manifest = RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
             var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -213,7 +237,9 @@ namespace DoltBackup.Storage.Sets
             Directory.CreateDirectory(localFolder);
             string manifestKey = ObjectKey.Combine(setKey, BackupManifest.FileName);
             string prefix = SetPrefix(setKey);
+            var leftRemote = leaveFileCopyDataRemote ? FileCopyDataPaths(manifest) : new HashSet<string>(StringComparer.Ordinal);
             var toFetch = objects.Values.Where(o => o.Key != manifestKey && !o.Key.EndsWith("/" + BackupSetLock.FileName, StringComparison.Ordinal) && o.Key != BackupSetLock.FileName)
+                .Where(o => !leftRemote.Contains(o.Key.Substring(prefix.Length)))
                 .OrderBy(o => o.Key, StringComparer.Ordinal).Concat(new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
             long total = toFetch.Sum(o => o.Size);
             long done = 0;
