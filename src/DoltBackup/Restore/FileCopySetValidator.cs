@@ -50,7 +50,7 @@ namespace DoltBackup.Restore
             {
                 if (streamed != null)
                 {
-                    CheckListed(streamed, archive, "archive", fileProblems);
+                    CheckListed(streamed, archive, "archive", fileProblems, shaRequired: false); // its files' hashes prove it
                 }
                 else
                 {
@@ -95,7 +95,7 @@ namespace DoltBackup.Restore
                 }
                 if (streamed != null)
                 {
-                    CheckListed(streamed, file, "data file", fileProblems);
+                    CheckListed(streamed, file, "data file", fileProblems, shaRequired: true);
                 }
                 else
                 {
@@ -184,15 +184,15 @@ namespace DoltBackup.Restore
             }
         }
 
-        /// <summary>A stored file of a streamed set: recorded Completed with a SHA-256, listed with its recorded size.</summary>
-        private static void CheckListed(Verification.SetFileSource streamed, BackupArtifact artifact, string what, List<PlanProblem> problems)
+        /// <summary>A stored file of a streamed set: recorded Completed (with a SHA-256 when required), listed with its recorded size.</summary>
+        private static void CheckListed(Verification.SetFileSource streamed, BackupArtifact artifact, string what, List<PlanProblem> problems, bool shaRequired)
         {
             if (artifact.Status != ItemStatus.Completed)
             {
                 problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' was recorded as {artifact.Status}: the copy is incomplete.", artifact.StoredPath));
                 return;
             }
-            if (!IsSha256(artifact.Sha256))
+            if (shaRequired && !IsSha256(artifact.Sha256))
             {
                 problems.Add(Problem("ArtifactHashMismatch", $"The manifest gives no valid SHA-256 for the {what} '{artifact.StoredPath}': it cannot be verified.", artifact.StoredPath));
                 return;

@@ -79,8 +79,9 @@ namespace DoltBackup.Storage.Sets
                 {
                     n = _inner.Read(buffer, offset, count);
                 }
-                catch (Exception e) when (e is IOException || e is System.Net.Http.HttpRequestException || e is System.Net.Sockets.SocketException || e is ObjectDisposedException)
+                catch (Exception e) when (!(e is OperationCanceledException) && !(e is StorageException))
                 {
+                    // Whatever the driver's stream throws (an IOException, the Azure SDK's failed retries): the transfer broke.
                     throw new StorageException("StorageReadFailed", ErrorCategory.ReadError, _display,
                         $"Reading '{_display}' failed midway: {DriverSupport.FirstLine(DriverSupport.Innermost(e).Message)}.",
                         "Check the connection to the object store and run again; nothing was moved into place.", e);
