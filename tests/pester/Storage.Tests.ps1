@@ -131,3 +131,24 @@ Describe 'New-DoltBackup -Method FileCopy to an object store (streamed archive)'
         $files[0].Name | Should -Be 'manifest.json'
     }
 }
+
+Describe 'Restore-DoltBackup of an object-store set (streamed FileCopy restore)' {
+    # Mirrors StreamedFileCopyRestoreMirrorTests in tests/DoltBackup.Tests/Storage/StreamedFileCopyRestoreTests.cs; the
+    # restores, damaged bytes, wrong keys, missing objects and cut transfers run there against Azurite and s3rver.
+    It 'leaves an occupied target untouched, with no staging folder beside it, when the object store cannot be reached' {
+        $dir = Join-Path $TestDrive 'streamed-restore-down'
+        $target = Join-Path $dir 'data'
+        New-Item -ItemType Directory -Path $target -Force | Out-Null
+        Set-Content -Path (Join-Path $target 'keep.txt') -Value 'the live data dir' -NoNewline
+        $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
+        $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
+        $err = $null
+        Restore-DoltBackup -Path 's3://bucket-x/prod/20260101T000000Z-n' -StorageContext $ctx -DataDir $target -Force -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+        @(Get-ChildItem -Path $dir -Force).Name | Should -Be @('data')
+        @(Get-ChildItem -Path $target -Force).Name | Should -Be @('keep.txt')
+        Get-Content -Path (Join-Path $target 'keep.txt') -Raw | Should -Be 'the live data dir'
+        (($err | Out-String) + $err[0].Exception.Message) | Should -Not -Match ([regex]::Escape($secret))
+    }
+}

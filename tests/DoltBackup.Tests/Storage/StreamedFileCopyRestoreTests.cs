@@ -483,3 +483,32 @@ namespace DoltBackup.Tests.Storage
         }
     }
 }
+
+namespace DoltBackup.Tests.Storage
+{
+    /// <summary>The check of tests/pester/Storage.Tests.ps1 "Restore-DoltBackup of an object-store set", with the same cmdlet calls.</summary>
+    public class StreamedFileCopyRestoreMirrorTests
+    {
+        [Fact]
+        public void An_unreachable_object_store_leaves_an_occupied_target_untouched_with_no_staging_folder()
+        {
+            using var dir = new TempDir();
+            string target = dir.Combine("streamed-restore-down", "data");
+            Directory.CreateDirectory(target);
+            File.WriteAllText(Path.Combine(target, "keep.txt"), "the live data dir");
+            using var host = new PowerShellHost();
+            var r = host.Run(@"
+                $key = [securestring]::new(); foreach ($ch in 'Sup3rSecretKeyValue-xyz'.ToCharArray()) { $key.AppendChar($ch) }
+                $cred = [pscredential]::new('AKIAEXAMPLE', $key)
+                $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
+                Restore-DoltBackup -Path 's3://bucket-x/prod/20260101T000000Z-n' -StorageContext $ctx -DataDir $args[0] -Force -Confirm:$false", target);
+            Assert.Null(r.Terminating);
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.RestoreDoltBackupCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(new[] { "data" }, Directory.GetFileSystemEntries(dir.Combine("streamed-restore-down")).Select(Path.GetFileName));
+            Assert.Equal(new[] { "keep.txt" }, Directory.GetFileSystemEntries(target).Select(Path.GetFileName));
+            Assert.Equal("the live data dir", File.ReadAllText(Path.Combine(target, "keep.txt")));
+            Assert.DoesNotContain("Sup3rSecretKeyValue-xyz", r.AllText() + error.Exception.Message);
+        }
+    }
+}
