@@ -283,6 +283,29 @@ namespace DoltBackup.Tests.Storage
             Assert.DoesNotContain(results, x => x.Status == DoltBackup.Verification.VerificationStatus.Failed);
             Assert.Contains(r.Verbose, v => v.Contains("stays in the object store"));
             Assert.False(Directory.Exists(FetchedFolder(r)));
+
+            // Piped from Get-DoltBackup: the same streamed restore test.
+            var piped = host.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Test-DoltBackup -StorageContext $args[1] -RestoreTest -Passphrase $args[2] -Confirm:$false -Verbose",
+                set.SetUrl, set.Context, TestKeys.Secure(Pass));
+            Assert.True(piped.Errors.Count == 0 && piped.Terminating == null, piped.AllText());
+            Assert.Contains(piped.Verbose, v => v.Contains("stays in the object store"));
+            Assert.Contains(piped.Output.Select(o => o.BaseObject).OfType<DoltBackup.Verification.VerificationResult>(),
+                x => x.Level == DoltBackup.Verification.VerificationLevel.RestoreTest && x.Status == DoltBackup.Verification.VerificationStatus.Passed);
+        }
+
+        [Theory]
+        [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
+        public void A_manifest_piped_from_Get_DoltBackup_restores_by_streaming_too(string driver)
+        {
+            using var dir = new TempDir();
+            var set = Publish(driver, dir, FileCopyFormat.TarGzip, "none");
+            string target = dir.Combine("restored", "data");
+            FakeServers.Register(new FakeDoltEngine(), target);
+            using var host = new PowerShellHost();
+            var r = host.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Restore-DoltBackup -StorageContext $args[1] -DataDir $args[2] -Confirm:$false -Verbose", set.SetUrl, set.Context, target);
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+            Assert.Contains(r.Verbose, v => v.Contains("stays in the object store"));
+            AssertSameTree(set.Expected, target);
         }
 
         /// <summary>
