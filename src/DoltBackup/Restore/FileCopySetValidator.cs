@@ -102,6 +102,10 @@ namespace DoltBackup.Restore
                     CheckStored(manifest, file, "data file", fileProblems);
                 }
             }
+            if (streamed != null && fileProblems.Count == 0)
+            {
+                CheckKey(manifest, streamed, archives.Count > 0 ? archives : files, fileProblems);
+            }
             problems.AddRange(fileProblems.Take(MaxFileProblems));
             if (fileProblems.Count > MaxFileProblems)
             {
@@ -205,6 +209,39 @@ namespace DoltBackup.Restore
             else if (artifact.Size > 0 && size != artifact.Size)
             {
                 problems.Add(Problem("ArtifactHashMismatch", $"The {what} '{streamed.Display(artifact.StoredPath)}' has {size} bytes, but the manifest records {artifact.Size}: it was changed or damaged.", artifact.StoredPath));
+            }
+        }
+
+        /// <summary>
+        /// An encrypted streamed set: the key given must open it before the first write. The first encrypted stored
+        /// file's CMS header is read (its first bytes only; the stream is then closed) and its content key unwrapped.
+        /// </summary>
+        private static void CheckKey(BackupManifest manifest, Verification.SetFileSource streamed, List<BackupArtifact> stored, List<PlanProblem> problems)
+        {
+            var first = stored.FirstOrDefault(a => a.Encrypted && !string.IsNullOrEmpty(a.StoredPath));
+            if (first == null)
+            {
+                return;
+            }
+            if (manifest.SessionDecryptionKeys == null)
+            {
+                problems.Add(Problem("ArtifactDecryptionFailed", $"'{first.StoredPath}' is encrypted and no key was given.", first.StoredPath));
+                return;
+            }
+            try
+            {
+                using (var raw = streamed.Open(first.StoredPath, System.Threading.CancellationToken.None))
+                using (Encryption.SetEncryption.OpenDecryptingLarge(raw, manifest.SessionDecryptionKeys, first.StoredPath, ownsInput: false, hashPlaintext: false))
+                {
+                }
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                problems.Add(Problem("ArtifactDecryptionFailed", $"The key given does not open '{first.StoredPath}': {e.Message}", first.StoredPath));
+            }
+            catch (Storage.StorageException e)
+            {
+                problems.Add(new PlanProblem(e.ErrorId, $"'{first.StoredPath}' could not be read to check the key: {e.Message}", first.StoredPath, e.RecommendedAction));
             }
         }
 

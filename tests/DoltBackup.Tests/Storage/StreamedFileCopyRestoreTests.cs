@@ -94,6 +94,17 @@ namespace DoltBackup.Tests.Storage
             return m?.Groups[1].Value;
         }
 
+        /// <summary>Replaces the set's archive object with a copy whose byte at <paramref name="at"/>(length) is flipped.</summary>
+        private static void FlipByte(Published set, Func<int, int> at)
+        {
+            var archive = set.Manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
+            using var root = BackupLocations.Open(set.Url, set.Context);
+            string key = set.Manifest.Id + "/" + archive.StoredPath;
+            byte[] bytes = BackupLocationContractTests.ReadAll(root, key);
+            bytes[at(bytes.Length)] ^= 0x01;
+            root.Put(key, new MemoryStream(bytes), None);
+        }
+
         /// <summary>A target holding one file, as a data dir the restore must leave exactly as it was when it refuses.</summary>
         private static string OccupiedTarget(TempDir dir)
         {
@@ -152,14 +163,7 @@ namespace DoltBackup.Tests.Storage
         {
             using var dir = new TempDir();
             var set = Publish(driver, dir, FileCopyFormat.Tar, "none", bigFile: 2 << 20);
-            var archive = set.Manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
-            using (var root = BackupLocations.Open(set.Url, set.Context))
-            {
-                string key = set.Manifest.Id + "/" + archive.StoredPath;
-                byte[] bytes = BackupLocationContractTests.ReadAll(root, key);
-                bytes[bytes.Length - 4096] ^= 0x01; // inside the last file's data: same size, another SHA-256
-                root.Put(key, new MemoryStream(bytes), None);
-            }
+            FlipByte(set, length => length - 4096); // inside the last file's data: same size, another SHA-256
             string target = OccupiedTarget(dir);
             using var host = new PowerShellHost();
             var r = Restore(host, set, target, "-Force");
@@ -175,14 +179,7 @@ namespace DoltBackup.Tests.Storage
         {
             using var dir = new TempDir();
             var set = Publish(driver, dir, FileCopyFormat.TarGzip, "passphrase", bigFile: 1 << 20);
-            var archive = set.Manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
-            using (var root = BackupLocations.Open(set.Url, set.Context))
-            {
-                string key = set.Manifest.Id + "/" + archive.StoredPath;
-                byte[] bytes = BackupLocationContractTests.ReadAll(root, key);
-                bytes[bytes.Length / 2] ^= 0x01;
-                root.Put(key, new MemoryStream(bytes), None);
-            }
+            FlipByte(set, length => length / 2);
             string target = OccupiedTarget(dir);
             using var host = new PowerShellHost();
             var r = Restore(host, set, target, "-Force");
@@ -199,8 +196,14 @@ namespace DoltBackup.Tests.Storage
             var byPass = Publish(driver, dir, FileCopyFormat.TarGzip, "passphrase");
             string target = OccupiedTarget(dir);
             using var host = new PowerShellHost();
-            var r = Restore(host, byPass, target, "-Force", passphrase: "not the pass phrase");
-            Assert.NotEmpty(r.Errors);
+            PowerShellResult r;
+            using (var watch = new StreamedFileCopyUploadTests.FolderWatch(dir.Combine("live")))
+            {
+                r = Restore(host, byPass, target, "-Force", passphrase: "not the pass phrase");
+                Thread.Sleep(200);
+                Assert.DoesNotContain(watch.Names, n => n.Contains(".restore-")); // refused before the first write: no staging folder at all
+            }
+            Assert.Contains(r.Errors, e => e.FullyQualifiedErrorId == "DoltBackup.ArtifactDecryptionFailed,DoltBackup.Cmdlets.RestoreDoltBackupCommand" && e.Exception.Message.Contains("does not open"));
             Assert.DoesNotContain(r.Output.Select(o => o.BaseObject).OfType<ArtifactGroupRestoreResult>(), g => g.Status == RestoreStatus.Restored);
             AssertUntouched(target);
 
@@ -208,7 +211,7 @@ namespace DoltBackup.Tests.Storage
             var byCert = Publish(driver, other, FileCopyFormat.Tar, "certificate");
             string target2 = OccupiedTarget(other);
             var r2 = Restore(host, byCert, target2, "-Force", certificate: TestKeys.NewCertificate("someone-else"));
-            Assert.NotEmpty(r2.Errors);
+            Assert.Contains(r2.Errors, e => e.FullyQualifiedErrorId == "DoltBackup.ArtifactDecryptionFailed,DoltBackup.Cmdlets.RestoreDoltBackupCommand" && e.Exception.Message.Contains("does not open"));
             Assert.DoesNotContain(r2.Output.Select(o => o.BaseObject).OfType<ArtifactGroupRestoreResult>(), g => g.Status == RestoreStatus.Restored);
             AssertUntouched(target2);
         }
