@@ -217,6 +217,16 @@ namespace DoltBackup.Cmdlets
             }
         }
 
+        /// <summary>
+        /// <paramref name="manifest"/>, carrying <paramref name="context"/> (when given) down the pipeline: the next
+        /// cmdlet binds it to its -StorageContext (<see cref="global::DoltBackup.Manifest.BackupManifest.StorageContext"/>).
+        /// </summary>
+        protected static global::DoltBackup.Manifest.BackupManifest Carrying(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context)
+        {
+            manifest.SessionStorageContext = context ?? manifest.SessionStorageContext;
+            return manifest;
+        }
+
         /// <summary>True when the manifest's set lives in an object store (its BackupFolder is a URL).</summary>
         protected static bool IsRemoteSet(global::DoltBackup.Manifest.BackupManifest manifest) => global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(manifest?.BackupFolder);
 
