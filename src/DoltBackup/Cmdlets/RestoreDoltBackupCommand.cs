@@ -384,6 +384,9 @@ namespace DoltBackup.Cmdlets
             new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
         }
 
+        /// <summary>What a refused target (-DataDir with -Server, a bad -Server or -ConfigPath) is reported against.</summary>
+        private object TargetParameters => (object)DataDir ?? Server ?? ConfigPath;
+
         private List<string> EbsOnlyParametersGiven()
             => new[] { nameof(AvailabilityZone), nameof(InstanceId), nameof(Device), nameof(Tag), nameof(VolumeType) }
                 .Where(MyInvocation.BoundParameters.ContainsKey).Select(n => "-" + n).ToList();
@@ -458,7 +461,7 @@ namespace DoltBackup.Cmdlets
             catch (ArgumentException e)
             {
                 _engineFailed = true;
-                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Correct the parameters; nothing was restored.");
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, TargetParameters, "Correct the parameters; nothing was restored.");
             }
             catch (DoltEngineException e)
             {
