@@ -68,7 +68,7 @@ namespace DoltBackup.Storage.Sets
         private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
 
         /// <summary>The key prefix of the objects of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
-        private static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
+        internal static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
 
         /// <summary>
         /// Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>,
@@ -91,7 +91,7 @@ namespace DoltBackup.Storage.Sets
         /// </summary>
         public static IStorageLock AcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
         {
-            var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+            var setLock = TryAcquireSetLock(location, setKey, cancellationToken);
             if (setLock == null)
             {
                 throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
@@ -101,8 +101,20 @@ namespace DoltBackup.Storage.Sets
             return setLock;
         }
 
-        /// <summary>The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
-        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
+        /// <summary>
+        /// Takes the writer's lock of the set at <paramref name="setKey"/> ("" for the location itself; dispose to
+        /// release), or null when another writer holds it (a lock older than <see cref="LockStaleAfter"/> is taken over).
+        /// </summary>
+        public static IStorageLock TryAcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+            => location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+
+        /// <summary>
+        /// The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).
+        /// <paramref name="setObjects"/>: the set's objects as the caller listed them under the lock (else listed here);
+        /// only the entries of files uploaded here (not <paramref name="exclude"/>d) are looked at.
+        /// </summary>
+        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null,
+            IReadOnlyList<StoredObject> setObjects = null)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
             if (!File.Exists(manifestPath))
@@ -112,7 +124,7 @@ namespace DoltBackup.Storage.Sets
             }
             string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
             byte[] manifestBytes = manifestJson == null ? null : new System.Text.UTF8Encoding(false).GetBytes(manifestJson);
-            var remote = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            var remote = (setObjects ?? location.List(SetPrefix(setKey), cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                 .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
                 .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
