@@ -92,7 +92,8 @@ namespace DoltBackup.Cmdlets
         /// fetched and checked into a temporary folder (dispose it), with a progress bar.
         /// </summary>
         protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context,
-            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null)
+            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null,
+            global::DoltBackup.Manifest.BackupManifest manifestRead = null)
         {
             if (!global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
             {
@@ -103,7 +104,7 @@ namespace DoltBackup.Cmdlets
             try
             {
                 staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase,
-                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None);
+                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None, manifestRead);
             }
             catch (global::DoltBackup.Encryption.EncryptionException e)
             {

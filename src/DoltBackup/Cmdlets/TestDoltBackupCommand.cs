@@ -129,11 +129,11 @@ namespace DoltBackup.Cmdlets
                     {
                         string readFrom = ReadLocationOf(given);
                         var context = StorageContext ?? given.SessionStorageContext;
-                        if (VerifiedByStreaming(readFrom, context))
+                        if (VerifiedByStreaming(readFrom, context, out var read))
                         {
                             continue;
                         }
-                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase);
+                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase, read);
                         var manifest = staged?.Manifest ?? given;
                         Verify(given.ToString(), emit =>
                         {
@@ -158,11 +158,11 @@ namespace DoltBackup.Cmdlets
                 try
                 {
                     string readFrom = ReadLocationOf(p); // reads a local manifest.json: once
-                    if (VerifiedByStreaming(readFrom, StorageContext))
+                    if (VerifiedByStreaming(readFrom, StorageContext, out var read))
                     {
                         continue;
                     }
-                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase);
+                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase, read); // manifest.json is not read again
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
                     Verify(resolved, emit =>
                     {
@@ -206,10 +206,12 @@ namespace DoltBackup.Cmdlets
         /// An object-store FileCopy set or staged set (without -RestoreTest): verified by streaming each object through
         /// the checks as it arrives (-Deep: the stores inside the archive in the same pass; a staged set's stores object
         /// by object), nothing fetched to disk. False for anything else (a folder, a set whose stores Dolt wrote itself,
-        /// a restore test): the caller reads it as before.
+        /// a restore test): the caller reads it as before, with <paramref name="manifestRead"/>, the set's manifest as
+        /// read here (null when it was not read).
         /// </summary>
-        private bool VerifiedByStreaming(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
+        private bool VerifiedByStreaming(string pathOrUrl, global::DoltBackup.Storage.StorageContext context, out BackupManifest manifestRead)
         {
+            manifestRead = null;
             if (RestoreTest || !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
             {
                 return false;
@@ -219,6 +221,7 @@ namespace DoltBackup.Cmdlets
                 var manifest = global::DoltBackup.Storage.Sets.RemoteSetCatalog.ReadManifest(location, "", _stop.Token);
                 if (!global::DoltBackup.Storage.Sets.RemoteSetFiles.CanStream(manifest))
                 {
+                    manifestRead = manifest;
                     return false;
                 }
                 using (var sharedRoot = global::DoltBackup.Storage.Sets.StagedBackupSet.OpenSharedRoot(pathOrUrl, context, manifest))

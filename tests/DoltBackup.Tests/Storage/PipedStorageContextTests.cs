@@ -204,6 +204,28 @@ namespace DoltBackup.Tests.Storage
             Assert.DoesNotContain("S3RVER", xml);
         }
 
+        [S3rverFact]
+        public void Test_DoltBackup_reads_the_manifest_json_of_a_set_it_cannot_stream_once()
+        {
+            using var dir = new TempDir();
+            var (root, context) = OffHostSetTests.Root("s3rver");
+            string folder = OffHostSetTests.LocalSet(dir, "set-1");
+            var local = ManifestStore.Read(folder);
+            local.Method = BackupMethod.DoltBackup; // not streamed: fetched into a temporary folder, then verified
+            ManifestStore.Write(local);
+            using (var location = BackupLocations.Open(root, context))
+            {
+                BackupSetTransfer.Publish(folder, location, "set-1", null, None);
+            }
+            using var proxy = new S3TamperingProxy(ObjectStoreServers.S3rverPort);
+            using var host = new PowerShellHost();
+            var r = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1]", root + "/set-1", ObjectStoreServers.S3rverContext(endpoint: proxy.Endpoint));
+            Assert.True(r.Errors.Count == 0 && r.Terminating == null, r.AllText());
+            Assert.Contains(r.Output.Select(o => o.BaseObject).OfType<DoltBackup.Verification.VerificationResult>(), c => c.Status == DoltBackup.Verification.VerificationStatus.Passed);
+            Assert.Contains(r.Progress, p => p.Activity.StartsWith("Downloading ", StringComparison.Ordinal));
+            Assert.Single(proxy.Requests, q => q.Method == "GET" && q.Path.EndsWith("/set-1/manifest.json", StringComparison.Ordinal));
+        }
+
         /// <summary>The same as tests/pester/Storage.Tests.ps1 checks (no object-store server: an endpoint that refuses).</summary>
         [Fact]
         public void A_local_set_read_with_a_context_passes_it_to_Sync_and_Test_down_the_pipeline()

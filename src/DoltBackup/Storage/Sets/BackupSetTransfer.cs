@@ -197,9 +197,12 @@ namespace DoltBackup.Storage.Sets
         /// Downloads the set at <paramref name="setKey"/> into <paramref name="localFolder"/> (created; must be empty or
         /// missing) and returns its manifest, read from the downloaded copy.
         /// </summary>
-        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        /// <param name="manifestRead">The set's manifest.json as the caller just read it (<see cref="RemoteSetCatalog.ReadManifest"/>):
+        /// it is not read again, and the copy's manifest.json is written from it.</param>
+        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken,
+            BackupManifest manifestRead = null)
         {
-            var manifest = RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
+            var manifest = manifestRead ?? RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
             var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var recorded = manifest.Artifacts
                 .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
@@ -226,7 +229,8 @@ namespace DoltBackup.Storage.Sets
             string manifestKey = ObjectKey.Combine(setKey, BackupManifest.FileName);
             string prefix = SetPrefix(setKey);
             var toFetch = objects.Values.Where(o => o.Key != manifestKey && !o.Key.EndsWith("/" + BackupSetLock.FileName, StringComparison.Ordinal) && o.Key != BackupSetLock.FileName)
-                .OrderBy(o => o.Key, StringComparer.Ordinal).Concat(new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
+                .OrderBy(o => o.Key, StringComparer.Ordinal)
+                .Concat(manifestRead != null ? new StoredObject[0] : new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
             long total = toFetch.Sum(o => o.Size);
             long done = 0;
             foreach (var o in toFetch)
@@ -258,6 +262,10 @@ namespace DoltBackup.Storage.Sets
                         "Restore from another backup set (Get-DoltBackup lists them).");
                 }
                 done += o.Size;
+            }
+            if (manifestRead != null)
+            {
+                File.WriteAllText(Path.Combine(localFolder, BackupManifest.FileName), ManifestStore.ToJson(manifestRead), new System.Text.UTF8Encoding(false));
             }
             progress?.Invoke(new TransferProgress("Downloading", manifestKey, total, total));
             var local = ManifestStore.Read(localFolder);

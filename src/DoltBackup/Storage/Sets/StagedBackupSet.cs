@@ -40,7 +40,7 @@ namespace DoltBackup.Storage.Sets
         /// or <paramref name="passphrase"/>): without one its stores stay encrypted, checked by their ciphertext only.
         /// </summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
-            Action<TransferProgress> progress, CancellationToken cancellationToken)
+            Action<TransferProgress> progress, CancellationToken cancellationToken, BackupManifest manifestRead = null)
         {
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
@@ -50,7 +50,7 @@ namespace DoltBackup.Storage.Sets
                 Common.OwnerOnlyFile.SetMode(folder, Convert.ToInt32("700", 8));
                 using (var location = BackupLocations.Open(url, context))
                 {
-                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
+                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken, manifestRead);
                     // A set whose Dolt stores were staged and uploaded: its stores came down with it (or their shared
                     // table files come now); point the databases at them.
                     IBackupLocation sharedRoot = null;
