@@ -94,7 +94,8 @@ namespace DoltBackup.Cmdlets
         /// size-checked only): the restore streams it (<see cref="StreamedFileCopyRestorer"/>).
         /// </summary>
         protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context,
-            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null, bool streamFileCopyData = false)
+            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null, bool streamFileCopyData = false,
+            global::DoltBackup.Manifest.BackupManifest manifestRead = null)
         {
             if (!global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
             {
@@ -105,7 +106,7 @@ namespace DoltBackup.Cmdlets
             try
             {
                 staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase,
-                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None, streamFileCopyData);
+                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None, streamFileCopyData, manifestRead);
             }
             catch (global::DoltBackup.Encryption.EncryptionException e)
             {
@@ -247,6 +248,16 @@ namespace DoltBackup.Cmdlets
                     $"{e.Message} Nothing was changed in the backup set {url}: its manifest.json is the previous one.", e.RecommendedAction + " Then run the command again.", e).ToErrorRecord());
                 return null;
             }
+        }
+
+        /// <summary>
+        /// <paramref name="manifest"/>, carrying <paramref name="context"/> (when given) down the pipeline: the next
+        /// cmdlet binds it to its -StorageContext (<see cref="global::DoltBackup.Manifest.BackupManifest.StorageContext"/>).
+        /// </summary>
+        protected static global::DoltBackup.Manifest.BackupManifest Carrying(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context)
+        {
+            manifest.SessionStorageContext = context ?? manifest.SessionStorageContext;
+            return manifest;
         }
 
         /// <summary>True when the manifest's set lives in an object store (its BackupFolder is a URL).</summary>

@@ -210,8 +210,8 @@ namespace DoltBackup.Cmdlets
         private readonly System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet> _staged = new System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet>();
 
         /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
-        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>An object-store set fetched (every recorded object checked) before anything is written; null for a folder or after an error.</summary>
@@ -393,6 +393,9 @@ namespace DoltBackup.Cmdlets
             }
         }
 
+        /// <summary>What a refused target (-DataDir with -Server, a bad -Server or -ConfigPath) is reported against.</summary>
+        private object TargetParameters => (object)DataDir ?? Server ?? ConfigPath;
+
         private List<string> EbsOnlyParametersGiven()
             => new[] { nameof(AvailabilityZone), nameof(InstanceId), nameof(Device), nameof(Tag), nameof(VolumeType) }
                 .Where(MyInvocation.BoundParameters.ContainsKey).Select(n => "-" + n).ToList();
@@ -467,7 +470,7 @@ namespace DoltBackup.Cmdlets
             catch (ArgumentException e)
             {
                 _engineFailed = true;
-                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Correct the parameters; nothing was restored.");
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, TargetParameters, "Correct the parameters; nothing was restored.");
             }
             catch (DoltEngineException e)
             {

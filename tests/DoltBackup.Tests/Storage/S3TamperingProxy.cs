@@ -57,6 +57,9 @@ namespace DoltBackup.Tests.Storage
         public bool RejectChecksums { get; set; }
 
         /// <summary>Every upload request (PUT) seen: its query, whether it had Content-MD5 and x-amz-checksum-sha256, its x-amz-content-sha256.</summary>
+        /// <summary>Every request passed on: its method and path.</summary>
+        public ConcurrentQueue<(string Method, string Path)> Requests { get; } = new ConcurrentQueue<(string, string)>();
+
         public ConcurrentQueue<(string Query, bool Md5, bool Checksum, string PayloadHash)> Uploads { get; } = new ConcurrentQueue<(string, bool, bool, string)>();
 
         public void Dispose()
@@ -104,6 +107,7 @@ namespace DoltBackup.Tests.Storage
                 }
                 string path = request.Url.AbsolutePath, query = request.Url.Query;
                 bool upload = request.HttpMethod == "PUT";
+                Requests.Enqueue((request.HttpMethod, path));
                 string checksumSent = request.Headers["x-amz-checksum-sha256"];
                 if (upload)
                 {

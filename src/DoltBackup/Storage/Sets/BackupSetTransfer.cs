@@ -89,7 +89,7 @@ namespace DoltBackup.Storage.Sets
         private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
 
         /// <summary>The key prefix of the objects of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
-        private static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
+        internal static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
 
         /// <summary>
         /// Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>,
@@ -112,7 +112,7 @@ namespace DoltBackup.Storage.Sets
         /// </summary>
         public static IStorageLock AcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
         {
-            var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+            var setLock = TryAcquireSetLock(location, setKey, cancellationToken);
             if (setLock == null)
             {
                 throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
@@ -122,8 +122,20 @@ namespace DoltBackup.Storage.Sets
             return setLock;
         }
 
-        /// <summary>The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
-        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
+        /// <summary>
+        /// Takes the writer's lock of the set at <paramref name="setKey"/> ("" for the location itself; dispose to
+        /// release), or null when another writer holds it (a lock older than <see cref="LockStaleAfter"/> is taken over).
+        /// </summary>
+        public static IStorageLock TryAcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+            => location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+
+        /// <summary>
+        /// The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).
+        /// <paramref name="setObjects"/>: the set's objects as the caller listed them under the lock (else listed here);
+        /// only the entries of files uploaded here (not <paramref name="exclude"/>d) are looked at.
+        /// </summary>
+        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null,
+            IReadOnlyList<StoredObject> setObjects = null)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
             if (!File.Exists(manifestPath))
@@ -133,7 +145,7 @@ namespace DoltBackup.Storage.Sets
             }
             string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
             byte[] manifestBytes = manifestJson == null ? null : new System.Text.UTF8Encoding(false).GetBytes(manifestJson);
-            var remote = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            var remote = (setObjects ?? location.List(SetPrefix(setKey), cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                 .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
                 .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
@@ -208,10 +220,12 @@ namespace DoltBackup.Storage.Sets
         /// a FileCopy set's archive or tree files (<see cref="FileCopyDataPaths"/>) are checked to be there with their
         /// recorded sizes but not downloaded: a restore streams them (<see cref="StagedBackupSet.StreamedData"/>).
         /// </summary>
+        /// <param name="manifestRead">The set's manifest.json as the caller just read it (<see cref="RemoteSetCatalog.ReadManifest"/>):
+        /// it is not read again, and the copy's manifest.json is written from it.</param>
         public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken,
-            bool leaveFileCopyDataRemote = false)
+            bool leaveFileCopyDataRemote = false, BackupManifest manifestRead = null)
         {
-            var manifest = RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
+            var manifest = manifestRead ?? RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
             var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var recorded = manifest.Artifacts
                 .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
@@ -240,7 +254,8 @@ namespace DoltBackup.Storage.Sets
             var leftRemote = leaveFileCopyDataRemote ? FileCopyDataPaths(manifest) : new HashSet<string>(StringComparer.Ordinal);
             var toFetch = objects.Values.Where(o => o.Key != manifestKey && !o.Key.EndsWith("/" + BackupSetLock.FileName, StringComparison.Ordinal) && o.Key != BackupSetLock.FileName)
                 .Where(o => !leftRemote.Contains(o.Key.Substring(prefix.Length)))
-                .OrderBy(o => o.Key, StringComparer.Ordinal).Concat(new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
+                .OrderBy(o => o.Key, StringComparer.Ordinal)
+                .Concat(manifestRead != null ? new StoredObject[0] : new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
             long total = toFetch.Sum(o => o.Size);
             long done = 0;
             foreach (var o in toFetch)
@@ -272,6 +287,10 @@ namespace DoltBackup.Storage.Sets
                         "Restore from another backup set (Get-DoltBackup lists them).");
                 }
                 done += o.Size;
+            }
+            if (manifestRead != null)
+            {
+                File.WriteAllText(Path.Combine(localFolder, BackupManifest.FileName), ManifestStore.ToJson(manifestRead), new System.Text.UTF8Encoding(false));
             }
             progress?.Invoke(new TransferProgress("Downloading", manifestKey, total, total));
             var local = ManifestStore.Read(localFolder);

@@ -52,8 +52,8 @@ namespace DoltBackup.Storage.Sets
         /// or <paramref name="passphrase"/>): without one its stores stay encrypted, checked by their ciphertext only.
         /// </summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
-            Action<TransferProgress> progress, CancellationToken cancellationToken)
-            => Fetch(url, context, certificates, passphrase, progress, cancellationToken, streamFileCopyData: false);
+            Action<TransferProgress> progress, CancellationToken cancellationToken, BackupManifest manifestRead = null)
+            => Fetch(url, context, certificates, passphrase, progress, cancellationToken, streamFileCopyData: false, manifestRead);
 
         /// <summary>
         /// As <see cref="Fetch(string, StorageContext, System.Security.Cryptography.X509Certificates.X509Certificate2[], System.Security.SecureString, Action{TransferProgress}, CancellationToken)"/>;
@@ -62,7 +62,7 @@ namespace DoltBackup.Storage.Sets
         /// (manifest.json, configuration, grants) come down.
         /// </summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
-            Action<TransferProgress> progress, CancellationToken cancellationToken, bool streamFileCopyData)
+            Action<TransferProgress> progress, CancellationToken cancellationToken, bool streamFileCopyData, BackupManifest manifestRead = null)
         {
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
@@ -74,7 +74,7 @@ namespace DoltBackup.Storage.Sets
                 bool keepOpen = false;
                 try
                 {
-                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken, streamFileCopyData);
+                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken, streamFileCopyData, manifestRead);
                     var streamed = streamFileCopyData ? BackupSetTransfer.FileCopyDataPaths(manifest) : null;
                     if (streamed != null && streamed.Count > 0)
                     {
