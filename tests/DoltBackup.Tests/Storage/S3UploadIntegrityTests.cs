@@ -220,14 +220,12 @@ namespace DoltBackup.Tests.Storage
         [InlineData("https://minio.example.com:9000", false)]
         [InlineData("http://127.0.0.1:9000", true)]
         [InlineData("HTTP://minio:9000", true)]
-        public void The_body_is_hashed_for_the_signature_only_over_plain_http(string endpoint, bool hashed)
+        public void Only_a_plain_http_endpoint_is_reached_through_its_signed_https_form(string endpoint, bool plain)
         {
-            // Over HTTPS uploads go as UNSIGNED-PAYLOAD: their signed checksum or Content-MD5 covers the bytes, and the
-            // SDK refuses UNSIGNED-PAYLOAD over HTTP. (Not exercised on the wire here: the test servers speak HTTP only.)
             var context = new StorageContext { S3EndpointUrl = endpoint, S3Region = "us-east-1" };
             context.SetSecrets(new System.Management.Automation.PSCredential("AKIAEXAMPLE", ObjectStoreServers.Secure("example")), null, null);
             using var l = (S3BackupLocation)BackupLocations.Open("s3://bucket/prefix", context);
-            Assert.Equal(hashed, l.HashPayloadForSignature);
+            Assert.Equal(plain, l.PlainHttp);
         }
     }
 }
