@@ -42,6 +42,11 @@ namespace DoltBackup.Storage.S3
                         AutomaticDecompression = DecompressionMethods.None,
                         UseCookies = false,
                     };
+                    if (clientConfig.MaxConnectionsPerServer.HasValue)
+                    {
+                        // As the SDK's own HTTP client does with this setting.
+                        handler.MaxConnectionsPerServer = clientConfig.MaxConnectionsPerServer.Value;
+                    }
                     _client = new HttpClient(new ToPlainHttp(handler))
                     {
                         Timeout = clientConfig.Timeout ?? TimeSpan.FromMinutes(5),

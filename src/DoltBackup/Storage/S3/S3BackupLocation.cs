@@ -20,8 +20,9 @@ namespace DoltBackup.Storage.S3
     /// <summary>
     /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked (UseChunkEncoding=false, checksums computed
     /// by the SDK only where S3 requires them: what S3-compatible stores accept). Every upload carries the SHA-256 of
-    /// its bytes as its x-amz-checksum-sha256, which S3 checks and answers back: the answer is compared (over HTTPS
-    /// the body is not hashed again for the signature, over HTTP either: see PlainHttp). Where the service answers no checksum (s3rver; stores that refuse the
+    /// its bytes as its x-amz-checksum-sha256, which S3 checks and answers back: the answer is compared (the body is
+    /// not hashed again for the signature, over HTTPS or plain HTTP: see PlainHttp). Where the service answers no
+    /// checksum (s3rver; stores that refuse the
     /// header get the request again without it), uploads carry Content-MD5 and the ETag is compared with the MD5
     /// instead; the driver learns which on its first upload, so each byte is hashed once for the check and once for
     /// the object's SHA-256 (recorded). Objects larger than one part go as a multipart upload (each part checked so,
