@@ -252,6 +252,11 @@ namespace DoltBackup.Tests.Storage
             Assert.Contains(".tar", e.Exception.Message);
             using var l = BackupLocations.Open(url, ObjectStoreServers.S3rverContext());
             Assert.DoesNotContain(l.List("", None), o => o.Key.EndsWith("manifest.json", StringComparison.Ordinal));
+            // Every file the cmdlet uploaded went unsigned over this plain-HTTP endpoint (its Content-MD5 the check),
+            // and the one damaged was refused all the same. (The lock object, which carries no digest, is signed.)
+            var files = proxy.Uploads.Where(u => u.Md5 || u.Checksum).ToList();
+            Assert.NotEmpty(files);
+            Assert.All(files, u => Assert.Equal("UNSIGNED-PAYLOAD", u.PayloadHash));
         }
 
         [Theory]
