@@ -185,10 +185,10 @@ namespace DoltBackup.FileCopy
             {
                 // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
                 // anything is moved into place.
-                // Unpacking (after the check pass) need not hash the plaintext again when the stored bytes' SHA-256 is
-                // recorded: checked at the end of this pass too, it proves these are the very bytes whose plaintext
-                // hash was recorded, and the authentication tag proves what they decrypt to.
-                bool hashPlaintext = staging == null || string.IsNullOrEmpty(archive.Sha256);
+                // Neither pass hashes the plaintext again when the stored bytes' SHA-256 is recorded: checked at the
+                // end of this pass too, it proves these are the very bytes whose plaintext hash was recorded, and the
+                // authentication tag proves what they decrypt to.
+                bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
                 var plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
                 Stream source = plain ?? (Stream)raw;
