@@ -330,6 +330,11 @@ namespace DoltBackup.Tests.Encryption
             var checks = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, cert));
             Assert.DoesNotContain(checks, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
             Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), checks.Count(x => x.Check == "Artifact.Decrypted" && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed));
+            // Each file read once: decrypted in the pass that hashes its stored bytes, which vouch for the plaintext.
+            Assert.All(checks.Where(x => x.Check == "Artifact.Decrypted"), x => Assert.Contains("from stored bytes with the recorded SHA-256", x.Message));
+            var wrongKey = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, TestKeys.NewCertificate("other")));
+            Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), wrongKey.Count(x => x.Check == "Artifact.Decrypted" && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed));
+            Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), wrongKey.Count(x => x.Check == "Artifact.Sha256" && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed));
 
             string target = dir.Combine("restored");
             global::DoltBackup.Tests.Fakes.FakeServers.Register(new global::DoltBackup.Tests.Fakes.FakeDoltEngine(), target);
