@@ -208,11 +208,11 @@ namespace DoltBackup.FileCopy
             {
                 // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
                 // anything is moved into place.
-                // Unpacking (after the check pass) need not hash the plaintext again when the stored bytes' SHA-256 is
-                // recorded: checked at the end of this pass too, it proves these are the very bytes whose plaintext
-                // hash was recorded, and the authentication tag proves what they decrypt to.
-                // A streamed restore (options.Source) has no check pass before it: the plaintext is hashed as it unpacks.
-                bool hashPlaintext = staging == null || options.Source != null || string.IsNullOrEmpty(archive.Sha256);
+                // Neither pass hashes the plaintext again when the stored bytes' SHA-256 is recorded: checked at the
+                // end of this pass too, it proves these are the very bytes whose plaintext hash was recorded, and the
+                // authentication tag proves what they decrypt to. A streamed restore (options.Source) hashes the stored bytes as
+                // they arrive, so the same holds there.
+                bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
                 var plain = archive.Encrypted ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
                 Stream source = plain ?? (Stream)raw;
