@@ -42,6 +42,10 @@ namespace DoltBackup.Benchmarks
         {
             bool quick = args.Count > 0 && args[0] == "quick";
             bool memoryOnly = args.Count > 0 && args[0] == "memory";
+            if (args.Count > 0 && args[0] == "steps")
+            {
+                return Steps(args.Skip(1).ToList());
+            }
             if (memoryOnly)
             {
                 // memory [sizes, default 128,1024] [format]: one encrypted backup, restore and test per size, no baselines.
@@ -166,6 +170,67 @@ namespace DoltBackup.Benchmarks
         }
 
         /// <summary>
+        /// steps [MiB, default 256] [repeat, default 3] [Tar|TarGzip] [gcm: Automatic|OpenSsl|Platform|BouncyCastle] [only: a word of the steps to time]:
+        /// each step alone, repeated, with its wall time and process CPU (for profiling, e.g. under perf): backup
+        /// plain and encrypted, restore, Test-DoltBackup without the key, with it, and with it and -Deep.
+        /// </summary>
+        private static int Steps(IReadOnlyList<string> args)
+        {
+            long mib = args.Count > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 256;
+            int repeat = args.Count > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+            var format = args.Count > 2 && Enum.TryParse<FileCopyFormat>(args[2], true, out var f) ? f : FileCopyFormat.Tar;
+            string only = args.Count > 4 ? args[4] : null;
+            if (args.Count > 3 && args[3] != "Automatic")
+            {
+                GcmCipher.Preferred = (GcmImplementation)Enum.Parse(typeof(GcmImplementation), args[3], true);
+            }
+            using var rsa = RSA.Create(3072);
+            var cert = new CertificateRequest("CN=bench", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            cert = X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12, "p"), "p", X509KeyStorageFlags.Exportable);
+            var publicOnly = X509CertificateLoader.LoadCertificate(cert.RawData);
+            using var data = new SyntheticDataDir(mib << 20);
+            string work = Path.Combine(data.Root, "out");
+            Console.WriteLine($"-- data dir: {data.Files} files, {data.Bytes / 1048576.0:F0} MiB, {format}; AES-GCM: {(args.Count > 3 ? GcmCipher.Preferred : GcmCipher.Automatic)}; load {LoadAverage()}");
+            var plain = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = Path.Combine(work, "plain") } };
+            var enc = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = Path.Combine(work, "enc") } };
+            SetEncryption.Record(enc, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
+            void Step(string name, Action setup, Action action)
+            {
+                bool needed = name.StartsWith("backup", StringComparison.Ordinal);
+                for (int i = 0; i < (only == null || name == only ? repeat : needed ? 1 : 0); i++)
+                {
+                    setup?.Invoke();
+                    var p = System.Diagnostics.Process.GetCurrentProcess();
+                    var cpu0 = p.TotalProcessorTime;
+                    double t = BenchmarkProcess.Time(action);
+                    p.Refresh();
+                    double cpu = (p.TotalProcessorTime - cpu0).TotalSeconds;
+                    Console.WriteLine($"{name,-22} {t,6:F2} s  {data.Bytes / 1048576.0 / t,6:F0} MiB/s  CPU {cpu,5:F2} s = {cpu * 1e6 / (data.Bytes / 1048576.0),5:F0} us/MiB  load {LoadAverage()}");
+                }
+            }
+            void Clean(BackupManifest m)
+            {
+                if (Directory.Exists(m.Destination.BackupFolder)) Directory.Delete(m.Destination.BackupFolder, true);
+                m.Artifacts.Clear();
+            }
+            Step("backup plain", () => Clean(plain), () => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+            Step("backup encrypted", () => Clean(enc), () => FileCopyBackup.Run(enc, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+            enc.SessionDecryptionKeys = new EncryptionKeys(new[] { cert }, null);
+            string restored = Path.Combine(work, "restored");
+            Action cleanRestored = () => { if (Directory.Exists(restored)) Directory.Delete(restored, true); };
+            Step("restore plain", cleanRestored, () => Restore(plain, restored));
+            Step("restore encrypted", cleanRestored, () => Restore(enc, restored));
+            cleanRestored();
+            Step("test plain", null, () => Verify(plain, null));
+            Step("test encrypted no key", null, () => Verify(enc, null));
+            Step("test encrypted", null, () => Verify(enc, cert));
+            Step("test plain -Deep", null, () => Verify(plain, null, deep: true));
+            Step("test encrypted -Deep", null, () => Verify(enc, cert, deep: true));
+            return 0;
+        }
+
+        /// <summary>
         /// Where the time goes: the CPU each step of an encrypted copy costs alone, per MiB (process CPU time, one thread
         /// busy, so the other helpers' load does not count): SHA-256 (done three times: each file, the archive's
         /// plaintext, its ciphertext), AES-GCM (platform and BouncyCastle), writing and reading a file.
@@ -186,31 +251,41 @@ namespace DoltBackup.Benchmarks
                 p.Refresh();
                 return (p.TotalProcessorTime - t0).TotalMilliseconds * 1000 / mib;
             }
-            void Gcm(bool platform)
+            double Gcm(GcmImplementation implementation)
             {
-                GcmCipher.AllowPlatform = platform;
+                GcmCipher.Preferred = implementation;
                 try
                 {
-                    using var gcm = GcmCipher.Create(true, key, nonce, 16);
-                    for (int i = 0; i < mib; i++) gcm.Process(block, 0, block.Length, output, 0);
-                    gcm.FinishEncrypt(output, 0, out _);
+                    return Cpu(() =>
+                    {
+                        using var gcm = GcmCipher.Create(true, key, nonce, 16);
+                        for (int i = 0; i < mib; i++) gcm.Process(block, 0, block.Length, output, 0);
+                        gcm.FinishEncrypt(output, 0, out _);
+                    });
+                }
+                catch (PlatformNotSupportedException)
+                {
+                    return double.NaN;
                 }
                 finally
                 {
-                    GcmCipher.AllowPlatform = true;
+                    GcmCipher.Preferred = GcmImplementation.Automatic;
                 }
             }
-            Gcm(true);
-            Gcm(false);
+            var gcmCpu = new Dictionary<GcmImplementation, double>();
+            foreach (var implementation in new[] { GcmImplementation.OpenSsl, GcmImplementation.Platform, GcmImplementation.BouncyCastle })
+            {
+                Gcm(implementation); // warm-up, self-test
+                gcmCpu[implementation] = Gcm(implementation);
+            }
             double sha = Cpu(() => { using var h = new Sha256Hasher(); for (int i = 0; i < mib; i++) h.Append(block, 0, block.Length); h.FinishHex(); });
-            double gcmPlatform = Cpu(() => Gcm(true));
-            double gcmBc = Cpu(() => Gcm(false));
+            double gcmUsed = gcmCpu[GcmCipher.Automatic];
             string file = Path.Combine(Path.GetTempPath(), "doltbackup-profile-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             double write = Cpu(() => { using var f = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1); for (int i = 0; i < mib; i++) f.Write(block, 0, block.Length); f.Flush(true); });
             double read = Cpu(() => { using var f = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1); while (f.Read(output, 0, 1 << 20) > 0) { } });
             File.Delete(file);
-            Console.WriteLine($"CPU per MiB, each step alone: SHA-256 {sha:F0} us; AES-GCM platform {gcmPlatform:F0} us{(GcmCipher.PlatformAvailable ? "" : " (not available: BouncyCastle is used)")}, BouncyCastle {gcmBc:F0} us; file write+fsync {write:F0} us; file read (page cache) {read:F0} us");
-            Console.WriteLine($"  an unencrypted Tar copy costs about read + SHA-256 + write = {read + sha + write:F0} us/MiB of CPU; encrypted adds 2 x SHA-256 + AES-GCM = {2 * sha + (GcmCipher.PlatformAvailable ? gcmPlatform : gcmBc):F0} us/MiB");
+            Console.WriteLine($"CPU per MiB, each step alone: SHA-256 {sha:F0} us; AES-GCM OpenSSL {gcmCpu[GcmImplementation.OpenSsl]:F0} us, platform {gcmCpu[GcmImplementation.Platform]:F0} us, BouncyCastle {gcmCpu[GcmImplementation.BouncyCastle]:F0} us (used: {GcmCipher.Automatic}); file write+fsync {write:F0} us; file read (page cache) {read:F0} us");
+            Console.WriteLine($"  an unencrypted Tar copy costs about read + SHA-256 + write = {read + sha + write:F0} us/MiB of CPU; encrypted adds 2 x SHA-256 + AES-GCM = {2 * sha + gcmUsed:F0} us/MiB");
         }
 
         private static BackupArtifact Archive(BackupManifest manifest) => manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
@@ -228,9 +303,9 @@ namespace DoltBackup.Benchmarks
             FileCopyRestore.Restore(manifest, new FileCopyRestoreOptions { TargetDataDir = target });
         }
 
-        private static void Verify(BackupManifest manifest, X509Certificate2 cert)
+        private static void Verify(BackupManifest manifest, X509Certificate2 cert, bool deep = false)
         {
-            var results = BackupVerifier.VerifyManifest(manifest, new VerificationOptions { DecryptionCertificates = cert == null ? null : new[] { cert } });
+            var results = BackupVerifier.VerifyManifest(manifest, new VerificationOptions { DecryptionCertificates = cert == null ? null : new[] { cert }, Deep = deep });
             var failed = results.FirstOrDefault(x => x.Status == VerificationStatus.Failed);
             if (failed != null)
             {

@@ -104,6 +104,22 @@ Describe 'Encrypted backup sets' {
         @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Status -eq 'Failed' }).Count | Should -BeGreaterThan 0
     }
 
+    It 'Test-DoltBackup with the key fails an archive swapped in from another set and never calls it decrypted' {
+        $cert = New-TestCertificate 'ops'
+        $a = New-DoltBackup -Method FileCopy -Name swapa -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $b = New-DoltBackup -Method FileCopy -Name swapb -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
+            Sync-DoltBackup -Format Tar -SkipConfiguration
+        $archive = $a.Artifacts | Where-Object Kind -eq 'DataArchive'
+        $good = @(Test-DoltBackup -Path $a.BackupFolder -DecryptionCertificate $cert)
+        @($good | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
+        @($good | Where-Object { $_.Check -eq 'Artifact.Decrypted' -and $_.Target -eq $archive.StoredPath -and $_.Status -eq 'Passed' }).Count | Should -Be 1
+        Copy-Item -Path (Join-Path $b.BackupFolder $archive.StoredPath) -Destination (Join-Path $a.BackupFolder $archive.StoredPath) -Force
+        $swapped = @(Test-DoltBackup -Path $a.BackupFolder -DecryptionCertificate $cert)
+        @($swapped | Where-Object { $_.Check -eq 'Artifact.Sha256' -and $_.Target -eq $archive.StoredPath -and $_.Status -eq 'Failed' }).Count | Should -Be 1
+        @($swapped | Where-Object { $_.Check -eq 'Artifact.Decrypted' -and $_.Target -eq $archive.StoredPath -and $_.Status -eq 'Passed' }).Count | Should -Be 0
+    }
+
     It 'a multi-block encrypted archive (threaded pipeline) opens with openssl, passes Test-DoltBackup and fails it after one flipped byte' -Skip:(-not $script:hasOpenSsl) {
         # Same as EncryptedLargeSetCmdletTests: over 1 MiB, so hashing, AES-GCM and writing run on their own threads.
         $cert = New-TestCertificate 'ops'

@@ -116,6 +116,9 @@ Restore-DoltBackup -Path $Sets -AsOf $moment -DataDir $Data -Database sales -New
         BeforeAll {
             if (-not $script:hasDolt) { return }
             $script:root = New-TestFolder
+            # Put back as it was in AfterAll (other files run in the same session).
+            $script:savedDoltRoot = $env:DOLT_ROOT_PATH
+            $script:doltRootSet = $true
             $env:DOLT_ROOT_PATH = Join-Path $script:root 'home'
             New-Item -ItemType Directory -Path $env:DOLT_ROOT_PATH | Out-Null
             dolt config --global --add user.name 'Pester' | Out-Null
@@ -156,7 +159,11 @@ Restore-DoltBackup -Path $Sets -AsOf $moment -DataDir $Data -Database sales -New
         }
         AfterAll {
             if ($script:root) { Remove-Item $script:root -Recurse -Force -ErrorAction SilentlyContinue }
-            Remove-Item Env:DOLT_ROOT_PATH -ErrorAction SilentlyContinue
+            if ($script:doltRootSet) {
+                if ($null -eq $script:savedDoltRoot) { Remove-Item Env:DOLT_ROOT_PATH -ErrorAction SilentlyContinue }
+                else { $env:DOLT_ROOT_PATH = $script:savedDoltRoot }
+                $script:doltRootSet = $false
+            }
         }
 
         It 'restores as of a moment between the backups: main at its commit, the later branch and tag gone' -Skip:(-not $script:hasDolt) {

@@ -61,6 +61,9 @@ Describe 'Restore-DoltBackup' {
         BeforeAll {
             if (-not $script:hasDolt) { return }
             $script:root = New-TestFolder
+            # Put back as it was in AfterAll (other files run in the same session).
+            $script:savedDoltRoot = $env:DOLT_ROOT_PATH
+            $script:doltRootSet = $true
             $env:DOLT_ROOT_PATH = Join-Path $script:root 'home'
             New-Item -ItemType Directory -Path $env:DOLT_ROOT_PATH | Out-Null
             dolt config --global --add user.name 'Pester' | Out-Null
@@ -88,7 +91,11 @@ Describe 'Restore-DoltBackup' {
         }
         AfterAll {
             if ($script:root) { Remove-Item $script:root -Recurse -Force -ErrorAction SilentlyContinue }
-            Remove-Item Env:DOLT_ROOT_PATH -ErrorAction SilentlyContinue
+            if ($script:doltRootSet) {
+                if ($null -eq $script:savedDoltRoot) { Remove-Item Env:DOLT_ROOT_PATH -ErrorAction SilentlyContinue }
+                else { $env:DOLT_ROOT_PATH = $script:savedDoltRoot }
+                $script:doltRootSet = $false
+            }
         }
 
         It 'restores offline into a data directory and reports Verified' -Skip:(-not $script:hasDolt) {

@@ -131,3 +131,79 @@ Describe 'New-DoltBackup -Method FileCopy to an object store (streamed archive)'
         $files[0].Name | Should -Be 'manifest.json'
     }
 }
+
+Describe 'Restore-DoltBackup of an object-store set (streamed FileCopy restore)' {
+    # Mirrors StreamedFileCopyRestoreMirrorTests in tests/DoltBackup.Tests/Storage/StreamedFileCopyRestoreTests.cs; the
+    # restores, damaged bytes, wrong keys, missing objects and cut transfers run there against Azurite and s3rver.
+    It 'leaves an occupied target untouched, with no staging folder beside it, when the object store cannot be reached' {
+        $dir = Join-Path $TestDrive 'streamed-restore-down'
+        $target = Join-Path $dir 'data'
+        New-Item -ItemType Directory -Path $target -Force | Out-Null
+        Set-Content -Path (Join-Path $target 'keep.txt') -Value 'the live data dir' -NoNewline
+        $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
+        $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
+        $err = $null
+        Restore-DoltBackup -Path 's3://bucket-x/prod/20260101T000000Z-n' -StorageContext $ctx -DataDir $target -Force -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.RestoreDoltBackupCommand'
+        @(Get-ChildItem -Path $dir -Force).Name | Should -Be @('data')
+        @(Get-ChildItem -Path $target -Force).Name | Should -Be @('keep.txt')
+        Get-Content -Path (Join-Path $target 'keep.txt') -Raw | Should -Be 'the live data dir'
+        (($err | Out-String) + $err[0].Exception.Message) | Should -Not -Match ([regex]::Escape($secret))
+    }
+}
+
+Describe 'A manifest carries its -StorageContext down the pipeline' {
+    # Mirrors tests/DoltBackup.Tests/Storage/PipedStorageContextTests.cs (the checks that need no object store: an
+    # endpoint that refuses shows which context was used).
+    BeforeAll {
+        function New-TestSet([string] $Folder, [string] $ObjectStoreUrl) {
+            New-Item -ItemType Directory -Path (Join-Path $Folder 'data') -Force | Out-Null
+            Set-Content -Path (Join-Path $Folder 'data/a.tar') -Value 'abc' -NoNewline
+            $sha = (Get-FileHash -Path (Join-Path $Folder 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
+            $m = [ordered]@{
+                schemaVersion = 1; id = '20260101T000000Z-n'; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = '2026-01-01T00:00:00Z'
+                artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
+            }
+            if ($ObjectStoreUrl) {
+                $m.destination = @{ objectStoreUrl = $ObjectStoreUrl }
+            }
+            $m | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Folder 'manifest.json')
+        }
+        $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
+        $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
+    }
+
+    It 'keeps the context on the manifest, hidden from its members and views' {
+        $folder = Join-Path (Join-Path $TestDrive 'carried-hidden') '20260101T000000Z-n'
+        New-TestSet -Folder $folder
+        $m = Get-DoltBackup $folder -StorageContext $ctx
+        [object]::ReferenceEquals($m.StorageContext, $ctx) | Should -BeTrue
+        $m | Get-Member -Name StorageContext | Should -BeNullOrEmpty
+        ($m | Format-List * | Out-String) | Should -Not -Match 'StorageContext'
+        ($m | Out-String) | Should -Not -Match '127\.0\.0\.1:1'
+    }
+
+    It 'is used by Sync-DoltBackup -CopyTo without a second -StorageContext, and never written to manifest.json' {
+        $folder = Join-Path (Join-Path $TestDrive 'carried-sync') '20260101T000000Z-n'
+        New-TestSet -Folder $folder
+        $err = $null
+        $out = Get-DoltBackup $folder -StorageContext $ctx | Sync-DoltBackup -CopyTo 's3://bucket-x/prod' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.SyncDoltBackupCommand'
+        $json = Get-Content -Raw -Path (Join-Path $folder 'manifest.json')
+        $json | Should -Match 'DoltBackup.UploadFailed'
+        $json | Should -Not -Match 'storageContext'
+        $json | Should -Not -Match '127\.0\.0\.1:1'
+        (($err | Out-String) + $json + ($out | Out-String)) | Should -Not -Match 'Sup3rSecretKeyValue-xyz'
+    }
+
+    It 'is used by Test-DoltBackup for a set whose archive is in the object store' {
+        $folder = Join-Path (Join-Path $TestDrive 'carried-test') '20260101T000000Z-n'
+        New-TestSet -Folder $folder -ObjectStoreUrl 's3://bucket-x/prod/20260101T000000Z-n'
+        $err = $null
+        Get-DoltBackup $folder -StorageContext $ctx | Test-DoltBackup -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.TestDoltBackupCommand'
+    }
+}

@@ -17,6 +17,23 @@ Describe 'New-DoltBackup and Sync-DoltBackup' {
     AfterEach {
         Remove-Item -Recurse -Force $script:dest -ErrorAction SilentlyContinue
     }
+    AfterAll {
+        # The registrations the tests made (pester_<8 hex digits>) would stay on the shared test server: remove them,
+        # in each database, with dolt's SQL client (root without a password, as the tests connect).
+        if (-not $env:DOLTBACKUP_TEST_SERVER) { return }
+        $left = @(Get-DoltBackup -Server $script:server -TlsMode None -Name 'pester_*' -ErrorAction SilentlyContinue)
+        if ($left.Count -eq 0) { return }
+        if (-not (Get-Command dolt -ErrorAction SilentlyContinue)) {
+            Write-Warning "Sync.Tests.ps1 leaves $($left.Count) pester_* backup registrations on $($script:server): dolt is not on PATH to remove them."
+            return
+        }
+        $hostName, $port = $script:server -split ':', 2
+        if (-not $port) { $port = '3306' }
+        foreach ($registration in $left) {
+            dolt --host $hostName --port $port --no-tls sql -q "USE ``$($registration.Database)``; CALL dolt_backup('remove', '$($registration.Name)');" | Out-Null
+        }
+        @(Get-DoltBackup -Server $script:server -TlsMode None -Name 'pester_*' -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
 
     It 'exports both cmdlets with help' {
         Get-Command New-DoltBackup, Sync-DoltBackup | Should -HaveCount 2

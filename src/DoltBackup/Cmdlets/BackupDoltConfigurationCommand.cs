@@ -65,7 +65,7 @@ namespace DoltBackup.Cmdlets
 
         /// <summary>Capture secrets too, owner-only and marked Secret.</summary>
         /// <summary>How to reach a set in an object store (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for a backup set in an object store (s3://, az://, https://account.blob.core.windows.net), from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Connection options for a backup set in an object store (s3://, az://, https://account.blob.core.windows.net), from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         [Parameter(HelpMessage = "Also capture secrets (creds/*.jwk, the profile key, TLS private keys, sql-server.info), stored owner-only.")]

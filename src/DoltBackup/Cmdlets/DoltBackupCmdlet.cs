@@ -89,10 +89,13 @@ namespace DoltBackup.Cmdlets
 
         /// <summary>
         /// Where a backup set's files come from: null for a local folder (read in place), else the object-store set
-        /// fetched and checked into a temporary folder (dispose it), with a progress bar.
+        /// fetched and checked into a temporary folder (dispose it), with a progress bar. With
+        /// <paramref name="streamFileCopyData"/>, a FileCopy set's archive or tree stays in the object store (listed and
+        /// size-checked only): the restore streams it (<see cref="StreamedFileCopyRestorer"/>).
         /// </summary>
         protected global::DoltBackup.Storage.Sets.StagedBackupSet StageIfRemote(string pathOrUrl, global::DoltBackup.Storage.StorageContext context,
-            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null)
+            System.Security.Cryptography.X509Certificates.X509Certificate2[] decryptionCertificates = null, System.Security.SecureString passphrase = null, bool streamFileCopyData = false,
+            global::DoltBackup.Manifest.BackupManifest manifestRead = null)
         {
             if (!global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
             {
@@ -103,7 +106,7 @@ namespace DoltBackup.Cmdlets
             try
             {
                 staged = global::DoltBackup.Storage.Sets.StagedBackupSet.Fetch(pathOrUrl, context, decryptionCertificates, passphrase,
-                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None);
+                    TransferProgressBar(progressId, "Downloading " + pathOrUrl), System.Threading.CancellationToken.None, streamFileCopyData, manifestRead);
             }
             catch (global::DoltBackup.Encryption.EncryptionException e)
             {
@@ -115,9 +118,39 @@ namespace DoltBackup.Cmdlets
             {
                 WriteProgress(new ProgressRecord(progressId, "Downloading " + pathOrUrl, "Done") { RecordType = ProgressRecordType.Completed });
             }
-            WriteVerbose($"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256.");
+            WriteVerbose(staged.StreamedData == null
+                ? $"Fetched {staged.Source} into {staged.Folder}; every recorded object matched its size and SHA-256."
+                : $"Fetched the small files of {staged.Source} into {staged.Folder} (each matched its SHA-256); the FileCopy data ({staged.StreamedBytes} bytes) stays in the object store: it is streamed, checked and unpacked in one pass, and moved into place only when every check passed.");
             return staged;
         }
+
+        /// <summary>
+        /// The FileCopy restorer of a set: for one whose archive or tree stayed in its object store (<paramref name="staged"/>
+        /// with <see cref="global::DoltBackup.Storage.Sets.StagedBackupSet.StreamedData"/>), streamed with a download
+        /// progress bar; else read from its backup folder.
+        /// </summary>
+        protected global::DoltBackup.Restore.FileCopyServiceRestorer StreamedFileCopyRestorer(global::DoltBackup.Storage.Sets.StagedBackupSet staged)
+        {
+            if (staged?.StreamedData == null)
+            {
+                return new global::DoltBackup.Restore.FileCopyServiceRestorer();
+            }
+            return new global::DoltBackup.Restore.FileCopyServiceRestorer(new global::DoltBackup.Storage.Sets.StreamedDownload(staged.StreamedData, staged.StreamedBytes,
+                TransferProgressBar(StreamedDownloadProgressId, StreamedDownloadActivity(staged))));
+        }
+
+        /// <summary>Ends the download progress bar of <see cref="StreamedFileCopyRestorer"/> (nothing for a set read from its folder).</summary>
+        protected void EndStreamedDownload(global::DoltBackup.Storage.Sets.StagedBackupSet staged)
+        {
+            if (staged?.StreamedData != null)
+            {
+                WriteProgress(new ProgressRecord(StreamedDownloadProgressId, StreamedDownloadActivity(staged), "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        private const int StreamedDownloadProgressId = 44;
+
+        private static string StreamedDownloadActivity(global::DoltBackup.Storage.Sets.StagedBackupSet staged) => "Downloading and unpacking " + staged.Source;
 
         /// <summary>
         /// A set whose -Destination was an object store (its Dolt stores staged on this host): uploads the set folder to
@@ -215,6 +248,16 @@ namespace DoltBackup.Cmdlets
                     $"{e.Message} Nothing was changed in the backup set {url}: its manifest.json is the previous one.", e.RecommendedAction + " Then run the command again.", e).ToErrorRecord());
                 return null;
             }
+        }
+
+        /// <summary>
+        /// <paramref name="manifest"/>, carrying <paramref name="context"/> (when given) down the pipeline: the next
+        /// cmdlet binds it to its -StorageContext (<see cref="global::DoltBackup.Manifest.BackupManifest.StorageContext"/>).
+        /// </summary>
+        protected static global::DoltBackup.Manifest.BackupManifest Carrying(global::DoltBackup.Manifest.BackupManifest manifest, global::DoltBackup.Storage.StorageContext context)
+        {
+            manifest.SessionStorageContext = context ?? manifest.SessionStorageContext;
+            return manifest;
         }
 
         /// <summary>True when the manifest's set lives in an object store (its BackupFolder is a URL).</summary>

@@ -35,7 +35,7 @@ namespace DoltBackup.Cmdlets
         public string CopyTo { get; set; }
 
         /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one passed along the pipeline), from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ManifestSet, HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one passed along the pipeline), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>The file to write (owner-only). Without it the script text is written to the pipeline.</summary>

@@ -150,7 +150,8 @@ namespace DoltBackup.Cmdlets
             var newestFirst = BackupSetTime.SortNewestFirst(_found);
             foreach (var manifest in filter.Apply(newestFirst))
             {
-                WriteObject(Decorate(manifest, now));
+                // The next cmdlet of the pipeline reaches the set (or its off-host archive) the way it was read here.
+                WriteObject(Decorate(Carrying(manifest, StorageContext), now));
             }
         }
 

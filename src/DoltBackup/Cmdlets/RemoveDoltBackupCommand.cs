@@ -29,6 +29,10 @@ namespace DoltBackup.Cmdlets
         private readonly Dictionary<string, IBackupUnregistrar> _unregistrars = new Dictionary<string, IBackupUnregistrar>(StringComparer.Ordinal);
         private ServerConnectionSettings _serverSettings;
 
+        // The context each piped set is reached with (the -StorageContext given, else the one the set was read with):
+        // the sets are deleted in EndProcessing, when the parameter holds only the last record's.
+        private readonly Dictionary<BackupManifest, global::DoltBackup.Storage.StorageContext> _pipedContexts = new Dictionary<BackupManifest, global::DoltBackup.Storage.StorageContext>();
+
         /// <summary>A backup root: a folder with one folder per backup set.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, HelpMessage = "A backup root: a folder with one folder per backup set.")]
         [ValidateNotNullOrEmpty]
@@ -40,7 +44,7 @@ namespace DoltBackup.Cmdlets
         public BackupManifest[] InputObject { get; set; }
 
         /// <summary>How to reach an s3://, az:// or Azure Blob https:// -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup root, from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup root, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>Keep the newest N Completed sets of each backup name.</summary>
@@ -124,6 +128,7 @@ namespace DoltBackup.Cmdlets
                         continue;
                     }
                     _population.Add(set);
+                    _pipedContexts[set] = StorageContext ?? set.SessionStorageContext;
                 }
                 return;
             }
@@ -295,7 +300,8 @@ namespace DoltBackup.Cmdlets
             var result = new BackupRemovalResult(set, BackupRemovalAction.Failed, reason);
             try
             {
-                using (var location = global::DoltBackup.Storage.BackupLocations.Open(set.BackupFolder, StorageContext))
+                var context = _pipedContexts.TryGetValue(set, out var piped) ? piped : StorageContext;
+                using (var location = global::DoltBackup.Storage.BackupLocations.Open(set.BackupFolder, context))
                 {
                     if (!global::DoltBackup.Storage.Sets.RemoteSetRemover.Remove(location, System.Threading.CancellationToken.None, out int deleted))
                     {
@@ -310,7 +316,7 @@ namespace DoltBackup.Cmdlets
                 {
                     // Versions share table files under <root>/.stores: those no remaining version's store manifest names go too.
                     string setUrl = set.BackupFolder.TrimEnd('/');
-                    using (var root = global::DoltBackup.Storage.BackupLocations.Open(setUrl.Substring(0, setUrl.LastIndexOf('/')), StorageContext))
+                    using (var root = global::DoltBackup.Storage.BackupLocations.Open(setUrl.Substring(0, setUrl.LastIndexOf('/')), context))
                     {
                         try
                         {

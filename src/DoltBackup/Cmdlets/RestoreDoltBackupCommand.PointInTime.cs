@@ -163,7 +163,7 @@ namespace DoltBackup.Cmdlets
             }
             catch (ArgumentException e)
             {
-                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Correct the parameters; nothing was restored.");
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, TargetParameters, "Correct the parameters; nothing was restored.");
                 return;
             }
             catch (DoltEngineException e)

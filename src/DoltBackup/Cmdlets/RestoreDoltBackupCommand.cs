@@ -210,8 +210,8 @@ namespace DoltBackup.Cmdlets
         private readonly System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet> _staged = new System.Collections.Generic.List<global::DoltBackup.Storage.Sets.StagedBackupSet>();
 
         /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
-        [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = InputObjectSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>An object-store set fetched (every recorded object checked) before anything is written; null for a folder or after an error.</summary>
@@ -219,7 +219,7 @@ namespace DoltBackup.Cmdlets
         {
             try
             {
-                var staged = StageIfRemote(pathOrUrl, context ?? StorageContext, DecryptionCertificate, Passphrase);
+                var staged = StageIfRemote(pathOrUrl, context ?? StorageContext, DecryptionCertificate, Passphrase, streamFileCopyData: true);
                 if (staged != null)
                 {
                     _staged.Add(staged);
@@ -380,9 +380,21 @@ namespace DoltBackup.Cmdlets
             WriteVerbose($"Restoring '{plan.BackupId}' into {_engine.Description}: {plan.Databases.Count} database(s), {plan.ConfigArtifacts.Count} configuration file(s), grants: {(plan.GrantsScript != null ? "yes" : "no")}.");
             var grants = plan.GrantsScript != null && _request.Server != null ? new GrantsRunnerReplayer(_request.Server) : null;
             var config = plan.ConfigArtifacts.Count > 0 ? new CaptureConfigArtifactRestorer() : null;
-            var files = plan.FileCopyTarget != null ? new FileCopyServiceRestorer() : null;
-            new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
+            // An object-store FileCopy set: its archive (or tree) is streamed from there, checked and unpacked in one pass.
+            var staged = plan.FileCopyTarget != null ? _staged.FirstOrDefault(s => ReferenceEquals(s.Manifest, manifest)) : null;
+            var files = plan.FileCopyTarget != null ? StreamedFileCopyRestorer(staged) : null;
+            try
+            {
+                new RestoreOrchestrator(_engine, config, grants, this, files).Execute(plan, options, StopToken);
+            }
+            finally
+            {
+                EndStreamedDownload(staged);
+            }
         }
+
+        /// <summary>What a refused target (-DataDir with -Server, a bad -Server or -ConfigPath) is reported against.</summary>
+        private object TargetParameters => (object)DataDir ?? Server ?? ConfigPath;
 
         private List<string> EbsOnlyParametersGiven()
             => new[] { nameof(AvailabilityZone), nameof(InstanceId), nameof(Device), nameof(Tag), nameof(VolumeType) }
@@ -458,7 +470,7 @@ namespace DoltBackup.Cmdlets
             catch (ArgumentException e)
             {
                 _engineFailed = true;
-                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, null, "Correct the parameters; nothing was restored.");
+                ThrowDoltError(e, "InvalidRestoreRequest", ErrorCategory.InvalidArgument, TargetParameters, "Correct the parameters; nothing was restored.");
             }
             catch (DoltEngineException e)
             {

@@ -91,7 +91,7 @@ namespace DoltBackup.Cmdlets
         public string CopyTo { get; set; }
 
         /// <summary>How to reach -CopyTo, or a staged set's s3:// or az:// destination (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one New-DoltBackup was given), from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Connection options for -CopyTo, or for the s3://, az:// or Azure Blob https:// destination of a set New-DoltBackup staged (default: the one the piped manifest carries, from New-DoltBackup or Get-DoltBackup), from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>EC2 endpoint URL (-Method EbsSnapshot), for VPC endpoints and tests.</summary>
@@ -385,7 +385,7 @@ namespace DoltBackup.Cmdlets
             manifest.SessionDoltPath = request.DoltPath;
             PublishStagedSet(manifest, StorageContext, StopToken);
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
-            WriteObject(manifest);
+            WriteObject(Carrying(manifest, StorageContext));
         }
 
         private void SyncFileCopy(BackupManifest manifest)
@@ -402,7 +402,7 @@ namespace DoltBackup.Cmdlets
                 // The set holds its copy (a set is one point in time): copy it off the host as it is (again, after a failed upload).
                 WriteVerbose($"Backup set {manifest.Id} holds its copy already: it is only copied to {CopyTo}.");
                 CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
-                WriteObject(manifest);
+                WriteObject(Carrying(manifest, StorageContext));
                 return;
             }
             MarkUploadsPending(manifest);
@@ -491,7 +491,7 @@ namespace DoltBackup.Cmdlets
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}.");
             }
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
-            WriteObject(manifest);
+            WriteObject(Carrying(manifest, StorageContext));
         }
 
         private void SyncEbs(BackupManifest manifest)
@@ -554,7 +554,7 @@ namespace DoltBackup.Cmdlets
                 WriteWarning($"Backup set {manifest.Id} is {manifest.Status}: " + string.Join("; ", manifest.Snapshots.Select(x => $"{x.VolumeId} {x.SnapshotId} {x.State} {x.Progress}")));
             }
             CopySetOffHost(manifest, CopyTo, StorageContext, StopToken);
-            WriteObject(manifest);
+            WriteObject(Carrying(manifest, StorageContext));
         }
 
         /// <summary>

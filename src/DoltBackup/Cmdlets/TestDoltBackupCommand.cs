@@ -39,7 +39,7 @@ namespace DoltBackup.Cmdlets
         public string[] Path { get; set; }
 
         /// <summary>How to reach an object-store set (New-DoltBackupStorageContext); without it the default credential chain.</summary>
-        [Parameter(HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext.")]
+        [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup set, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
 
         /// <summary>Also decompress every chunk and compare SHA-512[:20] with its address.</summary>
@@ -129,16 +129,17 @@ namespace DoltBackup.Cmdlets
                     {
                         string readFrom = ReadLocationOf(given);
                         var context = StorageContext ?? given.SessionStorageContext;
-                        if (VerifiedByStreaming(readFrom, context))
+                        if (VerifiedByStreaming(readFrom, context, out var read))
                         {
                             continue;
                         }
-                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase);
+                        staged = StageIfRemote(readFrom, context, DecryptionCertificate, Passphrase, streamFileCopyData: true, manifestRead: read);
                         var manifest = staged?.Manifest ?? given;
+                        var fromStore = staged;
                         Verify(given.ToString(), emit =>
                         {
-                            BackupVerifier.VerifyManifest(manifest, Options(given.ToString()), emit);
-                            RunRestoreTest(manifest, emit);
+                            BackupVerifier.VerifyManifest(manifest, Options(given.ToString()), emit, fromStore?.StreamedData);
+                            RunRestoreTest(manifest, emit, fromStore);
                         });
                     }
                     catch (global::DoltBackup.Storage.StorageException e)
@@ -158,18 +159,27 @@ namespace DoltBackup.Cmdlets
                 try
                 {
                     string readFrom = ReadLocationOf(p); // reads a local manifest.json: once
-                    if (VerifiedByStreaming(readFrom, StorageContext))
+                    if (VerifiedByStreaming(readFrom, StorageContext, out var read))
                     {
                         continue;
                     }
-                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase);
+                    staged = StageIfRemote(readFrom, StorageContext, DecryptionCertificate, Passphrase, streamFileCopyData: true, manifestRead: read); // manifest.json is not read again
                     string resolved = staged?.Folder ?? BackupVerifier.FileUrlToPath(p) ?? ResolveUserPath(p);
+                    var fromStore = staged;
                     Verify(resolved, emit =>
                     {
-                        BackupVerifier.VerifyPath(resolved, Options(resolved), emit);
+                        if (fromStore?.StreamedData != null)
+                        {
+                            // The FileCopy data stayed in the object store: verified by streaming it, then restore-tested by streaming it again.
+                            BackupVerifier.VerifyManifest(fromStore.Manifest, Options(resolved), emit, fromStore.StreamedData);
+                        }
+                        else
+                        {
+                            BackupVerifier.VerifyPath(resolved, Options(resolved), emit);
+                        }
                         if (RestoreTest)
                         {
-                            RunRestoreTest(ManifestOf(resolved, p), emit);
+                            RunRestoreTest(fromStore?.Manifest ?? ManifestOf(resolved, p), emit, fromStore);
                         }
                     });
                 }
@@ -206,10 +216,12 @@ namespace DoltBackup.Cmdlets
         /// An object-store FileCopy set or staged set (without -RestoreTest): verified by streaming each object through
         /// the checks as it arrives (-Deep: the stores inside the archive in the same pass; a staged set's stores object
         /// by object), nothing fetched to disk. False for anything else (a folder, a set whose stores Dolt wrote itself,
-        /// a restore test): the caller reads it as before.
+        /// a restore test): the caller reads it as before, with <paramref name="manifestRead"/>, the set's manifest as
+        /// read here (null when it was not read).
         /// </summary>
-        private bool VerifiedByStreaming(string pathOrUrl, global::DoltBackup.Storage.StorageContext context)
+        private bool VerifiedByStreaming(string pathOrUrl, global::DoltBackup.Storage.StorageContext context, out BackupManifest manifestRead)
         {
+            manifestRead = null;
             if (RestoreTest || !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(pathOrUrl))
             {
                 return false;
@@ -219,6 +231,7 @@ namespace DoltBackup.Cmdlets
                 var manifest = global::DoltBackup.Storage.Sets.RemoteSetCatalog.ReadManifest(location, "", _stop.Token);
                 if (!global::DoltBackup.Storage.Sets.RemoteSetFiles.CanStream(manifest))
                 {
+                    manifestRead = manifest;
                     return false;
                 }
                 using (var sharedRoot = global::DoltBackup.Storage.Sets.StagedBackupSet.OpenSharedRoot(pathOrUrl, context, manifest))
@@ -256,7 +269,7 @@ namespace DoltBackup.Cmdlets
         }
 
         /// <summary>Runs the restore test of one manifest: through a server when one is named (or recorded with -Credential), else offline.</summary>
-        private void RunRestoreTest(BackupManifest manifest, Action<VerificationResult> emit)
+        private void RunRestoreTest(BackupManifest manifest, Action<VerificationResult> emit, global::DoltBackup.Storage.Sets.StagedBackupSet staged = null)
         {
             if (!RestoreTest || manifest == null)
             {
@@ -275,7 +288,7 @@ namespace DoltBackup.Cmdlets
                     return;
                 }
             }
-            var tester = new RestoreTester(this);
+            var tester = new RestoreTester(this, StreamedFileCopyRestorer(staged));
             var options = new RestoreTestOptions
             {
                 DatabasePatterns = Database,
@@ -290,7 +303,14 @@ namespace DoltBackup.Cmdlets
             {
                 if (manifest.Method == BackupMethod.FileCopy)
                 {
-                    tester.TestFileCopy(manifest, options, emit);
+                    try
+                    {
+                        tester.TestFileCopy(manifest, options, emit);
+                    }
+                    finally
+                    {
+                        EndStreamedDownload(staged);
+                    }
                     return;
                 }
                 var request = ServerRequestFor(manifest, timeout);

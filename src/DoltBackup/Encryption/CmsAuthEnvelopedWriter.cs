@@ -25,8 +25,8 @@ namespace DoltBackup.Encryption
     /// per file, the key wrapped for every recipient (RSAES-OAEP-SHA256 for certificates, RFC 3211 PWRI with
     /// PBKDF2-HMAC-SHA256 and AES-256-CBC for a passphrase). BER with indefinite lengths, so nothing is buffered: a
     /// 100 GB archive passes through in fixed memory. <c>openssl cms -decrypt -inform DER</c> opens the result.
-    /// Large files can be pipelined (<see cref="BlockPipeline"/>): plaintext hash, AES-GCM, ciphertext hash and write
-    /// each on a thread of their own, 1 MiB blocks, at most 6 in flight.
+    /// Large files can be pipelined (<see cref="BlockPipeline"/>): plaintext hash and AES-GCM on one thread, ciphertext
+    /// hash and write on another, 1 MiB blocks, at most 6 in flight.
     /// </summary>
     internal sealed class CmsAuthEnvelopedWriter : Stream
     {
@@ -60,7 +60,7 @@ namespace DoltBackup.Encryption
         /// <param name="keys">The recipients.</param>
         /// <param name="kekCache">Passphrase key cache (may be null).</param>
         /// <param name="threaded">
-        /// Hash the plaintext, encrypt, hash the ciphertext and write on separate threads once more than one block
+        /// Hash the plaintext and encrypt on one thread, hash the ciphertext and write on another, once more than one block
         /// (1 MiB) was written; smaller files and pull-driven callers (false) run everything on the caller's thread.
         /// </param>
         /// <param name="hashPlaintext">Compute <see cref="PlaintextSha256"/>.</param>
@@ -115,17 +115,19 @@ namespace DoltBackup.Encryption
             _cipherBytes = head.Length;
 
             // Output per block: the ciphertext, a 5-byte header per chunk, and (last block) the closing BER with the tag.
+            // Two stages of about equal CPU (one SHA-256 each), so two cores stay busy with one handoff per block:
+            // the plaintext hash and AES-GCM, then the ciphertext hash and the write.
             _pipeline = new BlockPipeline(threaded ? PipelineBlocks : 1, BlockBytes, BlockBytes + 1024, deliver: false);
-            if (_plainSha != null)
+            _pipeline.AddStage(b =>
             {
-                _pipeline.AddStage(b => _plainSha.Append(b.Input, 0, b.InputCount));
-            }
-            _pipeline.AddStage(Encrypt);
-            if (_cipherSha != null)
+                _plainSha?.Append(b.Input, 0, b.InputCount);
+                Encrypt(b);
+            });
+            _pipeline.AddStage(b =>
             {
-                _pipeline.AddStage(b => _cipherSha.Append(b.Output, 0, b.OutputCount));
-            }
-            _pipeline.AddStage(b => _output.Write(b.Output, 0, b.OutputCount));
+                _cipherSha?.Append(b.Output, 0, b.OutputCount);
+                _output.Write(b.Output, 0, b.OutputCount);
+            });
         }
 
         /// <summary>The plaintext bytes written so far.</summary>

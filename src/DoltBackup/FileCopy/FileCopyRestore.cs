@@ -62,7 +62,15 @@ namespace DoltBackup.FileCopy
             {
                 Directory.CreateDirectory(staging);
                 OwnerOnlyFile.SetMode(staging, Convert.ToInt32("700", 8));
-                if (archive != null)
+                if (archive != null && options.Source != null)
+                {
+                    // Not checked before (an object-store set, streamed): the one pass checks everything while it
+                    // unpacks into the staging folder, and every problem found refuses the restore.
+                    var problems = new List<FileCopyRestoreException>();
+                    Walk(manifest, archive, files, staging, options, result, problems.Add);
+                    ThrowIfAny(problems);
+                }
+                else if (archive != null)
                 {
                     ExtractArchive(manifest, archive, files, staging, options, result);
                 }
@@ -153,6 +161,20 @@ namespace DoltBackup.FileCopy
             return problems;
         }
 
+        /// <summary>Throws the problems found by a streamed unpack as one exception (the first one's kind; up to five listed).</summary>
+        private static void ThrowIfAny(List<FileCopyRestoreException> problems)
+        {
+            if (problems.Count == 1)
+            {
+                throw problems[0];
+            }
+            if (problems.Count > 1)
+            {
+                string listed = string.Join(" ", problems.Take(5).Select(p => p.Message));
+                throw new FileCopyRestoreException(problems[0].Failure, $"{problems.Count} problems: {listed}{(problems.Count > 5 ? " ..." : "")}", problems[0].Path);
+            }
+        }
+
         private static void ExtractArchive(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, string staging,
             FileCopyRestoreOptions options, FileCopyRestoreResult result)
             => Walk(manifest, archive, files, staging, options, result, e => throw e);
@@ -165,14 +187,15 @@ namespace DoltBackup.FileCopy
         private static void Walk(BackupManifest manifest, BackupArtifact archive, List<BackupArtifact> files, string staging,
             FileCopyRestoreOptions options, FileCopyRestoreResult result, Action<FileCopyRestoreException> fail)
         {
-            string path = Path.Combine(manifest.BackupFolder, archive.StoredPath.Replace('/', Path.DirectorySeparatorChar));
+            var stored = options.Source ?? Verification.SetFileSource.Folder(manifest.BackupFolder);
+            string path = stored.Display(archive.StoredPath);
             bool split = ArchiveParts.IsSplit(archive);
-            if (!split && !File.Exists(path))
+            if (!split && stored.SizeOf(archive.StoredPath) == null)
             {
                 fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The archive '{path}' is missing.", path));
                 return;
             }
-            string extra = split ? ArchiveParts.ExtraPart(archive, n => File.Exists(Path.Combine(manifest.BackupFolder, n)) ? 0 : (long?)null) : null;
+            string extra = split ? ArchiveParts.ExtraPart(archive, stored.SizeOf) : null;
             if (extra != null)
             {
                 fail(new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, extra + " Nothing was restored.", path));
@@ -187,17 +210,18 @@ namespace DoltBackup.FileCopy
             long total = expected.Values.Sum(f => f.Size);
             string nameRoot = staging ?? manifest.BackupFolder; // only to check that names stay inside a folder
             var buffer = new byte[BufferSize];
-            using (var file = split ? Stream.Null : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var file = split ? Stream.Null : stored.Open(archive.StoredPath, options.CancellationToken))
             using (var raw = new HashingStream(file, leaveOpen: true, hash: !split))
             {
                 // Encrypted: decrypted in the same pass into the staging folder; the tag is checked at the end, before
                 // anything is moved into place.
-                // Unpacking (after the check pass) need not hash the plaintext again when the stored bytes' SHA-256 is
-                // recorded: checked at the end of this pass too, it proves these are the very bytes whose plaintext
-                // hash was recorded, and the authentication tag proves what they decrypt to.
-                bool hashPlaintext = staging == null || string.IsNullOrEmpty(archive.Sha256);
-                // In parts: each part's stored bytes, tag and plaintext are checked as it ends (ArchiveParts).
-                var parts = split ? OpenParts(manifest, archive, path, hashPlaintext: staging == null) : null;
+                // Neither pass hashes the plaintext again when the stored bytes' SHA-256 is recorded: checked at the
+                // end of this pass too, it proves these are the very bytes whose plaintext hash was recorded, and the
+                // authentication tag proves what they decrypt to. A streamed restore (options.Source) hashes the stored bytes as
+                // they arrive, so the same holds there.
+                bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
+                // In parts: each part's stored bytes and tag are checked as it ends, and its plaintext too in the check pass (ArchiveParts).
+                var parts = split ? OpenParts(manifest, archive, stored, path, hashPlaintext: staging == null, options.CancellationToken) : null;
                 var plain = archive.Encrypted && !split ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
                 Stream source = parts ?? plain ?? (Stream)raw;
@@ -349,14 +373,13 @@ namespace DoltBackup.FileCopy
             }
         }
 
-        private static Stream OpenParts(BackupManifest manifest, BackupArtifact archive, string path, bool hashPlaintext)
+        private static Stream OpenParts(BackupManifest manifest, BackupArtifact archive, Verification.SetFileSource stored, string path, bool hashPlaintext, System.Threading.CancellationToken cancellationToken)
         {
             var keys = manifest.SessionDecryptionKeys
                 ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
             try
             {
-                return ArchiveParts.OpenPlaintext(archive, name => new FileStream(Path.Combine(manifest.BackupFolder, name), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan),
-                    keys, hashPlaintext);
+                return ArchiveParts.OpenPlaintext(archive, name => stored.Open(name, cancellationToken), keys, hashPlaintext);
             }
             catch (Encryption.EncryptionException e)
             {
@@ -394,7 +417,9 @@ namespace DoltBackup.FileCopy
         {
             string prefix = FileCopyLayout.TreeFolder + "/";
             string tree = Path.Combine(manifest.BackupFolder, FileCopyLayout.TreeFolder);
-            if (Directory.Exists(tree))
+            // An object-store tree (options.Source) has no folders: each file's folder is made as it is written.
+            var stored = options.Source ?? Verification.SetFileSource.Folder(manifest.BackupFolder);
+            if (options.Source == null && Directory.Exists(tree))
             {
                 foreach (var dir in Directory.GetDirectories(tree, "*", SearchOption.AllDirectories))
                 {
@@ -413,19 +438,19 @@ namespace DoltBackup.FileCopy
                 foreach (var artifact in files)
                 {
                     options.CancellationToken.ThrowIfCancellationRequested();
-                    string stored = artifact.StoredPath ?? "";
-                    string rel = stored.StartsWith(prefix, StringComparison.Ordinal) ? stored.Substring(prefix.Length) : null;
+                    string storedPath = artifact.StoredPath ?? "";
+                    string rel = storedPath.StartsWith(prefix, StringComparison.Ordinal) ? storedPath.Substring(prefix.Length) : null;
                     if (rel != null && artifact.Encrypted)
                     {
                         rel = rel.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal) ? rel.Substring(0, rel.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : null;
                     }
                     string local = rel == null ? null : ArchiveEntryPath.Resolve(staging, rel);
-                    string source = rel == null ? null : ArchiveEntryPath.Resolve(manifest.BackupFolder, stored);
+                    string source = rel == null || ArchiveEntryPath.Resolve(manifest.BackupFolder, storedPath) == null ? null : stored.Display(storedPath);
                     if (local == null || source == null)
                     {
-                        throw new FileCopyRestoreException(FileCopyRestoreFailure.UnsafeEntry, $"The recorded file '{stored}' is not a path inside the backup's {FileCopyLayout.TreeFolder}/ folder; nothing was restored.", stored);
+                        throw new FileCopyRestoreException(FileCopyRestoreFailure.UnsafeEntry, $"The recorded file '{storedPath}' is not a path inside the backup's {FileCopyLayout.TreeFolder}/ folder; nothing was restored.", storedPath);
                     }
-                    if (!File.Exists(source))
+                    if (stored.SizeOf(storedPath) == null)
                     {
                         throw new FileCopyRestoreException(FileCopyRestoreFailure.BackupDamaged, $"The backup file '{source}' is missing; nothing was restored.", source);
                     }
@@ -434,13 +459,13 @@ namespace DoltBackup.FileCopy
                     long length = 0;
                     if (artifact.Encrypted)
                     {
-                        length = RestoreEncryptedFile(manifest, artifact, source, local, buffer);
-                        ApplyMetadata(local, artifact, File.GetLastWriteTimeUtc(source));
+                        length = RestoreEncryptedFile(manifest, artifact, stored, source, local, buffer, options.CancellationToken);
+                        ApplyMetadata(local, artifact, ModifiedTime(options.Source, source));
                         result.Files++;
                         result.Bytes += length;
                         continue;
                     }
-                    using (var src = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                    using (var src = stored.Open(storedPath, options.CancellationToken))
                     using (var dst = OwnerOnlyFile.Create(local, ownerOnly: artifact.Secret))
                     {
                         int n;
@@ -453,7 +478,7 @@ namespace DoltBackup.FileCopy
                         dst.Flush(true);
                     }
                     Check(artifact, length, hasher.FinishHex());
-                    ApplyMetadata(local, artifact, File.GetLastWriteTimeUtc(source));
+                    ApplyMetadata(local, artifact, ModifiedTime(options.Source, source));
                     result.Files++;
                     result.Bytes += length;
                 }
@@ -461,9 +486,10 @@ namespace DoltBackup.FileCopy
         }
 
         /// <summary>One encrypted tree file decrypted into the staging folder; stored and plaintext hashes both checked.</summary>
-        private static long RestoreEncryptedFile(BackupManifest manifest, BackupArtifact artifact, string source, string local, byte[] buffer)
+        private static long RestoreEncryptedFile(BackupManifest manifest, BackupArtifact artifact, Verification.SetFileSource stored, string source, string local, byte[] buffer,
+            System.Threading.CancellationToken cancellationToken)
         {
-            using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
+            using (var file = stored.Open(artifact.StoredPath, cancellationToken))
             using (var raw = new HashingStream(file, leaveOpen: true))
             using (var plain = OpenDecrypted(manifest, artifact, raw, source))
             {
@@ -497,6 +523,13 @@ namespace DoltBackup.FileCopy
                 return length;
             }
         }
+
+        /// <summary>
+        /// The time a tree file gets: its stored copy's in a backup folder; from an object store (whose objects carry
+        /// the upload's time, not the file's), now, as a fetched copy had.
+        /// </summary>
+        private static DateTime ModifiedTime(Verification.SetFileSource streamed, string source)
+            => streamed == null ? File.GetLastWriteTimeUtc(source) : DateTime.UtcNow;
 
         private static void Check(BackupArtifact artifact, long length, string sha)
         {

@@ -15,6 +15,13 @@ namespace DoltBackup.FileCopy
         /// <summary>Progress callback; may be null.</summary>
         public Action<FileCopyProgress> Progress { get; set; }
 
+        /// <summary>
+        /// Where the stored archive or tree files are read: null for the manifest's backup folder (checked whole by
+        /// the validator before this restore); an object-store set's objects, streamed (Storage/Sets/RemoteSetFiles),
+        /// each checked as it is unpacked into the staging folder, in the one pass, before anything is moved into place.
+        /// </summary>
+        public Verification.SetFileSource Source { get; set; }
+
         /// <summary>Stops the restore between buffers; the target is left as it was.</summary>
         public CancellationToken CancellationToken { get; set; }
     }

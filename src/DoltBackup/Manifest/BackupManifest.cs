@@ -89,9 +89,23 @@ namespace DoltBackup.Manifest
         [JsonIgnore]
         internal string SessionDoltPath { get; set; }
 
-        /// <summary>The -StorageContext of the session that created this manifest (a staged set's object store); in memory only.</summary>
+        /// <summary>
+        /// The -StorageContext this manifest was read or written with (a set in, or staged for, an object store); in
+        /// memory only. Passed along the pipeline through <see cref="StorageContext"/>.
+        /// </summary>
         [JsonIgnore]
         internal Storage.StorageContext SessionStorageContext { get; set; }
+
+        /// <summary>
+        /// The connection options (New-DoltBackupStorageContext) this manifest was read or written with, so that
+        /// <c>Get-DoltBackup s3://bucket/root -StorageContext $c | Test-DoltBackup</c> needs no second -StorageContext
+        /// (the receiving cmdlets bind it by property name; one given on their command line wins). Null for a set read
+        /// without one. In memory only: never serialized into manifest.json ([JsonIgnore]), hidden from Get-Member and
+        /// the format views; its ToString names no secret.
+        /// </summary>
+        [JsonIgnore]
+        [System.Management.Automation.Hidden]
+        public Storage.StorageContext StorageContext => SessionStorageContext;
 
         /// <summary>
         /// The encryption keys of the session that created or synced this manifest (a passphrase recipient needs the

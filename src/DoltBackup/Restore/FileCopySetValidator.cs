@@ -12,7 +12,9 @@ namespace DoltBackup.Restore
     /// data file (a relative name without '..', a known SHA-256, status Completed, recorded once), every stored file the
     /// restore reads (the archive, or each file of the plain tree: inside the backup folder, no link on the way, size
     /// and SHA-256 as recorded), and the target data directory (not a file, not in use, empty unless -Force).
-    /// The archive is read once, writing nothing, and each entry checked against its recorded data file.
+    /// The archive is read once, writing nothing, and each entry checked against its recorded data file. An object-store
+    /// set streamed by the restore (<c>streamed</c> given) is checked here by the listing only (each stored file there,
+    /// with its recorded size); its contents are checked in the restore's one pass, before anything is moved into place.
     /// </summary>
     public static class FileCopySetValidator
     {
@@ -21,6 +23,13 @@ namespace DoltBackup.Restore
 
         /// <summary>The problems (empty when the set may be unpacked into <paramref name="targetDataDir"/>; a null target is not checked).</summary>
         public static List<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force)
+            => Validate(manifest, targetDataDir, force, null);
+
+        /// <summary>
+        /// As <see cref="Validate(BackupManifest, string, bool)"/>; the stored files of <paramref name="streamed"/> (an
+        /// object-store set, when not null) are checked by their listed sizes, their contents while they are unpacked.
+        /// </summary>
+        public static List<PlanProblem> Validate(BackupManifest manifest, string targetDataDir, bool force, Verification.SetFileSource streamed)
         {
             var problems = new List<PlanProblem>();
             string id = manifest?.Id ?? manifest?.Name;
@@ -39,7 +48,21 @@ namespace DoltBackup.Restore
             }
             foreach (var archive in archives)
             {
-                CheckArchive(manifest, archive, files, fileProblems);
+                if (streamed != null)
+                {
+                    if (ArchiveParts.IsSplit(archive))
+                    {
+                        CheckListedParts(streamed, archive, fileProblems);
+                    }
+                    else
+                    {
+                        CheckListed(streamed, archive, "archive", fileProblems, shaRequired: false); // its files' hashes prove it
+                    }
+                }
+                else
+                {
+                    CheckArchive(manifest, archive, files, fileProblems);
+                }
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var file in files)
@@ -77,7 +100,18 @@ namespace DoltBackup.Restore
                     fileProblems.Add(Problem("ArtifactPathUnsafe", $"The data file '{stored}' is not a relative path inside the backup's {prefix} folder (absolute, '..', '.', or an empty segment).", stored));
                     continue;
                 }
-                CheckStored(manifest, file, "data file", fileProblems);
+                if (streamed != null)
+                {
+                    CheckListed(streamed, file, "data file", fileProblems, shaRequired: true);
+                }
+                else
+                {
+                    CheckStored(manifest, file, "data file", fileProblems);
+                }
+            }
+            if (streamed != null && fileProblems.Count == 0)
+            {
+                CheckKey(manifest, streamed, archives.Count > 0 ? archives.SelectMany(ArchiveParts.StoredFiles).ToList() : files, fileProblems);
             }
             problems.AddRange(fileProblems.Take(MaxFileProblems));
             if (fileProblems.Count > MaxFileProblems)
@@ -209,6 +243,86 @@ namespace DoltBackup.Restore
             catch (RestoreEngineException e)
             {
                 problems.Add(new PlanProblem(e.ErrorId, $"The {what} '{artifact.StoredPath}' was refused: {e.Message}", artifact.StoredPath, e.RecommendedAction));
+            }
+        }
+
+        /// <summary>A stored file of a streamed set: recorded Completed (with a SHA-256 when required), listed with its recorded size.</summary>
+        private static void CheckListed(Verification.SetFileSource streamed, BackupArtifact artifact, string what, List<PlanProblem> problems, bool shaRequired)
+        {
+            if (artifact.Status != ItemStatus.Completed)
+            {
+                problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' was recorded as {artifact.Status}: the copy is incomplete.", artifact.StoredPath));
+                return;
+            }
+            if (shaRequired && !IsSha256(artifact.Sha256))
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The manifest gives no valid SHA-256 for the {what} '{artifact.StoredPath}': it cannot be verified.", artifact.StoredPath));
+                return;
+            }
+            long? size = string.IsNullOrEmpty(artifact.StoredPath) ? null : streamed.SizeOf(artifact.StoredPath);
+            if (size == null)
+            {
+                problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' is missing: '{streamed.Display(artifact.StoredPath ?? "")}' does not exist.", artifact.StoredPath));
+            }
+            else if (artifact.Size > 0 && size != artifact.Size)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The {what} '{streamed.Display(artifact.StoredPath)}' has {size} bytes, but the manifest records {artifact.Size}: it was changed or damaged.", artifact.StoredPath));
+            }
+        }
+
+        /// <summary>
+        /// An archive in parts of a streamed set: recorded in order, each part listed with its recorded size, no stray
+        /// part after the last (each part's bytes, tag and plaintext are checked while it is unpacked).
+        /// </summary>
+        private static void CheckListedParts(Verification.SetFileSource streamed, BackupArtifact archive, List<PlanProblem> problems)
+        {
+            string record = ArchiveParts.RecordProblem(archive);
+            if (record != null)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", record, archive.StoredPath));
+                return;
+            }
+            foreach (var part in ArchiveParts.StoredFiles(archive))
+            {
+                CheckListed(streamed, part, "archive part", problems, shaRequired: true);
+            }
+            string extra = ArchiveParts.ExtraPart(archive, streamed.SizeOf);
+            if (extra != null)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", extra, ArchiveParts.PartName(archive.StoredPath, archive.Parts.Count + 1)));
+            }
+        }
+
+        /// <summary>
+        /// An encrypted streamed set: the key given must open it before the first write. The first encrypted stored
+        /// file's CMS header is read (its first bytes only; the stream is then closed) and its content key unwrapped.
+        /// </summary>
+        private static void CheckKey(BackupManifest manifest, Verification.SetFileSource streamed, List<BackupArtifact> stored, List<PlanProblem> problems)
+        {
+            var first = stored.FirstOrDefault(a => a.Encrypted && !string.IsNullOrEmpty(a.StoredPath));
+            if (first == null)
+            {
+                return;
+            }
+            if (manifest.SessionDecryptionKeys == null)
+            {
+                problems.Add(Problem("ArtifactDecryptionFailed", $"'{first.StoredPath}' is encrypted and no key was given.", first.StoredPath));
+                return;
+            }
+            try
+            {
+                using (var raw = streamed.Open(first.StoredPath, System.Threading.CancellationToken.None))
+                using (Encryption.SetEncryption.OpenDecryptingLarge(raw, manifest.SessionDecryptionKeys, first.StoredPath, ownsInput: false, hashPlaintext: false))
+                {
+                }
+            }
+            catch (Encryption.EncryptionException e)
+            {
+                problems.Add(Problem("ArtifactDecryptionFailed", $"The key given does not open '{first.StoredPath}': {e.Message}", first.StoredPath));
+            }
+            catch (Storage.StorageException e)
+            {
+                problems.Add(new PlanProblem(e.ErrorId, $"'{first.StoredPath}' could not be read to check the key: {e.Message}", first.StoredPath, e.RecommendedAction));
             }
         }
 

@@ -131,9 +131,12 @@ namespace DoltBackup.Verification
             }
             string hash;
             bool archiveDamaged = false;
+            Decryption decryption = null;
             try
             {
-                hash = entries == null ? HashFile(files, artifact.StoredPath, path, size, buffer, options) : HashArchive(files, path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged, keys);
+                hash = entries != null ? HashArchive(files, path, size, artifact, entries, options, emit, buffer, stores, out archiveDamaged, keys)
+                    : keys != null ? HashAndDecrypt(files, artifact, path, size, buffer, keys, options, out decryption)
+                    : HashFile(files, artifact.StoredPath, path, size, buffer, options);
             }
             catch (IOException e)
             {
@@ -172,9 +175,9 @@ namespace DoltBackup.Verification
             else if (size == artifact.Size)
             {
                 emit(Result(artifact, "Artifact.Sha256", VerificationStatus.Passed, $"{size} bytes, SHA-256 as recorded.", path));
-                if (keys != null && entries == null)
+                if (decryption != null)
                 {
-                    VerifyDecrypted(artifact, files, path, keys, emit, options);
+                    VerifyDecrypted(artifact, decryption, path, emit);
                 }
             }
         }
@@ -254,32 +257,69 @@ namespace DoltBackup.Verification
 
         private static string Capitalized(string s) => char.ToUpperInvariant(s[0]) + s.Substring(1);
 
-        /// <summary>An encrypted file opened with the key: it authenticates, and its plaintext is the one recorded.</summary>
-        private static void VerifyDecrypted(BackupArtifact artifact, SetFileSource files, string path, Encryption.EncryptionKeys keys, Action<VerificationResult> emit, VerificationOptions options)
+        /// <summary>What decrypting an encrypted file in the pass that hashed its stored bytes found.</summary>
+        private sealed class Decryption
         {
-            try
+            public string Failure;
+            public long PlaintextLength;
+        }
+
+        /// <summary>
+        /// An encrypted file, read once: the stored bytes hashed (returned) as they are decrypted. The plaintext is not
+        /// hashed: when the stored bytes' SHA-256 is the recorded one, the authentication tag proves they decrypt to
+        /// the plaintext whose SHA-256 was recorded.
+        /// </summary>
+        private static string HashAndDecrypt(SetFileSource files, BackupArtifact artifact, string path, long size, byte[] buffer, Encryption.EncryptionKeys keys,
+            VerificationOptions options, out Decryption decryption)
+        {
+            decryption = new Decryption();
+            using (var file = files.Open(artifact.StoredPath, options.CancellationToken))
+            using (var raw = new HashingStream(file, leaveOpen: true))
             {
-                // In a stream: a tree file may be large.
-                using (var file = files.Open(artifact.StoredPath, options.CancellationToken))
-                using (var plain = Encryption.SetEncryption.OpenDecryptingLarge(file, keys, artifact.StoredPath, ownsInput: false))
+                try
                 {
-                    var buffer = new byte[BufferSize];
-                    while (plain.Read(buffer, 0, buffer.Length) > 0)
+                    // In a stream: a tree file may be large.
+                    using (var plain = Encryption.SetEncryption.OpenDecryptingLarge(raw, keys, artifact.StoredPath, ownsInput: false, hashPlaintext: false))
                     {
-                    }
-                    string sha = plain.PlaintextSha256;
-                    if (plain.PlaintextLength != artifact.PlaintextSize || !string.Equals(sha, artifact.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
-                    {
-                        emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed,
-                            $"Decrypted to {plain.PlaintextLength} bytes with SHA-256 {sha}, not the recorded {artifact.PlaintextSize} bytes with {artifact.PlaintextSha256} (from another set, or replaced).", path));
-                        return;
+                        int n;
+                        while ((n = plain.Read(buffer, 0, buffer.Length)) > 0)
+                        {
+                            options.CancellationToken.ThrowIfCancellationRequested();
+                            if ((plain.PlaintextLength & ((64 << 20) - 1)) < n)
+                            {
+                                options.Report("Hashing backup files", path, raw.BytesHashed, size);
+                            }
+                        }
+                        decryption.PlaintextLength = plain.PlaintextLength;
                     }
                 }
-                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {artifact.PlaintextSize} bytes, plaintext SHA-256 as recorded.", path));
+                catch (Encryption.EncryptionException e)
+                {
+                    decryption.Failure = e.Message;
+                }
+                while (raw.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+                return raw.FinishHex();
             }
-            catch (Encryption.EncryptionException e)
+        }
+
+        /// <summary>An encrypted file whose stored bytes are the recorded ones: it authenticated, to the recorded length.</summary>
+        private static void VerifyDecrypted(BackupArtifact artifact, Decryption decryption, string path, Action<VerificationResult> emit)
+        {
+            if (decryption.Failure != null)
             {
-                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed, e.Message, path));
+                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed, decryption.Failure, path));
+            }
+            else if (artifact.PlaintextSize.HasValue && decryption.PlaintextLength != artifact.PlaintextSize.Value)
+            {
+                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Failed,
+                    $"Decrypted to {decryption.PlaintextLength} bytes, not the recorded {artifact.PlaintextSize} (from another set, or replaced).", path));
+            }
+            else
+            {
+                emit(Result(artifact, "Artifact.Decrypted", VerificationStatus.Passed,
+                    $"Decrypted and authenticated: {decryption.PlaintextLength} bytes, from stored bytes with the recorded SHA-256, so the plaintext recorded.", path));
             }
         }
 
@@ -333,6 +373,11 @@ namespace DoltBackup.Verification
                 Stream plain = raw;
                 Encryption.CmsAuthEnvelopedReader plainHashed = null;
                 string archiveName = archive.StoredPath;
+                string storedSha = null;
+                // The plaintext is hashed only when the stored bytes' SHA-256 is not recorded: when it is (always, for
+                // an archive DoltBackup encrypted), equal stored bytes whose tag verifies decrypt to the very plaintext
+                // whose hash was recorded, as Restore-DoltBackup relies on too; a third SHA-256 pass would prove nothing more.
+                bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
                 if (split)
                 {
                     // Part after part, each checked (stored bytes, tag, plaintext) as it ends.
@@ -351,7 +396,7 @@ namespace DoltBackup.Verification
                     // Decrypt in the same pass that hashes the stored bytes; the tag is checked when the stream ends.
                     try
                     {
-                        plainHashed = Encryption.SetEncryption.OpenDecryptingLarge(raw, keys, archive.StoredPath, ownsInput: false);
+                        plainHashed = Encryption.SetEncryption.OpenDecryptingLarge(raw, keys, archive.StoredPath, ownsInput: false, hashPlaintext: hashPlaintext);
                         plain = plainHashed;
                     }
                     catch (Encryption.EncryptionException e)
@@ -419,12 +464,31 @@ namespace DoltBackup.Verification
                     }
                     if (plainHashed != null)
                     {
-                        string plainSha = plainHashed.PlaintextSha256;
-                        if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                        if (archive.PlaintextSize.HasValue && plainHashed.PlaintextLength != archive.PlaintextSize.Value)
                         {
-                            throw new InvalidDataException($"it decrypted to an archive with SHA-256 {plainSha}, not the manifest's {archive.PlaintextSha256 ?? "(none)"} (it belongs to another set or was replaced)");
+                            throw new InvalidDataException($"it decrypted to {plainHashed.PlaintextLength} bytes, not the manifest's {archive.PlaintextSize} (it belongs to another set or was replaced)");
                         }
-                        emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {plainHashed.PlaintextLength} bytes, plaintext SHA-256 as recorded.", path));
+                        if (hashPlaintext)
+                        {
+                            string plainSha = plainHashed.PlaintextSha256;
+                            if (!string.Equals(plainSha, archive.PlaintextSha256, StringComparison.OrdinalIgnoreCase))
+                            {
+                                throw new InvalidDataException($"it decrypted to an archive with SHA-256 {plainSha}, not the manifest's {archive.PlaintextSha256 ?? "(none)"} (it belongs to another set or was replaced)");
+                            }
+                            emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed, $"Decrypted and authenticated: {plainHashed.PlaintextLength} bytes, plaintext SHA-256 as recorded.", path));
+                        }
+                        else
+                        {
+                            while (raw.Read(buffer, 0, buffer.Length) > 0)
+                            {
+                            }
+                            storedSha = raw.FinishHex();
+                            if (string.Equals(storedSha, archive.Sha256, StringComparison.OrdinalIgnoreCase))
+                            {
+                                emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed,
+                                    $"Decrypted and authenticated: {plainHashed.PlaintextLength} bytes, from stored bytes with the recorded SHA-256, so the plaintext recorded.", path));
+                            }
+                        }
                     }
                     // The stores are judged only now: an encrypted archive's bytes count once its tag has been checked.
                     stores?.Complete();
@@ -465,6 +529,10 @@ namespace DoltBackup.Verification
                 if (damage != null)
                 {
                     emit(Result(archive, "Archive.Readable", VerificationStatus.Failed, "The archive is damaged: " + damage, path));
+                }
+                if (storedSha != null)
+                {
+                    return storedSha;
                 }
                 while (raw.Read(buffer, 0, buffer.Length) > 0)
                 {

@@ -108,7 +108,8 @@ namespace DoltBackup.Tests.Encryption
             AssertSameTree(data, target);
 
             // Remove-DoltBackup takes every part with the set.
-            // (The newest set of a name is always kept: a newer one first.)
+            // (The newest set of a name is always kept: a newer one first, in a later second so that its label differs.)
+            System.Threading.Thread.Sleep(1100);
             MakeSet(shell, data, dir.Combine("backups"), cert, "parts");
             var removed = shell.Run("Get-DoltBackup $args[0] | Where-Object Id -eq $args[1] | Remove-DoltBackup -Force", Path.GetDirectoryName(m.BackupFolder), m.Id);
             Assert.True(removed.Errors.Count == 0, removed.AllText());
@@ -457,9 +458,12 @@ namespace DoltBackup.Tests.Encryption
             TempDir.CopyTree(data, expected);
             string target = dir.Combine("restored");
             FakeServers.Register(new FakeDoltEngine(), target);
-            var restore = host.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -DecryptionCertificate $args[3] -Confirm:$false", setUrl, context, target, cert);
+            var restore = host.Run("Restore-DoltBackup -Path $args[0] -StorageContext $args[1] -DataDir $args[2] -DecryptionCertificate $args[3] -Confirm:$false -Verbose", setUrl, context, target, cert);
             Assert.True(restore.Errors.Count == 0, restore.AllText());
             AssertSameTree(expected, target);
+            // The parts are streamed from the object store, never downloaded first: only the small files came down.
+            long partBytes = archive.Parts.Sum(p => p.Size);
+            Assert.Contains(restore.Verbose, v => v.Contains($"the FileCopy data ({partBytes} bytes) stays in the object store"));
         }
 
         [Theory]

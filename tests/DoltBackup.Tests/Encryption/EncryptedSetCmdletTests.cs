@@ -229,6 +229,36 @@ namespace DoltBackup.Tests.Encryption
         }
 
         [Fact]
+        public void Test_DoltBackup_with_the_key_fails_an_archive_swapped_in_from_another_set_and_never_calls_it_decrypted()
+        {
+            // Test-DoltBackup does not hash the decrypted archive again: the stored bytes' SHA-256, checked in the same
+            // pass, and the authentication tag prove the plaintext. So a swapped archive that opens with the same key
+            // must fail on its stored bytes, and must not be reported decrypted as recorded.
+            using var dir = new TempDir();
+            string backups = SetUp(dir);
+            var cert = TestKeys.NewCertificate("ops");
+            using var shell = new PowerShellHost();
+            var sets = new BackupManifest[2];
+            for (int i = 0; i < 2; i++)
+            {
+                var made = shell.Run(NewFileCopy + " -Name t" + i + " -EncryptionCertificate $args[3] | Sync-DoltBackup -SkipConfiguration -Format Tar",
+                    dir.Combine("data"), dir.Combine("server.yaml"), backups, TestKeys.PublicOnly(cert));
+                Assert.True(made.Errors.Count == 0, made.AllText());
+                sets[i] = (BackupManifest)made.Output.Single().BaseObject;
+            }
+            var archive = sets[0].Artifacts.Single(a => a.Kind == "DataArchive");
+            var good = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", sets[0].BackupFolder, cert));
+            Assert.DoesNotContain(good, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.Contains(good, x => x.Check == "Artifact.Decrypted" && x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed
+                && x.Message.Contains("recorded SHA-256"));
+
+            File.Copy(Path.Combine(sets[1].BackupFolder, archive.StoredPath), Path.Combine(sets[0].BackupFolder, archive.StoredPath), overwrite: true);
+            var swapped = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", sets[0].BackupFolder, cert));
+            Assert.Contains(swapped, x => x.Check == "Artifact.Sha256" && x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
+            Assert.DoesNotContain(swapped, x => x.Check == "Artifact.Decrypted" && x.Target == archive.StoredPath && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed);
+        }
+
+        [Fact]
         public void Restore_refuses_an_archive_swapped_in_from_another_set_encrypted_to_the_same_certificate()
         {
             using var dir = new TempDir();
@@ -300,6 +330,11 @@ namespace DoltBackup.Tests.Encryption
             var checks = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, cert));
             Assert.DoesNotContain(checks, x => x.Status == global::DoltBackup.Verification.VerificationStatus.Failed);
             Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), checks.Count(x => x.Check == "Artifact.Decrypted" && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed));
+            // Each file read once: decrypted in the pass that hashes its stored bytes, which vouch for the plaintext.
+            Assert.All(checks.Where(x => x.Check == "Artifact.Decrypted"), x => Assert.Contains("from stored bytes with the recorded SHA-256", x.Message));
+            var wrongKey = Results(shell.Run("Test-DoltBackup -Path $args[0] -DecryptionCertificate $args[1]", m.BackupFolder, TestKeys.NewCertificate("other")));
+            Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), wrongKey.Count(x => x.Check == "Artifact.Decrypted" && x.Status == global::DoltBackup.Verification.VerificationStatus.Failed));
+            Assert.Equal(m.Artifacts.Count(a => a.Kind == "DataFile"), wrongKey.Count(x => x.Check == "Artifact.Sha256" && x.Status == global::DoltBackup.Verification.VerificationStatus.Passed));
 
             string target = dir.Combine("restored");
             global::DoltBackup.Tests.Fakes.FakeServers.Register(new global::DoltBackup.Tests.Fakes.FakeDoltEngine(), target);

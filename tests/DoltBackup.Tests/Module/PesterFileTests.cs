@@ -56,6 +56,19 @@ namespace DoltBackup.Tests.Module
         private static IEnumerable<ScriptBlockExpressionAst> BlocksOf(Ast ast, params string[] keywords) =>
             Commands(ast, keywords).SelectMany(c => c.CommandElements.OfType<ScriptBlockExpressionAst>());
 
+        /// <summary>True when <paramref name="assignment"/> sits in a try whose finally sets $env:<paramref name="name"/> back.</summary>
+        private static bool IsInFinallyRestoring(Ast assignment, string name)
+        {
+            for (var a = assignment.Parent; a != null; a = a.Parent)
+            {
+                if (a is TryStatementAst t && t.Finally != null && t.Finally.Extent.Text.Contains("$env:" + name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         [Theory]
         [MemberData(nameof(Files))]
         public void It_parses_and_avoids_the_known_Pester_5_mistakes(string file)
@@ -165,15 +178,30 @@ namespace DoltBackup.Tests.Module
                 }
             }
 
-            // An environment variable a file sets is put back when the file is done (other files run in the same session).
+            // An environment variable a file sets is put back when the file is done (other files run in the same session):
+            // to the value it had, which the file saved first (deleting it loses a value the session had set).
             var restored = string.Join("\n", BlocksOf(ast, "AfterAll", "AfterEach").Select(b => b.Extent.Text));
+            var saved = new HashSet<string>(ast.FindAll(a => a is AssignmentStatementAst s && !(s.Left is VariableExpressionAst l && l.VariablePath.DriveName == "env"), true)
+                .SelectMany(a => ((AssignmentStatementAst)a).Right.FindAll(r => r is VariableExpressionAst v && v.VariablePath.DriveName == "env", true))
+                .Select(v => Bare(((VariableExpressionAst)v).VariablePath).Trim()), StringComparer.OrdinalIgnoreCase);
             foreach (var env in ast.FindAll(a => a is AssignmentStatementAst s && s.Left is VariableExpressionAst v && v.VariablePath.DriveName == "env", true))
             {
                 string name = Bare(((VariableExpressionAst)((AssignmentStatementAst)env).Left).VariablePath).Trim();
-                if (!restored.Contains(name, StringComparison.OrdinalIgnoreCase))
+                if (!restored.Contains(name, StringComparison.OrdinalIgnoreCase) && !IsInFinallyRestoring(env, name))
                 {
                     problems.Add("$env:" + name + " is set but never put back in AfterAll/AfterEach: " + Where(env));
                 }
+                if (!saved.Contains(name))
+                {
+                    problems.Add("$env:" + name + " is set without saving its previous value first ($saved = $env:" + name + "), so it cannot be put back: " + Where(env));
+                }
+            }
+
+            // A file that registers backups on the shared test server removes its registrations when it is done.
+            bool registers = Commands(ast, "New-DoltBackup").Any(c => Has(c, "Server") && Has(c, "Name") && !Has(c, "WhatIf"));
+            if (registers && !restored.Contains("dolt_backup('remove'", StringComparison.OrdinalIgnoreCase) && !restored.Contains("-Unregister", StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add("registers backups on the test server (New-DoltBackup -Server -Name) but never removes them in AfterAll/AfterEach (dolt_backup('remove', name), or Remove-DoltBackup -Unregister)");
             }
 
             // dolt_backup() names are per server: a test that registers on the shared test server uses its own -Name.

@@ -299,6 +299,7 @@ namespace DoltBackup.Tests.Restore
             Assert.StartsWith("DoltBackup.DataDirNotFound", ErrorIds(missing));
             var both = host.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -Server x -Confirm:$false", _dir.Combine("backup"), _dir.Path);
             Assert.StartsWith("DoltBackup.InvalidRestoreRequest", ErrorIds(both));
+            Assert.Equal(_dir.Path, (both.Errors.FirstOrDefault() ?? both.Terminating?.ErrorRecord)?.TargetObject);
             Assert.Empty(Restores);
         }
 

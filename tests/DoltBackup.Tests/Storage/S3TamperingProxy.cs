@@ -15,9 +15,9 @@ namespace DoltBackup.Tests.Storage
 {
     /// <summary>
     /// An HTTP proxy on 127.0.0.1 between the S3 driver and s3rver that can change what passes, to prove the driver's
-    /// upload checks: flip a byte of a request body (damage in transit), or behave as Amazon S3 does where s3rver does
-    /// not (<see cref="AwsChecksums"/>: refuse a body whose x-amz-content-sha256 or x-amz-checksum-sha256 is not its
-    /// SHA-256, answer the checksum back, answer an ETag that is not the MD5 as S3 does with SSE-KMS, and answer the
+    /// upload checks: flip a byte of a request body (damage in transit, before the service's checks), or behave as
+    /// Amazon S3 does where s3rver does not (<see cref="AwsChecksums"/>: refuse a body whose Content-MD5 is not its MD5
+    /// or whose x-amz-content-sha256 or x-amz-checksum-sha256 is not its SHA-256, answer the checksum back, answer an ETag that is not the MD5 as S3 does with SSE-KMS, and answer the
     /// composite checksum of a completed multipart upload), optionally answering a wrong checksum. The Host header is
     /// forwarded as the client signed it, so s3rver's signature check still passes.
     /// </summary>
@@ -57,6 +57,9 @@ namespace DoltBackup.Tests.Storage
         public bool RejectChecksums { get; set; }
 
         /// <summary>Every upload request (PUT) seen: its query, whether it had Content-MD5 and x-amz-checksum-sha256, its x-amz-content-sha256.</summary>
+        /// <summary>Every request passed on: its method and path.</summary>
+        public ConcurrentQueue<(string Method, string Path)> Requests { get; } = new ConcurrentQueue<(string, string)>();
+
         public ConcurrentQueue<(string Query, bool Md5, bool Checksum, string PayloadHash)> Uploads { get; } = new ConcurrentQueue<(string, bool, bool, string)>();
 
         public void Dispose()
@@ -104,10 +107,16 @@ namespace DoltBackup.Tests.Storage
                 }
                 string path = request.Url.AbsolutePath, query = request.Url.Query;
                 bool upload = request.HttpMethod == "PUT";
+                Requests.Enqueue((request.HttpMethod, path));
                 string checksumSent = request.Headers["x-amz-checksum-sha256"];
                 if (upload)
                 {
                     Uploads.Enqueue((query, request.Headers["Content-MD5"] != null, checksumSent != null, request.Headers["x-amz-content-sha256"]));
+                }
+                // Damage in transit: what the service receives (and checks, with AwsChecksums) is the damaged body.
+                if (upload && CorruptBody != null && CorruptBody(path, query) && body.Length > 0)
+                {
+                    body[body.Length / 2] ^= 0x5A;
                 }
                 byte[] sha = SHA256.HashData(body);
                 if (RejectChecksums && checksumSent != null)
@@ -123,15 +132,17 @@ namespace DoltBackup.Tests.Storage
                         await Error(response, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.").ConfigureAwait(false);
                         return;
                     }
+                    string md5Sent = request.Headers["Content-MD5"];
+                    if (md5Sent != null && md5Sent != Convert.ToBase64String(MD5.HashData(body)))
+                    {
+                        await Error(response, "BadDigest", "The Content-MD5 you specified did not match what we received.").ConfigureAwait(false);
+                        return;
+                    }
                     if (checksumSent != null && checksumSent != Convert.ToBase64String(sha))
                     {
                         await Error(response, "BadDigest", "The SHA256 you specified did not match the calculated checksum.").ConfigureAwait(false);
                         return;
                     }
-                }
-                if (upload && CorruptBody != null && CorruptBody(path, query))
-                {
-                    body[body.Length / 2] ^= 0x5A;
                 }
                 var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), $"http://127.0.0.1:{_target}{request.Url.PathAndQuery}");
                 if (request.HttpMethod == "PUT" || request.HttpMethod == "POST" || body.Length > 0)

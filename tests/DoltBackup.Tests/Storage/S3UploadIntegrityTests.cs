@@ -86,16 +86,15 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal(1 + 2 + 2 + 3, parts.Count);
             Assert.All(parts, p => Assert.True(p.Md5, "every part after the first object is sent with Content-MD5"));
             Assert.All(parts, p => Assert.False(p.Checksum, "no SHA-256 checksum where the service answers none"));
-            // Plain HTTP: the SDK signs the body's SHA-256 (over HTTPS it would be UNSIGNED-PAYLOAD, see the test below).
-            Assert.All(parts, p => Assert.Matches("^[0-9a-f]{64}$", p.PayloadHash));
+            // Plain HTTP too: no body is hashed again for the signature; its signed Content-MD5 covers it.
+            Assert.All(proxy.Uploads, p => Assert.Equal("UNSIGNED-PAYLOAD", p.PayloadHash));
         }
 
         [S3rverFact]
         public void Where_the_service_checks_sha256_checksums_every_part_carries_one_and_no_md5_is_needed()
         {
-            // As Amazon S3: the proxy refuses a body whose x-amz-content-sha256 or x-amz-checksum-sha256 is not its
-            // SHA-256 (so the payload hash the driver reuses from the checksum is proven right), and answers ETags that
-            // are not MD5s (SSE-KMS), which the driver must not compare.
+            // As Amazon S3: the proxy refuses a body whose Content-MD5, x-amz-content-sha256 or x-amz-checksum-sha256
+            // is not its hash, and answers ETags that are not MD5s (SSE-KMS), which the driver must not compare.
             var proxy = Proxy();
             proxy.AwsChecksums = true;
             var l = Open(proxy);
@@ -104,24 +103,35 @@ namespace DoltBackup.Tests.Storage
             var uploads = proxy.Uploads.ToList();
             Assert.All(uploads, u => Assert.True(u.Checksum, $"upload {u.Query} carries its SHA-256 checksum"));
             Assert.All(uploads.Skip(1), u => Assert.False(u.Md5, $"upload {u.Query} needs no MD5 once the service answered a checksum"));
-            // Plain HTTP: the body's SHA-256 is signed too (the proxy refused any body whose hash differs, as S3 does).
-            Assert.All(uploads, u => Assert.Matches("^[0-9a-f]{64}$", u.PayloadHash));
+            // Plain HTTP too: no body is hashed again for the signature; its signed checksum (or, for the first, its
+            // Content-MD5) covers it, and the service checks that (see the damaged-body tests below).
+            Assert.All(uploads, u => Assert.Equal("UNSIGNED-PAYLOAD", u.PayloadHash));
         }
 
         [S3rverFact]
         public void A_part_damaged_in_transit_is_refused_and_the_previous_object_stays()
         {
             var proxy = Proxy();
-            var l = Open(proxy);
+            var e = RefusedReplacingAnArchive(Open(proxy), proxy, () => proxy.CorruptBody = (path, query) => query.Contains("partNumber=2", StringComparison.Ordinal));
+            Assert.Equal("StorageUploadMismatch", e.ErrorId);
+            Assert.Contains("part 2", e.Message);
+        }
+
+        /// <summary>
+        /// Stores a previous archive, arms the proxy, then replaces the archive by one of four parts, which must be
+        /// refused; the previous archive must still read back whole. Returns the refusal.
+        /// </summary>
+        private static StorageException RefusedReplacingAnArchive(S3BackupLocation l, S3TamperingProxy proxy, Action arm)
+        {
             byte[] previous = Encoding.UTF8.GetBytes("previous archive");
             l.Put("set/archive.tar", new MemoryStream(previous), None);
-            proxy.CorruptBody = (path, query) => query.Contains("partNumber=2", StringComparison.Ordinal);
+            arm();
             var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(3 * Part + 10))), None));
-            Assert.Equal("StorageUploadMismatch", e.ErrorId);
-            Assert.Contains("set/archive.tar", e.Message);
-            Assert.Contains("part 2", e.Message);
             proxy.CorruptBody = null;
+            proxy.WrongChecksumAnswer = null;
+            Assert.Contains("set/archive.tar", e.Message);
             Assert.Equal(previous, BackupLocationContractTests.ReadAll(l, "set/archive.tar"));
+            return e;
         }
 
         [S3rverFact]
@@ -137,19 +147,48 @@ namespace DoltBackup.Tests.Storage
         }
 
         [S3rverFact]
+        public void Over_plain_http_a_part_damaged_in_transit_is_refused_by_the_service_checking_its_signed_checksum()
+        {
+            // The body goes unsigned (UNSIGNED-PAYLOAD): the service's check is its signed x-amz-checksum-sha256. The
+            // proxy, as S3, sees the damaged body and refuses it; the previous object stays.
+            var proxy = Proxy();
+            proxy.AwsChecksums = true;
+            var l = Open(proxy);
+            var e = RefusedReplacingAnArchive(l, proxy, () =>
+            {
+                Assert.True(l.ChecksumsAnswered);
+                proxy.CorruptBody = (path, query) => query.Contains("partNumber=2", StringComparison.Ordinal);
+            });
+            Assert.Contains("BadDigest", e.Message);
+            Assert.Contains(proxy.Uploads, u => u.Query.Contains("partNumber=2", StringComparison.Ordinal) && u.Checksum && u.PayloadHash == "UNSIGNED-PAYLOAD");
+        }
+
+        [S3rverFact]
+        public void Over_plain_http_a_first_upload_damaged_in_transit_is_refused_by_the_service_checking_its_signed_content_md5()
+        {
+            // Before the driver knows whether the service answers checksums, the first upload carries Content-MD5 too:
+            // the service (as S3) checks it against the damaged body, although the body itself is not signed.
+            var proxy = Proxy();
+            proxy.AwsChecksums = true;
+            proxy.CorruptBody = (path, query) => query.Length == 0;
+            var l = Open(proxy);
+            var e = Assert.Throws<StorageException>(() => l.Put("set/manifest.json", new MemoryStream(RandomBytes(1000)), None));
+            Assert.Contains("BadDigest", e.Message);
+            var sent = Assert.Single(proxy.Uploads);
+            Assert.True(sent.Md5);
+            Assert.Equal("UNSIGNED-PAYLOAD", sent.PayloadHash);
+            Assert.Null(l.Stat("set/manifest.json", None));
+        }
+
+        [S3rverFact]
         public void A_service_answering_a_wrong_checksum_for_a_part_is_refused_and_the_previous_object_stays()
         {
             var proxy = Proxy();
             proxy.AwsChecksums = true;
-            var l = Open(proxy);
-            byte[] previous = Encoding.UTF8.GetBytes("previous archive");
-            l.Put("set/archive.tar", new MemoryStream(previous), None);
-            proxy.WrongChecksumAnswer = pathAndQuery => pathAndQuery.Contains("partNumber=3", StringComparison.Ordinal);
-            var e = Assert.Throws<StorageException>(() => l.Put("set/archive.tar", new BackupLocationContractTests.NonSeekable(new MemoryStream(RandomBytes(3 * Part + 10))), None));
+            var e = RefusedReplacingAnArchive(Open(proxy), proxy, () => proxy.WrongChecksumAnswer = pathAndQuery => pathAndQuery.Contains("partNumber=3", StringComparison.Ordinal));
             Assert.Equal("StorageUploadMismatch", e.ErrorId);
             Assert.Contains("part 3", e.Message);
             Assert.Contains("SHA-256", e.Message);
-            Assert.Equal(previous, BackupLocationContractTests.ReadAll(l, "set/archive.tar"));
         }
 
         [S3rverFact]
@@ -213,6 +252,11 @@ namespace DoltBackup.Tests.Storage
             Assert.Contains(".tar", e.Exception.Message);
             using var l = BackupLocations.Open(url, ObjectStoreServers.S3rverContext());
             Assert.DoesNotContain(l.List("", None), o => o.Key.EndsWith("manifest.json", StringComparison.Ordinal));
+            // Every file the cmdlet uploaded went unsigned over this plain-HTTP endpoint (its Content-MD5 the check),
+            // and the one damaged was refused all the same. (The lock object, which carries no digest, is signed.)
+            var files = proxy.Uploads.Where(u => u.Md5 || u.Checksum).ToList();
+            Assert.NotEmpty(files);
+            Assert.All(files, u => Assert.Equal("UNSIGNED-PAYLOAD", u.PayloadHash));
         }
 
         [Theory]
@@ -220,14 +264,42 @@ namespace DoltBackup.Tests.Storage
         [InlineData("https://minio.example.com:9000", false)]
         [InlineData("http://127.0.0.1:9000", true)]
         [InlineData("HTTP://minio:9000", true)]
-        public void The_body_is_hashed_for_the_signature_only_over_plain_http(string endpoint, bool hashed)
+        public void Only_a_plain_http_endpoint_is_reached_through_its_signed_https_form(string endpoint, bool plain)
         {
-            // Over HTTPS uploads go as UNSIGNED-PAYLOAD: their signed checksum or Content-MD5 covers the bytes, and the
-            // SDK refuses UNSIGNED-PAYLOAD over HTTP. (Not exercised on the wire here: the test servers speak HTTP only.)
             var context = new StorageContext { S3EndpointUrl = endpoint, S3Region = "us-east-1" };
             context.SetSecrets(new System.Management.Automation.PSCredential("AKIAEXAMPLE", ObjectStoreServers.Secure("example")), null, null);
             using var l = (S3BackupLocation)BackupLocations.Open("s3://bucket/prefix", context);
-            Assert.Equal(hashed, l.HashPayloadForSignature);
+            Assert.Equal(plain, l.PlainHttp);
+        }
+
+        [Theory]
+        [InlineData("http://minio.example.com", "https://minio.example.com:80/", "minio.example.com:80", "http://minio.example.com/b/k?partNumber=1")]
+        [InlineData("http://127.0.0.1:9000", "https://127.0.0.1:9000/", "127.0.0.1:9000", "http://127.0.0.1:9000/b/k?partNumber=1")]
+        [InlineData("http://ceph:443", "https://ceph/", "ceph", "http://ceph:443/b/k?partNumber=1")]
+        public void A_plain_http_endpoint_is_signed_in_its_https_form_and_each_request_goes_to_its_http_url_with_the_signed_host(
+            string endpoint, string signedForm, string host, string sentTo)
+        {
+            // The SDK signs the Host header it derives from the https:// form; the request must reach the http:// URL
+            // with that same Host header, or the service's signature check fails.
+            string service = PlainHttpEndpoint.SignedForm(new Uri(endpoint));
+            Assert.Equal(signedForm, service);
+            var capture = new CapturingHandler();
+            using var invoker = new System.Net.Http.HttpMessageInvoker(new PlainHttpEndpoint.ToPlainHttp(capture));
+            invoker.SendAsync(new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Put, service + "b/k?partNumber=1"), None).GetAwaiter().GetResult();
+            Assert.Equal(new Uri(sentTo), capture.Sent.RequestUri);
+            Assert.Equal("http", capture.Sent.RequestUri.Scheme);
+            Assert.Equal(host, capture.Sent.Headers.Host);
+        }
+
+        private sealed class CapturingHandler : System.Net.Http.HttpMessageHandler
+        {
+            public System.Net.Http.HttpRequestMessage Sent { get; private set; }
+
+            protected override System.Threading.Tasks.Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                Sent = request;
+                return System.Threading.Tasks.Task.FromResult(new System.Net.Http.HttpResponseMessage(System.Net.HttpStatusCode.OK));
+            }
         }
     }
 }

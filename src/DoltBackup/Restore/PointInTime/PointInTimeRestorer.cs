@@ -229,12 +229,39 @@ namespace DoltBackup.Restore.PointInTime
                 {
                     TryDrop(scratch, ct);
                 }
-                var de = e as DoltEngineException;
-                Fail(result, RestoreStatus.Failed, de?.ErrorId ?? "PointInTimeRestoreFailed", de?.Category ?? ErrorCategory.NotSpecified,
-                    $"Restoring '{choice.Database}' to a point in time failed: {e.Message}{onFailure}", de?.RecommendedAction ?? "Read the error, fix its cause, and run the restore again.");
+                var (errorId, category, whatToDo) = Classify(e);
+                Fail(result, RestoreStatus.Failed, errorId, category, $"Restoring '{choice.Database}' to a point in time failed: {e.Message}{onFailure}", whatToDo);
             }
             result.Duration = watch.Elapsed;
             return result;
+        }
+
+        /// <summary>
+        /// The error id, category and recommended action of a failed point-in-time restore: the engine's and the
+        /// object store's own, else by the kind of failure (the set unreadable, access denied, a damaged store).
+        /// </summary>
+        internal static (string ErrorId, ErrorCategory Category, string RecommendedAction) Classify(Exception e)
+        {
+            const string failed = "PointInTimeRestoreFailed";
+            const string again = "Read the error, fix its cause, and run the restore again.";
+            switch (e)
+            {
+                case DoltEngineException de:
+                    return (de.ErrorId ?? failed, de.Category, de.RecommendedAction ?? again);
+                case RestoreEngineException re:
+                    return (re.ErrorId ?? failed, re.Category, re.RecommendedAction ?? again);
+                case Storage.StorageException se:
+                    return (se.ErrorId, se.Category, se.RecommendedAction ?? again);
+                case UnauthorizedAccessException _:
+                    return (failed, ErrorCategory.PermissionDenied, "Run as a user that may read the backup set and write the target, then run the restore again.");
+                case System.IO.IOException _:
+                    // The module itself only reads here (the set's stores); Dolt's writes fail as DoltEngineException.
+                    return (failed, ErrorCategory.ReadError, "Check that the backup set is readable (disk, network share, permissions), then run the restore again.");
+                case DoltStore.DoltStoreFormatException _:
+                    return (failed, ErrorCategory.InvalidData, "The set's Dolt store is damaged: run Test-DoltBackup on it, and restore from another set.");
+                default:
+                    return (failed, ErrorCategory.NotSpecified, again);
+            }
         }
 
         private void Apply(string target, PointInTimeDatabasePlan plan, PointInTimeRestoreResult result, CancellationToken ct)

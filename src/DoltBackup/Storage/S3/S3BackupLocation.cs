@@ -20,8 +20,9 @@ namespace DoltBackup.Storage.S3
     /// <summary>
     /// s3://bucket/prefix through AWSSDK.S3. Uploads are sent unchunked (UseChunkEncoding=false, checksums computed
     /// by the SDK only where S3 requires them: what S3-compatible stores accept). Every upload carries the SHA-256 of
-    /// its bytes as its x-amz-checksum-sha256, which S3 checks and answers back: the answer is compared (over HTTPS
-    /// the body is not hashed again for the signature, see HashPayloadForSignature). Where the service answers no checksum (s3rver; stores that refuse the
+    /// its bytes as its x-amz-checksum-sha256, which S3 checks and answers back: the answer is compared (the body is
+    /// not hashed again for the signature, over HTTPS or plain HTTP: see PlainHttp). Where the service answers no
+    /// checksum (s3rver; stores that refuse the
     /// header get the request again without it), uploads carry Content-MD5 and the ETag is compared with the MD5
     /// instead; the driver learns which on its first upload, so each byte is hashed once for the check and once for
     /// the object's SHA-256 (recorded). Objects larger than one part go as a multipart upload (each part checked so,
@@ -63,12 +64,14 @@ namespace DoltBackup.Storage.S3
         internal static int PartSizeFor(int partNumber, int firstBytes, int partsPerStep) => DriverSupport.GrowingChunkSize(partNumber, firstBytes, partsPerStep);
 
         /// <summary>
-        /// Whether uploads are signed with the SHA-256 of their body (x-amz-content-sha256): only over plain HTTP, where
-        /// the SDK requires it. Over HTTPS every upload goes as UNSIGNED-PAYLOAD (the SDK's DisablePayloadSigning): it
-        /// carries its SHA-256 checksum or Content-MD5 in a signed header, which the service checks, so hashing the
-        /// body once more for the signature would only cost CPU.
+        /// Whether the endpoint is plain http://, reached through <see cref="PlainHttpEndpoint"/>. Every upload goes as
+        /// UNSIGNED-PAYLOAD (the SDK's DisablePayloadSigning), over HTTPS and HTTP alike: it carries its SHA-256 checksum
+        /// or Content-MD5 in a signed header, which the service checks, so hashing the body once more for the
+        /// signature (what the SDK otherwise does over HTTP) would only cost CPU.
         /// </summary>
-        internal bool HashPayloadForSignature { get; }
+        internal bool PlainHttp => _plainHttp != null;
+
+        private readonly PlainHttpEndpoint _plainHttp;
 
         /// <summary>The parts of one upload sent at once by this instance (the benchmark compares settings).</summary>
         internal int PartsInFlight { get; set; } = DefaultPartsInFlight;
@@ -79,7 +82,6 @@ namespace DoltBackup.Storage.S3
 
         public S3BackupLocation(StorageLocation location, StorageContext context)
         {
-            HashPayloadForSignature = !string.IsNullOrEmpty(context.S3EndpointUrl) && context.S3EndpointUrl.StartsWith("http:", StringComparison.OrdinalIgnoreCase);
             _bucket = location.Bucket;
             _prefix = location.Prefix;
             DisplayName = location.DisplayName;
@@ -116,7 +118,16 @@ namespace DoltBackup.Storage.S3
                     throw new StorageException("StorageInvalidLocation", ErrorCategory.InvalidArgument, context.S3EndpointUrl,
                         $"-S3EndpointUrl '{context.S3EndpointUrl}' is not an http(s) URL.", "Give a URL such as https://minio.example.com:9000.");
                 }
-                config.ServiceURL = context.S3EndpointUrl;
+                if (uri.Scheme == Uri.UriSchemeHttp)
+                {
+                    _plainHttp = new PlainHttpEndpoint();
+                    config.ServiceURL = PlainHttpEndpoint.SignedForm(uri);
+                    config.HttpClientFactory = _plainHttp;
+                }
+                else
+                {
+                    config.ServiceURL = context.S3EndpointUrl;
+                }
                 config.ForcePathStyle = context.ForcePathStyle ?? true;
                 config.AuthenticationRegion = string.IsNullOrEmpty(region) ? "us-east-1" : region;
             }
@@ -189,7 +200,7 @@ namespace DoltBackup.Storage.S3
                 ChecksumAlgorithm = withChecksum ? ChecksumAlgorithm.SHA256 : null,
                 ChecksumSHA256 = withChecksum ? Convert.ToBase64String(sha) : null,
                 MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
-                DisablePayloadSigning = !HashPayloadForSignature,
+                DisablePayloadSigning = true,
                 AutoCloseStream = true,
             };
             PutObjectResponse response;
@@ -327,7 +338,7 @@ namespace DoltBackup.Storage.S3
                 ChecksumAlgorithm = checksums ? ChecksumAlgorithm.SHA256 : null,
                 ChecksumSHA256 = sha == null ? null : Convert.ToBase64String(sha),
                 MD5Digest = md5 == null ? null : Convert.ToBase64String(md5),
-                DisablePayloadSigning = !HashPayloadForSignature,
+                DisablePayloadSigning = true,
                 UseChunkEncoding = false,
             }, ct).ConfigureAwait(false);
             CheckStored(key, $"part {partNumber}", up.ChecksumSHA256, sha, up.ETag, ref md5, bytes, length);
@@ -501,7 +512,11 @@ namespace DoltBackup.Storage.S3
             });
         }
 
-        public void Dispose() => _client.Dispose();
+        public void Dispose()
+        {
+            _client.Dispose();
+            _plainHttp?.Dispose();
+        }
 
         private LockRecord ReadLock(string full, CancellationToken ct)
         {

@@ -60,6 +60,31 @@ namespace DoltBackup.Storage.Sets
     /// </summary>
     public static class BackupSetTransfer
     {
+        /// <summary>
+        /// The stored paths of a FileCopy set's data: its archive, or each file of its tree (every artifact the restore
+        /// unpacks); empty for any other set.
+        /// </summary>
+        public static HashSet<string> FileCopyDataPaths(BackupManifest manifest)
+        {
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            if (manifest?.Method != BackupMethod.FileCopy)
+            {
+                return paths;
+            }
+            foreach (var a in manifest.Artifacts.Where(a => a != null && !string.IsNullOrEmpty(a.StoredPath)))
+            {
+                if (a.Kind == FileCopy.FileCopyLayout.DataArchiveKind || (a.Kind == FileCopy.FileCopyLayout.DataFileKind && string.IsNullOrEmpty(a.Archive)))
+                {
+                    // An archive in parts: its parts are what is stored.
+                    foreach (var stored in FileCopy.ArchiveParts.StoredFiles(a).Where(s => !string.IsNullOrEmpty(s.StoredPath)))
+                    {
+                        paths.Add(stored.StoredPath.Replace('\\', '/'));
+                    }
+                }
+            }
+            return paths;
+        }
+
         /// <summary>How long a writer's lock on a remote set outlives a writer that stopped renewing it.</summary>
         public static readonly TimeSpan LockStaleAfter = TimeSpan.FromMinutes(5);
 
@@ -68,7 +93,7 @@ namespace DoltBackup.Storage.Sets
         private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
 
         /// <summary>The key prefix of the objects of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
-        private static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
+        internal static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
 
         /// <summary>
         /// Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>,
@@ -91,7 +116,7 @@ namespace DoltBackup.Storage.Sets
         /// </summary>
         public static IStorageLock AcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
         {
-            var setLock = location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+            var setLock = TryAcquireSetLock(location, setKey, cancellationToken);
             if (setLock == null)
             {
                 throw new StorageException("StorageSetLocked", ErrorCategory.ResourceBusy, StorageException.Join(location.DisplayName, setKey),
@@ -101,8 +126,20 @@ namespace DoltBackup.Storage.Sets
             return setLock;
         }
 
-        /// <summary>The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).</summary>
-        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null)
+        /// <summary>
+        /// Takes the writer's lock of the set at <paramref name="setKey"/> ("" for the location itself; dispose to
+        /// release), or null when another writer holds it (a lock older than <see cref="LockStaleAfter"/> is taken over).
+        /// </summary>
+        public static IStorageLock TryAcquireSetLock(IBackupLocation location, string setKey, CancellationToken cancellationToken)
+            => location.TryAcquireLock(LockKey(setKey), LockStaleAfter, cancellationToken);
+
+        /// <summary>
+        /// The upload of <see cref="Publish"/>, for a caller that holds the set's lock (<see cref="AcquireSetLock"/>).
+        /// <paramref name="setObjects"/>: the set's objects as the caller listed them under the lock (else listed here);
+        /// only the entries of files uploaded here (not <paramref name="exclude"/>d) are looked at.
+        /// </summary>
+        public static TransferResult PublishLocked(string localFolder, IBackupLocation location, string setKey, Action<TransferProgress> progress, CancellationToken cancellationToken, Func<string, bool> exclude = null, string manifestJson = null,
+            IReadOnlyList<StoredObject> setObjects = null)
         {
             string manifestPath = Path.Combine(localFolder, BackupManifest.FileName);
             if (!File.Exists(manifestPath))
@@ -112,7 +149,7 @@ namespace DoltBackup.Storage.Sets
             }
             string root = Path.GetFullPath(localFolder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
             byte[] manifestBytes = manifestJson == null ? null : new System.Text.UTF8Encoding(false).GetBytes(manifestJson);
-            var remote = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            var remote = (setObjects ?? location.List(SetPrefix(setKey), cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var files = Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories)
                 .Select(f => new { File = f, Relative = Path.GetFullPath(f).Substring(root.Length).Replace(Path.DirectorySeparatorChar, '/') })
                 .Where(f => f.Relative != BackupManifest.FileName && f.Relative != BackupSetLock.FileName && f.Relative != PublishRecord.FileName)
@@ -183,11 +220,16 @@ namespace DoltBackup.Storage.Sets
 
         /// <summary>
         /// Downloads the set at <paramref name="setKey"/> into <paramref name="localFolder"/> (created; must be empty or
-        /// missing) and returns its manifest, read from the downloaded copy.
+        /// missing) and returns its manifest, read from the downloaded copy. With <paramref name="leaveFileCopyDataRemote"/>,
+        /// a FileCopy set's archive or tree files (<see cref="FileCopyDataPaths"/>) are checked to be there with their
+        /// recorded sizes but not downloaded: a restore streams them (<see cref="StagedBackupSet.StreamedData"/>).
         /// </summary>
-        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        /// <param name="manifestRead">The set's manifest.json as the caller just read it (<see cref="RemoteSetCatalog.ReadManifest"/>):
+        /// it is not read again, and the copy's manifest.json is written from it.</param>
+        public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken,
+            bool leaveFileCopyDataRemote = false, BackupManifest manifestRead = null)
         {
-            var manifest = RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
+            var manifest = manifestRead ?? RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
             var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
             var recorded = manifest.Artifacts
                 .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
@@ -214,8 +256,11 @@ namespace DoltBackup.Storage.Sets
             Directory.CreateDirectory(localFolder);
             string manifestKey = ObjectKey.Combine(setKey, BackupManifest.FileName);
             string prefix = SetPrefix(setKey);
+            var leftRemote = leaveFileCopyDataRemote ? FileCopyDataPaths(manifest) : new HashSet<string>(StringComparer.Ordinal);
             var toFetch = objects.Values.Where(o => o.Key != manifestKey && !o.Key.EndsWith("/" + BackupSetLock.FileName, StringComparison.Ordinal) && o.Key != BackupSetLock.FileName)
-                .OrderBy(o => o.Key, StringComparer.Ordinal).Concat(new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
+                .Where(o => !leftRemote.Contains(o.Key.Substring(prefix.Length)))
+                .OrderBy(o => o.Key, StringComparer.Ordinal)
+                .Concat(manifestRead != null ? new StoredObject[0] : new[] { objects.TryGetValue(manifestKey, out var m) ? m : new StoredObject { Key = manifestKey } }).ToList();
             long total = toFetch.Sum(o => o.Size);
             long done = 0;
             foreach (var o in toFetch)
@@ -247,6 +292,10 @@ namespace DoltBackup.Storage.Sets
                         "Restore from another backup set (Get-DoltBackup lists them).");
                 }
                 done += o.Size;
+            }
+            if (manifestRead != null)
+            {
+                File.WriteAllText(Path.Combine(localFolder, BackupManifest.FileName), ManifestStore.ToJson(manifestRead), new System.Text.UTF8Encoding(false));
             }
             progress?.Invoke(new TransferProgress("Downloading", manifestKey, total, total));
             var local = ManifestStore.Read(localFolder);

@@ -38,11 +38,14 @@ namespace DoltBackup.Storage.Sets
         {
             using (BackupSetTransfer.AcquireSetLock(location, setKey, cancellationToken))
             {
-                var encrypted = Publish(manifest, location, setKey, stores, progress, cancellationToken);
+                // One listing of the set, under its lock, serves both steps: the stores' objects, and the rest (whose
+                // entries the store uploads do not change: the stores are excluded from the second step).
+                var setObjects = location.List(BackupSetTransfer.SetPrefix(setKey), cancellationToken);
+                var encrypted = Publish(manifest, location, setKey, stores, setObjects, progress, cancellationToken);
                 // The store files are now recorded in the manifest: the manifest.json uploaded must name them too.
                 string json = manifestJson == null ? null : UploadRecord.JsonAsUploaded(manifest);
                 var rest = BackupSetTransfer.PublishLocked(manifest.BackupFolder, location, setKey, progress, cancellationToken,
-                    relative => stores.Any(store => relative.StartsWith(store + "/", StringComparison.Ordinal)), json);
+                    relative => stores.Any(store => relative.StartsWith(store + "/", StringComparison.Ordinal)), json, setObjects);
                 rest.Transferred += encrypted.Transferred;
                 rest.Bytes += encrypted.Bytes;
                 rest.Unchanged += encrypted.Unchanged;
@@ -53,9 +56,10 @@ namespace DoltBackup.Storage.Sets
         /// <summary>
         /// Uploads the stores <paramref name="stores"/> (folders relative to the set folder, '/' separated) of
         /// <paramref name="manifest"/>, encrypted, records them in the manifest and writes it (locally): the caller
-        /// uploads the rest of the set and manifest.json after this.
+        /// uploads the rest of the set and manifest.json after this. <paramref name="setObjects"/>: the set's objects, listed under its lock.
         /// </summary>
-        internal static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, IReadOnlyList<string> stores, Action<TransferProgress> progress, CancellationToken cancellationToken)
+        internal static TransferResult Publish(BackupManifest manifest, IBackupLocation location, string setKey, IReadOnlyList<string> stores, IReadOnlyList<StoredObject> setObjects,
+            Action<TransferProgress> progress, CancellationToken cancellationToken)
         {
             var keys = manifest.SessionEncryptionKeys
                 ?? throw new EncryptionException($"The backup set '{manifest.Id}' is encrypted but no key to encrypt to is at hand; no Dolt store was uploaded in plaintext.");
@@ -86,9 +90,10 @@ namespace DoltBackup.Storage.Sets
             foreach (var (db, store, folder, files) in plan)
             {
                 string sharedPrefix = StagedStores.SharedFolder + "/" + store + "/" + keyId + "/";
-                var there = encrypting.List(ObjectKey.Combine(setKey, store) + "/", cancellationToken)
-                    .Concat(sharing ? encrypting.List(sharedPrefix, cancellationToken) : Enumerable.Empty<StoredObject>())
-                    .Where(o => o.Encrypted).ToDictionary(o => o.Key, StringComparer.Ordinal);
+                string storePrefix = ObjectKey.Combine(setKey, store) + "/";
+                var there = setObjects.Where(o => o.Key.StartsWith(storePrefix, StringComparison.Ordinal)).Select(AsEncrypted).Where(o => o != null)
+                    .Concat(sharing ? encrypting.List(sharedPrefix, cancellationToken).Where(o => o.Encrypted) : Enumerable.Empty<StoredObject>())
+                    .ToDictionary(o => o.Key, StringComparer.Ordinal);
                 var records = new List<StoreFileRecord>();
                 foreach (var file in files)
                 {
@@ -101,7 +106,7 @@ namespace DoltBackup.Storage.Sets
                     string key = shared ? obj : ObjectKey.Combine(setKey, obj);
                     long size = new FileInfo(file).Length;
                     there.TryGetValue(key, out var stored);
-                    var record = Reused(previous, obj, shared, file, size, immutable, stored, location, key, cancellationToken);
+                    var record = Reused(previous, obj, shared, file, size, immutable, stored, location, key, cancellationToken, out byte[] read);
                     if (record != null)
                     {
                         result.Unchanged++;
@@ -110,7 +115,8 @@ namespace DoltBackup.Storage.Sets
                     {
                         progress?.Invoke(new TransferProgress("Uploading", key + EncryptingBackupLocation.Suffix, done, total));
                         StoredObject sent;
-                        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+                        // A small file the check above read and hashed already goes up from memory (read once).
+                        using (var stream = read != null ? (Stream)new MemoryStream(read, writable: false) : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
                         {
                             sent = encrypting.Put(key, stream, cancellationToken);
                         }
@@ -138,17 +144,43 @@ namespace DoltBackup.Storage.Sets
         /// <summary>
         /// The record of an object already stored that holds <paramref name="file"/> encrypted to the same recipients, or
         /// null when it must be uploaded. A shared table file there without a record (its version's manifest is gone) is
-        /// hashed as stored rather than replaced: other versions may name it.
+        /// hashed as stored rather than replaced: other versions may name it. A small mutable file (a store's
+        /// `manifest`) that had to be read to be compared comes back in <paramref name="read"/> when it changed, so that
+        /// its upload does not read it again.
         /// </summary>
-        private static StoreFileRecord Reused(PreviousRecords previous, string obj, bool shared, string file, long size, bool immutable, StoredObject stored, IBackupLocation location, string key, CancellationToken cancellationToken)
+        private static StoreFileRecord Reused(PreviousRecords previous, string obj, bool shared, string file, long size, bool immutable, StoredObject stored, IBackupLocation location, string key,
+            CancellationToken cancellationToken, out byte[] read)
         {
+            read = null;
             if (stored == null)
             {
                 return null;
             }
             var before = previous.Find(obj, shared);
-            if (before != null && before.Size == stored.Size && before.PlaintextSize == size && (immutable || string.Equals(before.PlaintextSha256, Sha256OfFile(file), StringComparison.OrdinalIgnoreCase)))
+            if (before != null && before.Size == stored.Size && before.PlaintextSize == size)
             {
+                if (!immutable)
+                {
+                    string now;
+                    if (size <= ReadWholeUpTo)
+                    {
+                        read = File.ReadAllBytes(file);
+                        now = Sha256Of(new MemoryStream(read, writable: false));
+                    }
+                    else
+                    {
+                        now = Sha256OfFile(file);
+                    }
+                    if (!string.Equals(before.PlaintextSha256, now, StringComparison.OrdinalIgnoreCase))
+                    {
+                        if (read != null && read.Length != size)
+                        {
+                            read = null; // it changed since it was measured: the upload reads it again and checks its size
+                        }
+                        return null;
+                    }
+                    read = null;
+                }
                 return new StoreFileRecord { Size = before.Size, Sha256 = before.Sha256, PlaintextSize = before.PlaintextSize, PlaintextSha256 = before.PlaintextSha256 };
             }
             if (!shared)
@@ -163,15 +195,38 @@ namespace DoltBackup.Storage.Sets
             }
         }
 
+        /// <summary>
+        /// A listed object as <see cref="EncryptingBackupLocation.List"/> names it (its plaintext key, Encrypted), as a
+        /// copy (the listing is used as it is too); null for an object that is not an encrypted one.
+        /// </summary>
+        private static StoredObject AsEncrypted(StoredObject o)
+        {
+            const string suffix = EncryptingBackupLocation.Suffix;
+            if (!o.Key.EndsWith(suffix, StringComparison.Ordinal) || EncryptingBackupLocation.StaysPlaintext(o.Key.Substring(0, o.Key.Length - suffix.Length)))
+            {
+                return null;
+            }
+            return new StoredObject
+            {
+                Key = o.Key.Substring(0, o.Key.Length - suffix.Length), Size = o.Size, LastModifiedUtc = o.LastModifiedUtc, Sha256 = o.Sha256,
+                ServiceMd5 = o.ServiceMd5, ETag = o.ETag, Encrypted = true, PlaintextSha256 = o.PlaintextSha256, PlaintextSize = o.PlaintextSize,
+            };
+        }
+
         /// <summary>The files of a staging store: table files and archives first, then the others, the store's `manifest` files last.</summary>
         private static List<string> OrderedStoreFiles(string folder)
             => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                 .OrderBy(f => Path.GetFileName(f) == StoreManifest ? 2 : StagedStores.IsTableFileName(Path.GetFileName(f)) ? 0 : 1)
                 .ThenBy(f => f, StringComparer.Ordinal).ToList();
 
-        private static string Sha256OfFile(string file)
+        /// <summary>Mutable store files up to this size are read whole when they must be compared (a store's `manifest` is a few hundred bytes).</summary>
+        private const int ReadWholeUpTo = 1 << 20;
+
+        private static string Sha256OfFile(string file) => Sha256Of(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920));
+
+        private static string Sha256Of(Stream stream)
         {
-            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+            using (stream)
             using (var digest = new DigestingReadStream(stream))
             {
                 digest.CopyTo(Stream.Null, 81920);

@@ -15,7 +15,7 @@ namespace DoltBackup.Storage.Sets
         public static bool Remove(IBackupLocation set, CancellationToken cancellationToken, out int objectsDeleted)
         {
             objectsDeleted = 0;
-            using (var setLock = set.TryAcquireLock(BackupSetLock.FileName, BackupSetTransfer.LockStaleAfter, cancellationToken))
+            using (var setLock = BackupSetTransfer.TryAcquireSetLock(set, "", cancellationToken))
             {
                 if (setLock == null)
                 {

@@ -10,16 +10,28 @@ namespace DoltBackup.Storage.Sets
     /// A backup set fetched from an object store into a private temporary folder (owner-only, 0700 on Unix), every recorded object checked
     /// (<see cref="BackupSetTransfer.Fetch"/>), so that verification and restore read local files as they do for a
     /// folder set; the Dolt stores of a staged set (see <see cref="StagedStores"/>) come down with it, each database's
-    /// URL pointing at its downloaded store. Dispose deletes the folder.
+    /// URL pointing at its downloaded store. A FileCopy set fetched for a restore may leave its archive (or tree) in
+    /// the object store (<see cref="StreamedData"/>): the restore streams it. Dispose deletes the folder.
     /// </summary>
     public sealed class StagedBackupSet : IDisposable
     {
+        private IBackupLocation _location;
+
         private StagedBackupSet(string folder, BackupManifest manifest, string sourceDisplayName)
         {
             Folder = folder;
             Manifest = manifest;
             Source = sourceDisplayName;
         }
+
+        /// <summary>
+        /// The FileCopy archive or tree files left in the object store (read as streams, open until Dispose); null when
+        /// the whole set was downloaded.
+        /// </summary>
+        public Verification.SetFileSource StreamedData { get; private set; }
+
+        /// <summary>The bytes of <see cref="StreamedData"/> (the archive, or the tree's files), as listed.</summary>
+        public long StreamedBytes { get; private set; }
 
         /// <summary>The local folder holding the fetched set.</summary>
         public string Folder { get; }
@@ -40,7 +52,17 @@ namespace DoltBackup.Storage.Sets
         /// or <paramref name="passphrase"/>): without one its stores stay encrypted, checked by their ciphertext only.
         /// </summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
-            Action<TransferProgress> progress, CancellationToken cancellationToken)
+            Action<TransferProgress> progress, CancellationToken cancellationToken, BackupManifest manifestRead = null)
+            => Fetch(url, context, certificates, passphrase, progress, cancellationToken, streamFileCopyData: false, manifestRead);
+
+        /// <summary>
+        /// As <see cref="Fetch(string, StorageContext, System.Security.Cryptography.X509Certificates.X509Certificate2[], System.Security.SecureString, Action{TransferProgress}, CancellationToken)"/>;
+        /// with <paramref name="streamFileCopyData"/>, a FileCopy set's archive or tree files are checked to be there
+        /// with their recorded sizes but left in the object store (<see cref="StreamedData"/>): only the small files
+        /// (manifest.json, configuration, grants) come down.
+        /// </summary>
+        public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
+            Action<TransferProgress> progress, CancellationToken cancellationToken, bool streamFileCopyData, BackupManifest manifestRead = null)
         {
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
@@ -48,9 +70,23 @@ namespace DoltBackup.Storage.Sets
                 // The set may hold privileges.db, keys and secrets: the copy is the current user's only (0700).
                 Directory.CreateDirectory(folder);
                 Common.OwnerOnlyFile.SetMode(folder, Convert.ToInt32("700", 8));
-                using (var location = BackupLocations.Open(url, context))
+                var location = BackupLocations.Open(url, context);
+                bool keepOpen = false;
+                try
                 {
-                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken);
+                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken, streamFileCopyData, manifestRead);
+                    var streamed = streamFileCopyData ? BackupSetTransfer.FileCopyDataPaths(manifest) : null;
+                    if (streamed != null && streamed.Count > 0)
+                    {
+                        var files = new RemoteSetFiles(location, "", cancellationToken);
+                        keepOpen = true; // for the restore's streams: the set disposes it
+                        return new StagedBackupSet(folder, manifest, location.DisplayName)
+                        {
+                            _location = location,
+                            StreamedData = files,
+                            StreamedBytes = streamed.Sum(p => files.SizeOf(p) ?? 0),
+                        };
+                    }
                     // A set whose Dolt stores were staged and uploaded: its stores came down with it (or their shared
                     // table files come now); point the databases at them.
                     IBackupLocation sharedRoot = null;
@@ -69,6 +105,13 @@ namespace DoltBackup.Storage.Sets
                         sharedRoot?.Dispose();
                     }
                     return new StagedBackupSet(folder, manifest, location.DisplayName);
+                }
+                finally
+                {
+                    if (!keepOpen)
+                    {
+                        location.Dispose();
+                    }
                 }
             }
             catch
@@ -91,7 +134,12 @@ namespace DoltBackup.Storage.Sets
         }
 
         /// <inheritdoc />
-        public void Dispose() => TryDelete(Folder);
+        public void Dispose()
+        {
+            _location?.Dispose();
+            _location = null;
+            TryDelete(Folder);
+        }
 
         private static void TryDelete(string folder)
         {

@@ -282,6 +282,17 @@ namespace DoltBackup.Tests.Restore.PointInTime
         }
 
         [Fact]
+        public void DataDir_with_Server_is_refused_naming_the_data_dir()
+        {
+            using var host = new PowerShellHost();
+            var r = host.Run("Restore-DoltBackup -Path $args[0] -AsOf $args[1] -Server $args[2] -DataDir $args[3] -NewName s -Confirm:$false", _h.Root, PointInTimeHistory.At(13, 30), _server, _dir.Path);
+            var e = Assert.Single(r.Errors);
+            Assert.Equal("DoltBackup.InvalidRestoreRequest,DoltBackup.Cmdlets.RestoreDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(_dir.Path, e.TargetObject);
+            Assert.Empty(Writes);
+        }
+
+        [Fact]
         public void A_branch_with_no_commit_old_enough_on_its_line_is_reported_and_left_at_its_head()
         {
             // A branch whose history was rewritten with later dates: one root commit dated 16:00, already recorded at 15:10.
