@@ -120,7 +120,17 @@ namespace DoltBackup.Benchmarks
                 var cpu3 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 string plainArchive = Path.Combine(plainFolder, Archive(plain).StoredPath);
                 string encArchive = Path.Combine(encFolder, Archive(enc).StoredPath);
-                double bo = BenchmarkProcess.TimeSeconds("openssl", work, new[] { "cms", "-encrypt", "-binary", "-aes-256-gcm", "-stream", "-outform", "DER", "-in", plainArchive, "-out", Path.Combine(work, "openssl.p7m"), certPem });
+                double bareOpenSsl = BenchmarkProcess.TimeSeconds("openssl", work, new[] { "cms", "-encrypt", "-binary", "-aes-256-gcm", "-stream", "-outform", "DER", "-in", plainArchive, "-out", Path.Combine(work, "openssl.p7m"), certPem });
+                // The backup fsyncs its archive before it counts as written; openssl does not. For like against like,
+                // openssl's time includes the fsync of its output (what a script does before it calls a backup done).
+                double openSslSync = BenchmarkProcess.Time(() =>
+                {
+                    using (var written = new FileStream(Path.Combine(work, "openssl.p7m"), FileMode.Open, FileAccess.ReadWrite))
+                    {
+                        written.Flush(true);
+                    }
+                });
+                double bo = bareOpenSsl + openSslSync;
                 File.Delete(Path.Combine(work, "openssl.p7m"));
 
                 double rp = BenchmarkProcess.Time(() => Restore(plain, Path.Combine(work, "restored-plain")));
@@ -152,7 +162,7 @@ namespace DoltBackup.Benchmarks
                     restore.Plain.Add(rp); restore.Encrypted.Add(re); restore.OpenSsl.Add(od);
                     test.Plain.Add(tp); test.Encrypted.Add(te); test.OpenSsl.Add(od);
                 }
-                Console.WriteLine($"run {i}{(i == 0 ? " (warm-up)" : "")}: backup {bp:F2} / encrypted {be:F2} / openssl encrypt {bo:F2} s (CPU {(cpu1 - cpu0).TotalSeconds:F2} / {(cpu3 - cpu2).TotalSeconds:F2} s); restore {rp:F2} / {re:F2} s; test {tp:F2} / {te:F2} s; openssl decrypt {od:F2} s; load {LoadAverage()}");
+                Console.WriteLine($"run {i}{(i == 0 ? " (warm-up)" : "")}: backup {bp:F2} / encrypted {be:F2} / openssl encrypt {bareOpenSsl:F2} + fsync {openSslSync:F2} s (CPU {(cpu1 - cpu0).TotalSeconds:F2} / {(cpu3 - cpu2).TotalSeconds:F2} s); restore {rp:F2} / {re:F2} s; test {tp:F2} / {te:F2} s; openssl decrypt {od:F2} s; load {LoadAverage()}");
             }
             double mb = data.Bytes / 1048576.0;
             bool met = true;
@@ -164,7 +174,7 @@ namespace DoltBackup.Benchmarks
                 met &= vsPlain >= 0.7 && vsTool >= 0.8;
                 Console.WriteLine($"{name,-8} {mb / p,9:F0} {mb / e,10:F0} {mb / o,9:F0} {vsPlain,9:F2} {vsTool,11:F2}   ({mb / s.Encrypted.Max():F0}-{mb / s.Encrypted.Min():F0})");
             }
-            Console.WriteLine("goals: encrypted >= 0.70x plain, >= 0.80x openssl (restore and test against openssl cms -decrypt to a file)");
+            Console.WriteLine("goals: encrypted >= 0.70x plain, >= 0.80x openssl (backup against openssl cms -encrypt of the plain archive plus the fsync of its output, as the backup fsyncs; restore and test against openssl cms -decrypt to a file)");
             memory.Add($"{mb,6:F0} MiB: backup {backup.PeakHeap / 1048576.0:F1} / {backup.PeakWorkingSet / 1048576.0:F1} MiB; restore {restore.PeakHeap / 1048576.0:F1} / {restore.PeakWorkingSet / 1048576.0:F1} MiB; test {test.PeakHeap / 1048576.0:F1} / {test.PeakWorkingSet / 1048576.0:F1} MiB");
             return met;
         }
