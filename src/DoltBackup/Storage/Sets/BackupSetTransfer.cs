@@ -228,9 +228,18 @@ namespace DoltBackup.Storage.Sets
         /// it is not read again, and the copy's manifest.json is written from it.</param>
         public static BackupManifest Fetch(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken,
             bool leaveFileCopyDataRemote = false, BackupManifest manifestRead = null)
+            => FetchListed(location, setKey, localFolder, progress, cancellationToken, leaveFileCopyDataRemote, manifestRead, out _);
+
+        /// <summary>
+        /// <see cref="Fetch"/>, also giving the one listing of the set it checked against (<paramref name="listed"/>), for
+        /// a caller that streams the objects left remote (<see cref="RemoteSetFiles"/>) without listing the set again.
+        /// </summary>
+        internal static BackupManifest FetchListed(IBackupLocation location, string setKey, string localFolder, Action<TransferProgress> progress, CancellationToken cancellationToken,
+            bool leaveFileCopyDataRemote, BackupManifest manifestRead, out IReadOnlyCollection<StoredObject> listed)
         {
             var manifest = manifestRead ?? RemoteSetCatalog.ReadManifest(location, setKey, cancellationToken);
             var objects = location.List(SetPrefix(setKey), cancellationToken).ToDictionary(o => o.Key, StringComparer.Ordinal);
+            listed = objects.Values;
             var recorded = manifest.Artifacts
                 .Where(a => a.Archive == null && !string.IsNullOrEmpty(a.StoredPath) && a.Status != ItemStatus.Failed)
                 .SelectMany(FileCopy.ArchiveParts.StoredFiles)

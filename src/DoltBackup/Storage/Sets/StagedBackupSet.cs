@@ -74,11 +74,12 @@ namespace DoltBackup.Storage.Sets
                 bool keepOpen = false;
                 try
                 {
-                    var manifest = BackupSetTransfer.Fetch(location, "", folder, progress, cancellationToken, streamFileCopyData, manifestRead);
+                    var manifest = BackupSetTransfer.FetchListed(location, "", folder, progress, cancellationToken, streamFileCopyData, manifestRead, out var listed);
                     var streamed = streamFileCopyData ? BackupSetTransfer.FileCopyDataPaths(manifest) : null;
                     if (streamed != null && streamed.Count > 0)
                     {
-                        var files = new RemoteSetFiles(location, "", cancellationToken);
+                        // The listing the fetch checked the set against: the set is not listed again.
+                        var files = new RemoteSetFiles(location, "", null, listed);
                         keepOpen = true; // for the restore's streams: the set disposes it
                         return new StagedBackupSet(folder, manifest, location.DisplayName)
                         {
