@@ -50,19 +50,13 @@ namespace DoltBackup.Storage.Sets
         /// As <see cref="Fetch(string, StorageContext, Action{TransferProgress}, CancellationToken)"/>; a set with
         /// encrypted Dolt stores is decrypted with the key given (<paramref name="certificates"/> with their private key,
         /// or <paramref name="passphrase"/>): without one its stores stay encrypted, checked by their ciphertext only.
-        /// </summary>
-        public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
-            Action<TransferProgress> progress, CancellationToken cancellationToken, BackupManifest manifestRead = null)
-            => Fetch(url, context, certificates, passphrase, progress, cancellationToken, streamFileCopyData: false, manifestRead);
-
-        /// <summary>
-        /// As <see cref="Fetch(string, StorageContext, System.Security.Cryptography.X509Certificates.X509Certificate2[], System.Security.SecureString, Action{TransferProgress}, CancellationToken)"/>;
-        /// with <paramref name="streamFileCopyData"/>, a FileCopy set's archive or tree files are checked to be there
+        /// With <paramref name="streamFileCopyData"/>, a FileCopy set's archive or tree files are checked to be there
         /// with their recorded sizes but left in the object store (<see cref="StreamedData"/>): only the small files
-        /// (manifest.json, configuration, grants) come down.
+        /// (manifest.json, configuration, grants) come down. <paramref name="manifestRead"/>: the set's manifest.json as
+        /// the caller just read it (not read again), or null.
         /// </summary>
         public static StagedBackupSet Fetch(string url, StorageContext context, System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates, System.Security.SecureString passphrase,
-            Action<TransferProgress> progress, CancellationToken cancellationToken, bool streamFileCopyData, BackupManifest manifestRead = null)
+            Action<TransferProgress> progress, CancellationToken cancellationToken, bool streamFileCopyData = false, BackupManifest manifestRead = null)
         {
             string folder = Path.Combine(Path.GetTempPath(), "doltbackup-set-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
