@@ -23,7 +23,7 @@ namespace DoltBackup.Cmdlets
     /// </summary>
     [Cmdlet(VerbsData.Restore, "DoltBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(DatabaseRestoreResult), typeof(ArtifactGroupRestoreResult), typeof(DoltBackup.Ebs.RestoredVolume), typeof(DoltBackup.Restore.PointInTime.PointInTimeRestoreResult))]
-    public sealed partial class RestoreDoltBackupCommand : DoltEngineCmdlet, IRestoreObserver
+    public sealed partial class RestoreDoltBackupCommand : DoltEngineCmdlet, IRestoreObserver, IDisposable
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
@@ -201,6 +201,15 @@ namespace DoltBackup.Cmdlets
             {
                 RunPointInTime();
             }
+            Dispose();
+        }
+
+        /// <summary>
+        /// Also called by PowerShell when the pipeline ends another way (Ctrl+C, a terminating error, -ErrorAction
+        /// Stop): the engine is closed and the owner-only folders the object-store sets were fetched into are deleted.
+        /// </summary>
+        public void Dispose()
+        {
             DisposeEngine();
             _staged.ForEach(s => s.Dispose());
             _staged.Clear();

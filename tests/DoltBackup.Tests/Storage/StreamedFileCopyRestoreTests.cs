@@ -175,6 +175,25 @@ namespace DoltBackup.Tests.Storage
 
         [Theory]
         [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
+        public void A_restore_stopped_by_its_error_still_deletes_the_folder_it_fetched_into(string driver)
+        {
+            // -ErrorAction Stop turns the refusal into a terminating error: EndProcessing never runs, yet the owner-only
+            // folder holding the set's small files (grants, configuration, keys) must not stay behind.
+            using var dir = new TempDir();
+            var set = Publish(driver, dir, FileCopyFormat.Tar, "none", bigFile: 2 << 20);
+            FlipByte(set, length => length - 4096);
+            string target = OccupiedTarget(dir);
+            using var host = new PowerShellHost();
+            var r = Restore(host, set, target, "-Force -ErrorAction Stop");
+            Assert.NotNull(r.Terminating);
+            string fetched = FetchedFolder(r);
+            Assert.NotNull(fetched);
+            Assert.False(Directory.Exists(fetched), fetched + " was left behind");
+            AssertUntouched(target);
+        }
+
+        [Theory]
+        [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
         public void A_damaged_byte_of_an_encrypted_archive_fails_its_authentication_and_nothing_moves(string driver)
         {
             using var dir = new TempDir();
