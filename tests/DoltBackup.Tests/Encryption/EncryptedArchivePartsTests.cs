@@ -233,12 +233,16 @@ namespace DoltBackup.Tests.Encryption
             using var dir = new TempDir();
             string data = DataDir(dir);
             var store = new MemoryBackupLocation();
-            var cutting = new StreamedFileCopyUploadTests.CuttingLocation(store, key => key.EndsWith("part0003.p7m", StringComparison.Ordinal), 1000);
+            var puts = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var cutting = new StreamedFileCopyUploadTests.CuttingLocation(store, key => { puts.Enqueue(key); return key.EndsWith("part0003.p7m", StringComparison.Ordinal); }, 1000);
             var manifest = NewManifest(dir.Combine("staging", "set"));
             global::DoltBackup.Encryption.SetEncryption.Record(manifest, TestKeys.Passphrase("cut parts"), hasDoltStores: false);
 
-            Assert.ThrowsAny<Exception>(() => FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, UploadTo = cutting, UploadSetKey = "s" }));
+            var e = Assert.ThrowsAny<Exception>(() => FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, UploadTo = cutting, UploadSetKey = "s" }));
 
+            Assert.Contains("The source was cut (test).", e.ToString()); // the cut, not another failure
+            Assert.Contains("s/datadir.tar.gz.part0001.p7m", puts); // parts 1 and 2 had gone up, and were taken back
+            Assert.Contains("s/datadir.tar.gz.part0002.p7m", puts);
             Assert.Empty(store.List("s/", CancellationToken.None));
             Assert.DoesNotContain(manifest.Artifacts, a => a.Kind == FileCopyLayout.DataArchiveKind);
         }

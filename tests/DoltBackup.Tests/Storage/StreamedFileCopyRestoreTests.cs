@@ -304,7 +304,9 @@ namespace DoltBackup.Tests.Storage
             Assert.Contains(results, x => x.Level == DoltBackup.Verification.VerificationLevel.RestoreTest && x.Status == DoltBackup.Verification.VerificationStatus.Passed);
             Assert.DoesNotContain(results, x => x.Status == DoltBackup.Verification.VerificationStatus.Failed);
             Assert.Contains(r.Verbose, v => v.Contains("stays in the object store"));
-            Assert.False(Directory.Exists(FetchedFolder(r)));
+            string fetched = FetchedFolder(r);
+            Assert.NotNull(fetched); // else Directory.Exists(null) is false whatever was left
+            Assert.False(Directory.Exists(fetched));
 
             // Piped from Get-DoltBackup: the same streamed restore test.
             var piped = host.Run("Get-DoltBackup $args[0] -StorageContext $args[1] | Test-DoltBackup -StorageContext $args[1] -RestoreTest -Passphrase $args[2] -Confirm:$false -Verbose",
