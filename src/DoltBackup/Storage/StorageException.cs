@@ -7,7 +7,7 @@ namespace DoltBackup.Storage
     /// <summary>
     /// A failure of a backup location: the ErrorId (StorageObjectNotFound, StorageContainerNotFound,
     /// StorageAccessDenied, StorageEndpointUnreachable, StorageUnknownScheme, StorageInvalidLocation,
-    /// StorageUploadMismatch, StorageFailed), the object it concerns and what to do. Its text never holds a secret.
+    /// StorageUploadMismatch, StorageObjectTooLarge, StorageReadFailed, StorageFailed), the object it concerns and what to do. Its text never holds a secret.
     /// </summary>
     public sealed class StorageException : DoltBackupException
     {

@@ -288,7 +288,9 @@ namespace DoltBackup.Storage.Azure
                     }
                     if (number > MaxBlockCount)
                     {
-                        throw Mismatch(key, $"the blob needs more than {MaxBlockCount} blocks");
+                        throw new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
+                            $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxBlockCount} blocks: it is over the largest blob Azure stores; nothing was stored.",
+                            "Back up with -Format Tree (one object per file) or split the data directory; running again cannot help.");
                     }
                     uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
                     free.Wait(ct);

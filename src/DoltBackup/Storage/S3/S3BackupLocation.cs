@@ -276,7 +276,9 @@ namespace DoltBackup.Storage.S3
                         count = ReadPart(rest, buffer, 0);
                         if (count > 0 && number > MaxPartCount)
                         {
-                            throw Mismatch(key, $"the object needs more than {MaxPartCount} parts");
+                            throw new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
+                                $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxPartCount} parts: it is over the largest object S3 stores (5 TiB); nothing was stored.",
+                                "Back up with -Format Tree (one object per file) or split the data directory; running again cannot help.");
                         }
                     }
                     var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.Number).ToList();
