@@ -136,7 +136,7 @@ namespace DoltBackup.Cmdlets
                 return new global::DoltBackup.Restore.FileCopyServiceRestorer();
             }
             return new global::DoltBackup.Restore.FileCopyServiceRestorer(new global::DoltBackup.Storage.Sets.StreamedDownload(staged.StreamedData, staged.StreamedBytes,
-                TransferProgressBar(StreamedDownloadProgressId, StreamedDownloadActivity(staged))));
+                TransferProgressBar(StreamedDownloadProgressId, StreamedDownloadActivity(staged)), staged.Context));
         }
 
         /// <summary>Ends the download progress bar of <see cref="StreamedFileCopyRestorer"/> (nothing for a set read from its folder).</summary>

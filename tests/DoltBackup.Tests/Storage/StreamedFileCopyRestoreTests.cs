@@ -559,3 +559,37 @@ namespace DoltBackup.Tests.Storage
         }
     }
 }
+
+namespace DoltBackup.Tests.Storage
+{
+    /// <summary>A download cut midway names the object and what to do, never a secret the driver's error carried.</summary>
+    public class StreamedDownloadErrorTests
+    {
+        private sealed class BreakingSource : DoltBackup.Verification.SetFileSource
+        {
+            public override string Display(string storedPath) => "s3://bucket/set/" + storedPath;
+            public override long? SizeOf(string storedPath) => 10;
+            public override Stream Open(string storedPath, CancellationToken cancellationToken) => new Breaking();
+
+            private sealed class Breaking : MemoryStream
+            {
+                public override int Read(byte[] buffer, int offset, int count)
+                    => throw new IOException("connection reset at https://a.blob.core.windows.net/c/x?sv=1&sig=Abc123SasSig%3D with key S3secretPasswordValue");
+            }
+        }
+
+        [Fact]
+        public void A_read_that_fails_midway_is_StorageReadFailed_with_the_context_secrets_and_any_signature_scrubbed()
+        {
+            var context = new StorageContext { S3Credential = new System.Management.Automation.PSCredential("AKIAEXAMPLE", TestKeys.Secure("S3secretPasswordValue")) };
+            var download = new StreamedDownload(new BreakingSource(), 10, null, context);
+            using var stream = download.Open("data.tar", CancellationToken.None);
+            var e = Assert.Throws<StorageException>(() => stream.Read(new byte[4], 0, 4));
+            Assert.Equal("StorageReadFailed", e.ErrorId);
+            Assert.Contains("s3://bucket/set/data.tar", e.Message);
+            Assert.Contains("connection reset", e.Message);
+            Assert.DoesNotContain("S3secretPasswordValue", e.ToString());
+            Assert.DoesNotContain("Abc123SasSig", e.ToString());
+        }
+    }
+}

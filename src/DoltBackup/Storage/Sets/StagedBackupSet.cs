@@ -33,6 +33,9 @@ namespace DoltBackup.Storage.Sets
         /// <summary>The bytes of <see cref="StreamedData"/> (the archive, or the tree's files), as listed.</summary>
         public long StreamedBytes { get; private set; }
 
+        /// <summary>The context the set was fetched with (its streamed data is read with it; secrets scrubbed from errors).</summary>
+        internal StorageContext Context { get; private set; }
+
         /// <summary>The local folder holding the fetched set.</summary>
         public string Folder { get; }
 
@@ -78,6 +81,7 @@ namespace DoltBackup.Storage.Sets
                         return new StagedBackupSet(folder, manifest, location.DisplayName)
                         {
                             _location = location,
+                            Context = context,
                             StreamedData = files,
                             StreamedBytes = streamed.Sum(p => files.SizeOf(p) ?? 0),
                         };

@@ -16,14 +16,20 @@ namespace DoltBackup.Storage.Sets
         private readonly SetFileSource _inner;
         private readonly Action<TransferProgress> _progress;
         private readonly long _total;
+        private readonly SecretScrubber _scrubber;
         private long _done;
 
-        /// <summary>Reads <paramref name="inner"/>'s files, reporting to <paramref name="progress"/> (may be null) against <paramref name="total"/> bytes.</summary>
-        public StreamedDownload(SetFileSource inner, long total, Action<TransferProgress> progress)
+        /// <summary>
+        /// Reads <paramref name="inner"/>'s files, reporting to <paramref name="progress"/> (may be null) against
+        /// <paramref name="total"/> bytes. A failure's text is scrubbed of <paramref name="context"/>'s secrets and any
+        /// SAS signature before it reaches the user.
+        /// </summary>
+        public StreamedDownload(SetFileSource inner, long total, Action<TransferProgress> progress, StorageContext context = null)
         {
             _inner = inner ?? throw new ArgumentNullException(nameof(inner));
             _total = total;
             _progress = progress;
+            _scrubber = new SecretScrubber(context);
         }
 
         /// <summary>Bytes read from the object store so far.</summary>
@@ -83,8 +89,8 @@ namespace DoltBackup.Storage.Sets
                 {
                     // Whatever the driver's stream throws (an IOException, the Azure SDK's failed retries): the transfer broke.
                     throw new StorageException("StorageReadFailed", ErrorCategory.ReadError, _display,
-                        $"Reading '{_display}' failed midway: {DriverSupport.FirstLine(DriverSupport.Innermost(e).Message)}.",
-                        "Check the connection to the object store and run again; nothing was moved into place.", e);
+                        $"Reading '{_display}' failed midway: {_owner._scrubber.Scrub(DriverSupport.FirstLine(DriverSupport.Innermost(e).Message))}.",
+                        "Check the connection to the object store and run again; nothing was moved into place.");
                 }
                 if (n > 0)
                 {
