@@ -380,7 +380,7 @@ namespace DoltBackup.Verification
                 bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
                 if (split)
                 {
-                    // Part after part, each checked (stored bytes, tag, plaintext) as it ends.
+                    // Part after part, each checked (stored bytes, tag, plaintext size) as it ends.
                     try
                     {
                         plain = ArchiveParts.OpenPlaintext(archive, name => files.Open(name, options.CancellationToken), keys);
