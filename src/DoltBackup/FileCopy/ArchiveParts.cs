@@ -364,7 +364,18 @@ namespace DoltBackup.FileCopy
                 }
                 _current = PartName(_name, index);
                 _output = _target.Open(_current);
-                _encryptor = SetEncryption.StartArchive(_output, _keys);
+                try
+                {
+                    // Writes the CMS header at once: a full disk or a failed upload throws here, and the part is given up.
+                    _encryptor = SetEncryption.StartArchive(_output, _keys);
+                }
+                catch
+                {
+                    _target.Abandon(_current, _output);
+                    _output = null;
+                    _current = null;
+                    throw;
+                }
                 _inPart = 0;
             }
 
