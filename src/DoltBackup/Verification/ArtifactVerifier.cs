@@ -231,10 +231,9 @@ namespace DoltBackup.Verification
             if (entries == null || keys == null)
             {
                 // Without the key (or nothing inside to check): every stored byte, part by part.
-                foreach (var p in archive.Parts)
+                foreach (var part in ArchiveParts.StoredFiles(archive))
                 {
-                    var one = new BackupArtifact { Kind = archive.Kind, StoredPath = p.StoredPath, Size = p.Size, Sha256 = p.Sha256, Encrypted = true, PlaintextSize = p.PlaintextSize, PlaintextSha256 = p.PlaintextSha256 };
-                    VerifyFile(files, one, null, options, emit, buffer, null, keys);
+                    VerifyFile(files, part, null, options, emit, buffer, null, keys);
                 }
                 return;
             }
