@@ -208,7 +208,7 @@ namespace DoltBackup.Benchmarks
             void Step(string name, Action setup, Action action)
             {
                 bool needed = name.StartsWith("backup", StringComparison.Ordinal);
-                for (int i = 0; i < (only == null || name == only ? repeat : needed ? 1 : 0); i++)
+                for (int i = 0; i < (only == null || name.Split(' ').Contains(only) ? repeat : needed ? 1 : 0); i++)
                 {
                     setup?.Invoke();
                     var p = System.Diagnostics.Process.GetCurrentProcess();

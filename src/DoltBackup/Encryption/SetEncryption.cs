@@ -358,8 +358,8 @@ namespace DoltBackup.Encryption
             => new CmsAuthEnvelopedReader(ciphertext, keys, CacheFor(keys), name, ownsInput);
 
         /// <summary>
-        /// Opens a large encrypted file (an archive, a tree file) to be read to its end: reading the ciphertext, AES-GCM
-        /// and the plaintext SHA-256 run on threads of their own, blocks of 1 MiB, at most 6 in flight. Errors are the
+        /// Opens a large encrypted file (an archive, a tree file) to be read to its end: reading the ciphertext and AES-GCM
+        /// run on a thread of their own, the plaintext SHA-256 (when asked) on another, blocks of 1 MiB, at most 6 in flight. Errors are the
         /// same as <see cref="OpenDecrypting"/>'s, thrown by the read that meets them.
         /// </summary>
         internal static CmsAuthEnvelopedReader OpenDecryptingLarge(Stream ciphertext, EncryptionKeys keys, string name, bool ownsInput = true, bool hashPlaintext = true)

@@ -99,12 +99,13 @@ namespace DoltBackup.FileCopy
         /// <summary>
         /// Opens the plaintext of an archive stored in parts, part after part, each read through to its end: its stored
         /// bytes checked against the recorded size and SHA-256 (so a missing, truncated, swapped or reordered part is
-        /// refused, naming it), its authentication tag checked, and (when <paramref name="hashPlaintext"/>) its plaintext
-        /// against the recorded size and SHA-256. A failure is an <see cref="EncryptionException"/> naming the part.
+        /// refused, naming it), its authentication tag checked, and its plaintext against the recorded size. The plaintext
+        /// is not hashed again: stored bytes with the recorded SHA-256 whose tag verifies decrypt to the very plaintext
+        /// whose SHA-256 was recorded. A failure is an <see cref="EncryptionException"/> naming the part.
         /// <paramref name="open"/> opens a stored file by its stored path.
         /// </summary>
-        internal static Stream OpenPlaintext(BackupArtifact archive, Func<string, Stream> open, EncryptionKeys keys, bool hashPlaintext = true)
-            => new PartsReader(archive, open, keys, hashPlaintext);
+        internal static Stream OpenPlaintext(BackupArtifact archive, Func<string, Stream> open, EncryptionKeys keys)
+            => new PartsReader(archive, open, keys);
 
         /// <summary>
         /// Where a damage met while reading the plaintext of an archive in parts lies: the part being read is read to its
@@ -118,7 +119,6 @@ namespace DoltBackup.FileCopy
             private readonly BackupArtifact _archive;
             private readonly Func<string, Stream> _open;
             private readonly EncryptionKeys _keys;
-            private readonly bool _hashPlaintext;
             private int _next;
             private ArchivePart _part;
             private Stream _file;
@@ -126,12 +126,11 @@ namespace DoltBackup.FileCopy
             private CmsAuthEnvelopedReader _plain;
             private long _position;
 
-            public PartsReader(BackupArtifact archive, Func<string, Stream> open, EncryptionKeys keys, bool hashPlaintext)
+            public PartsReader(BackupArtifact archive, Func<string, Stream> open, EncryptionKeys keys)
             {
                 _archive = archive;
                 _open = open;
                 _keys = keys;
-                _hashPlaintext = hashPlaintext;
                 string problem = RecordProblem(archive);
                 if (problem != null)
                 {
@@ -216,7 +215,7 @@ namespace DoltBackup.FileCopy
                 _raw = new HashingStream(_file, leaveOpen: true);
                 try
                 {
-                    _plain = SetEncryption.OpenDecryptingLarge(_raw, _keys, _part.StoredPath, ownsInput: false, hashPlaintext: _hashPlaintext);
+                    _plain = SetEncryption.OpenDecryptingLarge(_raw, _keys, _part.StoredPath, ownsInput: false, hashPlaintext: false);
                 }
                 catch (EncryptionException e)
                 {
@@ -239,10 +238,9 @@ namespace DoltBackup.FileCopy
                 {
                     throw Fail("it was not authenticated");
                 }
-                if (_plain.PlaintextLength != _part.PlaintextSize
-                    || (_hashPlaintext && !string.Equals(_plain.PlaintextSha256, _part.PlaintextSha256, StringComparison.OrdinalIgnoreCase)))
+                if (_plain.PlaintextLength != _part.PlaintextSize)
                 {
-                    throw Fail($"it decrypted to {_plain.PlaintextLength} bytes{(_hashPlaintext ? " with SHA-256 " + _plain.PlaintextSha256 : "")}, not the recorded {_part.PlaintextSize} bytes with {_part.PlaintextSha256} (a part of another set or another place)");
+                    throw Fail($"it decrypted to {_plain.PlaintextLength} bytes, not the recorded {_part.PlaintextSize} (a part of another set or another place)");
                 }
                 Close(false);
             }
@@ -366,7 +364,18 @@ namespace DoltBackup.FileCopy
                 }
                 _current = PartName(_name, index);
                 _output = _target.Open(_current);
-                _encryptor = SetEncryption.StartArchive(_output, _keys);
+                try
+                {
+                    // Writes the CMS header at once: a full disk or a failed upload throws here, and the part is given up.
+                    _encryptor = SetEncryption.StartArchive(_output, _keys);
+                }
+                catch
+                {
+                    _target.Abandon(_current, _output);
+                    _output = null;
+                    _current = null;
+                    throw;
+                }
                 _inPart = 0;
             }
 

@@ -298,6 +298,11 @@ namespace DoltBackup.FileCopy
                         }
                     }
                 }
+                else if (keys != null && options.Format != FileCopyFormat.Tree && options.Overwrite)
+                {
+                    // One object now: the parts of an earlier, larger archive of this name (-Force) go, as in a backup folder.
+                    new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken).Publish(outputName);
+                }
             }
             catch (Exception e)
             {

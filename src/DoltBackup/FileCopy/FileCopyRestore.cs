@@ -220,8 +220,8 @@ namespace DoltBackup.FileCopy
                 // authentication tag proves what they decrypt to. A streamed restore (options.Source) hashes the stored bytes as
                 // they arrive, so the same holds there.
                 bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
-                // In parts: each part's stored bytes and tag are checked as it ends, and its plaintext too in the check pass (ArchiveParts).
-                var parts = split ? OpenParts(manifest, archive, stored, path, hashPlaintext: staging == null, options.CancellationToken) : null;
+                // In parts: each part's stored bytes, tag and plaintext size are checked as it ends (ArchiveParts).
+                var parts = split ? OpenParts(manifest, archive, stored, path, options.CancellationToken) : null;
                 var plain = archive.Encrypted && !split ? OpenDecrypted(manifest, archive, raw, path, hashPlaintext) : null;
                 string archiveName = archive.Encrypted ? archive.StoredPath.Substring(0, archive.StoredPath.Length - Encryption.EncryptingBackupLocation.Suffix.Length) : archive.StoredPath;
                 Stream source = parts ?? plain ?? (Stream)raw;
@@ -373,13 +373,13 @@ namespace DoltBackup.FileCopy
             }
         }
 
-        private static Stream OpenParts(BackupManifest manifest, BackupArtifact archive, Verification.SetFileSource stored, string path, bool hashPlaintext, System.Threading.CancellationToken cancellationToken)
+        private static Stream OpenParts(BackupManifest manifest, BackupArtifact archive, Verification.SetFileSource stored, string path, System.Threading.CancellationToken cancellationToken)
         {
             var keys = manifest.SessionDecryptionKeys
                 ?? throw new FileCopyRestoreException(FileCopyRestoreFailure.DecryptionFailed, $"The archive '{path}' is encrypted and no key was given; nothing was restored.", path);
             try
             {
-                return ArchiveParts.OpenPlaintext(archive, name => stored.Open(name, cancellationToken), keys, hashPlaintext);
+                return ArchiveParts.OpenPlaintext(archive, name => stored.Open(name, cancellationToken), keys);
             }
             catch (Encryption.EncryptionException e)
             {

@@ -231,10 +231,9 @@ namespace DoltBackup.Verification
             if (entries == null || keys == null)
             {
                 // Without the key (or nothing inside to check): every stored byte, part by part.
-                foreach (var p in archive.Parts)
+                foreach (var part in ArchiveParts.StoredFiles(archive))
                 {
-                    var one = new BackupArtifact { Kind = archive.Kind, StoredPath = p.StoredPath, Size = p.Size, Sha256 = p.Sha256, Encrypted = true, PlaintextSize = p.PlaintextSize, PlaintextSha256 = p.PlaintextSha256 };
-                    VerifyFile(files, one, null, options, emit, buffer, null, keys);
+                    VerifyFile(files, part, null, options, emit, buffer, null, keys);
                 }
                 return;
             }
@@ -380,7 +379,7 @@ namespace DoltBackup.Verification
                 bool hashPlaintext = string.IsNullOrEmpty(archive.Sha256);
                 if (split)
                 {
-                    // Part after part, each checked (stored bytes, tag, plaintext) as it ends.
+                    // Part after part, each checked (stored bytes, tag, plaintext size) as it ends.
                     try
                     {
                         plain = ArchiveParts.OpenPlaintext(archive, name => files.Open(name, options.CancellationToken), keys);
