@@ -25,7 +25,7 @@ namespace DoltBackup.Encryption
     /// modified or cut-short file throws <see cref="EncryptionException"/> there. Callers therefore write what they read
     /// to a staging place and use it only after the stream ended without an exception.
     /// </summary>
-    internal sealed class CmsAuthEnvelopedReader : Stream
+    internal sealed class CmsAuthEnvelopedReader : Common.ForwardReadStream
     {
         private const int BlockBytes = 1024 * 1024;
         private const int PipelineBlocks = 6;
@@ -407,22 +407,6 @@ namespace DoltBackup.Encryption
         public bool Verified => _verified;
 
         /// <inheritdoc />
-        public override bool CanRead => true;
-        /// <inheritdoc />
-        public override bool CanSeek => false;
-        /// <inheritdoc />
-        public override bool CanWrite => false;
-        /// <inheritdoc />
-        public override long Length => throw new NotSupportedException();
-        /// <inheritdoc />
         public override long Position { get => _position; set => throw new NotSupportedException(); }
-        /// <inheritdoc />
-        public override void Flush() { }
-        /// <inheritdoc />
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        /// <inheritdoc />
-        public override void SetLength(long value) => throw new NotSupportedException();
-        /// <inheritdoc />
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

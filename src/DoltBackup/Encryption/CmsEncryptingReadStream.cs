@@ -9,7 +9,7 @@ namespace DoltBackup.Encryption
     /// drivers that upload from a stream they read: the plaintext is read in 64 KiB steps, encrypted, and served from a
     /// small queue, so memory stays flat whatever the size. Also hashes the plaintext (SHA-256) on the way.
     /// </summary>
-    internal sealed class CmsEncryptingReadStream : Stream
+    internal sealed class CmsEncryptingReadStream : Common.ForwardReadStream
     {
         private const int StepBytes = 64 * 1024;
 
@@ -73,23 +73,7 @@ namespace DoltBackup.Encryption
         }
 
         /// <inheritdoc />
-        public override bool CanRead => true;
-        /// <inheritdoc />
-        public override bool CanSeek => false;
-        /// <inheritdoc />
-        public override bool CanWrite => false;
-        /// <inheritdoc />
-        public override long Length => throw new NotSupportedException();
-        /// <inheritdoc />
         public override long Position { get => CiphertextLength; set => throw new NotSupportedException(); }
-        /// <inheritdoc />
-        public override void Flush() { }
-        /// <inheritdoc />
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        /// <inheritdoc />
-        public override void SetLength(long value) => throw new NotSupportedException();
-        /// <inheritdoc />
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         /// <summary>A write-side sink that queues bytes until the reader takes them.</summary>
         private sealed class ByteQueue : Stream

@@ -114,7 +114,7 @@ namespace DoltBackup.FileCopy
         /// </summary>
         internal static string ExplainDamage(Stream plaintext, string damage) => plaintext is PartsReader parts ? parts.Explain(damage) : damage;
 
-        private sealed class PartsReader : Stream
+        private sealed class PartsReader : Common.ForwardReadStream
         {
             private readonly BackupArtifact _archive;
             private readonly Func<string, Stream> _open;
@@ -272,15 +272,7 @@ namespace DoltBackup.FileCopy
                 base.Dispose(disposing);
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
             public override long Position { get => _position; set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
 
         /// <summary>Where the parts of an archive being written go: a file each, or an object each.</summary>

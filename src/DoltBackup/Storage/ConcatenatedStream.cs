@@ -4,7 +4,7 @@ using System.IO;
 namespace DoltBackup.Storage
 {
     /// <summary>A read-only stream of bytes already read (to decide how to upload) followed by the rest of the source.</summary>
-    internal sealed class ConcatenatedStream : Stream
+    internal sealed class ConcatenatedStream : Common.ForwardReadStream
     {
         private readonly byte[] _head;
         private readonly Stream _tail;
@@ -17,10 +17,6 @@ namespace DoltBackup.Storage
             _tail = tail;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => _position; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -40,12 +36,5 @@ namespace DoltBackup.Storage
             return n;
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

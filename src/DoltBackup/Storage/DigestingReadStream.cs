@@ -8,7 +8,7 @@ namespace DoltBackup.Storage
     /// A read-only pass-through that computes the SHA-256 (recorded by the module) and the MD5 (compared with the
     /// service's Content-MD5/ETag) of the bytes an upload reads, so what was sent is known without a second pass.
     /// </summary>
-    internal sealed class DigestingReadStream : Stream
+    internal sealed class DigestingReadStream : Common.ForwardReadStream
     {
         private readonly Stream _inner;
         private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -26,9 +26,6 @@ namespace DoltBackup.Storage
         /// <summary>The MD5 of everything read.</summary>
         public string Md5Hex => _md5Hex ?? (_md5Hex = Hex(_md5.GetHashAndReset()));
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _inner.Length;
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
@@ -43,14 +40,6 @@ namespace DoltBackup.Storage
             }
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

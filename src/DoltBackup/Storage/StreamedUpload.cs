@@ -302,22 +302,13 @@ namespace DoltBackup.Storage
             public override void Write(byte[] buffer, int offset, int count) => _pipe.Write(buffer, offset, count);
         }
 
-        private sealed class ReadEnd : Stream
+        private sealed class ReadEnd : Common.ForwardReadStream
         {
             private readonly Pipe _pipe;
 
             public ReadEnd(Pipe pipe) => _pipe = pipe;
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() { }
             public override int Read(byte[] buffer, int offset, int count) => _pipe.Read(buffer, offset, count);
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }

@@ -8,7 +8,7 @@ namespace DoltBackup.Verification
     /// The data of the current tar entry as a read-only stream that feeds every byte read to a SHA-256 hasher, so
     /// the store checks and the artifact hash share one read. Disposing it leaves the archive untouched.
     /// </summary>
-    internal sealed class TarEntryDataStream : Stream
+    internal sealed class TarEntryDataStream : Common.ForwardReadStream
     {
         private readonly TarReader _reader;
         private readonly Sha256Hasher _hasher;
@@ -41,14 +41,6 @@ namespace DoltBackup.Verification
             return n;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -59,7 +59,7 @@ namespace DoltBackup.Storage.Sets
             }
         }
 
-        private sealed class ReportingStream : Stream
+        private sealed class ReportingStream : Common.ForwardReadStream
         {
             private readonly Stream _inner;
             private readonly StreamedDownload _owner;
@@ -71,12 +71,6 @@ namespace DoltBackup.Storage.Sets
                 _owner = owner;
                 _display = display;
             }
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -98,14 +92,6 @@ namespace DoltBackup.Storage.Sets
                 }
                 return n;
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {

@@ -282,7 +282,7 @@ namespace DoltBackup.Storage.Sets
         /// A read-once stream that runs a check when its end is reached (given the bytes read); a decryption failure is
         /// an <see cref="InvalidDataException"/> naming it.
         /// </summary>
-        private sealed class CheckedAtEnd : Stream
+        private sealed class CheckedAtEnd : Common.ForwardReadStream
         {
             private readonly Stream _inner;
             private readonly IDisposable[] _also;
@@ -325,15 +325,7 @@ namespace DoltBackup.Storage.Sets
                 return 0;
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
             public override long Position { get => _read; set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {
