@@ -461,7 +461,7 @@ namespace DoltBackup.Cmdlets
                     : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.DatabaseLocked
                         ? "A Dolt process holds that database (its noms/LOCK): stop it first. -Force never overrides a held lock."
                         : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.TooLargeToEncrypt
-                            ? "Use -Format Tree with New-DoltBackup -Method FileCopy (each file is encrypted on its own), or back up through the server with -Method DoltBackup."
+                            ? "Run Sync-DoltBackup again with -Format TarGzip (the default) or -Format Tar: an encrypted archive is written in parts. Nothing was copied."
                             : "Create a new set with New-DoltBackup -Method FileCopy.";
                 WriteDoltError(e, "FileCopyRefused", e.Reason == DoltBackup.FileCopy.FileCopyRefusal.InvalidDataDir ? ErrorCategory.InvalidOperation
                     : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.TooLargeToEncrypt ? ErrorCategory.LimitsExceeded : ErrorCategory.ResourceBusy,
