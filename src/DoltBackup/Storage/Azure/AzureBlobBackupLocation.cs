@@ -290,7 +290,7 @@ namespace DoltBackup.Storage.Azure
                     {
                         throw new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
                             $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxBlockCount} blocks: it is over the largest blob Azure stores; nothing was stored.",
-                            "Back up with -Format Tree (one object per file) or split the data directory; running again cannot help.");
+                            "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help.");
                     }
                     uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
                     free.Wait(ct);

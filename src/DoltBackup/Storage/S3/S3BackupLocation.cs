@@ -278,7 +278,7 @@ namespace DoltBackup.Storage.S3
                         {
                             throw new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
                                 $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxPartCount} parts: it is over the largest object S3 stores (5 TiB); nothing was stored.",
-                                "Back up with -Format Tree (one object per file) or split the data directory; running again cannot help.");
+                                "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help.");
                         }
                     }
                     var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.Number).ToList();

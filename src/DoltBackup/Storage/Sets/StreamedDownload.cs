@@ -84,7 +84,7 @@ namespace DoltBackup.Storage.Sets
                     // Whatever the driver's stream throws (an IOException, the Azure SDK's failed retries): the transfer broke.
                     throw new StorageException("StorageReadFailed", ErrorCategory.ReadError, _display,
                         $"Reading '{_display}' failed midway: {_owner._scrubber.Scrub(DriverSupport.FirstLine(DriverSupport.Innermost(e).Message))}.",
-                        "Check the connection to the object store and run again; nothing was moved into place.");
+                        "Check the connection to the object store and run again; a restore moves nothing into place after such a failure.");
                 }
                 if (n > 0)
                 {
