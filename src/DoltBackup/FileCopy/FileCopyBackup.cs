@@ -257,7 +257,7 @@ namespace DoltBackup.FileCopy
             long totalBytes = entries.Where(e => !e.IsDirectory && !e.IsLockFile).Sum(e => e.Size);
             var result = new FileCopyResult { OutputPath = output, Format = options.Format, Databases = databases.ToList() };
             var parts = segmentBytes <= 0 ? null
-                : upload == null ? (PartTarget)new LocalParts(backupFolder) : new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken);
+                : upload == null ? (PartTarget)new LocalParts(backupFolder, options.Move) : new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken);
             try
             {
                 if (options.Format == FileCopyFormat.Tree && upload != null)
@@ -283,20 +283,14 @@ namespace DoltBackup.FileCopy
                 }
                 else if (upload == null)
                 {
-                    DeletePath(output);
-                    if (options.Format == FileCopyFormat.Tree)
+                    // One file (or the tree) now: it replaces what an earlier run of this name left (-Force), the parts
+                    // of an earlier, larger encrypted archive too; until it is in place, the earlier one stays whole.
+                    var replaced = new List<string> { output };
+                    if (keys != null && options.Format != FileCopyFormat.Tree)
                     {
-                        Directory.Move(partial, output);
+                        replaced.AddRange(new LocalParts(backupFolder, options.Move).StaleFiles(outputName));
                     }
-                    else
-                    {
-                        File.Move(partial, output);
-                        if (keys != null)
-                        {
-                            // One file now: the parts of an earlier, larger archive of this name (-Force) go.
-                            new LocalParts(backupFolder).Publish(outputName);
-                        }
-                    }
+                    FolderReplace.Run(new[] { (partial, output) }, replaced, options.Move);
                 }
                 else if (keys != null && options.Format != FileCopyFormat.Tree && options.Overwrite)
                 {
@@ -669,8 +663,13 @@ namespace DoltBackup.FileCopy
         private sealed class LocalParts : PartTarget
         {
             private readonly string _folder;
+            private readonly Action<string, string> _move;
 
-            public LocalParts(string folder) => _folder = folder;
+            public LocalParts(string folder, Action<string, string> move)
+            {
+                _folder = folder;
+                _move = move;
+            }
 
             private string PathOf(string storedName) => Path.Combine(_folder, storedName);
 
@@ -691,17 +690,15 @@ namespace DoltBackup.FileCopy
 
             public override void Abandon(string storedName, Stream output) => output.Dispose();
 
+            /// <summary>The files of the folder that an earlier archive of the name left and the written ones do not replace.</summary>
+            public IEnumerable<string> StaleFiles(string encryptedName)
+                => Directory.GetFiles(_folder).Select(Path.GetFileName).Where(n => IsStale(encryptedName, n)).Select(PathOf).ToList();
+
             public override void Publish(string encryptedName)
             {
-                foreach (var stale in Directory.GetFiles(_folder).Select(Path.GetFileName).Where(n => IsStale(encryptedName, n)).ToList())
-                {
-                    File.Delete(PathOf(stale));
-                }
-                foreach (var name in Written)
-                {
-                    DeletePath(PathOf(name));
-                    File.Move(PathOf(name) + ".partial", PathOf(name));
-                }
+                // Until every new part is in place, the earlier archive (single file or parts) stays whole (FolderReplace).
+                FolderReplace.Run(Written.Select(n => (PathOf(n) + ".partial", PathOf(n))).ToList(),
+                    StaleFiles(encryptedName).Concat(Written.Select(PathOf)), _move);
             }
 
             public override void RemoveWritten()
