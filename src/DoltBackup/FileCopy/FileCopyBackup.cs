@@ -227,10 +227,18 @@ namespace DoltBackup.FileCopy
             {
                 throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
             }
-            if (upload != null && !options.Overwrite && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
+            if (upload != null && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
                 || (options.Format != FileCopyFormat.Tree && upload.Stat(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", ArchiveParts.PartName(outputName, 1)), options.CancellationToken) != null)))
             {
-                throw new IOException($"'{output}' already exists in the object store; use a new backup set, or -Force to replace it.");
+                if (!options.Overwrite)
+                {
+                    throw new IOException($"'{output}' already exists in the object store; use a new backup set, or -Force to replace it.");
+                }
+                // -Force over a set in the object store: the new archive (its parts, the tree's files) takes the names of
+                // the earlier set's, and an object store cannot rename. The earlier manifest.json goes first, so the set
+                // is visibly incomplete (no manifest) until the new one lands, never a manifest naming changed bytes; a
+                // run that fails or is killed leaves objects under the set's prefix and no manifest.json.
+                upload.Delete(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", BackupManifest.FileName), options.CancellationToken);
             }
             var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
             foreach (var name in databases)
