@@ -225,14 +225,14 @@ namespace DoltBackup.FileCopy
             string partial = output + ".partial";
             if (upload == null && !options.Overwrite && (File.Exists(output) || Directory.Exists(output) || File.Exists(Path.Combine(backupFolder, ArchiveParts.PartName(outputName, 1)))))
             {
-                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
+                throw new IOException($"'{output}' already exists in the backup folder: it holds an earlier copy, which is not replaced. Create a new backup set (New-DoltBackup -Method FileCopy).");
             }
             if (upload != null && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
                 || (options.Format != FileCopyFormat.Tree && upload.Stat(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", ArchiveParts.PartName(outputName, 1)), options.CancellationToken) != null)))
             {
                 if (!options.Overwrite)
                 {
-                    throw new IOException($"'{output}' already exists in the object store; use a new backup set, or -Force to replace it.");
+                    throw new IOException($"'{output}' already exists in the object store: it holds an earlier copy, which is not replaced. Create a new backup set (New-DoltBackup -Method FileCopy).");
                 }
                 // -Force over a set in the object store: the new archive (its parts, the tree's files) takes the names of
                 // the earlier set's, and an object store cannot rename. The earlier manifest.json goes first, so the set

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 
 namespace DoltBackup.FileCopy
 {
@@ -19,16 +20,17 @@ namespace DoltBackup.FileCopy
         /// <summary>
         /// Moves each of <paramref name="moves"/> (From: a path this run wrote, To: its final path) into place, replacing
         /// the existing paths of <paramref name="replaced"/> (the earlier archive or tree, every earlier part; may include
-        /// the To paths). <paramref name="move"/> moves a file or folder (null: the file system's move).
+        /// the To paths, which are replaced whether listed or not). <paramref name="move"/> moves a file or folder (null: the file system's move).
         /// </summary>
         public static void Run(IReadOnlyList<(string From, string To)> moves, IEnumerable<string> replaced, Action<string, string> move = null)
         {
             move = move ?? Move;
+            var names = replaced.Concat(moves.Select(m => m.To)).Distinct(StringComparer.Ordinal).ToList();
             var aside = new List<string>();
             var done = new List<(string From, string To)>();
             try
             {
-                foreach (var path in replaced)
+                foreach (var path in names)
                 {
                     if (!File.Exists(path) && !Directory.Exists(path))
                     {
@@ -49,7 +51,8 @@ namespace DoltBackup.FileCopy
                 RollBack(done, aside, move);
                 throw;
             }
-            foreach (var path in aside)
+            // The new files are in place: what was moved aside goes, and what a run stopped midway left aside under these names.
+            foreach (var path in names)
             {
                 try
                 {

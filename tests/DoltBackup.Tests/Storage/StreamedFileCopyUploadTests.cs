@@ -293,6 +293,8 @@ namespace DoltBackup.Tests.Storage
             var manifest = NewManifest(dir.Combine("staging", "set"));
             var e = Assert.Throws<IOException>(() => FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, UploadTo = store, UploadSetKey = "x" }));
             Assert.Contains("memory://test/x/datadir.tar.gz", e.Message);
+            Assert.DoesNotContain("-Force", e.Message); // Sync-DoltBackup has no -Force: the advice is a new set
+            Assert.Contains("New-DoltBackup", e.Message);
             Assert.Equal(3, store.Stat("x/datadir.tar.gz", None).Size);
         }
 
