@@ -79,6 +79,56 @@ namespace DoltBackup.Tests.Encryption
             Assert.Equal(parts.Select(p => p.StoredPath), stored);
         }
 
+        /// <summary>
+        /// A run that stops with no clean-up (killed: here every removal of a part fails) leaves its parts under the set's
+        /// prefix, named as parts of the set's archive, and no manifest.json: a folder without manifest in the listing.
+        /// </summary>
+        internal static void KilledUploadLeavesItsPartsUnderTheSetsPrefix(IBackupLocation root, TempDir dir)
+        {
+            string data = EncryptedArchivePartsTests.DataDir(dir);
+            string set = "20260102T000000Z-killed-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var cutting = new StreamedFileCopyUploadTests.CuttingLocation(new NoPartRemoval(new StagedDestinationTests.PrefixedLocation(root, set)),
+                key => key.EndsWith("part0003.p7m", StringComparison.Ordinal), 1000);
+            Assert.ThrowsAny<Exception>(() => FileCopySync.SyncOffHost(Encrypted(dir, "killed"), new FileCopyOptions { DataDir = data }, null, null, cutting, null, out _));
+            var left = root.List(set + "/", None).Select(o => o.Key.Substring(set.Length + 1)).Where(k => k != ".doltbackup.lock").ToList();
+            Assert.Equal(new[] { "datadir.tar.gz.part0001.p7m", "datadir.tar.gz.part0002.p7m" }, left);
+            Assert.Contains(RemoteSetCatalog.List(root, None).FoldersWithoutManifest, f => f.EndsWith("/" + set, StringComparison.Ordinal));
+        }
+
+        /// <summary>A location where removing a part fails, as in a process killed before its clean-up.</summary>
+        private sealed class NoPartRemoval : IBackupLocation
+        {
+            private readonly IBackupLocation _inner;
+
+            public NoPartRemoval(IBackupLocation inner) => _inner = inner;
+
+            public string DisplayName => _inner.DisplayName;
+            public StorageKind Kind => _inner.Kind;
+            public StoredObject Put(string key, Stream content, CancellationToken cancellationToken) => _inner.Put(key, content, cancellationToken);
+            public Stream OpenRead(string key, CancellationToken cancellationToken) => _inner.OpenRead(key, cancellationToken);
+            public StoredObject Stat(string key, CancellationToken cancellationToken) => _inner.Stat(key, cancellationToken);
+            public System.Collections.Generic.IReadOnlyList<StoredObject> List(string prefix, CancellationToken cancellationToken) => _inner.List(prefix, cancellationToken);
+
+            public void Delete(string key, CancellationToken cancellationToken)
+            {
+                if (key.Contains(".part"))
+                {
+                    throw new IOException("killed (test)");
+                }
+                _inner.Delete(key, cancellationToken);
+            }
+
+            public IStorageLock TryAcquireLock(string key, TimeSpan staleAfter, CancellationToken cancellationToken) => _inner.TryAcquireLock(key, staleAfter, cancellationToken);
+            public void Dispose() => _inner.Dispose();
+        }
+
+        [Fact]
+        public void A_killed_upload_leaves_its_parts_under_the_sets_prefix_and_no_manifest()
+        {
+            using var dir = new TempDir();
+            KilledUploadLeavesItsPartsUnderTheSetsPrefix(new MemoryBackupLocation(), dir);
+        }
+
         [Fact]
         public void Force_over_a_set_in_parts_cut_midway_leaves_no_manifest_naming_changed_bytes()
         {
@@ -94,6 +144,16 @@ namespace DoltBackup.Tests.Encryption
             using var dir = new TempDir();
             using var root = BackupLocations.Open(url, context);
             ForceOverASetInPartsCutMidUpload(root, dir);
+        }
+
+        [Theory]
+        [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
+        public void A_killed_upload_to_the_emulator_leaves_its_parts_under_the_sets_prefix_and_no_manifest(string driver)
+        {
+            var (url, context) = OffHostSetTests.Root(driver);
+            using var dir = new TempDir();
+            using var root = BackupLocations.Open(url, context);
+            KilledUploadLeavesItsPartsUnderTheSetsPrefix(root, dir);
         }
     }
 }
