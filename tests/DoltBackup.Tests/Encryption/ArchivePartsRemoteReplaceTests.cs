@@ -140,20 +140,22 @@ namespace DoltBackup.Tests.Encryption
         [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
         public void Force_over_a_set_in_parts_on_the_emulator_cut_midway_leaves_no_manifest_naming_changed_bytes(string driver)
         {
-            var (url, context) = OffHostSetTests.Root(driver);
-            using var dir = new TempDir();
-            using var root = BackupLocations.Open(url, context);
-            ForceOverASetInPartsCutMidUpload(root, dir);
+            OnEmulator(driver, ForceOverASetInPartsCutMidUpload);
         }
 
         [Theory]
         [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
         public void A_killed_upload_to_the_emulator_leaves_its_parts_under_the_sets_prefix_and_no_manifest(string driver)
         {
+            OnEmulator(driver, KilledUploadLeavesItsPartsUnderTheSetsPrefix);
+        }
+
+        private static void OnEmulator(string driver, Action<IBackupLocation, TempDir> check)
+        {
             var (url, context) = OffHostSetTests.Root(driver);
             using var dir = new TempDir();
             using var root = BackupLocations.Open(url, context);
-            KilledUploadLeavesItsPartsUnderTheSetsPrefix(root, dir);
+            check(root, dir);
         }
     }
 }

@@ -34,6 +34,15 @@ namespace DoltBackup.Tests.Encryption
             return manifest;
         }
 
+        /// <summary>An earlier encrypted archive in parts in dir/backup: the data dir, the backup folder, and its files.</summary>
+        private static (string Data, string Backup, Dictionary<string, string> Files) EarlierParts(TempDir dir)
+        {
+            string data = EncryptedArchivePartsTests.DataDir(dir);
+            string backup = dir.Combine("backup");
+            FileCopyBackup.Run(Encrypted(backup), new FileCopyOptions { DataDir = data });
+            return (data, backup, Snapshot(backup));
+        }
+
         /// <summary>A move that fails once, for the first path whose name matches; the others (and the roll-back) move.</summary>
         private static Action<string, string> FailingOnce(Func<string, bool> fails, List<string> moved)
         {
@@ -62,10 +71,7 @@ namespace DoltBackup.Tests.Encryption
         public void Parts_over_earlier_parts_a_move_failing_halfway_puts_every_earlier_part_back()
         {
             using var dir = new TempDir();
-            string data = EncryptedArchivePartsTests.DataDir(dir);
-            string backup = dir.Combine("backup");
-            FileCopyBackup.Run(Encrypted(backup), new FileCopyOptions { DataDir = data });
-            var before = Snapshot(backup);
+            var (data, backup, before) = EarlierParts(dir);
             Assert.True(before.Keys.Count(k => k.StartsWith(Parts)) >= 4, string.Join(",", before.Keys));
 
             Change(data);
@@ -86,10 +92,7 @@ namespace DoltBackup.Tests.Encryption
         public void Parts_over_earlier_parts_replace_them_all_and_leave_nothing_aside()
         {
             using var dir = new TempDir();
-            string data = EncryptedArchivePartsTests.DataDir(dir);
-            string backup = dir.Combine("backup");
-            FileCopyBackup.Run(Encrypted(backup), new FileCopyOptions { DataDir = data });
-            var before = Snapshot(backup);
+            var (data, backup, before) = EarlierParts(dir);
             // An earlier, longer archive left a fifth part, and a stopped run a file moved aside: both go.
             File.WriteAllBytes(Path.Combine(backup, Parts + "0009.p7m"), new byte[] { 9 });
             File.WriteAllBytes(Path.Combine(backup, Parts + "0001.p7m" + FolderReplace.AsideSuffix), new byte[] { 1 });
@@ -109,10 +112,7 @@ namespace DoltBackup.Tests.Encryption
         public void One_file_over_earlier_parts_a_failing_move_leaves_the_earlier_parts_whole()
         {
             using var dir = new TempDir();
-            string data = EncryptedArchivePartsTests.DataDir(dir);
-            string backup = dir.Combine("backup");
-            FileCopyBackup.Run(Encrypted(backup), new FileCopyOptions { DataDir = data });
-            var before = Snapshot(backup);
+            var (_, backup, before) = EarlierParts(dir);
             string small = dir.Combine("small");
             TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), small);
 
