@@ -246,6 +246,30 @@ namespace DoltBackup.Tests.Encryption
             Assert.Contains(Results(restoreTest), x => x.Status == VerificationStatus.Failed && x.Message.Contains(named));
         }
 
+        /// <summary>
+        /// The same calls as tests/pester/Encryption.Tests.ps1 "an archive larger than one segment...": a missing part is
+        /// refused before any dolt command is needed, so that check runs where no dolt is installed (-DoltPath names
+        /// a binary that does not exist, and no fake engine is registered).
+        /// </summary>
+        [Fact]
+        public void Restore_refuses_a_missing_part_before_dolt_is_needed()
+        {
+            using var dir = new TempDir();
+            string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
+            var cert = TestKeys.NewCertificate("ops");
+            using var shell = new PowerShellHost();
+            var m = MakeSet(shell, data, dir.Combine("backups"), cert, "parts");
+            File.Delete(Path.Combine(m.BackupFolder, "datadir.tar.gz.part0002.p7m"));
+            string target = dir.Combine("restored");
+            var restore = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -DoltPath $args[3] -Confirm:$false",
+                m.BackupFolder, target, cert, dir.Combine("no-dolt", "dolt"));
+            Assert.Contains(restore.Errors, e => e.Exception.Message.Contains("part0002"));
+            Assert.DoesNotContain(restore.Errors, e => e.Exception.Message.Contains("no-dolt"));
+            Assert.Null(restore.Terminating);
+            Assert.False(Directory.Exists(target));
+        }
+
         [Fact]
         public void A_cut_upload_of_a_later_part_leaves_none_of_the_parts_in_the_object_store()
         {
