@@ -200,7 +200,7 @@ Describe 'Encrypted backup sets' {
         Remove-Item (Join-Path $m.BackupFolder 'datadir.tar.gz.part0002.p7m')
         $failed = @(Test-DoltBackup -Path $m.BackupFolder | Where-Object { $_.Status -eq 'Failed' })
         @($failed | Where-Object { ($_.Target + $_.Message) -like '*part0002*' }).Count | Should -BeGreaterThan 0
-        # Refused before any dolt command is needed (EncryptedArchivePartsTests.Restore_refuses_a_missing_part_before_dolt_is_needed): runs
+        # Refused before any dolt command is needed (as EncryptedArchivePartsTests' damaged-part theory): runs
         # without dolt, and -DoltPath names a binary that does not exist to show it is never run.
         $target = Join-Path $script:temp 'restored'
         $err = $null
