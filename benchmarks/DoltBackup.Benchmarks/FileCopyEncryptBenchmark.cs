@@ -190,10 +190,7 @@ namespace DoltBackup.Benchmarks
             int repeat = args.Count > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
             var format = args.Count > 2 && Enum.TryParse<FileCopyFormat>(args[2], true, out var f) ? f : FileCopyFormat.Tar;
             string only = args.Count > 4 ? args[4] : null;
-            if (args.Count > 3 && args[3] != "Automatic")
-            {
-                GcmCipher.Preferred = (GcmImplementation)Enum.Parse(typeof(GcmImplementation), args[3], true);
-            }
+            using var preference = args.Count > 3 && args[3] != "Automatic" ? GcmCipher.Prefer((GcmImplementation)Enum.Parse(typeof(GcmImplementation), args[3], true)) : null;
             using var rsa = RSA.Create(3072);
             var cert = new CertificateRequest("CN=bench", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
                 .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
@@ -263,7 +260,7 @@ namespace DoltBackup.Benchmarks
             }
             double Gcm(GcmImplementation implementation)
             {
-                GcmCipher.Preferred = implementation;
+                using var preference = GcmCipher.Prefer(implementation);
                 try
                 {
                     return Cpu(() =>
@@ -276,10 +273,6 @@ namespace DoltBackup.Benchmarks
                 catch (PlatformNotSupportedException)
                 {
                     return double.NaN;
-                }
-                finally
-                {
-                    GcmCipher.Preferred = GcmImplementation.Automatic;
                 }
             }
             var gcmCpu = new Dictionary<GcmImplementation, double>();
