@@ -38,6 +38,7 @@ namespace DoltBackup.Tests.Encryption
         internal static void ForceOverASetInPartsCutMidUpload(IBackupLocation root, TempDir dir)
         {
             string data = EncryptedArchivePartsTests.DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, EncryptedArchivePartsTests.Segment);
             string set = "20260101T000000Z-force-" + Guid.NewGuid().ToString("N").Substring(0, 6);
             using (var at = new StagedDestinationTests.PrefixedLocation(root, set))
             {
@@ -86,6 +87,7 @@ namespace DoltBackup.Tests.Encryption
         internal static void KilledUploadLeavesItsPartsUnderTheSetsPrefix(IBackupLocation root, TempDir dir)
         {
             string data = EncryptedArchivePartsTests.DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, EncryptedArchivePartsTests.Segment);
             string set = "20260102T000000Z-killed-" + Guid.NewGuid().ToString("N").Substring(0, 6);
             var cutting = new StreamedFileCopyUploadTests.CuttingLocation(new NoPartRemoval(new StagedDestinationTests.PrefixedLocation(root, set)),
                 key => key.EndsWith("part0003.p7m", StringComparison.Ordinal), 1000);

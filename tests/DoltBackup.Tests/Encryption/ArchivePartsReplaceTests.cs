@@ -34,13 +34,17 @@ namespace DoltBackup.Tests.Encryption
             return manifest;
         }
 
-        /// <summary>An earlier encrypted archive in parts in dir/backup: the data dir, the backup folder, and its files.</summary>
-        private static (string Data, string Backup, Dictionary<string, string> Files) EarlierParts(TempDir dir)
+        /// <summary>
+        /// An earlier encrypted archive in parts in dir/backup: the data dir, its segment size (dispose at the end of the
+        /// test), the backup folder and its files.
+        /// </summary>
+        private static (string Data, IDisposable Segments, string Backup, Dictionary<string, string> Files) EarlierParts(TempDir dir)
         {
             string data = EncryptedArchivePartsTests.DataDir(dir);
+            var segments = new ArchiveSegmentOverride(data, EncryptedArchivePartsTests.Segment);
             string backup = dir.Combine("backup");
             FileCopyBackup.Run(Encrypted(backup), new FileCopyOptions { DataDir = data });
-            return (data, backup, Snapshot(backup));
+            return (data, segments, backup, Snapshot(backup));
         }
 
         /// <summary>A move that fails once, for the first path whose name matches; the others (and the roll-back) move.</summary>
@@ -71,7 +75,8 @@ namespace DoltBackup.Tests.Encryption
         public void Parts_over_earlier_parts_a_move_failing_halfway_puts_every_earlier_part_back()
         {
             using var dir = new TempDir();
-            var (data, backup, before) = EarlierParts(dir);
+            var (data, segments, backup, before) = EarlierParts(dir);
+            using var held = segments;
             Assert.True(before.Keys.Count(k => k.StartsWith(Parts)) >= 4, string.Join(",", before.Keys));
 
             Change(data);
@@ -92,7 +97,8 @@ namespace DoltBackup.Tests.Encryption
         public void Parts_over_earlier_parts_replace_them_all_and_leave_nothing_aside()
         {
             using var dir = new TempDir();
-            var (data, backup, before) = EarlierParts(dir);
+            var (data, segments, backup, before) = EarlierParts(dir);
+            using var held = segments;
             // An earlier, longer archive left a fifth part, and a stopped run a file moved aside: both go.
             File.WriteAllBytes(Path.Combine(backup, Parts + "0009.p7m"), new byte[] { 9 });
             File.WriteAllBytes(Path.Combine(backup, Parts + "0001.p7m" + FolderReplace.AsideSuffix), new byte[] { 1 });
@@ -112,7 +118,8 @@ namespace DoltBackup.Tests.Encryption
         public void One_file_over_earlier_parts_a_failing_move_leaves_the_earlier_parts_whole()
         {
             using var dir = new TempDir();
-            var (_, backup, before) = EarlierParts(dir);
+            var (_, segments, backup, before) = EarlierParts(dir);
+            using var held = segments;
             string small = dir.Combine("small");
             TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), small);
 
