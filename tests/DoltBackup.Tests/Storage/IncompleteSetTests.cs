@@ -357,5 +357,52 @@ namespace DoltBackup.Tests.Storage
             Assert.True(File.Exists(Path.Combine(root, "notes", "readme.txt")));
             Assert.True(File.Exists(Path.Combine(root, Newer, BackupManifest.FileName)));
         }
+    
+        /// <summary>A local root: one Completed set, one killed backup (files, no manifest.json), a folder not named like a set.</summary>
+        private static string LocalRoot(TempDir dir, out string killed)
+        {
+            string root = dir.Combine("root");
+            BackupSetTransfer.Publish(OffHostSetTests.LocalSet(dir, Newer, createdUtc: BackupId.TryParseTime(Newer)), new LocalFolderLocation(root), Newer, null, None);
+            killed = Path.Combine(root, Killed);
+            Directory.CreateDirectory(Path.Combine(killed, "data"));
+            File.WriteAllText(Path.Combine(killed, "data", "a.tar"), "0123456789");
+            Directory.CreateDirectory(Path.Combine(root, "notes"));
+            File.WriteAllText(Path.Combine(root, "notes", "readme.txt"), "mine");
+            return root;
+        }
+
+        [Fact]
+        public void Locally_a_policy_neither_counts_nor_touches_an_incomplete_set_and_WhatIf_deletes_nothing()
+        {
+            using var dir = new TempDir();
+            string root = LocalRoot(dir, out string killed);
+            File.SetLastWriteTimeUtc(Path.Combine(killed, "data", "a.tar"), DateTime.UtcNow.AddDays(-3));
+            using var host = Host();
+
+            var policy = host.Run("Remove-DoltBackup -Path $args[0] -KeepLast 1 -Force", root);
+            Assert.True(policy.Errors.Count == 0 && policy.Terminating == null, policy.AllText());
+            var kept = Assert.Single(Results(policy));
+            Assert.Equal(Newer, kept.Id);
+            Assert.Equal(BackupRemovalAction.Kept, kept.Action);
+            Assert.True(File.Exists(Path.Combine(killed, "data", "a.tar")));
+
+            var whatIf = host.Run("Get-DoltBackup $args[0] -Status Incomplete | Remove-DoltBackup -WhatIf", root);
+            Assert.True(whatIf.Errors.Count == 0 && whatIf.Terminating == null, whatIf.AllText());
+            Assert.Equal(BackupRemovalAction.Skipped, Assert.Single(Results(whatIf)).Action);
+            Assert.True(File.Exists(Path.Combine(killed, "data", "a.tar")));
+        }
+
+        [Fact]
+        public void A_negative_IncompleteMinimumAge_is_refused_before_anything_is_deleted()
+        {
+            using var dir = new TempDir();
+            string root = LocalRoot(dir, out string killed);
+            File.SetLastWriteTimeUtc(Path.Combine(killed, "data", "a.tar"), DateTime.UtcNow.AddDays(-3));
+            using var host = Host();
+            // What Pester's `{ ... } | Should -Throw -ErrorId` sees.
+            var id = host.Invoke("try { Get-DoltBackup $args[0] -Status Incomplete | Remove-DoltBackup -IncompleteMinimumAge ([TimeSpan]::FromHours(-1)) -Force -ErrorAction Stop; 'nothing thrown' } catch { $_.FullyQualifiedErrorId }", root).Single().ToString();
+            Assert.Equal("DoltBackup.InvalidRetentionPolicy,DoltBackup.Cmdlets.RemoveDoltBackupCommand", id);
+            Assert.True(File.Exists(Path.Combine(killed, "data", "a.tar")));
+        }
     }
 }
