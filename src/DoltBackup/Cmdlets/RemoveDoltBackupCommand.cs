@@ -242,7 +242,7 @@ namespace DoltBackup.Cmdlets
                     done++;
                     // An object-store set is only its own objects: nothing outside its prefix is deleted.
                     var preview = global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(decision.Set.BackupFolder)
-                        ? new BackupRemovalResult(decision.Set, BackupRemovalAction.Skipped, decision.Reason)
+                        ? RemotePreview(decision)
                         : remover.Preview(decision, remaining);
                     if (!Confirm(decision.Set, preview))
                     {
@@ -330,7 +330,47 @@ namespace DoltBackup.Cmdlets
         /// </summary>
         internal static TimeSpan SharedFileGrace = TimeSpan.FromHours(24);
 
-                /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
+                /// <summary>What deleting an object-store set would delete: its objects, and a -Versioned version's staging copy on this host.</summary>
+        private static BackupRemovalResult RemotePreview(RetentionDecision decision)
+        {
+            var preview = new BackupRemovalResult(decision.Set, BackupRemovalAction.Skipped, decision.Reason);
+            var staging = StagingPruner.For(decision.Set, out _);
+            if (staging != null)
+            {
+                preview.DataPaths = new[] { staging.Local.BackupFolder };
+            }
+            return preview;
+        }
+
+        /// <summary>
+        /// After a -Versioned version is gone from the object store: its staging copy on this host goes too, unless the
+        /// next version is seeded from it (see <see cref="StagingPruner"/>).
+        /// </summary>
+        private void PruneStaging(BackupManifest set, BackupRemovalResult result, string reason)
+        {
+            var staging = StagingPruner.For(set, out string keptBecause);
+            if (staging == null)
+            {
+                if (keptBecause != null)
+                {
+                    WriteVerbose($"{set.Id}: {keptBecause}.");
+                }
+                return;
+            }
+            var local = staging.Remove(reason, out var failure);
+            if (local.Action == BackupRemovalAction.Deleted)
+            {
+                result.DataPaths = new[] { staging.Local.BackupFolder };
+                WriteVerbose($"{set.Id}: deleted its staging copy {staging.Local.BackupFolder}.");
+            }
+            else
+            {
+                result.LeftInPlace = result.LeftInPlace.Concat(new[] { staging.Local.BackupFolder }).ToArray();
+                WriteWarning($"{set.Id}: its staging copy {staging.Local.BackupFolder} was not deleted: {failure?.Exception.Message ?? local.Reason}");
+            }
+        }
+
+        /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
         private BackupRemovalResult RemoveRemote(BackupManifest set, string reason)
         {
             var result = new BackupRemovalResult(set, BackupRemovalAction.Failed, reason);
@@ -348,6 +388,7 @@ namespace DoltBackup.Cmdlets
                     WriteVerbose($"{set.Id}: deleted {deleted} objects under {location.DisplayName}.");
                     result.Action = BackupRemovalAction.Deleted;
                 }
+                PruneStaging(set, result, reason);
                 if (set.Destination?.SharedStores == true)
                 {
                     // Versions share table files under <root>/.stores: those no remaining version's store manifest names go too.
