@@ -63,6 +63,8 @@ namespace DoltBackup.Cmdlets
         [Parameter(ParameterSetName = PathSet, HelpMessage = "Also list the incomplete sets of a backup root (set folders or prefixes with files but no manifest.json: a killed upload or backup, a cut delete), to delete them with Remove-DoltBackup.")]
         public SwitchParameter IncludeIncomplete { get; set; }
 
+        private bool WantsIncomplete => IncludeIncomplete || (Status != null && Status.Contains(BackupStatus.Incomplete));
+
         /// <summary>How to reach an object-store -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
         [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// -Path, from New-DoltBackupStorageContext.")]
         public global::DoltBackup.Storage.StorageContext StorageContext { get; set; }
@@ -159,8 +161,7 @@ namespace DoltBackup.Cmdlets
                 // The next cmdlet of the pipeline reaches the set (or its off-host archive) the way it was read here.
                 WriteObject(Decorate(Carrying(manifest, StorageContext), now));
             }
-            bool incomplete = IncludeIncomplete || (Status != null && Status.Contains(BackupStatus.Incomplete));
-            if (!incomplete)
+            if (!WantsIncomplete)
             {
                 if (_incomplete.Count > 0)
                 {
@@ -253,9 +254,10 @@ namespace DoltBackup.Cmdlets
             {
                 WriteVerbose($"'{folder}' has no {BackupManifest.FileName}: not a backup set.");
             }
-            if (listing.Sets.Count == 0 && listing.Problems.Count == 0 && listing.Incomplete.Count == 0)
+            if (listing.Sets.Count == 0 && listing.Problems.Count == 0 && (!WantsIncomplete || listing.Incomplete.Count == 0))
             {
-                WriteDoltError(new FileNotFoundException($"'{root}' holds no {BackupManifest.FileName} and no backup set folders.", root),
+                string hint = listing.Incomplete.Count == 0 ? "" : $" It holds {listing.Incomplete.Count} incomplete sets (folders without {BackupManifest.FileName}): see them with -IncludeIncomplete.";
+                WriteDoltError(new FileNotFoundException($"'{root}' holds no {BackupManifest.FileName} and no backup set folders.{hint}", root),
                     "ManifestNotFound", ErrorCategory.ObjectNotFound, given,
                     "Give a backup folder that holds manifest.json, the path of a manifest.json, or a backup root with one folder per set.");
                 return;

@@ -404,5 +404,25 @@ namespace DoltBackup.Tests.Storage
             Assert.Equal("DoltBackup.InvalidRetentionPolicy,DoltBackup.Cmdlets.RemoveDoltBackupCommand", id);
             Assert.True(File.Exists(Path.Combine(killed, "data", "a.tar")));
         }
+    
+        [Fact]
+        public void A_root_holding_only_incomplete_sets_says_so_and_lists_them_on_request()
+        {
+            using var dir = new TempDir();
+            string root = dir.Combine("root");
+            Directory.CreateDirectory(Path.Combine(root, Killed));
+            File.WriteAllText(Path.Combine(root, Killed, "grants.sql"), "x");
+            using var host = Host();
+
+            var plain = host.Run("Get-DoltBackup $args[0]", root);
+            var e = Assert.Single(plain.Errors);
+            Assert.Equal("DoltBackup.ManifestNotFound,DoltBackup.Cmdlets.GetDoltBackupCommand", e.FullyQualifiedErrorId);
+            Assert.Contains("1 incomplete sets", e.Exception.Message);
+            Assert.Contains("-IncludeIncomplete", e.Exception.Message);
+
+            var listed = host.Run("Get-DoltBackup $args[0] -IncludeIncomplete", root);
+            Assert.True(listed.Errors.Count == 0 && listed.Terminating == null, listed.AllText());
+            Assert.Equal(Killed, ((IncompleteBackupSet)Assert.Single(listed.Output).BaseObject).Id);
+        }
     }
 }
