@@ -423,6 +423,8 @@ namespace DoltBackup.Tests.Storage
             var listed = host.Run("Get-DoltBackup $args[0] -IncludeIncomplete", root);
             Assert.True(listed.Errors.Count == 0 && listed.Terminating == null, listed.AllText());
             Assert.Equal(Killed, ((IncompleteBackupSet)Assert.Single(listed.Output).BaseObject).Id);
+            // The context it carries for Remove-DoltBackup is hidden, as a manifest's is.
+            Assert.Empty(host.Invoke("@($args[0].psobject.Properties | Where-Object Name -eq 'StorageContext')", listed.Output[0]));
         }
     }
 }
