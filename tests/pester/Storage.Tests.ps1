@@ -209,3 +209,83 @@ Describe 'A manifest carries its -StorageContext down the pipeline' {
         $err[0].FullyQualifiedErrorId | Should -Be 'DoltBackup.StorageEndpointUnreachable,DoltBackup.Cmdlets.TestDoltBackupCommand'
     }
 }
+
+Describe 'Incomplete sets (set folders without manifest.json)' {
+    # Mirrors tests/DoltBackup.Tests/Storage/IncompleteSetTests.cs (the local-root checks; the s3:// and az:// ones
+    # need the emulators and run in xunit).
+    BeforeAll {
+        function New-TestRoot([string] $Root) {
+            $set = Join-Path $Root '20260201T000000Z-n'
+            New-Item -ItemType Directory -Path (Join-Path $set 'data') -Force | Out-Null
+            Set-Content -Path (Join-Path $set 'data/a.tar') -Value 'abc' -NoNewline
+            $sha = (Get-FileHash -Path (Join-Path $set 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
+            [ordered]@{
+                schemaVersion = 1; id = '20260201T000000Z-n'; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = '2026-02-01T00:00:00Z'
+                artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
+            } | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $set 'manifest.json')
+            # A killed backup: files, no manifest.json.
+            $killed = Join-Path $Root '20260301T000000Z-n'
+            New-Item -ItemType Directory -Path (Join-Path $killed 'data') -Force | Out-Null
+            Set-Content -Path (Join-Path $killed 'data/a.tar') -Value '0123456789' -NoNewline
+            # Not named like a set: never taken for one.
+            New-Item -ItemType Directory -Path (Join-Path $Root 'notes') -Force | Out-Null
+            Set-Content -Path (Join-Path $Root 'notes/readme.txt') -Value 'mine'
+            $killed
+        }
+    }
+
+    It 'is listed only with -IncludeIncomplete or -Status Incomplete' {
+        $root = Join-Path $TestDrive 'incomplete-list'
+        $killed = New-TestRoot -Root $root
+        @(Get-DoltBackup $root).Count | Should -Be 1
+        $all = @(Get-DoltBackup $root -IncludeIncomplete)
+        $all.Count | Should -Be 2
+        $set = @(Get-DoltBackup $root -Status Incomplete)
+        $set.Count | Should -Be 1
+        $set[0] | Should -BeOfType ([DoltBackup.Catalog.IncompleteBackupSet])
+        $set[0].Id | Should -Be '20260301T000000Z-n'
+        ($set[0].Status -eq [DoltBackup.Manifest.BackupStatus]::Incomplete) | Should -BeTrue
+        $set[0].ObjectCount | Should -Be 1
+        $set[0].Size | Should -Be 10
+        $set[0].Location | Should -Be $killed
+    }
+
+    It 'is deleted by Remove-DoltBackup only once its newest file is older than the safety age' {
+        $root = Join-Path $TestDrive 'incomplete-remove'
+        $killed = New-TestRoot -Root $root
+        $young = @(Get-DoltBackup $root -Status Incomplete | Remove-DoltBackup -Force)
+        $young.Count | Should -Be 1
+        ($young[0].Action -eq [DoltBackup.Retention.BackupRemovalAction]::Skipped) | Should -BeTrue
+        $young[0].Reason | Should -Match 'safety age'
+        Test-Path $killed | Should -BeTrue
+
+        Get-ChildItem -Path $killed -Recurse -File | ForEach-Object { $_.LastWriteTimeUtc = [DateTime]::UtcNow.AddDays(-3) }
+        $whatIf = @(Get-DoltBackup $root -Status Incomplete | Remove-DoltBackup -WhatIf)
+        ($whatIf[0].Action -eq [DoltBackup.Retention.BackupRemovalAction]::Skipped) | Should -BeTrue
+        Test-Path $killed | Should -BeTrue
+
+        $gone = @(Get-DoltBackup $root -Status Incomplete | Remove-DoltBackup -Force)
+        ($gone[0].Action -eq [DoltBackup.Retention.BackupRemovalAction]::Deleted) | Should -BeTrue
+        Test-Path $killed | Should -BeFalse
+        Test-Path (Join-Path $root 'notes/readme.txt') | Should -BeTrue
+        Test-Path (Join-Path $root '20260201T000000Z-n/manifest.json') | Should -BeTrue
+    }
+
+    It 'is neither counted nor touched by a retention policy' {
+        $root = Join-Path $TestDrive 'incomplete-policy'
+        $killed = New-TestRoot -Root $root
+        Get-ChildItem -Path $killed -Recurse -File | ForEach-Object { $_.LastWriteTimeUtc = [DateTime]::UtcNow.AddDays(-3) }
+        $results = @(Remove-DoltBackup -Path $root -KeepLast 1 -Force)
+        $results.Count | Should -Be 1
+        $results[0].Id | Should -Be '20260201T000000Z-n'
+        ($results[0].Action -eq [DoltBackup.Retention.BackupRemovalAction]::Kept) | Should -BeTrue
+        Test-Path (Join-Path $killed 'data/a.tar') | Should -BeTrue
+    }
+
+    It 'refuses a negative -IncompleteMinimumAge' {
+        $root = Join-Path $TestDrive 'incomplete-negative'
+        New-TestRoot -Root $root | Out-Null
+        { Get-DoltBackup $root -Status Incomplete | Remove-DoltBackup -IncompleteMinimumAge ([TimeSpan]::FromHours(-1)) -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DoltBackup.InvalidRetentionPolicy,DoltBackup.Cmdlets.RemoveDoltBackupCommand'
+    }
+}

@@ -46,11 +46,57 @@ namespace DoltBackup.Catalog
                 }
             });
             var list = BackupSetTime.SortNewestFirst(sets.Where(s => s != null));
+            var without = folders.Where((f, i) => missing[i]).OrderBy(f => f, StringComparer.Ordinal).ToList();
             return new CatalogListing(
                 fullRoot,
                 list,
                 problems.Where(p => p != null).OrderBy(p => p.Path, StringComparer.Ordinal).ToList(),
-                folders.Where((f, i) => missing[i]).OrderBy(f => f, StringComparer.Ordinal).ToList());
+                without,
+                without.Where(f => IncompleteBackupSet.IsSetFolderName(Path.GetFileName(f))).Select(DescribeIncomplete).Where(s => s != null)
+                    .OrderByDescending(s => s.LastWriteTimeUtc ?? DateTime.MinValue).ThenByDescending(s => s.Id, StringComparer.Ordinal).ToList());
+        }
+
+        /// <summary>
+        /// Describes a set folder without manifest.json (files, bytes, newest write), or null when it holds no file at
+        /// all or cannot be read. Links are counted, never followed.
+        /// </summary>
+        public static IncompleteBackupSet DescribeIncomplete(string folder)
+        {
+            try
+            {
+                var files = FilesNotFollowingLinks(new DirectoryInfo(folder)).ToList();
+                if (files.Count == 0)
+                {
+                    return null;
+                }
+                // The lock file is left out of the newest time (taking the lock creates it) unless it is all there is.
+                string lockFile = Path.Combine(folder, Locking.BackupSetLock.FileName);
+                var content = files.Where(f => f.FullName != lockFile).ToList();
+                return new IncompleteBackupSet(folder, Path.GetFileName(folder), files.Count, files.Sum(f => f.Length), (content.Count > 0 ? content : files).Max(f => f.LastWriteTimeUtc));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The files under <paramref name="folder"/>, at any depth; linked folders are not entered.</summary>
+        internal static IEnumerable<FileInfo> FilesNotFollowingLinks(DirectoryInfo folder)
+        {
+            foreach (var entry in folder.EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo sub && (entry.Attributes & FileAttributes.ReparsePoint) == 0)
+                {
+                    foreach (var f in FilesNotFollowingLinks(sub))
+                    {
+                        yield return f;
+                    }
+                }
+                else if (entry is FileInfo file)
+                {
+                    yield return file;
+                }
+            }
         }
     }
 }

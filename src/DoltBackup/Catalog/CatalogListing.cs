@@ -6,8 +6,10 @@ namespace DoltBackup.Catalog
     /// <summary>What a backup root holds: its readable sets, newest first, and the folders that could not be read.</summary>
     public sealed class CatalogListing
     {
-        internal CatalogListing(string root, IReadOnlyList<BackupManifest> sets, IReadOnlyList<CatalogProblem> problems, IReadOnlyList<string> foldersWithoutManifest)
+        internal CatalogListing(string root, IReadOnlyList<BackupManifest> sets, IReadOnlyList<CatalogProblem> problems, IReadOnlyList<string> foldersWithoutManifest,
+            IReadOnlyList<IncompleteBackupSet> incomplete = null)
         {
+            Incomplete = incomplete ?? new IncompleteBackupSet[0];
             Root = root;
             Sets = sets;
             Problems = problems;
@@ -25,5 +27,11 @@ namespace DoltBackup.Catalog
 
         /// <summary>Child folders without a manifest.json (not backup sets; listed for verbose output).</summary>
         public IReadOnlyList<string> FoldersWithoutManifest { get; }
+
+        /// <summary>
+        /// The folders without manifest.json that are named like a set (see <see cref="IncompleteBackupSet.IsSetFolderName"/>),
+        /// newest file first: killed uploads or cut deletes. Not sets: no retention rule counts them.
+        /// </summary>
+        public IReadOnlyList<IncompleteBackupSet> Incomplete { get; }
     }
 }

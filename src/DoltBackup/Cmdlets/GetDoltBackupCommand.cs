@@ -13,12 +13,13 @@ namespace DoltBackup.Cmdlets
     /// <para type="synopsis">Reads backup manifests from disk: one backup set, or every set under a backup root.</para>
     /// <para type="description">Reads manifest.json from a backup folder, the path of a manifest.json, or every set
     /// folder under a backup root, and emits the backup manifest objects (newest first) that the other DoltBackup
-    /// cmdlets take from the pipeline. -Name, -Status, -Since and -Last filter the sets. With server parameters
+    /// cmdlets take from the pipeline. -Name, -Status, -Since and -Last filter the sets; -IncludeIncomplete also lists the
+    /// set folders without manifest.json (killed uploads), for Remove-DoltBackup to delete. With server parameters
     /// (-Server, -ConfigPath...) instead of -Path, it lists the backups registered on each database of the server
     /// (dolt_backups: name and URL), filtered by -Name, -Database and -ExcludeDatabase.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "DoltBackup", DefaultParameterSetName = ServerSet)]
-    [OutputType(typeof(BackupManifest), ParameterSetName = new[] { PathSet })]
+    [OutputType(typeof(BackupManifest), typeof(IncompleteBackupSet), ParameterSetName = new[] { PathSet })]
     [OutputType(typeof(DoltBackupRegistration), ParameterSetName = new[] { ServerSet })]
     public sealed class GetDoltBackupCommand : DoltServerCmdlet
     {
@@ -29,6 +30,7 @@ namespace DoltBackup.Cmdlets
         public const string ListingTypeName = "DoltBackup.Manifest.BackupManifest#Listing";
 
         private readonly List<BackupManifest> _found = new List<BackupManifest>();
+        private readonly List<IncompleteBackupSet> _incomplete = new List<IncompleteBackupSet>();
 
         /// <summary>A backup folder, the path of a manifest.json, or a backup root with one folder per set.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
@@ -44,7 +46,7 @@ namespace DoltBackup.Cmdlets
         public string[] Name { get; set; }
 
         /// <summary>Only sets in one of these states.</summary>
-        [Parameter(ParameterSetName = PathSet, HelpMessage = "Only sets in one of these states: Configured, Running, Completed, PartiallyCompleted, Failed.")]
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Only sets in one of these states: Configured, Running, Completed, PartiallyCompleted, Failed, Incomplete (set folders without manifest.json, as -IncludeIncomplete lists them).")]
         [ValidateNotNullOrEmpty]
         public BackupStatus[] Status { get; set; }
 
@@ -56,6 +58,12 @@ namespace DoltBackup.Cmdlets
         [Parameter(ParameterSetName = PathSet, HelpMessage = "Only the newest N sets that pass the other filters.")]
         [ValidateRange(1, int.MaxValue)]
         public int Last { get; set; }
+
+        /// <summary>Also list the incomplete sets of a backup root: set folders with files but no manifest.json.</summary>
+        [Parameter(ParameterSetName = PathSet, HelpMessage = "Also list the incomplete sets of a backup root (set folders or prefixes with files but no manifest.json: a killed upload or backup, a cut delete), to delete them with Remove-DoltBackup.")]
+        public SwitchParameter IncludeIncomplete { get; set; }
+
+        private bool WantsIncomplete => IncludeIncomplete || (Status != null && Status.Contains(BackupStatus.Incomplete));
 
         /// <summary>How to reach an object-store -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
         [Parameter(ParameterSetName = PathSet, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// -Path, from New-DoltBackupStorageContext.")]
@@ -153,6 +161,19 @@ namespace DoltBackup.Cmdlets
                 // The next cmdlet of the pipeline reaches the set (or its off-host archive) the way it was read here.
                 WriteObject(Decorate(Carrying(manifest, StorageContext), now));
             }
+            if (!WantsIncomplete)
+            {
+                if (_incomplete.Count > 0)
+                {
+                    WriteVerbose($"{_incomplete.Count} incomplete sets (folders without {BackupManifest.FileName}) not listed: add -IncludeIncomplete to see them.");
+                }
+                return;
+            }
+            foreach (var set in filter.ApplyIncomplete(_incomplete))
+            {
+                set.Age = set.LastWriteTimeUtc.HasValue ? now - set.LastWriteTimeUtc.Value : (TimeSpan?)null;
+                WriteObject(set);
+            }
         }
 
         private void ListServer()
@@ -201,7 +222,7 @@ namespace DoltBackup.Cmdlets
                 using (var location = global::DoltBackup.Storage.BackupLocations.Open(url, StorageContext))
                 {
                     WriteVerbose($"Listing the backup sets at {location.DisplayName}.");
-                    ReportListing(url, global::DoltBackup.Storage.Sets.RemoteSetCatalog.List(location, System.Threading.CancellationToken.None));
+                    ReportListing(url, global::DoltBackup.Storage.Sets.RemoteSetCatalog.List(location, System.Threading.CancellationToken.None), StorageContext);
                 }
             }
             catch (global::DoltBackup.Storage.StorageException e)
@@ -215,10 +236,15 @@ namespace DoltBackup.Cmdlets
             }
         }
 
-        private void ListRoot(string given, string root) => ReportListing(given, BackupCatalog.ListRoot(root));
+        private void ListRoot(string given, string root) => ReportListing(given, BackupCatalog.ListRoot(root), null);
 
-        private void ReportListing(string given, CatalogListing listing)
+        private void ReportListing(string given, CatalogListing listing, global::DoltBackup.Storage.StorageContext context)
         {
+            foreach (var set in listing.Incomplete)
+            {
+                set.StorageContext = context;
+                _incomplete.Add(set);
+            }
             string root = listing.Root;
             foreach (var problem in listing.Problems)
             {
@@ -228,14 +254,15 @@ namespace DoltBackup.Cmdlets
             {
                 WriteVerbose($"'{folder}' has no {BackupManifest.FileName}: not a backup set.");
             }
-            if (listing.Sets.Count == 0 && listing.Problems.Count == 0)
+            if (listing.Sets.Count == 0 && listing.Problems.Count == 0 && (!WantsIncomplete || listing.Incomplete.Count == 0))
             {
-                WriteDoltError(new FileNotFoundException($"'{root}' holds no {BackupManifest.FileName} and no backup set folders.", root),
+                string hint = listing.Incomplete.Count == 0 ? "" : $" It holds {listing.Incomplete.Count} incomplete sets (folders without {BackupManifest.FileName}): see them with -IncludeIncomplete.";
+                WriteDoltError(new FileNotFoundException($"'{root}' holds no {BackupManifest.FileName} and no backup set folders.{hint}", root),
                     "ManifestNotFound", ErrorCategory.ObjectNotFound, given,
                     "Give a backup folder that holds manifest.json, the path of a manifest.json, or a backup root with one folder per set.");
                 return;
             }
-            WriteVerbose($"'{listing.Root}': {listing.Sets.Count} backup sets, {listing.Problems.Count} unreadable.");
+            WriteVerbose($"'{listing.Root}': {listing.Sets.Count} backup sets, {listing.Problems.Count} unreadable, {listing.Incomplete.Count} incomplete (no {BackupManifest.FileName}).");
             _found.AddRange(listing.Sets);
         }
 

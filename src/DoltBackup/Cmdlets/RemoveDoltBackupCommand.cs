@@ -23,9 +23,12 @@ namespace DoltBackup.Cmdlets
     {
         private const string PathSet = "Path";
         private const string InputObjectSet = "InputObject";
+        private const string IncompleteSetName = "IncompleteSet";
 
         private readonly List<BackupManifest> _population = new List<BackupManifest>();
         private readonly List<BackupManifest> _context = new List<BackupManifest>();
+        private readonly List<IncompleteBackupSet> _incomplete = new List<IncompleteBackupSet>();
+        private readonly Dictionary<IncompleteBackupSet, global::DoltBackup.Storage.StorageContext> _incompleteContexts = new Dictionary<IncompleteBackupSet, global::DoltBackup.Storage.StorageContext>();
         private readonly Dictionary<string, IBackupUnregistrar> _unregistrars = new Dictionary<string, IBackupUnregistrar>(StringComparer.Ordinal);
         private ServerConnectionSettings _serverSettings;
 
@@ -42,6 +45,19 @@ namespace DoltBackup.Cmdlets
         [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true, HelpMessage = "Backup sets from Get-DoltBackup.")]
         [ValidateNotNull]
         public BackupManifest[] InputObject { get; set; }
+
+        /// <summary>Incomplete sets (set folders without manifest.json) from Get-DoltBackup -IncludeIncomplete.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncompleteSetName, ValueFromPipeline = true, HelpMessage = "Incomplete sets (set folders without manifest.json) from Get-DoltBackup -IncludeIncomplete.")]
+        [ValidateNotNull]
+        public IncompleteBackupSet[] IncompleteSet { get; set; }
+
+        /// <summary>An incomplete set is deleted only when its newest file is at least this old (default 24 hours).</summary>
+        [Parameter(ParameterSetName = InputObjectSet, HelpMessage = "Delete an incomplete set only when its newest file is at least this old (default 1.00:00:00, 24 hours): a backup under way looks the same.")]
+        [Parameter(ParameterSetName = IncompleteSetName, HelpMessage = "Delete an incomplete set only when its newest file is at least this old (default 1.00:00:00, 24 hours): a backup under way looks the same.")]
+        public TimeSpan IncompleteMinimumAge { get; set; } = DefaultIncompleteMinimumAge;
+
+        /// <summary>The default of -IncompleteMinimumAge: the same 24 hours as the shared-table-file grace of -Versioned.</summary>
+        public static readonly TimeSpan DefaultIncompleteMinimumAge = TimeSpan.FromHours(24);
 
         /// <summary>How to reach an s3://, az:// or Azure Blob https:// -Path (New-DoltBackupStorageContext); without it the default credential chain.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "Connection options for an s3://, az:// or Azure Blob https:// backup root, from New-DoltBackupStorageContext. A piped manifest passes along the one it was read or made with (Get-DoltBackup, New-DoltBackup, Sync-DoltBackup -StorageContext); one given here wins.")]
@@ -94,11 +110,17 @@ namespace DoltBackup.Cmdlets
             {
                 ThrowDoltError(e, "InvalidRetentionPolicy", ErrorCategory.InvalidArgument, policy.ToString(), "Give -KeepLast 1 or more and a positive -OlderThan.");
             }
-            if (ParameterSetName == PathSet && policy.IsEmpty)
+            // Bound parameters, not the set's name: with piped input PowerShell may not have chosen the set yet.
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Path)) && policy.IsEmpty)
             {
                 ThrowDoltError(new ArgumentException("Remove-DoltBackup -Path needs a retention policy: -KeepLast, -OlderThan, or both."),
                     "RetentionPolicyRequired", ErrorCategory.InvalidArgument, Path,
                     "Add -KeepLast N and/or -OlderThan <TimeSpan>, or pipe the sets to delete: Get-DoltBackup <root> -Status Failed | Remove-DoltBackup.");
+            }
+            if (IncompleteMinimumAge < TimeSpan.Zero)
+            {
+                ThrowDoltError(new ArgumentException($"-IncompleteMinimumAge {IncompleteMinimumAge} is negative."), "InvalidRetentionPolicy", ErrorCategory.InvalidArgument, IncompleteMinimumAge,
+                    "Give a time span of zero or more, for example 2.00:00:00 for two days; nothing was deleted.");
             }
             if (Unregister && HasServerParameters)
             {
@@ -117,6 +139,18 @@ namespace DoltBackup.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == IncompleteSetName)
+            {
+                foreach (var set in IncompleteSet)
+                {
+                    if (!_incomplete.Any(i => string.Equals(i.Location, set.Location, StringComparison.Ordinal)))
+                    {
+                        _incomplete.Add(set);
+                        _incompleteContexts[set] = StorageContext ?? set.StorageContext;
+                    }
+                }
+                return;
+            }
             if (ParameterSetName == InputObjectSet)
             {
                 foreach (var set in InputObject)
@@ -165,7 +199,8 @@ namespace DoltBackup.Cmdlets
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            if (ParameterSetName == InputObjectSet)
+            // Piped input binds each record to its own set (manifests, incomplete sets): not -Path means piped.
+            if (ParameterSetName != PathSet)
             {
                 foreach (string root in _population.Where(s => !global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(s.BackupFolder)).Select(s => System.IO.Path.GetDirectoryName(LocalPath.Normalize(s.BackupFolder))).Where(r => r != null).Distinct(StringComparer.Ordinal))
                 {
@@ -207,7 +242,7 @@ namespace DoltBackup.Cmdlets
                     done++;
                     // An object-store set is only its own objects: nothing outside its prefix is deleted.
                     var preview = global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(decision.Set.BackupFolder)
-                        ? new BackupRemovalResult(decision.Set, BackupRemovalAction.Skipped, decision.Reason)
+                        ? RemotePreview(decision)
                         : remover.Preview(decision, remaining);
                     if (!Confirm(decision.Set, preview))
                     {
@@ -246,6 +281,7 @@ namespace DoltBackup.Cmdlets
                     }
                     WriteObject(result);
                 }
+                RemoveIncompleteSets();
             }
             finally
             {
@@ -294,7 +330,47 @@ namespace DoltBackup.Cmdlets
         /// </summary>
         internal static TimeSpan SharedFileGrace = TimeSpan.FromHours(24);
 
-                /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
+                /// <summary>What deleting an object-store set would delete: its objects, and a -Versioned version's staging copy on this host.</summary>
+        private static BackupRemovalResult RemotePreview(RetentionDecision decision)
+        {
+            var preview = new BackupRemovalResult(decision.Set, BackupRemovalAction.Skipped, decision.Reason);
+            var staging = StagingPruner.For(decision.Set, out _);
+            if (staging != null)
+            {
+                preview.DataPaths = new[] { staging.Local.BackupFolder };
+            }
+            return preview;
+        }
+
+        /// <summary>
+        /// After a -Versioned version is gone from the object store: its staging copy on this host goes too, unless the
+        /// next version is seeded from it (see <see cref="StagingPruner"/>).
+        /// </summary>
+        private void PruneStaging(BackupManifest set, BackupRemovalResult result, string reason)
+        {
+            var staging = StagingPruner.For(set, out string keptBecause);
+            if (staging == null)
+            {
+                if (keptBecause != null)
+                {
+                    WriteVerbose($"{set.Id}: {keptBecause}.");
+                }
+                return;
+            }
+            var local = staging.Remove(reason, out var failure);
+            if (local.Action == BackupRemovalAction.Deleted)
+            {
+                result.DataPaths = new[] { staging.Local.BackupFolder };
+                WriteVerbose($"{set.Id}: deleted its staging copy {staging.Local.BackupFolder}.");
+            }
+            else
+            {
+                result.LeftInPlace = result.LeftInPlace.Concat(new[] { staging.Local.BackupFolder }).ToArray();
+                WriteWarning($"{set.Id}: its staging copy {staging.Local.BackupFolder} was not deleted: {failure?.Exception.Message ?? local.Reason}");
+            }
+        }
+
+        /// <summary>Deletes an object-store set: only the objects under its own prefix, manifest.json first.</summary>
         private BackupRemovalResult RemoveRemote(BackupManifest set, string reason)
         {
             var result = new BackupRemovalResult(set, BackupRemovalAction.Failed, reason);
@@ -312,6 +388,7 @@ namespace DoltBackup.Cmdlets
                     WriteVerbose($"{set.Id}: deleted {deleted} objects under {location.DisplayName}.");
                     result.Action = BackupRemovalAction.Deleted;
                 }
+                PruneStaging(set, result, reason);
                 if (set.Destination?.SharedStores == true)
                 {
                     // Versions share table files under <root>/.stores: those no remaining version's store manifest names go too.
@@ -336,6 +413,76 @@ namespace DoltBackup.Cmdlets
                 result.Reason = e.Message;
             }
             return result;
+        }
+
+        /// <summary>
+        /// The piped incomplete sets: each deleted under its lock when it still has no manifest.json, no writer holds
+        /// its lock and its newest file is at least -IncompleteMinimumAge old. Retention never counts them.
+        /// </summary>
+        private void RemoveIncompleteSets()
+        {
+            DateTime now = DateTime.UtcNow;
+            var progress = new ProgressRecord(2, "Removing incomplete DoltBackup sets", $"{_incomplete.Count} incomplete sets");
+            int done = 0;
+            foreach (var set in _incomplete)
+            {
+                progress.StatusDescription = $"{set.Id} ({done + 1} of {_incomplete.Count})";
+                progress.PercentComplete = done++ * 100 / _incomplete.Count;
+                WriteProgress(progress);
+                var result = new BackupRemovalResult(set, BackupRemovalAction.Skipped, null);
+                if (!IncompleteRemoval.OldEnough(set.LastWriteTimeUtc, IncompleteMinimumAge, now))
+                {
+                    // What the listing said is enough to refuse; the real run looks again under the lock.
+                    result.Reason = new IncompleteRemoval(IncompleteRemovalOutcome.TooYoung, 0, set.LastWriteTimeUtc).Describe(IncompleteMinimumAge, now);
+                    WriteVerbose($"{set.Id}: kept: {result.Reason}");
+                    WriteObject(result);
+                    continue;
+                }
+                string action = $"Delete incomplete backup set (no {BackupManifest.FileName}; {set.ObjectCount} files, {set.Size} bytes, newest written {set.LastWriteTimeUtc:yyyy-MM-dd HH:mm:ss}Z): {set.Location}";
+                bool confirmExplicit = MyInvocation.BoundParameters.ContainsKey("Confirm");
+                if (!(Force && !confirmExplicit && !WhatIfActive) && !ShouldProcess(set.Id, action))
+                {
+                    result.Reason = (WhatIfActive ? "-WhatIf: would be deleted" : "not confirmed: would be deleted") + " unless a writer holds its lock or its manifest.json has arrived: incomplete set (no manifest.json)";
+                    WriteObject(result);
+                    continue;
+                }
+                WriteVerbose($"{set.Id}: {action}");
+                try
+                {
+                    IncompleteRemoval removal;
+                    if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(set.Location))
+                    {
+                        using (var location = global::DoltBackup.Storage.BackupLocations.Open(set.Location, _incompleteContexts.TryGetValue(set, out var c) ? c : StorageContext))
+                        {
+                            removal = global::DoltBackup.Storage.Sets.RemoteSetRemover.RemoveIncomplete(location, IncompleteMinimumAge, now, System.Threading.CancellationToken.None);
+                        }
+                    }
+                    else
+                    {
+                        removal = LocalIncompleteSetRemover.Remove(set.Location, IncompleteMinimumAge, now);
+                    }
+                    result.Action = removal.Outcome == IncompleteRemovalOutcome.Deleted ? BackupRemovalAction.Deleted : BackupRemovalAction.Skipped;
+                    result.Reason = removal.Describe(IncompleteMinimumAge, now);
+                }
+                catch (global::DoltBackup.Storage.StorageException e)
+                {
+                    WriteError(e.ToErrorRecord());
+                    result.Action = BackupRemovalAction.Failed;
+                    result.Reason = e.Message;
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    WriteDoltError(e, "BackupSetDeleteFailed", ErrorCategory.WriteError, set.Location, "Check the permissions on the folder and run again; what is left is still an incomplete set.");
+                    result.Action = BackupRemovalAction.Failed;
+                    result.Reason = e.Message;
+                }
+                WriteObject(result);
+            }
+            if (_incomplete.Count > 0)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
         }
 
         private bool Confirm(BackupManifest set, BackupRemovalResult preview)

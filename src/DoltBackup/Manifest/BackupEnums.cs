@@ -26,6 +26,11 @@ namespace DoltBackup.Manifest
         PartiallyCompleted,
         /// <summary>No item completed.</summary>
         Failed,
+        /// <summary>
+        /// Never written to a manifest: a set folder or prefix with objects but no manifest.json (an upload or a delete
+        /// that was cut off), as Get-DoltBackup -IncludeIncomplete reports it (Catalog.IncompleteBackupSet).
+        /// </summary>
+        Incomplete,
     }
 
     /// <summary>The state of one item (a database, an artifact, a snapshot) of a backup set.</summary>

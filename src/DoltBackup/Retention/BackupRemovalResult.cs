@@ -18,14 +18,25 @@ namespace DoltBackup.Retention
             Reason = reason;
         }
 
+        internal BackupRemovalResult(Catalog.IncompleteBackupSet set, BackupRemovalAction action, string reason)
+        {
+            Id = set.Id;
+            Name = set.Name;
+            Status = BackupStatus.Incomplete;
+            TimeUtc = BackupId.TryParseTime(set.Id) ?? set.LastWriteTimeUtc ?? DateTime.MinValue;
+            BackupFolder = set.Location;
+            Action = action;
+            Reason = reason;
+        }
+
         /// <summary>The set's id.</summary>
         public string Id { get; }
 
         /// <summary>The backup name.</summary>
         public string Name { get; }
 
-        /// <summary>How the set was made.</summary>
-        public BackupMethod Method { get; }
+        /// <summary>How the set was made; null for an incomplete set (no manifest says).</summary>
+        public BackupMethod? Method { get; }
 
         /// <summary>The set's status.</summary>
         public BackupStatus Status { get; }

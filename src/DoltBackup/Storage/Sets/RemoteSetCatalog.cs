@@ -41,8 +41,34 @@ namespace DoltBackup.Storage.Sets
                     problems.Add(new CatalogProblem(StorageException.Join(location.DisplayName, folder + "/" + BackupManifest.FileName), e));
                 }
             }
+            var without = folders.Where(f => !withManifest.Contains(f) && f != StagedStores.SharedFolder).ToList();
             return new CatalogListing(location.DisplayName, BackupSetTime.SortNewestFirst(sets), problems,
-                folders.Where(f => !withManifest.Contains(f) && f != StagedStores.SharedFolder).Select(f => StorageException.Join(location.DisplayName, f)).ToList());
+                without.Select(f => StorageException.Join(location.DisplayName, f)).ToList(),
+                IncompleteSets(location.DisplayName, objects, without));
+        }
+
+        /// <summary>
+        /// The folders of <paramref name="without"/> (no manifest.json) named like a set, described from the one
+        /// listing: object count, bytes, newest object. Newest first.
+        /// </summary>
+        private static List<IncompleteBackupSet> IncompleteSets(string root, IReadOnlyList<StoredObject> objects, IEnumerable<string> without)
+        {
+            var names = new HashSet<string>(without.Where(IncompleteBackupSet.IsSetFolderName), StringComparer.Ordinal);
+            return objects.Where(o => o.Key.IndexOf('/') > 0 && names.Contains(o.Key.Substring(0, o.Key.IndexOf('/'))))
+                .GroupBy(o => o.Key.Substring(0, o.Key.IndexOf('/')), StringComparer.Ordinal)
+                .Select(g => Describe(StorageException.Join(root, g.Key), g.Key, g.ToList()))
+                .OrderByDescending(s => s.LastWriteTimeUtc ?? DateTime.MinValue).ThenByDescending(s => s.Id, StringComparer.Ordinal)
+                .ToList();
+        }
+
+        /// <summary>Describes the objects <paramref name="objects"/> (keys from the root) of one set folder as an incomplete set.</summary>
+        /// The newest time leaves the lock object out (taking the lock rewrites it) unless it is all there is.
+        public static IncompleteBackupSet Describe(string location, string id, IReadOnlyCollection<StoredObject> objects)
+        {
+            var content = objects.Where(o => !o.Key.EndsWith("/" + Locking.BackupSetLock.FileName, StringComparison.Ordinal)).ToList();
+            var timed = content.Count > 0 ? content : objects.ToList();
+            DateTime? newest = timed.Any(o => !o.LastModifiedUtc.HasValue) ? (DateTime?)null : timed.Max(o => o.LastModifiedUtc.Value);
+            return new IncompleteBackupSet(location, id, objects.Count, objects.Sum(o => o.Size), newest);
         }
 
         /// <summary>Reads the manifest of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
