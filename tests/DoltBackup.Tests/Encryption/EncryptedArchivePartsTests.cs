@@ -290,7 +290,7 @@ namespace DoltBackup.Tests.Encryption
             var chunk = new byte[1 << 20];
             new Random(3).NextBytes(chunk);
             List<ArchivePart> parts;
-            using (var writer = ArchiveParts.StartWriting("a.tar.p7m", Segment, keys, target))
+            using (var writer = ArchiveParts.StartWriting("a.tar.p7m", Segment, keys, target, hashPlaintext: true))
             {
                 for (int done = 0; done < Total; done += chunk.Length)
                 {
