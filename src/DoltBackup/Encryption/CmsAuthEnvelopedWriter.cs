@@ -115,17 +115,26 @@ namespace DoltBackup.Encryption
             _cipherBytes = head.Length;
 
             // Output per block: the ciphertext, a 5-byte header per chunk, and (last block) the closing BER with the tag.
-            // Two stages of about equal CPU (one SHA-256 each), so two cores stay busy with one handoff per block:
-            // the plaintext hash and AES-GCM, then the ciphertext hash and the write.
+            // Two stages of about equal CPU, so two cores stay busy with one handoff per block. With both hashes: the
+            // plaintext hash and AES-GCM, then the ciphertext hash and the write (one SHA-256 each). With the
+            // ciphertext's only (an archive without HashArchive): AES-GCM and the ciphertext hash, then the write.
+            bool cipherHashFirst = _plainSha == null;
             _pipeline = new BlockPipeline(threaded ? PipelineBlocks : 1, BlockBytes, BlockBytes + 1024, deliver: false);
             _pipeline.AddStage(b =>
             {
                 _plainSha?.Append(b.Input, 0, b.InputCount);
                 Encrypt(b);
+                if (cipherHashFirst)
+                {
+                    _cipherSha?.Append(b.Output, 0, b.OutputCount);
+                }
             });
             _pipeline.AddStage(b =>
             {
-                _cipherSha?.Append(b.Output, 0, b.OutputCount);
+                if (!cipherHashFirst)
+                {
+                    _cipherSha?.Append(b.Output, 0, b.OutputCount);
+                }
                 _output.Write(b.Output, 0, b.OutputCount);
             });
         }
