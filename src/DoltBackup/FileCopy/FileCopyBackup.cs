@@ -412,7 +412,8 @@ namespace DoltBackup.FileCopy
                     archiveStream = encryptor.Plaintext;
                 }
                 Stream sink = gzip ? new GZipStream(archiveStream, CompressionLevel.Fastest, leaveOpen: true) : archiveStream;
-                var bufferedSink = new BufferedStream(sink, BufferSize);
+                // The encryptor gathers its own 1 MiB blocks: a buffer in front of it would only copy each byte once more.
+                Stream bufferedSink = keys != null && !gzip ? sink : new BufferedStream(sink, BufferSize);
                 try
                 {
                     using (var pipe = new TarPipeline(bufferedSink, BufferSize))
