@@ -157,17 +157,22 @@ namespace DoltBackup.Tests.Encryption
             Assert.Null(archive.PlaintextSha256);
             Assert.Null(ArchiveNode(JsonNode.Parse(File.ReadAllText(Path.Combine(m.BackupFolder, "manifest.json"))))["plaintextSha256"]);
 
-            var noKey = Test(shell, m.BackupFolder, null);
-            Assert.True(Failures(noKey).Length == 0, Failures(noKey));
-            var withKey = Test(shell, m.BackupFolder, cert);
-            Assert.True(Failures(withKey).Length == 0, Failures(withKey));
+            var withKey = TestsAndRestores(shell, m.BackupFolder, cert, data, dir.Combine("restored"));
             Assert.Contains(withKey, x => x.Target.StartsWith(archive.StoredPath, StringComparison.Ordinal) && x.Check == "Artifact.Sha256" && x.Status == VerificationStatus.Passed);
+        }
 
-            string target = dir.Combine("restored");
+        /// <summary>Test-DoltBackup without and with the key pass, and Restore-DoltBackup gives the data dir back; returns the results with the key.</summary>
+        private static List<VerificationResult> TestsAndRestores(PowerShellHost shell, string folder, X509Certificate2 cert, string data, string target)
+        {
+            var noKey = Test(shell, folder, null);
+            Assert.True(Failures(noKey).Length == 0, Failures(noKey));
+            var withKey = Test(shell, folder, cert);
+            Assert.True(Failures(withKey).Length == 0, Failures(withKey));
             FakeServers.Register(new FakeDoltEngine(), target);
-            var restore = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", m.BackupFolder, target, cert);
+            var restore = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", folder, target, cert);
             Assert.True(restore.Errors.Count == 0 && restore.Terminating == null, restore.AllText());
             AssertSameTree(data, target);
+            return withKey;
         }
 
         [Theory]
@@ -189,15 +194,7 @@ namespace DoltBackup.Tests.Encryption
             Assert.All(archive.Parts ?? new List<ArchivePart>(), p => Assert.Matches("^[0-9a-f]{64}$", p.PlaintextSha256));
 
             using var shell = new PowerShellHost();
-            var noKey = Test(shell, manifest.BackupFolder, null);
-            Assert.True(Failures(noKey).Length == 0, Failures(noKey));
-            var withKey = Test(shell, manifest.BackupFolder, cert);
-            Assert.True(Failures(withKey).Length == 0, Failures(withKey));
-            string target = dir.Combine("restored");
-            FakeServers.Register(new FakeDoltEngine(), target);
-            var restore = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", manifest.BackupFolder, target, cert);
-            Assert.True(restore.Errors.Count == 0 && restore.Terminating == null, restore.AllText());
-            AssertSameTree(data, target);
+            TestsAndRestores(shell, manifest.BackupFolder, cert, data, dir.Combine("restored"));
         }
 
         [Fact]
