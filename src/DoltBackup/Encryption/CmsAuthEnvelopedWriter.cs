@@ -201,6 +201,25 @@ namespace DoltBackup.Encryption
 
         private void Encrypt(BlockPipeline.Block b)
         {
+            if (!b.Last && _gcm.Implementation == GcmImplementation.OpenSsl)
+            {
+                // OpenSSL's GCM is a stream: each piece comes out whole, so each chunk is encrypted straight behind its
+                // header in the output (the same bytes as below, without the copy through _cipher).
+                int at = 0;
+                for (int pos = 0; pos < b.InputCount; pos += ChunkBytes)
+                {
+                    int n = Math.Min(ChunkBytes, b.InputCount - pos);
+                    at = WriteOctetHeader(b.Output, at, n);
+                    if (_gcm.Process(b.Input, pos, n, b.Output, at) != n)
+                    {
+                        throw new InvalidOperationException("AES-GCM held bytes back in the middle of the stream.");
+                    }
+                    at += n;
+                }
+                b.OutputCount = at;
+                Interlocked.Add(ref _cipherBytes, at);
+                return;
+            }
             int produced = b.InputCount > 0 ? _gcm.Process(b.Input, 0, b.InputCount, _cipher, 0) : 0;
             byte[] tag = null;
             if (b.Last)
