@@ -200,10 +200,7 @@ namespace DoltBackup.Benchmarks
             var format = args.Count > 2 && Enum.TryParse<FileCopyFormat>(args[2], true, out var f) ? f : FileCopyFormat.Tar;
             string only = args.Count > 4 && args[4] != "all" ? args[4] : null;
             bool hashArchive = args.Count > 5 && args[5] == "hash";
-            if (args.Count > 3 && args[3] != "Automatic")
-            {
-                GcmCipher.Preferred = (GcmImplementation)Enum.Parse(typeof(GcmImplementation), args[3], true);
-            }
+            using var preference = args.Count > 3 && args[3] != "Automatic" ? GcmCipher.Prefer((GcmImplementation)Enum.Parse(typeof(GcmImplementation), args[3], true)) : null;
             using var rsa = RSA.Create(3072);
             var cert = new CertificateRequest("CN=bench", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
                 .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
@@ -274,7 +271,7 @@ namespace DoltBackup.Benchmarks
             }
             double Gcm(GcmImplementation implementation)
             {
-                GcmCipher.Preferred = implementation;
+                using var preference = GcmCipher.Prefer(implementation);
                 try
                 {
                     return Cpu(() =>
@@ -287,10 +284,6 @@ namespace DoltBackup.Benchmarks
                 catch (PlatformNotSupportedException)
                 {
                     return double.NaN;
-                }
-                finally
-                {
-                    GcmCipher.Preferred = GcmImplementation.Automatic;
                 }
             }
             var gcmCpu = new Dictionary<GcmImplementation, double>();

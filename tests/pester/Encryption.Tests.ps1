@@ -163,9 +163,17 @@ Describe 'Encrypted backup sets' {
         [Random]::new(13).NextBytes($big)
         [IO.File]::WriteAllBytes((Join-Path $script:data 'big.bin'), $big)
         $segments = [DoltBackup.FileCopy.FileCopyOptions].GetField('SegmentBytesForTests', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null)
-        $segments[[IO.Path]::GetFullPath($script:data).TrimEnd([IO.Path]::DirectorySeparatorChar)] = [long]1MB
-        $m = New-DoltBackup -Method FileCopy -Name parts -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
-            Sync-DoltBackup -Format TarGzip -SkipConfiguration
+        $segmentKey = [IO.Path]::GetFullPath($script:data).TrimEnd([IO.Path]::DirectorySeparatorChar)
+        $segments[$segmentKey] = [long]1MB
+        try {
+            $m = New-DoltBackup -Method FileCopy -Name parts -DataDir $script:data -Path $script:backups -EncryptionCertificate $cert |
+                Sync-DoltBackup -Format TarGzip -SkipConfiguration
+        }
+        finally {
+            # Only the backup reads the segment size: the override ends with it.
+            $removedBytes = [long]0
+            $null = $segments.TryRemove($segmentKey, [ref]$removedBytes)
+        }
         $m.Status | Should -Be 'Completed'
         $archive = $m.Artifacts | Where-Object Kind -eq 'DataArchive'
         $archive.StoredPath | Should -Be 'datadir.tar.gz.p7m'
@@ -200,13 +208,14 @@ Describe 'Encrypted backup sets' {
         Remove-Item (Join-Path $m.BackupFolder 'datadir.tar.gz.part0002.p7m')
         $failed = @(Test-DoltBackup -Path $m.BackupFolder | Where-Object { $_.Status -eq 'Failed' })
         @($failed | Where-Object { ($_.Target + $_.Message) -like '*part0002*' }).Count | Should -BeGreaterThan 0
-        if (Get-Command dolt -ErrorAction SilentlyContinue) {
-            $target = Join-Path $script:temp 'restored'
-            $err = $null
-            Restore-DoltBackup -Path $m.BackupFolder -DataDir $target -DecryptionCertificate $cert -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
-            @($err | Where-Object { $_.Exception.Message -like '*part0002*' }).Count | Should -BeGreaterThan 0
-            Test-Path $target | Should -BeFalse
-        }
+        # Refused before any dolt command is needed (as EncryptedArchivePartsTests' damaged-part theory): runs
+        # without dolt, and -DoltPath names a binary that does not exist to show it is never run.
+        $target = Join-Path $script:temp 'restored'
+        $err = $null
+        Restore-DoltBackup -Path $m.BackupFolder -DataDir $target -DecryptionCertificate $cert -DoltPath (Join-Path $script:temp 'no-dolt/dolt') -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        @($err | Where-Object { $_.Exception.Message -like '*part0002*' }).Count | Should -BeGreaterThan 0
+        @($err | Where-Object { $_.Exception.Message -like '*no-dolt*' }).Count | Should -Be 0
+        Test-Path $target | Should -BeFalse
     }
 
     It 'Restore-DoltBackup refuses no key and a wrong key with nothing written, and restores with the key' -Skip:(-not $script:hasDolt) {

@@ -65,7 +65,9 @@ namespace DoltBackup.Encryption
         /// </param>
         /// <param name="hashPlaintext">Compute <see cref="PlaintextSha256"/>.</param>
         /// <param name="hashCiphertext">Compute <see cref="CiphertextSha256"/> (of every byte written to <paramref name="output"/>).</param>
-        public CmsAuthEnvelopedWriter(Stream output, EncryptionKeys keys, PassphraseKeyCache kekCache, bool threaded = false, bool hashPlaintext = false, bool hashCiphertext = false)
+        /// <param name="newCipher">Makes the AES-GCM cipher from the content key and nonce (tests observe it); null: <see cref="GcmCipher.Create(bool, byte[], byte[], int)"/>.</param>
+        public CmsAuthEnvelopedWriter(Stream output, EncryptionKeys keys, PassphraseKeyCache kekCache, bool threaded = false, bool hashPlaintext = false, bool hashCiphertext = false,
+            Func<byte[], byte[], GcmCipher> newCipher = null)
         {
             if (output == null) throw new ArgumentNullException(nameof(output));
             if (keys == null) throw new ArgumentNullException(nameof(keys));
@@ -88,7 +90,7 @@ namespace DoltBackup.Encryption
                     recipients.Add(PassphraseRecipient(keys, kekCache ?? new PassphraseKeyCache(), cek, random));
                 }
 
-                _gcm = GcmCipher.Create(true, cek, nonce, TagBytes);
+                _gcm = newCipher != null ? newCipher(cek, nonce) : GcmCipher.Create(true, cek, nonce, TagBytes);
 
                 // The BER structure around the content is made by BouncyCastle's generators into a small buffer: its
                 // head now, its tail (with the tag) at the end; the content chunks between them are framed here, as
@@ -103,16 +105,33 @@ namespace DoltBackup.Encryption
                 _encryptedContentInfo.AddObject(new AlgorithmIdentifier(NistObjectIdentifiers.IdAes256Gcm, new GcmParameters(nonce, TagBytes)));
                 _octets = new BerOctetStringGenerator(_encryptedContentInfo.GetRawOutputStream(), 0, false);
             }
+            catch
+            {
+                // No one disposes a stream whose constructor threw: the cipher (an OpenSSL context) is freed here.
+                _gcm?.Dispose();
+                throw;
+            }
             finally
             {
                 Array.Clear(cek, 0, cek.Length);
             }
             _plainSha = hashPlaintext ? new Sha256Hasher() : null;
             _cipherSha = hashCiphertext ? new Sha256Hasher() : null;
-            byte[] head = TakeFraming();
-            _cipherSha?.Append(head, 0, head.Length);
-            _output.Write(head, 0, head.Length);
-            _cipherBytes = head.Length;
+            try
+            {
+                // The header goes out at once: a full disk or a failed upload throws here.
+                byte[] head = TakeFraming();
+                _cipherSha?.Append(head, 0, head.Length);
+                _output.Write(head, 0, head.Length);
+                _cipherBytes = head.Length;
+            }
+            catch
+            {
+                _gcm.Dispose();
+                _plainSha?.Dispose();
+                _cipherSha?.Dispose();
+                throw;
+            }
 
             // Output per block: the ciphertext, a 5-byte header per chunk, and (last block) the closing BER with the tag.
             // Three stages, one handoff each per block: the plaintext hash (when asked) and AES-GCM, the ciphertext

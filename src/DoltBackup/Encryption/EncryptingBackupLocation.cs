@@ -109,15 +109,24 @@ namespace DoltBackup.Encryption
         /// <summary>Every object under <paramref name="prefix"/>, encrypted ones under their plaintext key.</summary>
         public IReadOnlyList<StoredObject> List(string prefix, CancellationToken cancellationToken)
         {
-            return _inner.List(prefix, cancellationToken).Select(o =>
+            return _inner.List(prefix, cancellationToken).Select(o => AsEncrypted(o) ?? o).ToList();
+        }
+
+        /// <summary>
+        /// A listed object of the inner location as this one names it: an encrypted object (<c>&lt;key&gt;.p7m</c>, not a
+        /// name that stays plaintext) as a copy under its plaintext key, Encrypted; null for any other object.
+        /// </summary>
+        internal static StoredObject AsEncrypted(StoredObject o)
+        {
+            if (!o.Key.EndsWith(Suffix, StringComparison.Ordinal) || StaysPlaintext(o.Key.Substring(0, o.Key.Length - Suffix.Length)))
             {
-                if (o.Key.EndsWith(Suffix, StringComparison.Ordinal) && !StaysPlaintext(o.Key.Substring(0, o.Key.Length - Suffix.Length)))
-                {
-                    o.Key = o.Key.Substring(0, o.Key.Length - Suffix.Length);
-                    o.Encrypted = true;
-                }
-                return o;
-            }).ToList();
+                return null;
+            }
+            return new StoredObject
+            {
+                Key = o.Key.Substring(0, o.Key.Length - Suffix.Length), Size = o.Size, LastModifiedUtc = o.LastModifiedUtc, Sha256 = o.Sha256,
+                ServiceMd5 = o.ServiceMd5, ETag = o.ETag, Encrypted = true, PlaintextSha256 = o.PlaintextSha256, PlaintextSize = o.PlaintextSize,
+            };
         }
 
         /// <inheritdoc />

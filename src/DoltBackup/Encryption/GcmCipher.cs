@@ -39,11 +39,42 @@ namespace DoltBackup.Encryption
         public const int TagBytes = 16;
 
         /// <summary>
-        /// Which implementation <see cref="Create"/> gives: <see cref="GcmImplementation.Automatic"/> (the fastest
-        /// that loads and passes its self-test), or one forced (tests, benchmarks, a suspected fault in the faster
-        /// ones); a forced one that is not available here makes <see cref="Create"/> throw.
+        /// Which implementation <see cref="Create"/> gives here: <see cref="GcmImplementation.Automatic"/> (the fastest
+        /// that loads and passes its self-test), or the one forced by the innermost <see cref="Prefer"/> scope of this
+        /// flow of execution; a forced one that is not available here makes <see cref="Create"/> throw.
         /// </summary>
-        internal static GcmImplementation Preferred = GcmImplementation.Automatic;
+        internal static GcmImplementation Preferred => _preferred.Value;
+
+        private static readonly System.Threading.AsyncLocal<GcmImplementation> _preferred = new System.Threading.AsyncLocal<GcmImplementation>();
+
+        /// <summary>
+        /// Forces <paramref name="implementation"/> (tests, benchmarks, a suspected fault in the faster ones) until the
+        /// answer is disposed, for this flow of execution only (this thread and the tasks and threads it starts meanwhile):
+        /// a test's choice never reaches a test running beside it. Disposing restores the choice before.
+        /// </summary>
+        internal static IDisposable Prefer(GcmImplementation implementation)
+        {
+            var before = _preferred.Value;
+            _preferred.Value = implementation;
+            return new PreferenceScope(before);
+        }
+
+        private sealed class PreferenceScope : IDisposable
+        {
+            private readonly GcmImplementation _before;
+            private bool _disposed;
+
+            public PreferenceScope(GcmImplementation before) => _before = before;
+
+            public void Dispose()
+            {
+                if (!_disposed)
+                {
+                    _disposed = true;
+                    _preferred.Value = _before;
+                }
+            }
+        }
 
         /// <summary>A cipher for <paramref name="key"/> and <paramref name="nonce"/>: OpenSSL's, else the platform one, when there and self-tested; else BouncyCastle.</summary>
         public static GcmCipher Create(bool encrypt, byte[] key, byte[] nonce, int tagBytes) => Create(encrypt, key, nonce, tagBytes, Preferred);

@@ -225,12 +225,20 @@ namespace DoltBackup.FileCopy
             string partial = output + ".partial";
             if (upload == null && !options.Overwrite && (File.Exists(output) || Directory.Exists(output) || File.Exists(Path.Combine(backupFolder, ArchiveParts.PartName(outputName, 1)))))
             {
-                throw new IOException($"'{output}' already exists in the backup folder; use a new backup folder, or -Force to replace it.");
+                throw new IOException($"'{output}' already exists in the backup folder: it holds an earlier copy, which is not replaced. Create a new backup set (New-DoltBackup -Method FileCopy).");
             }
-            if (upload != null && !options.Overwrite && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
+            if (upload != null && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
                 || (options.Format != FileCopyFormat.Tree && upload.Stat(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", ArchiveParts.PartName(outputName, 1)), options.CancellationToken) != null)))
             {
-                throw new IOException($"'{output}' already exists in the object store; use a new backup set, or -Force to replace it.");
+                if (!options.Overwrite)
+                {
+                    throw new IOException($"'{output}' already exists in the object store: it holds an earlier copy, which is not replaced. Create a new backup set (New-DoltBackup -Method FileCopy).");
+                }
+                // -Force over a set in the object store: the new archive (its parts, the tree's files) takes the names of
+                // the earlier set's, and an object store cannot rename. The earlier manifest.json goes first, so the set
+                // is visibly incomplete (no manifest) until the new one lands, never a manifest naming changed bytes; a
+                // run that fails or is killed leaves objects under the set's prefix and no manifest.json.
+                upload.Delete(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", BackupManifest.FileName), options.CancellationToken);
             }
             var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
             foreach (var name in databases)
@@ -257,7 +265,7 @@ namespace DoltBackup.FileCopy
             long totalBytes = entries.Where(e => !e.IsDirectory && !e.IsLockFile).Sum(e => e.Size);
             var result = new FileCopyResult { OutputPath = output, Format = options.Format, Databases = databases.ToList() };
             var parts = segmentBytes <= 0 ? null
-                : upload == null ? (PartTarget)new LocalParts(backupFolder) : new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken);
+                : upload == null ? (PartTarget)new LocalParts(backupFolder, options.Move) : new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken);
             try
             {
                 if (options.Format == FileCopyFormat.Tree && upload != null)
@@ -283,20 +291,14 @@ namespace DoltBackup.FileCopy
                 }
                 else if (upload == null)
                 {
-                    DeletePath(output);
-                    if (options.Format == FileCopyFormat.Tree)
+                    // One file (or the tree) now: it replaces what an earlier run of this name left (-Force), the parts
+                    // of an earlier, larger encrypted archive too; until it is in place, the earlier one stays whole.
+                    var replaced = new List<string> { output };
+                    if (keys != null && options.Format != FileCopyFormat.Tree)
                     {
-                        Directory.Move(partial, output);
+                        replaced.AddRange(new LocalParts(backupFolder, options.Move).StaleFiles(outputName));
                     }
-                    else
-                    {
-                        File.Move(partial, output);
-                        if (keys != null)
-                        {
-                            // One file now: the parts of an earlier, larger archive of this name (-Force) go.
-                            new LocalParts(backupFolder).Publish(outputName);
-                        }
-                    }
+                    FolderReplace.Run(new[] { (partial, output) }, replaced, options.Move);
                 }
                 else if (keys != null && options.Format != FileCopyFormat.Tree && options.Overwrite)
                 {
@@ -670,8 +672,13 @@ namespace DoltBackup.FileCopy
         private sealed class LocalParts : PartTarget
         {
             private readonly string _folder;
+            private readonly Action<string, string> _move;
 
-            public LocalParts(string folder) => _folder = folder;
+            public LocalParts(string folder, Action<string, string> move)
+            {
+                _folder = folder;
+                _move = move;
+            }
 
             private string PathOf(string storedName) => Path.Combine(_folder, storedName);
 
@@ -692,17 +699,15 @@ namespace DoltBackup.FileCopy
 
             public override void Abandon(string storedName, Stream output) => output.Dispose();
 
+            /// <summary>The files of the folder that an earlier archive of the name left and the written ones do not replace.</summary>
+            public IEnumerable<string> StaleFiles(string encryptedName)
+                => Directory.GetFiles(_folder).Select(Path.GetFileName).Where(n => IsStale(encryptedName, n)).Select(PathOf).ToList();
+
             public override void Publish(string encryptedName)
             {
-                foreach (var stale in Directory.GetFiles(_folder).Select(Path.GetFileName).Where(n => IsStale(encryptedName, n)).ToList())
-                {
-                    File.Delete(PathOf(stale));
-                }
-                foreach (var name in Written)
-                {
-                    DeletePath(PathOf(name));
-                    File.Move(PathOf(name) + ".partial", PathOf(name));
-                }
+                // Until every new part is in place, the earlier archive (single file or parts) stays whole (FolderReplace).
+                FolderReplace.Run(Written.Select(n => (PathOf(n) + ".partial", PathOf(n))).ToList(),
+                    StaleFiles(encryptedName).Concat(Written.Select(PathOf)), _move);
             }
 
             public override void RemoveWritten()

@@ -74,6 +74,12 @@ namespace DoltBackup.FileCopy
         internal static long? SegmentBytesOverride(string dataDir)
             => !SegmentBytesForTests.IsEmpty && SegmentBytesForTests.TryGetValue(dataDir, out var bytes) ? bytes : (long?)null;
 
+        /// <summary>
+        /// Moves a file or folder of the backup folder into place (or aside, or back); null: the file system's move.
+        /// Tests make it fail to check that a replace never leaves the folder without a whole archive.
+        /// </summary>
+        internal Action<string, string> Move { get; set; }
+
         /// <summary>Progress callback; may be null.</summary>
         public Action<FileCopyProgress> Progress { get; set; }
 

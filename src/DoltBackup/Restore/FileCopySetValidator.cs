@@ -52,7 +52,8 @@ namespace DoltBackup.Restore
                 {
                     if (ArchiveParts.IsSplit(archive))
                     {
-                        CheckListedParts(streamed, archive, fileProblems);
+                        // Each part listed with its recorded size (its bytes, tag and plaintext are checked while it is unpacked).
+                        CheckParts(archive, fileProblems, (part, file) => CheckListed(streamed, file, "archive part", fileProblems, shaRequired: true), streamed.SizeOf);
                     }
                     else
                     {
@@ -136,7 +137,8 @@ namespace DoltBackup.Restore
                 }
                 if (ArchiveParts.IsSplit(archive))
                 {
-                    if (!CheckParts(manifest, archive, problems))
+                    if (!CheckParts(archive, problems, (part, file) => CheckStoredPart(manifest.BackupFolder, archive, part, file, problems),
+                        n => File.Exists(Path.Combine(manifest.BackupFolder, n)) ? 0 : (long?)null))
                     {
                         return;
                     }
@@ -178,10 +180,12 @@ namespace DoltBackup.Restore
         }
 
         /// <summary>
-        /// An archive stored in parts, before it is read: the parts recorded in order, each stored (a safe path, no link)
-        /// with its recorded size, and no further part stored after the last. False (with the problems) when it cannot be read.
+        /// An archive stored in parts, before it is read: the parts recorded in order, each part checked by
+        /// <paramref name="checkPart"/> (given its record and itself as a stored file; false when it added a problem),
+        /// and no further part stored after the last (<paramref name="sizeOf"/>: a stored file's size, null when there is
+        /// none). False (with the problems) when it cannot be read.
         /// </summary>
-        private static bool CheckParts(BackupManifest manifest, BackupArtifact archive, List<PlanProblem> problems)
+        private static bool CheckParts(BackupArtifact archive, List<PlanProblem> problems, Func<ArchivePart, BackupArtifact, bool> checkPart, Func<string, long?> sizeOf)
         {
             string record = ArchiveParts.RecordProblem(archive);
             if (record != null)
@@ -189,34 +193,37 @@ namespace DoltBackup.Restore
                 problems.Add(Problem("ArtifactHashMismatch", record, archive.StoredPath));
                 return false;
             }
-            bool sound = true;
-            foreach (var part in archive.Parts)
-            {
-                string partPath;
-                try
-                {
-                    partPath = StoredArtifactReader.ResolveExisting(manifest.BackupFolder, new BackupArtifact { Kind = archive.Kind, StoredPath = part.StoredPath, Size = part.Size, Sha256 = part.Sha256 });
-                }
-                catch (RestoreEngineException e)
-                {
-                    problems.Add(new PlanProblem(e.ErrorId, $"The archive '{archive.StoredPath}' was refused at {ArchiveParts.Describe(archive, part)}: {e.Message}", part.StoredPath, e.RecommendedAction));
-                    sound = false;
-                    continue;
-                }
-                long size = new FileInfo(partPath).Length;
-                if (size != part.Size)
-                {
-                    problems.Add(Problem("ArtifactHashMismatch", $"The archive '{archive.StoredPath}' was refused at {ArchiveParts.Describe(archive, part)}: it has {size} bytes, but the manifest records {part.Size} (truncated, replaced or from another set).", part.StoredPath));
-                    sound = false;
-                }
-            }
-            string extra = ArchiveParts.ExtraPart(archive, n => File.Exists(Path.Combine(manifest.BackupFolder, n)) ? 0 : (long?)null);
+            // Every part is checked (no short-circuit), so each problem is listed.
+            bool sound = archive.Parts.Zip(ArchiveParts.StoredFiles(archive), checkPart).ToList().All(ok => ok);
+            string extra = ArchiveParts.ExtraPart(archive, sizeOf);
             if (extra != null)
             {
                 problems.Add(Problem("ArtifactHashMismatch", extra, ArchiveParts.PartName(archive.StoredPath, archive.Parts.Count + 1)));
                 sound = false;
             }
             return sound;
+        }
+
+        /// <summary>A part of a local archive: stored (a safe path, no link) with its recorded size.</summary>
+        private static bool CheckStoredPart(string backupFolder, BackupArtifact archive, ArchivePart part, BackupArtifact file, List<PlanProblem> problems)
+        {
+            string partPath;
+            try
+            {
+                partPath = StoredArtifactReader.ResolveExisting(backupFolder, file);
+            }
+            catch (RestoreEngineException e)
+            {
+                problems.Add(new PlanProblem(e.ErrorId, $"The archive '{archive.StoredPath}' was refused at {ArchiveParts.Describe(archive, part)}: {e.Message}", part.StoredPath, e.RecommendedAction));
+                return false;
+            }
+            long size = new FileInfo(partPath).Length;
+            if (size != part.Size)
+            {
+                problems.Add(Problem("ArtifactHashMismatch", $"The archive '{archive.StoredPath}' was refused at {ArchiveParts.Describe(archive, part)}: it has {size} bytes, but the manifest records {part.Size} (truncated, replaced or from another set).", part.StoredPath));
+                return false;
+            }
+            return true;
         }
 
         private static string ProblemId(FileCopyRestoreException e)
@@ -246,51 +253,31 @@ namespace DoltBackup.Restore
             }
         }
 
-        /// <summary>A stored file of a streamed set: recorded Completed (with a SHA-256 when required), listed with its recorded size.</summary>
-        private static void CheckListed(Verification.SetFileSource streamed, BackupArtifact artifact, string what, List<PlanProblem> problems, bool shaRequired)
+        /// <summary>A stored file of a streamed set: recorded Completed (with a SHA-256 when required), listed with its recorded size. False when it added a problem.</summary>
+        private static bool CheckListed(Verification.SetFileSource streamed, BackupArtifact artifact, string what, List<PlanProblem> problems, bool shaRequired)
         {
             if (artifact.Status != ItemStatus.Completed)
             {
                 problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' was recorded as {artifact.Status}: the copy is incomplete.", artifact.StoredPath));
-                return;
+                return false;
             }
             if (shaRequired && !IsSha256(artifact.Sha256))
             {
                 problems.Add(Problem("ArtifactHashMismatch", $"The manifest gives no valid SHA-256 for the {what} '{artifact.StoredPath}': it cannot be verified.", artifact.StoredPath));
-                return;
+                return false;
             }
             long? size = string.IsNullOrEmpty(artifact.StoredPath) ? null : streamed.SizeOf(artifact.StoredPath);
             if (size == null)
             {
                 problems.Add(Problem("ArtifactMissing", $"The {what} '{artifact.StoredPath}' is missing: '{streamed.Display(artifact.StoredPath ?? "")}' does not exist.", artifact.StoredPath));
+                return false;
             }
-            else if (artifact.Size > 0 && size != artifact.Size)
+            if (artifact.Size > 0 && size != artifact.Size)
             {
                 problems.Add(Problem("ArtifactHashMismatch", $"The {what} '{streamed.Display(artifact.StoredPath)}' has {size} bytes, but the manifest records {artifact.Size}: it was changed or damaged.", artifact.StoredPath));
+                return false;
             }
-        }
-
-        /// <summary>
-        /// An archive in parts of a streamed set: recorded in order, each part listed with its recorded size, no stray
-        /// part after the last (each part's bytes, tag and plaintext are checked while it is unpacked).
-        /// </summary>
-        private static void CheckListedParts(Verification.SetFileSource streamed, BackupArtifact archive, List<PlanProblem> problems)
-        {
-            string record = ArchiveParts.RecordProblem(archive);
-            if (record != null)
-            {
-                problems.Add(Problem("ArtifactHashMismatch", record, archive.StoredPath));
-                return;
-            }
-            foreach (var part in ArchiveParts.StoredFiles(archive))
-            {
-                CheckListed(streamed, part, "archive part", problems, shaRequired: true);
-            }
-            string extra = ArchiveParts.ExtraPart(archive, streamed.SizeOf);
-            if (extra != null)
-            {
-                problems.Add(Problem("ArtifactHashMismatch", extra, ArchiveParts.PartName(archive.StoredPath, archive.Parts.Count + 1)));
-            }
+            return true;
         }
 
         /// <summary>

@@ -38,6 +38,17 @@ namespace DoltBackup.Storage
             return exact;
         }
 
+        /// <summary>Fills <paramref name="buffer"/> from the stream after its first <paramref name="filled"/> bytes; fewer only at the stream's end. Answers the bytes now in it.</summary>
+        public static int Fill(Stream stream, byte[] buffer, int filled)
+        {
+            int n;
+            while (filled < buffer.Length && (n = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
+            {
+                filled += n;
+            }
+            return filled;
+        }
+
         /// <summary>True when the failure is the network's (connection refused, reset, timeout), not the service's answer.</summary>
         public static bool IsUnreachable(Exception e)
         {

@@ -26,14 +26,16 @@ namespace DoltBackup.Tests.Encryption
     {
         internal const long Segment = 1 << 20;
 
-        /// <summary>A copy of the server fixture's data dir plus 3 MiB of random bytes (gzip cannot shrink them): 4 parts.</summary>
+        /// <summary>
+        /// A copy of the server fixture's data dir plus 3 MiB of random bytes (gzip cannot shrink them): 4 parts of
+        /// <see cref="Segment"/> bytes while the <see cref="ArchiveSegmentOverride"/> the caller holds for it lasts.
+        /// </summary>
         internal static string DataDir(TempDir dir)
         {
             TempDir.CopyTree(Path.Combine(RepoPaths.ServerFixture, "data"), dir.Combine("data"));
             var random = new byte[3 << 20];
             new Random(13).NextBytes(random);
             File.WriteAllBytes(dir.Combine("data", "big.bin"), random);
-            FileCopyOptions.SegmentBytesForTests[Path.GetFullPath(dir.Combine("data"))] = Segment;
             return dir.Combine("data");
         }
 
@@ -51,10 +53,25 @@ namespace DoltBackup.Tests.Encryption
             => string.Join("\n", results.Where(x => x.Status == VerificationStatus.Failed).Select(x => x.Target + " " + x.Check + ": " + x.Message));
 
         [Fact]
+        public void A_tests_segment_size_override_ends_with_its_scope()
+        {
+            using var dir = new TempDir();
+            string data = Path.GetFullPath(dir.Combine("data"));
+            using (new ArchiveSegmentOverride(data, Segment))
+            {
+                Assert.Equal(Segment, FileCopyOptions.SegmentBytesOverride(data));
+                Assert.Throws<InvalidOperationException>(() => new ArchiveSegmentOverride(data, 2 * Segment));
+            }
+            Assert.Null(FileCopyOptions.SegmentBytesOverride(data));
+            Assert.False(FileCopyOptions.SegmentBytesForTests.ContainsKey(data));
+        }
+
+        [Fact]
         public void A_large_encrypted_archive_is_stored_in_ordered_parts_that_Test_Restore_and_RestoreTest_read_across_their_boundaries()
         {
             using var dir = new TempDir();
             string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
             var cert = TestKeys.NewCertificate("ops");
             using var shell = new PowerShellHost();
             var m = MakeSet(shell, data, dir.Combine("backups"), cert, "parts");
@@ -123,6 +140,7 @@ namespace DoltBackup.Tests.Encryption
         {
             using var dir = new TempDir();
             string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
             var cert = TestKeys.NewCertificate("ops");
             var (certPem, keyPem) = TestKeys.WritePem(cert, dir.Path);
             using var shell = new PowerShellHost();
@@ -166,6 +184,7 @@ namespace DoltBackup.Tests.Encryption
         {
             using var dir = new TempDir();
             string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
             var cert = TestKeys.NewCertificate("ops");
             using var shell = new PowerShellHost();
             var m = MakeSet(shell, data, dir.Combine("backups"), cert, "a");
@@ -212,11 +231,15 @@ namespace DoltBackup.Tests.Encryption
                     break;
             }
 
+            // Refused before any dolt command is needed (tests/pester/Encryption.Tests.ps1 runs its missing-part restore
+            // without dolt): no fake engine, and -DoltPath names a binary that does not exist.
             string target = dir.Combine("restored");
-            FakeServers.Register(new FakeDoltEngine(), target);
-            var restore = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -Confirm:$false", m.BackupFolder, target, cert);
+            var restore = shell.Run("Restore-DoltBackup -Path $args[0] -DataDir $args[1] -DecryptionCertificate $args[2] -DoltPath $args[3] -Confirm:$false",
+                m.BackupFolder, target, cert, dir.Combine("no-dolt", "dolt"));
             Assert.NotEmpty(restore.Errors);
+            Assert.Null(restore.Terminating);
             Assert.Contains(restore.Errors, e => e.Exception.Message.Contains(named));
+            Assert.DoesNotContain(restore.Errors, e => e.Exception.Message.Contains("no-dolt"));
             Assert.False(Directory.Exists(target));
             Assert.Empty(Directory.GetDirectories(dir.Path, ".restored.restore-*"));
 
@@ -234,6 +257,7 @@ namespace DoltBackup.Tests.Encryption
         {
             using var dir = new TempDir();
             string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
             var store = new MemoryBackupLocation();
             var puts = new System.Collections.Concurrent.ConcurrentQueue<string>();
             var cutting = new StreamedFileCopyUploadTests.CuttingLocation(store, key => { puts.Enqueue(key); return key.EndsWith("part0003.p7m", StringComparison.Ordinal); }, 1000);
@@ -254,6 +278,7 @@ namespace DoltBackup.Tests.Encryption
         {
             using var dir = new TempDir();
             string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
             var store = new MemoryBackupLocation();
             var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
             var recording = new StreamedFileCopyUploadTests.CuttingLocation(store, key => { order.Enqueue(key); return false; }, 0);
@@ -380,6 +405,7 @@ namespace DoltBackup.Tests.Encryption
         {
             using var dir = new TempDir();
             string data = DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, Segment);
             var store = new MemoryBackupLocation();
             var manifest = NewManifest(dir.Combine("staging", "set"));
             var keys = TestKeys.Passphrase("streamed parts");
@@ -433,6 +459,7 @@ namespace DoltBackup.Tests.Encryption
             var (url, context) = OffHostSetTests.Root(driver);
             using var dir = new TempDir();
             string data = EncryptedArchivePartsTests.DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, EncryptedArchivePartsTests.Segment);
             var cert = TestKeys.NewCertificate("ops");
             using var host = new PowerShellHost();
             var backup = host.Run("New-DoltBackup -Method FileCopy -Name parts -DataDir $args[0] -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] -EncryptionCertificate $args[4] | Sync-DoltBackup -SkipConfiguration",
@@ -481,6 +508,7 @@ namespace DoltBackup.Tests.Encryption
             var (url, context) = OffHostSetTests.Root(driver);
             using var dir = new TempDir();
             string data = EncryptedArchivePartsTests.DataDir(dir);
+            using var segments = new ArchiveSegmentOverride(data, EncryptedArchivePartsTests.Segment);
             var cert = TestKeys.NewCertificate("ops");
             using var host = new PowerShellHost();
             var backup = host.Run("New-DoltBackup -Method FileCopy -Name copied -DataDir $args[0] -Path $args[1] -EncryptionCertificate $args[4] | Sync-DoltBackup -SkipConfiguration -CopyTo $args[2] -StorageContext $args[3]",

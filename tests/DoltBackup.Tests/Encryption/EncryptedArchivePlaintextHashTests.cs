@@ -24,18 +24,14 @@ namespace DoltBackup.Tests.Encryption
     /// </summary>
     public class EncryptedArchivePlaintextHashTests
     {
-        /// <summary>The server fixture's data dir plus 3 MiB of random bytes: several pipeline blocks (the threaded path).</summary>
-        private static string BigDataDir(TempDir dir, bool inParts)
+        /// <summary>
+        /// The server fixture's data dir plus 3 MiB of random bytes: several pipeline blocks (the threaded path); in
+        /// parts, 1 MiB segments (4 parts) while the returned override lasts (null otherwise).
+        /// </summary>
+        private static (string Data, IDisposable Segments) BigDataDir(TempDir dir, bool inParts)
         {
-            if (inParts)
-            {
-                return EncryptedArchivePartsTests.DataDir(dir); // 1 MiB segments: 4 parts
-            }
-            string data = CopyServerDataDir(dir);
-            var random = new byte[3 << 20];
-            new Random(17).NextBytes(random);
-            File.WriteAllBytes(Path.Combine(data, "big.bin"), random);
-            return data;
+            string data = EncryptedArchivePartsTests.DataDir(dir);
+            return (data, inParts ? new ArchiveSegmentOverride(data, EncryptedArchivePartsTests.Segment) : null);
         }
 
         private static string Sha(byte[] bytes) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
@@ -59,7 +55,8 @@ namespace DoltBackup.Tests.Encryption
         public void The_plaintext_SHA256_of_an_encrypted_archive_and_its_parts_is_recorded_only_with_HashArchive(FileCopyFormat format, bool inParts, bool hashArchive)
         {
             using var dir = new TempDir();
-            string data = BigDataDir(dir, inParts);
+            var (data, segments) = BigDataDir(dir, inParts);
+            using var segmentOverride = segments;
             var keys = TestKeys.Passphrase("plaintext hash");
             var manifest = NewManifest(dir.Combine("backups", "set"));
             SetEncryption.Record(manifest, keys, hasDoltStores: false);
@@ -148,7 +145,8 @@ namespace DoltBackup.Tests.Encryption
         public void A_set_without_the_archives_plaintext_SHA256_passes_Test_DoltBackup_with_and_without_the_key_and_restores(string format, bool inParts)
         {
             using var dir = new TempDir();
-            string data = BigDataDir(dir, inParts);
+            var (data, segments) = BigDataDir(dir, inParts);
+            using var segmentOverride = segments;
             var cert = TestKeys.NewCertificate("ops");
             using var shell = new PowerShellHost();
             var m = MakeSet(shell, data, dir.Combine("backups"), cert, format);
@@ -182,7 +180,8 @@ namespace DoltBackup.Tests.Encryption
         {
             // A set written before (or with HashArchive) records the plaintext SHA-256 of the archive and of each part.
             using var dir = new TempDir();
-            string data = BigDataDir(dir, inParts);
+            var (data, segments) = BigDataDir(dir, inParts);
+            using var segmentOverride = segments;
             var cert = TestKeys.NewCertificate("ops");
             var manifest = NewManifest(dir.Combine("backups", "older"));
             SetEncryption.Record(manifest, new EncryptionKeys(new[] { TestKeys.PublicOnly(cert) }, null), hasDoltStores: false);
@@ -201,7 +200,7 @@ namespace DoltBackup.Tests.Encryption
         public void A_recorded_plaintext_SHA256_that_differs_is_not_computed_again_when_the_stored_bytes_SHA256_is_recorded_but_is_checked_when_it_is_the_only_hash()
         {
             using var dir = new TempDir();
-            string data = BigDataDir(dir, inParts: false);
+            var (data, _) = BigDataDir(dir, inParts: false);
             var cert = TestKeys.NewCertificate("ops");
             using var shell = new PowerShellHost();
             var m = MakeSet(shell, data, dir.Combine("backups"), cert, "TarGzip");

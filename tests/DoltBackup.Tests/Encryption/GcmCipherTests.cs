@@ -22,7 +22,6 @@ namespace DoltBackup.Tests.Encryption
 
         public void Dispose()
         {
-            GcmCipher.Preferred = GcmImplementation.Automatic;
             _dir.Dispose();
         }
 
@@ -86,16 +85,55 @@ namespace DoltBackup.Tests.Encryption
             {
                 Assert.Equal(implementation, gcm.Implementation);
             }
-            GcmCipher.Preferred = implementation;
-            try
+            using (GcmCipher.Prefer(implementation))
             {
                 using var gcm = GcmCipher.Create(false, new byte[32], new byte[12], 16);
                 Assert.Equal(implementation, gcm.Implementation);
             }
-            finally
+            using (var gcm = GcmCipher.Create(false, new byte[32], new byte[12], 16))
             {
-                GcmCipher.Preferred = GcmImplementation.Automatic;
+                Assert.Equal(GcmCipher.Automatic, gcm.Implementation);
             }
+        }
+
+        [Fact]
+        public void A_forced_implementation_holds_in_its_own_flow_only_and_ends_with_its_scope()
+        {
+            // Another flow that was running before the choice (as a test beside this one is) keeps the automatic one.
+            using var forced = new System.Threading.ManualResetEventSlim();
+            using var checkedThere = new System.Threading.ManualResetEventSlim();
+            GcmImplementation seenBeside = GcmImplementation.Automatic;
+            var beside = System.Threading.Tasks.Task.Run(() =>
+            {
+                forced.Wait(TimeSpan.FromSeconds(30));
+                using var gcm = GcmCipher.Create(true, new byte[32], new byte[12], 16);
+                seenBeside = gcm.Implementation;
+                checkedThere.Set();
+            });
+            using (GcmCipher.Prefer(GcmImplementation.BouncyCastle))
+            {
+                forced.Set();
+                Assert.True(checkedThere.Wait(TimeSpan.FromSeconds(30)));
+                using (var gcm = GcmCipher.Create(true, new byte[32], new byte[12], 16))
+                {
+                    Assert.Equal(GcmImplementation.BouncyCastle, gcm.Implementation);
+                }
+                // Work this flow starts meanwhile (a threaded pipeline's tasks) follows the choice.
+                var started = System.Threading.Tasks.Task.Run(() =>
+                {
+                    using var gcm = GcmCipher.Create(true, new byte[32], new byte[12], 16);
+                    return gcm.Implementation;
+                });
+                Assert.Equal(GcmImplementation.BouncyCastle, started.GetAwaiter().GetResult());
+                using (GcmCipher.Prefer(GcmImplementation.Platform))
+                {
+                    Assert.Equal(GcmImplementation.Platform, GcmCipher.Preferred);
+                }
+                Assert.Equal(GcmImplementation.BouncyCastle, GcmCipher.Preferred);
+            }
+            beside.GetAwaiter().GetResult();
+            Assert.Equal(GcmCipher.Automatic, seenBeside);
+            Assert.Equal(GcmImplementation.Automatic, GcmCipher.Preferred);
         }
 
         [Fact]
@@ -202,26 +240,21 @@ namespace DoltBackup.Tests.Encryption
             var cert = TestKeys.NewCertificate("gcm");
             byte[] plain = RandomBytes(3 * 1_048_576 + 4321, new Random(11));
             string path = _dir.Combine("f.p7m");
-            GcmCipher.Preferred = writer;
-            try
+            using (GcmCipher.Prefer(writer))
+            using (var file = File.Create(path))
+            using (var w = new CmsAuthEnvelopedWriter(file, new EncryptionKeys(new[] { TestKeys.PublicOnly(cert) }, null), null, threaded: true, hashPlaintext: true, hashCiphertext: true))
             {
-                using (var file = File.Create(path))
-                using (var w = new CmsAuthEnvelopedWriter(file, new EncryptionKeys(new[] { TestKeys.PublicOnly(cert) }, null), null, threaded: true, hashPlaintext: true, hashCiphertext: true))
-                {
-                    w.Write(plain, 0, plain.Length);
-                    w.Finish();
-                }
-                GcmCipher.Preferred = reader;
+                w.Write(plain, 0, plain.Length);
+                w.Finish();
+            }
+            using (GcmCipher.Prefer(reader))
+            {
                 using var input = File.OpenRead(path);
                 using var r = new CmsAuthEnvelopedReader(input, new EncryptionKeys(new[] { cert }, null), null, "f.p7m", threaded: true, hashPlaintext: true);
                 using var output = new MemoryStream();
                 r.CopyTo(output);
                 Assert.True(r.Verified);
                 Assert.Equal(plain, output.ToArray());
-            }
-            finally
-            {
-                GcmCipher.Preferred = GcmImplementation.Automatic;
             }
         }
     }

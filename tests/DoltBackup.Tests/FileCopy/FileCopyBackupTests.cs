@@ -314,7 +314,9 @@ namespace DoltBackup.Tests.FileCopy
             var result = FileCopyBackup.Run(first, new FileCopyOptions { DataDir = data });
             long size = new FileInfo(result.OutputPath).Length;
             var second = NewManifest(dir.Combine("backup"));
-            Assert.Throws<IOException>(() => FileCopyBackup.Run(second, new FileCopyOptions { DataDir = data }));
+            var e = Assert.Throws<IOException>(() => FileCopyBackup.Run(second, new FileCopyOptions { DataDir = data }));
+            Assert.DoesNotContain("-Force", e.Message); // Sync-DoltBackup has no -Force: the advice is a new set
+            Assert.Contains("New-DoltBackup", e.Message);
             Assert.Equal(size, new FileInfo(result.OutputPath).Length);
             Assert.Contains(second.Errors, e => e.ErrorId == "DoltBackup.FileCopyFailed");
             Assert.DoesNotContain(second.Databases, d => d.Status == ItemStatus.Running);

@@ -226,7 +226,7 @@ namespace DoltBackup.Tests.Storage
             using (var watch = new StreamedFileCopyUploadTests.FolderWatch(dir.Combine("live")))
             {
                 r = Restore(host, byPass, target, "-Force", passphrase: "not the pass phrase");
-                Thread.Sleep(200);
+                watch.Settle();
                 Assert.DoesNotContain(watch.Names, n => n.Contains(".restore-")); // refused before the first write: no staging folder at all
             }
             Assert.Contains(r.Errors, e => e.FullyQualifiedErrorId == "DoltBackup.ArtifactDecryptionFailed,DoltBackup.Cmdlets.RestoreDoltBackupCommand" && e.Exception.Message.Contains("does not open"));
@@ -491,7 +491,7 @@ namespace DoltBackup.Tests.Storage
                 long before = GC.GetTotalAllocatedBytes(precise: true);
                 result = FileCopyRestore.Restore(manifest, new FileCopyRestoreOptions { TargetDataDir = target, Source = source });
                 allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-                Thread.Sleep(200);
+                watchTarget.Settle();
                 Assert.Contains(watchTarget.Names, n => n.Contains("big.bin")); // unpacked in the staging folder beside the target
                 Assert.DoesNotContain(watchTarget.Names, n => n.Contains("datadir"));
             }
@@ -521,7 +521,8 @@ namespace DoltBackup.Tests.Storage
                 Environment.SetEnvironmentVariable("TMPDIR", temp); // this collection runs alone: the set is fetched under it
                 using var host = new PowerShellHost();
                 r = StreamedFileCopyRestoreTests.Restore(host, set, target);
-                Thread.Sleep(200);
+                watchTemp.Settle();
+                watchTarget.Settle();
             }
             finally
             {

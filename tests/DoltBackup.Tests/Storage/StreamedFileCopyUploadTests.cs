@@ -29,20 +29,57 @@ namespace DoltBackup.Tests.Storage
     {
         private static readonly CancellationToken None = CancellationToken.None;
 
-        /// <summary>Records every file name created or renamed in a folder (and below) while it is watched.</summary>
+        /// <summary>
+        /// Records every file name created, renamed or changed in a folder (and below) while it is watched. Read
+        /// <see cref="Names"/> after <see cref="Settle"/>, which waits until the events of everything done before it
+        /// have arrived.
+        /// </summary>
         internal sealed class FolderWatch : IDisposable
         {
             private readonly FileSystemWatcher _watcher;
+            private readonly string _folder;
+            private volatile bool _lost;
             public readonly ConcurrentBag<string> Names = new ConcurrentBag<string>();
 
             public FolderWatch(string folder)
             {
                 Directory.CreateDirectory(folder);
+                _folder = folder;
                 _watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, InternalBufferSize = 64 * 1024 };
                 _watcher.Created += (_, e) => Names.Add(e.Name);
                 _watcher.Renamed += (_, e) => Names.Add(e.Name);
                 _watcher.Changed += (_, e) => Names.Add(e.Name);
+                _watcher.Error += (_, e) => _lost = true;
                 _watcher.EnableRaisingEvents = true;
+            }
+
+            /// <summary>
+            /// Waits (up to 30 s) until every event of what happened in the folder before this call has been delivered:
+            /// a fence file is created in the folder, and since the watcher delivers the events of one folder tree in
+            /// the order they happened (one inotify queue on Linux), its arrival means all earlier ones arrived. Events
+            /// lost (the watcher's buffer overflowed) fail the test, so that "not seen" never means "not delivered".
+            /// (A folder created while watched is watched from when its own creation is delivered, as with any
+            /// recursive inotify watch: what is created in it sooner may not be seen, which no wait can mend.)
+            /// </summary>
+            public void Settle()
+            {
+                string fence = ".watch-fence-" + Guid.NewGuid().ToString("N");
+                string path = Path.Combine(_folder, fence);
+                File.WriteAllBytes(path, Array.Empty<byte>());
+                try
+                {
+                    var waited = System.Diagnostics.Stopwatch.StartNew();
+                    while (!Names.Contains(fence) && !_lost)
+                    {
+                        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"the watcher of '{_folder}' did not report its fence file within 30 s");
+                        Thread.Sleep(5);
+                    }
+                }
+                finally
+                {
+                    File.Delete(path);
+                }
+                Assert.False(_lost, $"the watcher of '{_folder}' lost events (its buffer overflowed): what it saw is not all that happened");
             }
 
             public void Dispose() => _watcher.Dispose();
@@ -61,6 +98,26 @@ namespace DoltBackup.Tests.Storage
             AssertSameTree(expectedDataDir, extracted);
         }
 
+        [Fact]
+        public void A_folder_watch_has_seen_everything_done_before_it_settles_and_no_fence_is_left()
+        {
+            using var dir = new TempDir();
+            string folder = dir.Combine("watched");
+            Directory.CreateDirectory(Path.Combine(folder, "sub"));
+            using var watch = new FolderWatch(folder);
+            var expected = new List<string>();
+            for (int i = 0; i < 200; i++)
+            {
+                string name = i % 2 == 0 ? "f" + i : Path.Combine("sub", "f" + i);
+                File.WriteAllText(Path.Combine(folder, name), "x");
+                expected.Add(name);
+            }
+            watch.Settle(); // no fixed wait: right after the last write
+            Assert.All(expected, name => Assert.Contains(name, watch.Names));
+            Assert.Equal(expected.OrderBy(n => n, StringComparer.Ordinal), Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(folder, f)).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
         [Theory]
         [InlineData(FileCopyFormat.TarGzip)]
         [InlineData(FileCopyFormat.Tar)]
@@ -75,7 +132,7 @@ namespace DoltBackup.Tests.Storage
             using (var watch = new FolderWatch(dir.Combine("staging")))
             {
                 result = FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, Format = format, UploadTo = store, UploadSetKey = "set-1" });
-                Thread.Sleep(200); // let the watcher deliver
+                watch.Settle();
                 Assert.DoesNotContain(watch.Names, n => n.Contains("datadir"));
             }
             Assert.Empty(Directory.GetFiles(staging, "*", SearchOption.AllDirectories));
@@ -293,6 +350,8 @@ namespace DoltBackup.Tests.Storage
             var manifest = NewManifest(dir.Combine("staging", "set"));
             var e = Assert.Throws<IOException>(() => FileCopyBackup.Run(manifest, new FileCopyOptions { DataDir = data, UploadTo = store, UploadSetKey = "x" }));
             Assert.Contains("memory://test/x/datadir.tar.gz", e.Message);
+            Assert.DoesNotContain("-Force", e.Message); // Sync-DoltBackup has no -Force: the advice is a new set
+            Assert.Contains("New-DoltBackup", e.Message);
             Assert.Equal(3, store.Stat("x/datadir.tar.gz", None).Size);
         }
 
@@ -502,7 +561,7 @@ namespace DoltBackup.Tests.Storage
             {
                 backup = host.Run("New-DoltBackup -Method FileCopy -Name files -DataDir $args[0] -Destination $args[1] -StagingPath $args[2] -StorageContext $args[3] | Sync-DoltBackup -GlobalConfigDir $args[4] -Verbose",
                     data, url, staging, context, home);
-                Thread.Sleep(200);
+                watch.Settle();
                 Assert.DoesNotContain(watch.Names, n => n.Contains("datadir"));
             }
             Assert.True(backup.Errors.Count == 0 && backup.Terminating == null, backup.AllText());

@@ -260,73 +260,30 @@ namespace DoltBackup.Storage.Azure
         internal static int BlockSizeFor(int number, int firstBytes, int blocksPerStep) => DriverSupport.GrowingChunkSize(number, firstBytes, blocksPerStep);
 
         /// <summary>
-        /// Stages the stream as blocks (<see cref="BlocksInFlight"/> at a time, each with its MD5 for the service to
-        /// check, growing as the blob does) and commits them in order; nothing is stored when any block fails (staged
-        /// blocks that are never committed are discarded by the service).
+        /// Stages the stream as blocks through <see cref="PartedUpload{TSent}"/> (<see cref="BlocksInFlight"/> at a time,
+        /// each with its MD5 for the service to check, growing as the blob does) and commits them in order; nothing is
+        /// stored when any block fails (staged blocks that are never committed are discarded by the service).
         /// </summary>
         private void PutBlocks(string key, BlockBlobClient blob, Stream source, CancellationToken ct)
         {
-            var ids = new List<string>();
-            var uploads = new List<System.Threading.Tasks.Task>();
-            var pool = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
-            var free = new SemaphoreSlim(BlocksInFlight);
             var validation = new BlockBlobStageBlockOptions { TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 } };
-            try
+            var upload = new PartedUpload<string>
             {
-                for (int number = 1; ; number++)
+                FirstBytes = BlockBytes,
+                PartsPerSizeStep = BlocksPerSizeStep,
+                MaxParts = MaxBlockCount,
+                PartsInFlight = BlocksInFlight,
+                SendPart = async (number, bytes, count) =>
                 {
-                    int size = BlockSizeFor(number, BlockBytes, BlocksPerSizeStep);
-                    byte[] buffer = pool.TryTake(out var reused) && reused.Length == size ? reused : new byte[size];
-                    int count = 0, n;
-                    while (count < size && (n = source.Read(buffer, count, size - count)) > 0)
-                    {
-                        count += n;
-                    }
-                    if (count == 0)
-                    {
-                        break;
-                    }
-                    if (number > MaxBlockCount)
-                    {
-                        throw new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
-                            $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxBlockCount} blocks: it is over the largest blob Azure stores; nothing was stored.",
-                            "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help.");
-                    }
-                    uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
-                    free.Wait(ct);
                     string id = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
-                    ids.Add(id);
-                    byte[] bytes = buffer;
-                    uploads.Add(System.Threading.Tasks.Task.Run(async () =>
-                    {
-                        try
-                        {
-                            await blob.StageBlockAsync(id, new MemoryStream(bytes, 0, count, writable: false), validation, ct).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            pool.Add(bytes);
-                            free.Release();
-                        }
-                    }));
-                    if (count < size)
-                    {
-                        break;
-                    }
-                }
-                System.Threading.Tasks.Task.WhenAll(uploads).GetAwaiter().GetResult();
-            }
-            catch
-            {
-                try
-                {
-                    System.Threading.Tasks.Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
-                }
-                catch (AggregateException)
-                {
-                }
-                throw;
-            }
+                    await blob.StageBlockAsync(id, new MemoryStream(bytes, 0, count, writable: false), validation, ct).ConfigureAwait(false);
+                    return id;
+                },
+                TooManyParts = () => new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
+                    $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxBlockCount} blocks: it is over the largest blob Azure stores; nothing was stored.",
+                    "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help."),
+            };
+            var ids = upload.Run(source, null, ct);
             blob.CommitBlockList(ids, new CommitBlockListOptions(), ct);
         }
 

@@ -173,14 +173,14 @@ namespace DoltBackup.Storage.S3
             {
                 // Small objects (most of a set) need no part-sized buffer.
                 byte[] head = new byte[SmallObject];
-                int n = ReadPart(content, head, 0);
+                int n = DriverSupport.Fill(content, head, 0);
                 if (n < SmallObject)
                 {
                     return PutSingle(key, full, head, n, cancellationToken);
                 }
                 byte[] first = new byte[PartBytes];
                 Buffer.BlockCopy(head, 0, first, 0, n);
-                n = ReadPart(content, first, n);
+                n = DriverSupport.Fill(content, first, n);
                 return n < PartBytes ? PutSingle(key, full, first, n, cancellationToken) : PutMultipart(key, full, first, content, cancellationToken);
             });
         }
@@ -224,10 +224,10 @@ namespace DoltBackup.Storage.S3
         }
 
         /// <summary>
-        /// A pipeline: this thread reads the source part after part into a small pool of reused buffers, hands each
-        /// part to its upload task and, while that part is sent, adds it to the whole object's SHA-256 (recorded).
-        /// Each upload task hashes its own part once (SHA-256 where the service checks and answers checksums, else
-        /// MD5 for Content-MD5 and the ETag), so every byte is hashed twice at most, in parallel with the sending.
+        /// The parts go through <see cref="PartedUpload{TSent}"/>: while a part is sent, this thread adds it to the whole
+        /// object's SHA-256 (recorded). Each upload task hashes its own part once (SHA-256 where the service checks and
+        /// answers checksums, else MD5 for Content-MD5 and the ETag), so every byte is hashed twice at most, in parallel
+        /// with the sending. A failed upload is aborted.
         /// </summary>
         private StoredObject PutMultipart(string key, string full, byte[] first, Stream rest, CancellationToken ct)
         {
@@ -240,48 +240,23 @@ namespace DoltBackup.Storage.S3
                 Key = full,
                 ChecksumAlgorithm = checksums ? ChecksumAlgorithm.SHA256 : null,
             }, ct));
-            var uploads = new List<Task<SentPart>>();
-            var pool = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
-            long size = 0;
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                // Not disposed: a buffer's release may run after this method returned.
-                var free = new SemaphoreSlim(PartsInFlight);
+                var upload = new PartedUpload<SentPart>
+                {
+                    FirstBytes = PartBytes,
+                    PartsPerSizeStep = PartsPerSizeStep,
+                    MaxParts = MaxPartCount,
+                    PartsInFlight = PartsInFlight,
+                    SendPart = (number, bytes, length) => UploadPart(key, full, init.UploadId, number, bytes, length, checksums, ct),
+                    SeePart = (bytes, length) => sha.AppendData(bytes, 0, length),
+                    TooManyParts = () => new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
+                        $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxPartCount} parts: it is over the largest object S3 stores (5 TiB); nothing was stored.",
+                        "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help."),
+                };
                 try
                 {
-                    byte[] buffer = first;
-                    int count = PartBytes;
-                    int number = 1;
-                    while (count > 0)
-                    {
-                        uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
-                        free.Wait(ct);
-                        byte[] bytes = buffer;
-                        int length = count, partNumber = number;
-                        var upload = Task.Run(() => UploadPart(key, full, init.UploadId, partNumber, bytes, length, checksums, ct));
-                        uploads.Add(upload);
-                        // Read-only, like the upload: both may use the buffer at once. It returns to the pool once
-                        // sent, and only this thread takes it from there, after this line.
-                        sha.AppendData(bytes, 0, length);
-                        upload.ContinueWith(_ =>
-                        {
-                            pool.Add(bytes);
-                            free.Release();
-                        });
-                        size += length;
-                        number++;
-                        // Parts grow as the object does (see PartsPerSizeStep); buffers of an earlier size are dropped.
-                        int want = PartSizeFor(number);
-                        buffer = pool.TryTake(out var reused) && reused.Length == want ? reused : new byte[want];
-                        count = ReadPart(rest, buffer, 0);
-                        if (count > 0 && number > MaxPartCount)
-                        {
-                            throw new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
-                                $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxPartCount} parts: it is over the largest object S3 stores (5 TiB); nothing was stored.",
-                                "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help.");
-                        }
-                    }
-                    var parts = Task.WhenAll(uploads).GetAwaiter().GetResult().OrderBy(p => p.Number).ToList();
+                    var parts = upload.Run(rest, first, ct).ToList();
                     var done = Run(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                     {
                         BucketName = _bucket,
@@ -296,22 +271,15 @@ namespace DoltBackup.Storage.S3
                     }, ct));
                     CheckCompleted(key, done, parts);
                     var stat = Stat(key, ct);
-                    if (stat == null || stat.Size != size)
+                    if (stat == null || stat.Size != upload.BytesSent)
                     {
-                        throw Mismatch(key, $"the service holds {(stat == null ? "no object" : stat.Size + " bytes")} after {size} bytes were sent");
+                        throw Mismatch(key, $"the service holds {(stat == null ? "no object" : stat.Size + " bytes")} after {upload.BytesSent} bytes were sent");
                     }
                     stat.Sha256 = DigestingReadStream.Hex(sha.GetHashAndReset());
                     return stat;
                 }
                 catch
                 {
-                    try
-                    {
-                        Task.WhenAll(uploads).ContinueWith(_ => { }).Wait();
-                    }
-                    catch (AggregateException)
-                    {
-                    }
                     try
                     {
                         Run(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = full, UploadId = init.UploadId }, CancellationToken.None));
@@ -409,17 +377,6 @@ namespace DoltBackup.Storage.S3
             public string ETag { get; set; }
             public byte[] Sha256 { get; set; }
             public byte[] Md5 { get; set; }
-        }
-
-        /// <summary>Fills <paramref name="buffer"/> from the stream; fewer bytes only at its end.</summary>
-        private static int ReadPart(Stream stream, byte[] buffer, int filled)
-        {
-            int n;
-            while (filled < buffer.Length && (n = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
-            {
-                filled += n;
-            }
-            return filled;
         }
 
         public Stream OpenRead(string key, CancellationToken cancellationToken)

@@ -91,7 +91,7 @@ namespace DoltBackup.Storage.Sets
             {
                 string sharedPrefix = StagedStores.SharedFolder + "/" + store + "/" + keyId + "/";
                 string storePrefix = ObjectKey.Combine(setKey, store) + "/";
-                var there = setObjects.Where(o => o.Key.StartsWith(storePrefix, StringComparison.Ordinal)).Select(AsEncrypted).Where(o => o != null)
+                var there = setObjects.Where(o => o.Key.StartsWith(storePrefix, StringComparison.Ordinal)).Select(EncryptingBackupLocation.AsEncrypted).Where(o => o != null)
                     .Concat(sharing ? encrypting.List(sharedPrefix, cancellationToken).Where(o => o.Encrypted) : Enumerable.Empty<StoredObject>())
                     .ToDictionary(o => o.Key, StringComparer.Ordinal);
                 var records = new List<StoreFileRecord>();
@@ -193,24 +193,6 @@ namespace DoltBackup.Storage.Sets
                 digest.CopyTo(Stream.Null, 81920);
                 return new StoreFileRecord { Size = digest.BytesRead, Sha256 = digest.Sha256Hex, PlaintextSize = size, PlaintextSha256 = Sha256OfFile(file) };
             }
-        }
-
-        /// <summary>
-        /// A listed object as <see cref="EncryptingBackupLocation.List"/> names it (its plaintext key, Encrypted), as a
-        /// copy (the listing is used as it is too); null for an object that is not an encrypted one.
-        /// </summary>
-        private static StoredObject AsEncrypted(StoredObject o)
-        {
-            const string suffix = EncryptingBackupLocation.Suffix;
-            if (!o.Key.EndsWith(suffix, StringComparison.Ordinal) || EncryptingBackupLocation.StaysPlaintext(o.Key.Substring(0, o.Key.Length - suffix.Length)))
-            {
-                return null;
-            }
-            return new StoredObject
-            {
-                Key = o.Key.Substring(0, o.Key.Length - suffix.Length), Size = o.Size, LastModifiedUtc = o.LastModifiedUtc, Sha256 = o.Sha256,
-                ServiceMd5 = o.ServiceMd5, ETag = o.ETag, Encrypted = true, PlaintextSha256 = o.PlaintextSha256, PlaintextSize = o.PlaintextSize,
-            };
         }
 
         /// <summary>The files of a staging store: table files and archives first, then the others, the store's `manifest` files last.</summary>
