@@ -21,7 +21,9 @@ namespace DoltBackup.Benchmarks
     /// `openssl cms -decrypt` of the same encrypted archive to a file (0.8x). For each encrypted step it samples the
     /// managed heap and the working set above what the process held before the step: give two sizes to see that they
     /// stay flat. Args: [quick = 64,256 MiB, 1 run | sizes in MiB, comma-separated, default 1024] [runs, default 3]
-    /// [format: Tar (default) or TarGzip].
+    /// [format: Tar (default) or TarGzip] [hash: both runs with FileCopyOptions.HashArchive, so the plain archive records
+    /// its SHA-256 and the encrypted one its plaintext SHA-256; default off, as New-DoltBackup runs]. The variant that
+    /// ran is printed with the results.
     /// </summary>
     public sealed class FileCopyEncryptBenchmark : IBenchmark
     {
@@ -55,7 +57,8 @@ namespace DoltBackup.Benchmarks
                 : args.Count > 0 ? args[0].Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray() : new long[] { 1024 };
             int runs = quick ? 1 : args.Count > 1 && int.TryParse(args[1], out var r) ? r : 3;
             var format = args.Count > 2 && Enum.TryParse<FileCopyFormat>(args[2], true, out var f) ? f : FileCopyFormat.Tar;
-            Console.WriteLine($"format {format}; {runs} run(s) after a warm-up; {Environment.ProcessorCount} cores, load average {LoadAverage()}; BouncyCastle hardware AES: {Org.BouncyCastle.Crypto.AesUtilities.IsHardwareAccelerated}");
+            bool hashArchive = args.Count > 3 && args[3] == "hash";
+            Console.WriteLine($"format {format}; {HashVariant(hashArchive)}; {runs} run(s) after a warm-up; {Environment.ProcessorCount} cores, load average {LoadAverage()}; BouncyCastle hardware AES: {Org.BouncyCastle.Crypto.AesUtilities.IsHardwareAccelerated}");
 
             using var rsa = RSA.Create(3072);
             var cert = new CertificateRequest("CN=bench", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
@@ -68,7 +71,7 @@ namespace DoltBackup.Benchmarks
             var memory = new List<string>();
             foreach (long mib in sizes)
             {
-                met &= RunSize(mib, runs, format, cert, publicOnly, memory, memoryOnly);
+                met &= RunSize(mib, runs, format, hashArchive, cert, publicOnly, memory, memoryOnly);
             }
             Console.WriteLine("peak memory of the encrypted steps above the process before each step (managed heap / working set):");
             foreach (var line in memory)
@@ -79,7 +82,12 @@ namespace DoltBackup.Benchmarks
             return met ? 0 : 1;
         }
 
-        private static bool RunSize(long mib, int runs, FileCopyFormat format, X509Certificate2 cert, X509Certificate2 publicOnly, List<string> memory, bool memoryOnly)
+        /// <summary>Which archive hashing ran (FileCopyOptions.HashArchive), for the results.</summary>
+        private static string HashVariant(bool hashArchive) => hashArchive
+            ? "HashArchive on: the plain archive's SHA-256 and the encrypted archive's plaintext SHA-256 recorded"
+            : "HashArchive off (as New-DoltBackup runs): no archive SHA-256 for the plain set, no plaintext SHA-256 for the encrypted archive (its ciphertext SHA-256 only)";
+
+        private static bool RunSize(long mib, int runs, FileCopyFormat format, bool hashArchive, X509Certificate2 cert, X509Certificate2 publicOnly, List<string> memory, bool memoryOnly)
         {
             using var data = new SyntheticDataDir(mib << 20);
             string work = Path.Combine(data.Root, "out");
@@ -100,7 +108,7 @@ namespace DoltBackup.Benchmarks
                     string folder = Path.Combine(work, "enc" + i);
                     var set = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = folder } };
                     SetEncryption.Record(set, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
-                    double b = Measured(backup, true, () => FileCopyBackup.Run(set, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                    double b = Measured(backup, true, () => FileCopyBackup.Run(set, new FileCopyOptions { DataDir = data.DataDir, Format = format, HashArchive = hashArchive }));
                     set.SessionDecryptionKeys = new EncryptionKeys(new[] { cert }, null);
                     double rs = Measured(restore, true, () => Restore(set, Path.Combine(work, "restored-enc")));
                     double t = Measured(test, true, () => Verify(set, cert));
@@ -111,12 +119,12 @@ namespace DoltBackup.Benchmarks
                 string plainFolder = Path.Combine(work, "plain" + i), encFolder = Path.Combine(work, "enc" + i);
                 var plain = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = plainFolder } };
                 var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-                double bp = BenchmarkProcess.Time(() => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                double bp = BenchmarkProcess.Time(() => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format, HashArchive = hashArchive }));
                 var cpu1 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 var enc = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = encFolder } };
                 SetEncryption.Record(enc, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
                 var cpu2 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-                double be = Measured(backup, counted, () => FileCopyBackup.Run(enc, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+                double be = Measured(backup, counted, () => FileCopyBackup.Run(enc, new FileCopyOptions { DataDir = data.DataDir, Format = format, HashArchive = hashArchive }));
                 var cpu3 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 string plainArchive = Path.Combine(plainFolder, Archive(plain).StoredPath);
                 string encArchive = Path.Combine(encFolder, Archive(enc).StoredPath);
@@ -174,13 +182,14 @@ namespace DoltBackup.Benchmarks
                 met &= vsPlain >= 0.7 && vsTool >= 0.8;
                 Console.WriteLine($"{name,-8} {mb / p,9:F0} {mb / e,10:F0} {mb / o,9:F0} {vsPlain,9:F2} {vsTool,11:F2}   ({mb / s.Encrypted.Max():F0}-{mb / s.Encrypted.Min():F0})");
             }
+            Console.WriteLine($"variant: {format}, {HashVariant(hashArchive)}");
             Console.WriteLine("goals: encrypted >= 0.70x plain, >= 0.80x openssl (backup against openssl cms -encrypt of the plain archive plus the fsync of its output, as the backup fsyncs; restore and test against openssl cms -decrypt to a file)");
             memory.Add($"{mb,6:F0} MiB: backup {backup.PeakHeap / 1048576.0:F1} / {backup.PeakWorkingSet / 1048576.0:F1} MiB; restore {restore.PeakHeap / 1048576.0:F1} / {restore.PeakWorkingSet / 1048576.0:F1} MiB; test {test.PeakHeap / 1048576.0:F1} / {test.PeakWorkingSet / 1048576.0:F1} MiB");
             return met;
         }
 
         /// <summary>
-        /// steps [MiB, default 256] [repeat, default 3] [Tar|TarGzip] [gcm: Automatic|OpenSsl|Platform|BouncyCastle] [only: a word of the steps to time]:
+        /// steps [MiB, default 256] [repeat, default 3] [Tar|TarGzip] [gcm: Automatic|OpenSsl|Platform|BouncyCastle] [only: a word of the steps to time, or all] [hash: HashArchive on]:
         /// each step alone, repeated, with its wall time and process CPU (for profiling, e.g. under perf): backup
         /// plain and encrypted, restore, Test-DoltBackup without the key, with it, and with it and -Deep.
         /// </summary>
@@ -189,7 +198,8 @@ namespace DoltBackup.Benchmarks
             long mib = args.Count > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 256;
             int repeat = args.Count > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
             var format = args.Count > 2 && Enum.TryParse<FileCopyFormat>(args[2], true, out var f) ? f : FileCopyFormat.Tar;
-            string only = args.Count > 4 ? args[4] : null;
+            string only = args.Count > 4 && args[4] != "all" ? args[4] : null;
+            bool hashArchive = args.Count > 5 && args[5] == "hash";
             using var preference = args.Count > 3 && args[3] != "Automatic" ? GcmCipher.Prefer((GcmImplementation)Enum.Parse(typeof(GcmImplementation), args[3], true)) : null;
             using var rsa = RSA.Create(3072);
             var cert = new CertificateRequest("CN=bench", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
@@ -198,7 +208,7 @@ namespace DoltBackup.Benchmarks
             var publicOnly = X509CertificateLoader.LoadCertificate(cert.RawData);
             using var data = new SyntheticDataDir(mib << 20);
             string work = Path.Combine(data.Root, "out");
-            Console.WriteLine($"-- data dir: {data.Files} files, {data.Bytes / 1048576.0:F0} MiB, {format}; AES-GCM: {(args.Count > 3 ? GcmCipher.Preferred : GcmCipher.Automatic)}; load {LoadAverage()}");
+            Console.WriteLine($"-- data dir: {data.Files} files, {data.Bytes / 1048576.0:F0} MiB, {format}; {HashVariant(hashArchive)}; AES-GCM: {(args.Count > 3 ? GcmCipher.Preferred : GcmCipher.Automatic)}; load {LoadAverage()}");
             var plain = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = Path.Combine(work, "plain") } };
             var enc = new BackupManifest { Id = "bench", Name = "bench", Destination = new BackupDestination { BackupFolder = Path.Combine(work, "enc") } };
             SetEncryption.Record(enc, new EncryptionKeys(new[] { publicOnly }, null), hasDoltStores: false);
@@ -221,8 +231,8 @@ namespace DoltBackup.Benchmarks
                 if (Directory.Exists(m.Destination.BackupFolder)) Directory.Delete(m.Destination.BackupFolder, true);
                 m.Artifacts.Clear();
             }
-            Step("backup plain", () => Clean(plain), () => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
-            Step("backup encrypted", () => Clean(enc), () => FileCopyBackup.Run(enc, new FileCopyOptions { DataDir = data.DataDir, Format = format }));
+            Step("backup plain", () => Clean(plain), () => FileCopyBackup.Run(plain, new FileCopyOptions { DataDir = data.DataDir, Format = format, HashArchive = hashArchive }));
+            Step("backup encrypted", () => Clean(enc), () => FileCopyBackup.Run(enc, new FileCopyOptions { DataDir = data.DataDir, Format = format, HashArchive = hashArchive }));
             enc.SessionDecryptionKeys = new EncryptionKeys(new[] { cert }, null);
             string restored = Path.Combine(work, "restored");
             Action cleanRestored = () => { if (Directory.Exists(restored)) Directory.Delete(restored, true); };
@@ -239,8 +249,9 @@ namespace DoltBackup.Benchmarks
 
         /// <summary>
         /// Where the time goes: the CPU each step of an encrypted copy costs alone, per MiB (process CPU time, one thread
-        /// busy, so the other helpers' load does not count): SHA-256 (done three times: each file, the archive's
-        /// plaintext, its ciphertext), AES-GCM (platform and BouncyCastle), writing and reading a file.
+        /// busy, so the other helpers' load does not count): SHA-256 (done twice: each file, the archive's ciphertext; a
+        /// third time, the archive's plaintext, only with HashArchive), AES-GCM (platform and BouncyCastle), writing and
+        /// reading a file.
         /// </summary>
         private static void Profile()
         {
@@ -288,7 +299,7 @@ namespace DoltBackup.Benchmarks
             double read = Cpu(() => { using var f = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1); while (f.Read(output, 0, 1 << 20) > 0) { } });
             File.Delete(file);
             Console.WriteLine($"CPU per MiB, each step alone: SHA-256 {sha:F0} us; AES-GCM OpenSSL {gcmCpu[GcmImplementation.OpenSsl]:F0} us, platform {gcmCpu[GcmImplementation.Platform]:F0} us, BouncyCastle {gcmCpu[GcmImplementation.BouncyCastle]:F0} us (used: {GcmCipher.Automatic}); file write+fsync {write:F0} us; file read (page cache) {read:F0} us");
-            Console.WriteLine($"  an unencrypted Tar copy costs about read + SHA-256 + write = {read + sha + write:F0} us/MiB of CPU; encrypted adds 2 x SHA-256 + AES-GCM = {2 * sha + gcmUsed:F0} us/MiB");
+            Console.WriteLine($"  an unencrypted Tar copy costs about read + SHA-256 + write = {read + sha + write:F0} us/MiB of CPU; encrypted adds the ciphertext's SHA-256 + AES-GCM = {sha + gcmUsed:F0} us/MiB (with HashArchive both add one more SHA-256)");
         }
 
         private static BackupArtifact Archive(BackupManifest manifest) => manifest.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);

@@ -71,7 +71,10 @@ Describe 'Encrypted backup sets' {
         $out = Join-Path $script:temp 'datadir.tar.gz'
         & openssl cms -decrypt -binary -inform DER -in (Join-Path $m.BackupFolder $archive.StoredPath) -pwri_password $script:secret -out $out
         $LASTEXITCODE | Should -Be 0
-        (Get-FileHash -Algorithm SHA256 $out).Hash.ToLowerInvariant() | Should -Be $archive.PlaintextSha256
+        # The archive's plaintext SHA-256 is not recorded (only with HashArchive, as an unencrypted archive's own hash);
+        # its plaintext size is, and the stored bytes' SHA-256 and the GCM tag prove what it decrypts to.
+        (Get-Item $out).Length | Should -Be $archive.PlaintextSize
+        $archive.PlaintextSha256 | Should -BeNullOrEmpty
     }
 
     It 'needs the passphrase again to sync in a later session, and writes nothing without it' {
@@ -140,7 +143,10 @@ Describe 'Encrypted backup sets' {
         $out = Join-Path $script:temp 'datadir.tar'
         & openssl cms -decrypt -binary -inform DER -in $file -recip $certPem -inkey $keyPem -out $out
         $LASTEXITCODE | Should -Be 0
-        (Get-FileHash -Algorithm SHA256 $out).Hash.ToLowerInvariant() | Should -Be $archive.PlaintextSha256
+        # The archive's plaintext SHA-256 is not recorded (only with HashArchive, as an unencrypted archive's own hash);
+        # its plaintext size is, and the stored bytes' SHA-256 and the GCM tag prove what it decrypts to.
+        (Get-Item $out).Length | Should -Be $archive.PlaintextSize
+        $archive.PlaintextSha256 | Should -BeNullOrEmpty
         @(Test-DoltBackup -Path $m.BackupFolder -DecryptionCertificate $cert | Where-Object { $_.Status -eq 'Failed' }).Count | Should -Be 0
 
         $bytes = [IO.File]::ReadAllBytes($file)
@@ -194,7 +200,9 @@ Describe 'Encrypted backup sets' {
                 $bytes = [IO.File]::ReadAllBytes($out)
                 $whole.Write($bytes, 0, $bytes.Length)
             }
-            [Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($whole.ToArray())).ToLowerInvariant() | Should -Be $archive.PlaintextSha256
+            $whole.Length | Should -Be $archive.PlaintextSize
+            $archive.PlaintextSha256 | Should -BeNullOrEmpty
+            @($archive.Parts | Where-Object { $_.PlaintextSha256 }).Count | Should -Be 0
         }
 
         Remove-Item (Join-Path $m.BackupFolder 'datadir.tar.gz.part0002.p7m')

@@ -26,7 +26,7 @@ namespace DoltBackup.Encryption
     /// PBKDF2-HMAC-SHA256 and AES-256-CBC for a passphrase). BER with indefinite lengths, so nothing is buffered: a
     /// 100 GB archive passes through in fixed memory. <c>openssl cms -decrypt -inform DER</c> opens the result.
     /// Large files can be pipelined (<see cref="BlockPipeline"/>): plaintext hash and AES-GCM on one thread, ciphertext
-    /// hash and write on another, 1 MiB blocks, at most 6 in flight.
+    /// hash on another, the write on a third, 1 MiB blocks, at most 6 in flight.
     /// </summary>
     internal sealed class CmsAuthEnvelopedWriter : Stream
     {
@@ -60,8 +60,8 @@ namespace DoltBackup.Encryption
         /// <param name="keys">The recipients.</param>
         /// <param name="kekCache">Passphrase key cache (may be null).</param>
         /// <param name="threaded">
-        /// Hash the plaintext and encrypt on one thread, hash the ciphertext and write on another, once more than one block
-        /// (1 MiB) was written; smaller files and pull-driven callers (false) run everything on the caller's thread.
+        /// Hash the plaintext and encrypt on one thread, hash the ciphertext on another, write on a third, once more than
+        /// one block (1 MiB) was written; smaller files and pull-driven callers (false) run everything on the caller's thread.
         /// </param>
         /// <param name="hashPlaintext">Compute <see cref="PlaintextSha256"/>.</param>
         /// <param name="hashCiphertext">Compute <see cref="CiphertextSha256"/> (of every byte written to <paramref name="output"/>).</param>
@@ -134,19 +134,18 @@ namespace DoltBackup.Encryption
             }
 
             // Output per block: the ciphertext, a 5-byte header per chunk, and (last block) the closing BER with the tag.
-            // Two stages of about equal CPU (one SHA-256 each), so two cores stay busy with one handoff per block:
-            // the plaintext hash and AES-GCM, then the ciphertext hash and the write.
+            // Three stages, one handoff each per block: the plaintext hash (when asked) and AES-GCM, the ciphertext
+            // hash, the write. No stage holds more than one SHA-256, so none of them sets the pace alone on two cores
+            // (an archive without its plaintext hash: about 0.3, 0.65 and 0.35 ms of CPU per MiB, beside the reading
+            // thread's file hashes).
             _pipeline = new BlockPipeline(threaded ? PipelineBlocks : 1, BlockBytes, BlockBytes + 1024, deliver: false);
             _pipeline.AddStage(b =>
             {
                 _plainSha?.Append(b.Input, 0, b.InputCount);
                 Encrypt(b);
             });
-            _pipeline.AddStage(b =>
-            {
-                _cipherSha?.Append(b.Output, 0, b.OutputCount);
-                _output.Write(b.Output, 0, b.OutputCount);
-            });
+            _pipeline.AddStage(b => _cipherSha?.Append(b.Output, 0, b.OutputCount));
+            _pipeline.AddStage(b => _output.Write(b.Output, 0, b.OutputCount));
         }
 
         /// <summary>The plaintext bytes written so far.</summary>
@@ -221,6 +220,25 @@ namespace DoltBackup.Encryption
 
         private void Encrypt(BlockPipeline.Block b)
         {
+            if (!b.Last && _gcm.Implementation == GcmImplementation.OpenSsl)
+            {
+                // OpenSSL's GCM is a stream: each piece comes out whole, so each chunk is encrypted straight behind its
+                // header in the output (the same bytes as below, without the copy through _cipher).
+                int at = 0;
+                for (int pos = 0; pos < b.InputCount; pos += ChunkBytes)
+                {
+                    int n = Math.Min(ChunkBytes, b.InputCount - pos);
+                    at = WriteOctetHeader(b.Output, at, n);
+                    if (_gcm.Process(b.Input, pos, n, b.Output, at) != n)
+                    {
+                        throw new InvalidOperationException("AES-GCM held bytes back in the middle of the stream.");
+                    }
+                    at += n;
+                }
+                b.OutputCount = at;
+                Interlocked.Add(ref _cipherBytes, at);
+                return;
+            }
             int produced = b.InputCount > 0 ? _gcm.Process(b.Input, 0, b.InputCount, _cipher, 0) : 0;
             byte[] tag = null;
             if (b.Last)

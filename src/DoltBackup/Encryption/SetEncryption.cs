@@ -301,16 +301,17 @@ namespace DoltBackup.Encryption
 
         /// <summary>
         /// An archive being encrypted while it is written: write the plaintext, then <see cref="Finish"/> (or dispose
-        /// to abandon it). The plaintext hash, AES-GCM, the ciphertext hash and the writes to the output run on threads
-        /// of their own; the output is a plain stream (a file, an upload), written in order from one thread at a time.
+        /// to abandon it). AES-GCM, the ciphertext hash, the writes to the output (and the plaintext hash, when asked)
+        /// run on threads of their own; the output is a plain stream (a file, an upload), written in order from one
+        /// thread at a time.
         /// </summary>
         public sealed class ArchiveEncryptor : IDisposable
         {
             private readonly CmsAuthEnvelopedWriter _writer;
 
-            internal ArchiveEncryptor(Stream output, EncryptionKeys keys)
+            internal ArchiveEncryptor(Stream output, EncryptionKeys keys, bool hashPlaintext)
             {
-                _writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys), threaded: true, hashPlaintext: true, hashCiphertext: true);
+                _writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys), threaded: true, hashPlaintext: hashPlaintext, hashCiphertext: true);
             }
 
             /// <summary>Where the archive's plaintext goes (hashed on the way).</summary>
@@ -319,7 +320,7 @@ namespace DoltBackup.Encryption
             /// <summary>Plaintext bytes (after <see cref="Finish"/>).</summary>
             public long PlaintextSize { get; private set; }
 
-            /// <summary>SHA-256 of the plaintext (after <see cref="Finish"/>).</summary>
+            /// <summary>SHA-256 of the plaintext (after <see cref="Finish"/>; null unless it was started with hashPlaintext).</summary>
             public string PlaintextSha256 { get; private set; }
 
             /// <summary>Bytes written to the output (after <see cref="Finish"/>).</summary>
@@ -347,8 +348,13 @@ namespace DoltBackup.Encryption
             }
         }
 
-        /// <summary>Starts encrypting an archive onto <paramref name="output"/> (left open).</summary>
-        public static ArchiveEncryptor StartArchive(Stream output, EncryptionKeys keys) => new ArchiveEncryptor(output, keys);
+        /// <summary>
+        /// Starts encrypting an archive onto <paramref name="output"/> (left open). The ciphertext is always hashed (what
+        /// is stored, checked without a key); the plaintext only with <paramref name="hashPlaintext"/>
+        /// (<see cref="FileCopy.FileCopyOptions.HashArchive"/>): stored bytes with the recorded SHA-256 whose tag verifies
+        /// can only decrypt to what was written, and every file in the archive has its own SHA-256.
+        /// </summary>
+        public static ArchiveEncryptor StartArchive(Stream output, EncryptionKeys keys, bool hashPlaintext) => new ArchiveEncryptor(output, keys, hashPlaintext);
 
         /// <summary>
         /// Opens the plaintext of an encrypted file: the returned stream throws <see cref="EncryptionException"/> on a

@@ -39,7 +39,8 @@ namespace DoltBackup.FileCopy
 
         /// <summary>
         /// What is wrong with the recorded parts themselves (not their files): numbered 1..N in order, each named as its
-        /// place requires, with a size and SHA-256 on both sides. Null when they are sound.
+        /// place requires, with a ciphertext size and SHA-256 and a plaintext size (and a well-formed plaintext SHA-256,
+        /// when one is recorded). Null when they are sound.
         /// </summary>
         public static string RecordProblem(BackupArtifact archive)
         {
@@ -60,7 +61,8 @@ namespace DoltBackup.FileCopy
                 {
                     return $"Part {i + 1} of {parts.Count} of the archive '{archive.StoredPath}' is recorded as '{p?.StoredPath}' (index {p?.Index}), not '{expected}': the parts are out of order.";
                 }
-                if (!IsSha256(p.Sha256) || !IsSha256(p.PlaintextSha256) || p.Size <= 0 || p.PlaintextSize <= 0)
+                // The plaintext SHA-256 is recorded only with HashArchive (older sets always have it): absent is fine.
+                if (!IsSha256(p.Sha256) || (p.PlaintextSha256 != null && !IsSha256(p.PlaintextSha256)) || p.Size <= 0 || p.PlaintextSize <= 0)
                 {
                     return $"Part {i + 1} of {parts.Count} ('{p.StoredPath}') has no valid size and SHA-256 in the manifest: it cannot be verified.";
                 }
@@ -293,8 +295,12 @@ namespace DoltBackup.FileCopy
         /// last one shorter); <see cref="PartsWriter.Complete"/> returns the parts. A part is started only by its first
         /// byte, so there is never an empty last part.
         /// </summary>
-        internal static PartsWriter StartWriting(string encryptedName, long segmentBytes, EncryptionKeys keys, IPartTarget target)
-            => new PartsWriter(encryptedName, segmentBytes, keys, target);
+        /// <param name="hashPlaintext">
+        /// Also hash the plaintext: each part's and the whole archive's SHA-256 (<see cref="FileCopyOptions.HashArchive"/>);
+        /// without it only the sizes are recorded on the plaintext side (each part's ciphertext is always hashed).
+        /// </param>
+        internal static PartsWriter StartWriting(string encryptedName, long segmentBytes, EncryptionKeys keys, IPartTarget target, bool hashPlaintext)
+            => new PartsWriter(encryptedName, segmentBytes, keys, target, hashPlaintext);
 
         internal sealed class PartsWriter : Stream
         {
@@ -302,7 +308,7 @@ namespace DoltBackup.FileCopy
             private readonly long _segmentBytes;
             private readonly EncryptionKeys _keys;
             private readonly IPartTarget _target;
-            private readonly Sha256Hasher _whole = new Sha256Hasher();
+            private readonly Sha256Hasher _whole;
             private readonly List<ArchivePart> _parts = new List<ArchivePart>();
             private SetEncryption.ArchiveEncryptor _encryptor;
             private Stream _output;
@@ -310,7 +316,7 @@ namespace DoltBackup.FileCopy
             private long _inPart;
             private long _total;
 
-            public PartsWriter(string encryptedName, long segmentBytes, EncryptionKeys keys, IPartTarget target)
+            public PartsWriter(string encryptedName, long segmentBytes, EncryptionKeys keys, IPartTarget target, bool hashPlaintext)
             {
                 if (segmentBytes <= 0)
                 {
@@ -320,6 +326,7 @@ namespace DoltBackup.FileCopy
                 _segmentBytes = segmentBytes;
                 _keys = keys;
                 _target = target;
+                _whole = hashPlaintext ? new Sha256Hasher() : null;
             }
 
             /// <summary>The parts finished so far.</summary>
@@ -334,7 +341,7 @@ namespace DoltBackup.FileCopy
                         StartPart();
                     }
                     int n = (int)Math.Min(count, _segmentBytes - _inPart);
-                    _whole.Append(buffer, offset, n);
+                    _whole?.Append(buffer, offset, n);
                     _encryptor.Plaintext.Write(buffer, offset, n);
                     _inPart += n;
                     _total += n;
@@ -359,7 +366,7 @@ namespace DoltBackup.FileCopy
                 try
                 {
                     // Writes the CMS header at once: a full disk or a failed upload throws here, and the part is given up.
-                    _encryptor = SetEncryption.StartArchive(_output, _keys);
+                    _encryptor = SetEncryption.StartArchive(_output, _keys, hashPlaintext: _whole != null);
                 }
                 catch
                 {
@@ -390,14 +397,14 @@ namespace DoltBackup.FileCopy
                 _current = null;
             }
 
-            /// <summary>Ends the last part; returns the parts and the whole plaintext's size and SHA-256.</summary>
+            /// <summary>Ends the last part; returns the parts and the whole plaintext's size and SHA-256 (null unless hashed).</summary>
             public (List<ArchivePart> Parts, long PlaintextSize, string PlaintextSha256) Complete()
             {
                 if (_encryptor != null)
                 {
                     FinishPart();
                 }
-                return (_parts.ToList(), _total, _whole.FinishHex());
+                return (_parts.ToList(), _total, _whole?.FinishHex());
             }
 
             protected override void Dispose(bool disposing)
@@ -410,7 +417,7 @@ namespace DoltBackup.FileCopy
                         _target.Abandon(_current, _output);
                         _encryptor = null;
                     }
-                    _whole.Dispose();
+                    _whole?.Dispose();
                 }
                 base.Dispose(disposing);
             }

@@ -400,21 +400,22 @@ namespace DoltBackup.FileCopy
             try
             {
                 // Encrypted sets: the archive passes once through the encryptor on its way to the file (no second pass);
-                // the encryptor hashes both sides itself, each step on a thread of its own.
+                // the encryptor hashes the ciphertext (and, with HashArchive, the plaintext) itself, on threads of its own.
                 Stream archiveStream = hashed;
                 if (parts != null)
                 {
                     // Larger than one segment: encrypted part after part, each a standalone file (or object).
-                    partsWriter = ArchiveParts.StartWriting(outputName, segmentBytes, keys, parts);
+                    partsWriter = ArchiveParts.StartWriting(outputName, segmentBytes, keys, parts, options.HashArchive);
                     archiveStream = partsWriter;
                 }
                 else if (keys != null)
                 {
-                    encryptor = Encryption.SetEncryption.StartArchive(hashed, keys);
+                    encryptor = Encryption.SetEncryption.StartArchive(hashed, keys, options.HashArchive);
                     archiveStream = encryptor.Plaintext;
                 }
                 Stream sink = gzip ? new GZipStream(archiveStream, CompressionLevel.Fastest, leaveOpen: true) : archiveStream;
-                var bufferedSink = new BufferedStream(sink, BufferSize);
+                // The encryptor gathers its own 1 MiB blocks: a buffer in front of it would only copy each byte once more.
+                Stream bufferedSink = keys != null && !gzip ? sink : new BufferedStream(sink, BufferSize);
                 try
                 {
                     using (var pipe = new TarPipeline(bufferedSink, BufferSize))

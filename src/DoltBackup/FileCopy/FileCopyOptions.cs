@@ -30,7 +30,9 @@ namespace DoltBackup.FileCopy
         /// <summary>
         /// Also record the SHA-256 of the archive file itself (so that sha256sum can check it without DoltBackup). It
         /// costs a second hash of every byte (on the writer thread). Without it the archive is recorded with its size,
-        /// and its contents are covered by every file's SHA-256 and every tar header's checksum.
+        /// and its contents are covered by every file's SHA-256 and every tar header's checksum. The same rule holds
+        /// for an encrypted archive's plaintext (plaintextSha256 of the archive and of each part): its ciphertext's
+        /// size and SHA-256 and its plaintext size are always recorded, its plaintext SHA-256 only with this.
         /// </summary>
         public bool HashArchive { get; set; }
 

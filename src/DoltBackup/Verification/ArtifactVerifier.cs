@@ -485,7 +485,7 @@ namespace DoltBackup.Verification
                             if (string.Equals(storedSha, archive.Sha256, StringComparison.OrdinalIgnoreCase))
                             {
                                 emit(Result(archive, "Artifact.Decrypted", VerificationStatus.Passed,
-                                    $"Decrypted and authenticated: {plainHashed.PlaintextLength} bytes, from stored bytes with the recorded SHA-256, so the plaintext recorded.", path));
+                                    $"Decrypted and authenticated: {plainHashed.PlaintextLength} bytes, from stored bytes with the recorded SHA-256, so the archive as it was written.", path));
                             }
                         }
                     }

@@ -49,7 +49,7 @@ namespace DoltBackup.Tests.Encryption
 
             var (code, error) = TestKeys.OpenSsl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", file, "-recip", certPem, "-inkey", keyPem, "-out", dir.Combine("plain.tar"));
             Assert.True(code == 0, error);
-            Assert.Equal(EncryptedSetCmdletTests.Sha256(dir.Combine("plain.tar")), archive.PlaintextSha256);
+            Assert.Null(archive.PlaintextSha256); // only with HashArchive: the ciphertext's SHA-256 and the tag prove it
             Assert.Equal(new FileInfo(dir.Combine("plain.tar")).Length, archive.PlaintextSize);
 
             string target = dir.Combine("restored");

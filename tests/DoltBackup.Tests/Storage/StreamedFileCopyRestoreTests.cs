@@ -72,6 +72,13 @@ namespace DoltBackup.Tests.Storage
                 Assert.NotNull(published);
             }
             Assert.Equal(BackupStatus.Completed, manifest.Status);
+            var archive = manifest.Artifacts.SingleOrDefault(a => a.Kind == FileCopyLayout.DataArchiveKind);
+            if (manifest.Encryption != null && archive != null)
+            {
+                // As New-DoltBackup writes it: the archive records its ciphertext SHA-256 and plaintext size, no plaintext SHA-256.
+                Assert.Null(archive.PlaintextSha256);
+                Assert.All(archive.Parts ?? new List<ArchivePart>(), p => Assert.Null(p.PlaintextSha256));
+            }
             string expected = dir.Combine("expected");
             TempDir.CopyTree(data, expected);
             Directory.Delete(dir.Combine("staging"), recursive: true); // a bare new host: nothing local
