@@ -34,6 +34,21 @@ namespace DoltBackup.Benchmarks
             return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
         }
 
+        /// <summary>
+        /// Writes out every dirty page of the system (sync(2) on Unix), so that a timed step pays for its own writes
+        /// only, not for the writeback of files an earlier step left behind.
+        /// </summary>
+        public static void SettleDisk()
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                Sync();
+            }
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sync")]
+        private static extern void Sync();
+
         public static double Time(Action action)
         {
             var watch = Stopwatch.StartNew();
