@@ -7,6 +7,17 @@ BeforeAll {
     $repoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
     Import-Module (Join-Path $repoRoot 'DoltBackup.psd1') -Force
     $secret = 'Sup3rSecretKeyValue-xyz'
+
+    # A Completed FileCopy set made by hand in $Folder: data/a.tar ('abc') and its manifest.json.
+    function New-CompletedSet([string] $Folder, [string] $Id, [string] $CreatedUtc) {
+        New-Item -ItemType Directory -Path (Join-Path $Folder 'data') -Force | Out-Null
+        Set-Content -Path (Join-Path $Folder 'data/a.tar') -Value 'abc' -NoNewline
+        $sha = (Get-FileHash -Path (Join-Path $Folder 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
+        [ordered]@{
+            schemaVersion = 1; id = $Id; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = $CreatedUtc
+            artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
+        } | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Folder 'manifest.json')
+    }
 }
 
 Describe 'New-DoltBackupStorageContext' {
@@ -90,13 +101,7 @@ Describe 'Off-host faults and URL forms (no object-store server needed)' {
 
     It 'records a -CopyTo that cannot reach its endpoint in the local manifest, never Completed' {
         $folder = Join-Path (Join-Path $TestDrive 'copyto-down') '20260101T000000Z-n'
-        New-Item -ItemType Directory -Path (Join-Path $folder 'data') -Force | Out-Null
-        Set-Content -Path (Join-Path $folder 'data/a.tar') -Value 'abc' -NoNewline
-        $sha = (Get-FileHash -Path (Join-Path $folder 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
-        [ordered]@{
-            schemaVersion = 1; id = '20260101T000000Z-n'; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = '2026-01-01T00:00:00Z'
-            artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
-        } | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $folder 'manifest.json')
+        New-CompletedSet -Folder $folder -Id '20260101T000000Z-n' -CreatedUtc '2026-01-01T00:00:00Z'
         $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
         $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
         $err = $null
@@ -215,14 +220,7 @@ Describe 'Incomplete sets (set folders without manifest.json)' {
     # need the emulators and run in xunit).
     BeforeAll {
         function New-TestRoot([string] $Root) {
-            $set = Join-Path $Root '20260201T000000Z-n'
-            New-Item -ItemType Directory -Path (Join-Path $set 'data') -Force | Out-Null
-            Set-Content -Path (Join-Path $set 'data/a.tar') -Value 'abc' -NoNewline
-            $sha = (Get-FileHash -Path (Join-Path $set 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
-            [ordered]@{
-                schemaVersion = 1; id = '20260201T000000Z-n'; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = '2026-02-01T00:00:00Z'
-                artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
-            } | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $set 'manifest.json')
+            New-CompletedSet -Folder (Join-Path $Root '20260201T000000Z-n') -Id '20260201T000000Z-n' -CreatedUtc '2026-02-01T00:00:00Z'
             # A killed backup: files, no manifest.json.
             $killed = Join-Path $Root '20260301T000000Z-n'
             New-Item -ItemType Directory -Path (Join-Path $killed 'data') -Force | Out-Null
