@@ -10,7 +10,7 @@ namespace DoltBackup.Catalog
     /// <summary>
     /// Lists the backup sets under a backup root (a folder with one folder per set). It reads only what it needs:
     /// the root's child folders and each one's manifest.json, once, parsed in parallel; nothing else in a set folder
-    /// is touched. Unreadable manifests become <see cref="CatalogProblem"/>s, never exceptions.
+    /// is touched (a folder without manifest.json is walked only when <see cref="CatalogListing.Incomplete"/> is read). Unreadable manifests become <see cref="CatalogProblem"/>s, never exceptions.
     /// </summary>
     public static class BackupCatalog
     {
@@ -52,7 +52,7 @@ namespace DoltBackup.Catalog
                 list,
                 problems.Where(p => p != null).OrderBy(p => p.Path, StringComparer.Ordinal).ToList(),
                 without,
-                without.Where(f => IncompleteBackupSet.IsSetFolderName(Path.GetFileName(f))).Select(DescribeIncomplete).Where(s => s != null)
+                () => without.Where(f => IncompleteBackupSet.IsSetFolderName(Path.GetFileName(f))).Select(DescribeIncomplete).Where(s => s != null)
                     .OrderByDescending(s => s.LastWriteTimeUtc ?? DateTime.MinValue).ThenByDescending(s => s.Id, StringComparer.Ordinal).ToList());
         }
 

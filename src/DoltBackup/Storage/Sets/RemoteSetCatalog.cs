@@ -44,7 +44,7 @@ namespace DoltBackup.Storage.Sets
             var without = folders.Where(f => !withManifest.Contains(f) && f != StagedStores.SharedFolder).ToList();
             return new CatalogListing(location.DisplayName, BackupSetTime.SortNewestFirst(sets), problems,
                 without.Select(f => StorageException.Join(location.DisplayName, f)).ToList(),
-                IncompleteSets(location.DisplayName, objects, without));
+                () => IncompleteSets(location.DisplayName, objects, without));
         }
 
         /// <summary>
