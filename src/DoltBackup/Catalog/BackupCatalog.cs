@@ -58,13 +58,19 @@ namespace DoltBackup.Catalog
 
         /// <summary>
         /// Describes a set folder without manifest.json (files, bytes, newest write), or null when it holds no file at
-        /// all or cannot be read. Links are counted, never followed.
+        /// all, cannot be read or is itself a link (to a folder elsewhere: not a set folder). Links in it are counted,
+        /// never followed.
         /// </summary>
         public static IncompleteBackupSet DescribeIncomplete(string folder)
         {
             try
             {
-                var files = FilesNotFollowingLinks(new DirectoryInfo(folder)).ToList();
+                var dir = new DirectoryInfo(folder);
+                if (IsLink(dir))
+                {
+                    return null;
+                }
+                var files = FilesNotFollowingLinks(dir).ToList();
                 if (files.Count == 0)
                 {
                     return null;
@@ -80,12 +86,15 @@ namespace DoltBackup.Catalog
             }
         }
 
+        /// <summary>True when <paramref name="entry"/> is a link (a symbolic link, a junction), not a folder or file of its own.</summary>
+        internal static bool IsLink(FileSystemInfo entry) => (entry.Attributes & FileAttributes.ReparsePoint) != 0;
+
         /// <summary>The files under <paramref name="folder"/>, at any depth; linked folders are not entered.</summary>
         internal static IEnumerable<FileInfo> FilesNotFollowingLinks(DirectoryInfo folder)
         {
             foreach (var entry in folder.EnumerateFileSystemInfos())
             {
-                if (entry is DirectoryInfo sub && (entry.Attributes & FileAttributes.ReparsePoint) == 0)
+                if (entry is DirectoryInfo sub && !IsLink(entry))
                 {
                     foreach (var f in FilesNotFollowingLinks(sub))
                     {
