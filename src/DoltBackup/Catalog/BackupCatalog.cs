@@ -10,7 +10,7 @@ namespace DoltBackup.Catalog
     /// <summary>
     /// Lists the backup sets under a backup root (a folder with one folder per set). It reads only what it needs:
     /// the root's child folders and each one's manifest.json, once, parsed in parallel; nothing else in a set folder
-    /// is touched. Unreadable manifests become <see cref="CatalogProblem"/>s, never exceptions.
+    /// is touched (a folder without manifest.json is walked only when <see cref="CatalogListing.Incomplete"/> is read). Unreadable manifests become <see cref="CatalogProblem"/>s, never exceptions.
     /// </summary>
     public static class BackupCatalog
     {
@@ -52,19 +52,25 @@ namespace DoltBackup.Catalog
                 list,
                 problems.Where(p => p != null).OrderBy(p => p.Path, StringComparer.Ordinal).ToList(),
                 without,
-                without.Where(f => IncompleteBackupSet.IsSetFolderName(Path.GetFileName(f))).Select(DescribeIncomplete).Where(s => s != null)
+                () => without.Where(f => IncompleteBackupSet.IsSetFolderName(Path.GetFileName(f))).Select(DescribeIncomplete).Where(s => s != null)
                     .OrderByDescending(s => s.LastWriteTimeUtc ?? DateTime.MinValue).ThenByDescending(s => s.Id, StringComparer.Ordinal).ToList());
         }
 
         /// <summary>
         /// Describes a set folder without manifest.json (files, bytes, newest write), or null when it holds no file at
-        /// all or cannot be read. Links are counted, never followed.
+        /// all, cannot be read or is itself a link (to a folder elsewhere: not a set folder). Links in it are counted,
+        /// never followed.
         /// </summary>
         public static IncompleteBackupSet DescribeIncomplete(string folder)
         {
             try
             {
-                var files = FilesNotFollowingLinks(new DirectoryInfo(folder)).ToList();
+                var dir = new DirectoryInfo(folder);
+                if (IsLink(dir))
+                {
+                    return null;
+                }
+                var files = FilesNotFollowingLinks(dir).ToList();
                 if (files.Count == 0)
                 {
                     return null;
@@ -80,12 +86,15 @@ namespace DoltBackup.Catalog
             }
         }
 
+        /// <summary>True when <paramref name="entry"/> is a link (a symbolic link, a junction), not a folder or file of its own.</summary>
+        internal static bool IsLink(FileSystemInfo entry) => (entry.Attributes & FileAttributes.ReparsePoint) != 0;
+
         /// <summary>The files under <paramref name="folder"/>, at any depth; linked folders are not entered.</summary>
         internal static IEnumerable<FileInfo> FilesNotFollowingLinks(DirectoryInfo folder)
         {
             foreach (var entry in folder.EnumerateFileSystemInfos())
             {
-                if (entry is DirectoryInfo sub && (entry.Attributes & FileAttributes.ReparsePoint) == 0)
+                if (entry is DirectoryInfo sub && !IsLink(entry))
                 {
                     foreach (var f in FilesNotFollowingLinks(sub))
                     {

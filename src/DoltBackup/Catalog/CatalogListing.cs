@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using DoltBackup.Manifest;
 
@@ -6,10 +7,12 @@ namespace DoltBackup.Catalog
     /// <summary>What a backup root holds: its readable sets, newest first, and the folders that could not be read.</summary>
     public sealed class CatalogListing
     {
+        private readonly Lazy<IReadOnlyList<IncompleteBackupSet>> _incomplete;
+
         internal CatalogListing(string root, IReadOnlyList<BackupManifest> sets, IReadOnlyList<CatalogProblem> problems, IReadOnlyList<string> foldersWithoutManifest,
-            IReadOnlyList<IncompleteBackupSet> incomplete = null)
+            Func<IReadOnlyList<IncompleteBackupSet>> incomplete = null)
         {
-            Incomplete = incomplete ?? new IncompleteBackupSet[0];
+            _incomplete = new Lazy<IReadOnlyList<IncompleteBackupSet>>(incomplete ?? (() => new IncompleteBackupSet[0]));
             Root = root;
             Sets = sets;
             Problems = problems;
@@ -30,8 +33,9 @@ namespace DoltBackup.Catalog
 
         /// <summary>
         /// The folders without manifest.json that are named like a set (see <see cref="IncompleteBackupSet.IsSetFolderName"/>),
-        /// newest file first: killed uploads or cut deletes. Not sets: no retention rule counts them.
+        /// newest file first: killed uploads or cut deletes. Not sets: no retention rule counts them. Described on
+        /// first use only (locally that walks each such folder), so the callers that want only the sets never pay for it.
         /// </summary>
-        public IReadOnlyList<IncompleteBackupSet> Incomplete { get; }
+        public IReadOnlyList<IncompleteBackupSet> Incomplete => _incomplete.Value;
     }
 }

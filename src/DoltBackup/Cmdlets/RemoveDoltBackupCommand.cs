@@ -27,8 +27,9 @@ namespace DoltBackup.Cmdlets
 
         private readonly List<BackupManifest> _population = new List<BackupManifest>();
         private readonly List<BackupManifest> _context = new List<BackupManifest>();
-        private readonly List<IncompleteBackupSet> _incomplete = new List<IncompleteBackupSet>();
-        private readonly Dictionary<IncompleteBackupSet, global::DoltBackup.Storage.StorageContext> _incompleteContexts = new Dictionary<IncompleteBackupSet, global::DoltBackup.Storage.StorageContext>();
+        // Each piped incomplete set once (by location), with the context it is reached with (as _pipedContexts).
+        private readonly List<(IncompleteBackupSet Set, global::DoltBackup.Storage.StorageContext Context)> _incomplete = new List<(IncompleteBackupSet, global::DoltBackup.Storage.StorageContext)>();
+        private readonly HashSet<string> _incompleteLocations = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<string, IBackupUnregistrar> _unregistrars = new Dictionary<string, IBackupUnregistrar>(StringComparer.Ordinal);
         private ServerConnectionSettings _serverSettings;
 
@@ -143,10 +144,9 @@ namespace DoltBackup.Cmdlets
             {
                 foreach (var set in IncompleteSet)
                 {
-                    if (!_incomplete.Any(i => string.Equals(i.Location, set.Location, StringComparison.Ordinal)))
+                    if (_incompleteLocations.Add(set.Location))
                     {
-                        _incomplete.Add(set);
-                        _incompleteContexts[set] = StorageContext ?? set.StorageContext;
+                        _incomplete.Add((set, StorageContext ?? set.StorageContext));
                     }
                 }
                 return;
@@ -330,7 +330,7 @@ namespace DoltBackup.Cmdlets
         /// </summary>
         internal static TimeSpan SharedFileGrace = TimeSpan.FromHours(24);
 
-                /// <summary>What deleting an object-store set would delete: its objects, and a -Versioned version's staging copy on this host.</summary>
+        /// <summary>What deleting an object-store set would delete: its objects, and a -Versioned version's staging copy on this host.</summary>
         private static BackupRemovalResult RemotePreview(RetentionDecision decision)
         {
             var preview = new BackupRemovalResult(decision.Set, BackupRemovalAction.Skipped, decision.Reason);
@@ -424,7 +424,7 @@ namespace DoltBackup.Cmdlets
             DateTime now = DateTime.UtcNow;
             var progress = new ProgressRecord(2, "Removing incomplete DoltBackup sets", $"{_incomplete.Count} incomplete sets");
             int done = 0;
-            foreach (var set in _incomplete)
+            foreach (var (set, context) in _incomplete)
             {
                 progress.StatusDescription = $"{set.Id} ({done + 1} of {_incomplete.Count})";
                 progress.PercentComplete = done++ * 100 / _incomplete.Count;
@@ -439,20 +439,18 @@ namespace DoltBackup.Cmdlets
                     continue;
                 }
                 string action = $"Delete incomplete backup set (no {BackupManifest.FileName}; {set.ObjectCount} files, {set.Size} bytes, newest written {set.LastWriteTimeUtc:yyyy-MM-dd HH:mm:ss}Z): {set.Location}";
-                bool confirmExplicit = MyInvocation.BoundParameters.ContainsKey("Confirm");
-                if (!(Force && !confirmExplicit && !WhatIfActive) && !ShouldProcess(set.Id, action))
+                if (!ShouldDelete(set.Id, action))
                 {
                     result.Reason = (WhatIfActive ? "-WhatIf: would be deleted" : "not confirmed: would be deleted") + " unless a writer holds its lock or its manifest.json has arrived: incomplete set (no manifest.json)";
                     WriteObject(result);
                     continue;
                 }
-                WriteVerbose($"{set.Id}: {action}");
                 try
                 {
                     IncompleteRemoval removal;
                     if (global::DoltBackup.Storage.StorageLocation.IsObjectStoreUrl(set.Location))
                     {
-                        using (var location = global::DoltBackup.Storage.BackupLocations.Open(set.Location, _incompleteContexts.TryGetValue(set, out var c) ? c : StorageContext))
+                        using (var location = global::DoltBackup.Storage.BackupLocations.Open(set.Location, context))
                         {
                             removal = global::DoltBackup.Storage.Sets.RemoteSetRemover.RemoveIncomplete(location, IncompleteMinimumAge, now, System.Threading.CancellationToken.None);
                         }
@@ -491,14 +489,18 @@ namespace DoltBackup.Cmdlets
             what.AddRange(preview.DataPaths.Select(p => "data " + p));
             what.AddRange(preview.SnapshotIds.Select(s => "snapshot " + s));
             what.AddRange(preview.Unregistered.Select(r => "registration " + r));
-            string action = $"Delete backup set ({set.Status}, {BackupSetTime.Of(set):yyyy-MM-dd HH:mm:ss}Z): {string.Join("; ", what)}";
-            bool confirmExplicit = MyInvocation.BoundParameters.ContainsKey("Confirm");
-            if (Force && !confirmExplicit && !WhatIfActive)
+            return ShouldDelete(set.Id, $"Delete backup set ({set.Status}, {BackupSetTime.Of(set):yyyy-MM-dd HH:mm:ss}Z): {string.Join("; ", what)}");
+        }
+
+        /// <summary>-Force deletes without asking (unless -Confirm or -WhatIf is given too); else ShouldProcess asks.</summary>
+        private bool ShouldDelete(string id, string action)
+        {
+            if (Force && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfActive)
             {
-                WriteVerbose($"{set.Id}: {action}");
+                WriteVerbose($"{id}: {action}");
                 return true;
             }
-            return ShouldProcess(set.Id, action);
+            return ShouldProcess(id, action);
         }
 
         private CatalogListing ListRoot(string root, bool warn)

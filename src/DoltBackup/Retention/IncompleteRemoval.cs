@@ -15,6 +15,8 @@ namespace DoltBackup.Retention
         TooYoung,
         /// <summary>The folder or prefix holds nothing any more.</summary>
         Missing,
+        /// <summary>The local set folder is a link to a folder elsewhere: not a set folder, and never followed.</summary>
+        NotAFolder,
     }
 
     /// <summary>The outcome of deleting one incomplete set, and what it saw.</summary>
@@ -54,6 +56,8 @@ namespace DoltBackup.Retention
                     return NewestUtc.HasValue
                         ? $"its newest file was written {Age(nowUtc - NewestUtc.Value)} ago, less than the safety age {Age(minimumAge)} (-IncompleteMinimumAge): it may still be being written"
                         : "the storage gave no write time for its files, so it cannot be shown old enough";
+                case IncompleteRemovalOutcome.NotAFolder:
+                    return "it is a link to a folder elsewhere, not a set folder: neither the link nor what it points at was deleted";
                 default:
                     return "it holds no file any more";
             }

@@ -10,7 +10,7 @@ namespace DoltBackup.Retention
     /// <summary>
     /// Deletes an incomplete local set folder (no manifest.json), under the set's lock, only when it still has no
     /// manifest.json and its newest file (the lock file left out) is older than the safety age. Links in it are
-    /// deleted, never followed.
+    /// deleted, never followed; a set folder that is itself a link is left alone.
     /// </summary>
     public static class LocalIncompleteSetRemover
     {
@@ -20,6 +20,11 @@ namespace DoltBackup.Retention
             if (!Directory.Exists(folder))
             {
                 return new IncompleteRemoval(IncompleteRemovalOutcome.Missing);
+            }
+            if (BackupCatalog.IsLink(new DirectoryInfo(folder)))
+            {
+                // What it holds is elsewhere: never entered, never deleted.
+                return new IncompleteRemoval(IncompleteRemovalOutcome.NotAFolder);
             }
             if (BackupCatalog.IsBackupSetFolder(folder))
             {

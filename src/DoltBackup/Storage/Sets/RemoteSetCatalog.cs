@@ -44,7 +44,7 @@ namespace DoltBackup.Storage.Sets
             var without = folders.Where(f => !withManifest.Contains(f) && f != StagedStores.SharedFolder).ToList();
             return new CatalogListing(location.DisplayName, BackupSetTime.SortNewestFirst(sets), problems,
                 without.Select(f => StorageException.Join(location.DisplayName, f)).ToList(),
-                IncompleteSets(location.DisplayName, objects, without));
+                () => IncompleteSets(location.DisplayName, objects, without));
         }
 
         /// <summary>
@@ -61,8 +61,10 @@ namespace DoltBackup.Storage.Sets
                 .ToList();
         }
 
-        /// <summary>Describes the objects <paramref name="objects"/> (keys from the root) of one set folder as an incomplete set.</summary>
+        /// <summary>
+        /// Describes the objects <paramref name="objects"/> (keys from the root) of one set folder as an incomplete set.
         /// The newest time leaves the lock object out (taking the lock rewrites it) unless it is all there is.
+        /// </summary>
         public static IncompleteBackupSet Describe(string location, string id, IReadOnlyCollection<StoredObject> objects)
         {
             var content = objects.Where(o => !o.Key.EndsWith("/" + Locking.BackupSetLock.FileName, StringComparison.Ordinal)).ToList();

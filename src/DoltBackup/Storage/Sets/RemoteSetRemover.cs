@@ -1,9 +1,9 @@
 using System;
 using System.Linq;
 using System.Threading;
-using DoltBackup.Retention;
 using DoltBackup.Locking;
 using DoltBackup.Manifest;
+using DoltBackup.Retention;
 
 namespace DoltBackup.Storage.Sets
 {
@@ -38,7 +38,7 @@ namespace DoltBackup.Storage.Sets
             set.Delete(BackupSetLock.FileName, cancellationToken);
             return true;
         }
-    
+
         /// <summary>
         /// Deletes the incomplete set at <paramref name="set"/> (a prefix with objects but no manifest.json): every
         /// object under its prefix, under its lock, but only when it still has no manifest.json, no writer holds the
