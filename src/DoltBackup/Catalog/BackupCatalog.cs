@@ -58,15 +58,15 @@ namespace DoltBackup.Catalog
 
         /// <summary>
         /// Describes a set folder without manifest.json (files, bytes, newest write), or null when it holds no file at
-        /// all, cannot be read or is itself a link (to a folder elsewhere: not a set folder). Links in it are counted,
-        /// never followed.
+        /// all, cannot be read, is itself a link (to a folder elsewhere: not a set folder) or holds a Dolt store (see
+        /// <see cref="HoldsDoltStore"/>). Links in it are counted, never followed.
         /// </summary>
         public static IncompleteBackupSet DescribeIncomplete(string folder)
         {
             try
             {
                 var dir = new DirectoryInfo(folder);
-                if (IsLink(dir))
+                if (IsLink(dir) || HoldsDoltStore(dir))
                 {
                     return null;
                 }
@@ -84,6 +84,31 @@ namespace DoltBackup.Catalog
             {
                 return null;
             }
+        }
+
+        /// <summary>
+        /// True when <paramref name="folder"/> holds, at any depth (links not entered), a Dolt store: a <c>.dolt</c>
+        /// folder or a file named <c>manifest</c> (a noms store's manifest). A set's data written by Dolt to a
+        /// <c>-Destination</c> apart from its manifest.json looks like a set folder without manifest.json; it is never
+        /// taken for an incomplete set, so never deleted as one.
+        /// </summary>
+        internal static bool HoldsDoltStore(DirectoryInfo folder)
+        {
+            foreach (var entry in folder.EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo sub)
+                {
+                    if (entry.Name == ".dolt" || (!IsLink(entry) && HoldsDoltStore(sub)))
+                    {
+                        return true;
+                    }
+                }
+                else if (entry.Name == "manifest")
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>True when <paramref name="entry"/> is a link (a symbolic link, a junction), not a folder or file of its own.</summary>

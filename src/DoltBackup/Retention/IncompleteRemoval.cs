@@ -17,6 +17,12 @@ namespace DoltBackup.Retention
         Missing,
         /// <summary>The local set folder is a link to a folder elsewhere: not a set folder, and never followed.</summary>
         NotAFolder,
+        /// <summary>
+        /// The local folder holds a Dolt store (a <c>.dolt</c> folder or a store's <c>manifest</c> file): it may be a
+        /// set's data kept apart from its manifest.json (a <c>-Destination</c> beside <c>-Path</c>), never deleted as
+        /// an incomplete set.
+        /// </summary>
+        HoldsDoltStore,
     }
 
     /// <summary>The outcome of deleting one incomplete set, and what it saw.</summary>
@@ -58,6 +64,8 @@ namespace DoltBackup.Retention
                         : "the storage gave no write time for its files, so it cannot be shown old enough";
                 case IncompleteRemovalOutcome.NotAFolder:
                     return "it is a link to a folder elsewhere, not a set folder: neither the link nor what it points at was deleted";
+                case IncompleteRemovalOutcome.HoldsDoltStore:
+                    return "it holds a Dolt store (a .dolt folder or a store's manifest file), which may be a set's data kept apart from its manifest.json: not deleted; if it is garbage, check it and delete it by hand";
                 default:
                     return "it holds no file any more";
             }

@@ -10,7 +10,8 @@ namespace DoltBackup.Retention
     /// <summary>
     /// Deletes an incomplete local set folder (no manifest.json), under the set's lock, only when it still has no
     /// manifest.json and its newest file (the lock file left out) is older than the safety age. Links in it are
-    /// deleted, never followed; a set folder that is itself a link is left alone.
+    /// deleted, never followed; a set folder that is itself a link, or that holds a Dolt store (possibly a set's data
+    /// kept apart from its manifest.json), is left alone.
     /// </summary>
     public static class LocalIncompleteSetRemover
     {
@@ -42,6 +43,10 @@ namespace DoltBackup.Retention
                 if (BackupCatalog.IsBackupSetFolder(folder))
                 {
                     return new IncompleteRemoval(IncompleteRemovalOutcome.HasManifest);
+                }
+                if (BackupCatalog.HoldsDoltStore(new DirectoryInfo(folder)))
+                {
+                    return new IncompleteRemoval(IncompleteRemovalOutcome.HoldsDoltStore);
                 }
                 DateTime? newest = files.Count == 0 ? (DateTime?)null : files.Max(f => f.LastWriteTimeUtc);
                 if (files.Count > 0 && !IncompleteRemoval.OldEnough(newest, minimumAge, nowUtc))
