@@ -115,6 +115,13 @@ namespace DoltBackup.Backup
             return new StoreSeed { Method = StoreSeedMethod.FullSync, Note = why };
         }
 
+        /// <summary>
+        /// True when <paramref name="set"/> can seed a later version of backup <paramref name="name"/>: a Completed
+        /// -Versioned DoltBackup set of that name (the staging pruner keeps a version unless a newer one is such a set).
+        /// </summary>
+        internal static bool CanSeed(BackupManifest set, string name)
+            => set.Name == name && set.Method == BackupMethod.DoltBackup && set.Destination != null && set.Destination.Versioned && set.Status == BackupStatus.Completed;
+
         /// <summary>The newest Completed version of the same backup name, older than this one, under the same base.</summary>
         private BackupManifest FindPrevious()
         {
@@ -128,9 +135,7 @@ namespace DoltBackup.Backup
                     return null;
                 }
                 DateTime mine = BackupSetTime.Of(m);
-                return BackupCatalog.ListRoot(root).Sets.FirstOrDefault(s =>
-                    s.Id != m.Id && s.Name == m.Name && s.Method == BackupMethod.DoltBackup && s.Destination.Versioned
-                    && s.Status == BackupStatus.Completed && BackupSetTime.Of(s) < mine);
+                return BackupCatalog.ListRoot(root).Sets.FirstOrDefault(s => s.Id != m.Id && CanSeed(s, m.Name) && BackupSetTime.Of(s) < mine);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is UriFormatException)
             {

@@ -57,7 +57,7 @@ namespace DoltBackup.Retention
                     return null;
                 }
                 DateTime mine = BackupSetTime.Of(local);
-                if (!sets.Any(s => s.Name == local.Name && s.Status == BackupStatus.Completed && BackupSetTime.Of(s) > mine))
+                if (!sets.Any(s => Backup.VersionSeeding.CanSeed(s, local.Name) && BackupSetTime.Of(s) > mine))
                 {
                     keptBecause = $"its staging copy {folder} stays: no newer Completed version of '{local.Name}' is staged there, and the next version is seeded from the newest one";
                     return null;
