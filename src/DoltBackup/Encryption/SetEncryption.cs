@@ -314,7 +314,7 @@ namespace DoltBackup.Encryption
                 _writer = new CmsAuthEnvelopedWriter(output, keys, CacheFor(keys), threaded: true, hashPlaintext: hashPlaintext, hashCiphertext: true);
             }
 
-            /// <summary>Where the archive's plaintext goes (hashed on the way).</summary>
+            /// <summary>Where the archive's plaintext goes (hashed on the way when started with hashPlaintext).</summary>
             public Stream Plaintext => _writer;
 
             /// <summary>Plaintext bytes (after <see cref="Finish"/>).</summary>

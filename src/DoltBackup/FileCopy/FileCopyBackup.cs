@@ -293,12 +293,8 @@ namespace DoltBackup.FileCopy
                 {
                     // One file (or the tree) now: it replaces what an earlier run of this name left (-Force), the parts
                     // of an earlier, larger encrypted archive too; until it is in place, the earlier one stays whole.
-                    var replaced = new List<string> { output };
-                    if (keys != null && options.Format != FileCopyFormat.Tree)
-                    {
-                        replaced.AddRange(new LocalParts(backupFolder, options.Move).StaleFiles(outputName));
-                    }
-                    FolderReplace.Run(new[] { (partial, output) }, replaced, options.Move);
+                    var stale = keys != null && options.Format != FileCopyFormat.Tree ? new LocalParts(backupFolder, options.Move).StaleFiles(outputName) : Enumerable.Empty<string>();
+                    FolderReplace.Run(new[] { (partial, output) }, stale, options.Move);
                 }
                 else if (keys != null && options.Format != FileCopyFormat.Tree && options.Overwrite)
                 {
@@ -706,8 +702,7 @@ namespace DoltBackup.FileCopy
             public override void Publish(string encryptedName)
             {
                 // Until every new part is in place, the earlier archive (single file or parts) stays whole (FolderReplace).
-                FolderReplace.Run(Written.Select(n => (PathOf(n) + ".partial", PathOf(n))).ToList(),
-                    StaleFiles(encryptedName).Concat(Written.Select(PathOf)), _move);
+                FolderReplace.Run(Written.Select(n => (PathOf(n) + ".partial", PathOf(n))).ToList(), StaleFiles(encryptedName), _move);
             }
 
             public override void RemoveWritten()

@@ -19,8 +19,8 @@ namespace DoltBackup.FileCopy
 
         /// <summary>
         /// Moves each of <paramref name="moves"/> (From: a path this run wrote, To: its final path) into place, replacing
-        /// the existing paths of <paramref name="replaced"/> (the earlier archive or tree, every earlier part; may include
-        /// the To paths, which are replaced whether listed or not). <paramref name="move"/> moves a file or folder (null: the file system's move).
+        /// the existing To paths and the existing paths of <paramref name="replaced"/> (what else an earlier archive of the
+        /// name left: its single file or its parts). <paramref name="move"/> moves a file or folder (null: the file system's move).
         /// </summary>
         public static void Run(IReadOnlyList<(string From, string To)> moves, IEnumerable<string> replaced, Action<string, string> move = null)
         {

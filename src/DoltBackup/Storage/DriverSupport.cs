@@ -23,12 +23,7 @@ namespace DoltBackup.Storage
         public static byte[] ReadUpTo(Stream stream, int count)
         {
             var buffer = new byte[count];
-            int filled = 0;
-            int n;
-            while (filled < count && (n = stream.Read(buffer, filled, count - filled)) > 0)
-            {
-                filled += n;
-            }
+            int filled = Fill(stream, buffer, 0);
             if (filled == count)
             {
                 return buffer;

@@ -70,7 +70,8 @@ namespace DoltBackup.Storage
                     {
                         throw TooManyParts();
                     }
-                    uploads.FirstOrDefault(t => t.IsFaulted)?.GetAwaiter().GetResult();
+                    // A part that failed or was cancelled (an HTTP timeout ends a part cancelled) stops the reading here.
+                    uploads.FirstOrDefault(t => t.IsFaulted || t.IsCanceled)?.GetAwaiter().GetResult();
                     free.Wait(ct);
                     int partNumber = number;
                     var upload = Task.Run(() => SendPart(partNumber, buffer, count));

@@ -57,9 +57,6 @@ namespace DoltBackup.Storage.S3
         /// </summary>
         internal int PartsPerSizeStep { get; set; } = 1000;
 
-        /// <summary>The size of part <paramref name="partNumber"/> (from 1) of a multipart upload.</summary>
-        internal int PartSizeFor(int partNumber) => PartSizeFor(partNumber, PartBytes, PartsPerSizeStep);
-
         /// <summary>The part-size policy: <paramref name="firstBytes"/>, doubled after each <paramref name="partsPerStep"/> parts, up to 1.5 GiB (S3 takes up to 5 GiB).</summary>
         internal static int PartSizeFor(int partNumber, int firstBytes, int partsPerStep) => DriverSupport.GrowingChunkSize(partNumber, firstBytes, partsPerStep);
 
