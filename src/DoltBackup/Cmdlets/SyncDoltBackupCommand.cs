@@ -459,7 +459,7 @@ namespace DoltBackup.Cmdlets
                 string action = e.Reason == DoltBackup.FileCopy.FileCopyRefusal.ServerRunning
                     ? "Stop the Dolt server first (systemctl stop dolt, Stop-Service dolt), or pass -StopCommand and -StartCommand; or back up through the server with -Method DoltBackup."
                     : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.DatabaseLocked
-                        ? "A Dolt process holds that database (its noms/LOCK): stop it first. -Force never overrides a held lock."
+                        ? "A Dolt process holds that database (its noms/LOCK): stop it first (nothing overrides a held lock), then run Sync-DoltBackup again."
                         : e.Reason == DoltBackup.FileCopy.FileCopyRefusal.TooLargeToEncrypt
                             ? "Run Sync-DoltBackup again with -Format TarGzip (the default) or -Format Tar: an encrypted archive is written in parts. Nothing was copied."
                             : "Create a new set with New-DoltBackup -Method FileCopy.";
