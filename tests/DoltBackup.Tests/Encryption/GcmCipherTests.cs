@@ -100,6 +100,8 @@ namespace DoltBackup.Tests.Encryption
         public void A_forced_implementation_holds_in_its_own_flow_only_and_ends_with_its_scope()
         {
             // Another flow that was running before the choice (as a test beside this one is) keeps the automatic one.
+            // BouncyCastle is forced below: where it is the automatic choice too, the two flows could not be told apart.
+            Assert.NotEqual(GcmImplementation.BouncyCastle, GcmCipher.Automatic);
             using var forced = new System.Threading.ManualResetEventSlim();
             using var checkedThere = new System.Threading.ManualResetEventSlim();
             GcmImplementation seenBeside = GcmImplementation.Automatic;
