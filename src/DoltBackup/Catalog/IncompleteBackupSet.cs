@@ -28,7 +28,7 @@ namespace DoltBackup.Catalog
         public string Id { get; }
 
         /// <summary>The backup name read from the id (after its UTC label).</summary>
-        public string Name => Id != null && Id.Length > 17 && BackupId.TryParseTime(Id).HasValue ? Id.Substring(17) : null;
+        public string Name => IsSetFolderName(Id) ? Id.Substring(17) : null;
 
         /// <summary>Always <see cref="BackupStatus.Incomplete"/>.</summary>
         public BackupStatus Status => BackupStatus.Incomplete;
