@@ -8,15 +8,21 @@ BeforeAll {
     Import-Module (Join-Path $repoRoot 'DoltBackup.psd1') -Force
     $secret = 'Sup3rSecretKeyValue-xyz'
 
-    # A Completed FileCopy set made by hand in $Folder: data/a.tar ('abc') and its manifest.json.
-    function New-CompletedSet([string] $Folder, [string] $Id, [string] $CreatedUtc) {
+    # A Completed FileCopy set made by hand in $Folder: data/a.tar ('abc') and its manifest.json (with -ObjectStoreUrl:
+    # a set whose archive is in the object store).
+    function New-CompletedSet([string] $Folder, [string] $Id = '20260101T000000Z-n', [string] $CreatedUtc = '2026-01-01T00:00:00Z',
+            [string] $ObjectStoreUrl) {
         New-Item -ItemType Directory -Path (Join-Path $Folder 'data') -Force | Out-Null
         Set-Content -Path (Join-Path $Folder 'data/a.tar') -Value 'abc' -NoNewline
         $sha = (Get-FileHash -Path (Join-Path $Folder 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
-        [ordered]@{
+        $m = [ordered]@{
             schemaVersion = 1; id = $Id; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = $CreatedUtc
             artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
-        } | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Folder 'manifest.json')
+        }
+        if ($ObjectStoreUrl) {
+            $m.destination = @{ objectStoreUrl = $ObjectStoreUrl }
+        }
+        $m | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Folder 'manifest.json')
     }
 }
 
@@ -101,7 +107,7 @@ Describe 'Off-host faults and URL forms (no object-store server needed)' {
 
     It 'records a -CopyTo that cannot reach its endpoint in the local manifest, never Completed' {
         $folder = Join-Path (Join-Path $TestDrive 'copyto-down') '20260101T000000Z-n'
-        New-CompletedSet -Folder $folder -Id '20260101T000000Z-n' -CreatedUtc '2026-01-01T00:00:00Z'
+        New-CompletedSet -Folder $folder
         $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
         $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
         $err = $null
@@ -164,26 +170,13 @@ Describe 'A manifest carries its -StorageContext down the pipeline' {
     # Mirrors tests/DoltBackup.Tests/Storage/PipedStorageContextTests.cs (the checks that need no object store: an
     # endpoint that refuses shows which context was used).
     BeforeAll {
-        function New-TestSet([string] $Folder, [string] $ObjectStoreUrl) {
-            New-Item -ItemType Directory -Path (Join-Path $Folder 'data') -Force | Out-Null
-            Set-Content -Path (Join-Path $Folder 'data/a.tar') -Value 'abc' -NoNewline
-            $sha = (Get-FileHash -Path (Join-Path $Folder 'data/a.tar') -Algorithm SHA256).Hash.ToLowerInvariant()
-            $m = [ordered]@{
-                schemaVersion = 1; id = '20260101T000000Z-n'; name = 'n'; method = 'FileCopy'; status = 'Completed'; createdUtc = '2026-01-01T00:00:00Z'
-                artifacts = @(@{ kind = 'DataArchive'; storedPath = 'data/a.tar'; size = 3; sha256 = $sha; status = 'Completed' })
-            }
-            if ($ObjectStoreUrl) {
-                $m.destination = @{ objectStoreUrl = $ObjectStoreUrl }
-            }
-            $m | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Folder 'manifest.json')
-        }
         $cred = [pscredential]::new('AKIAEXAMPLE', (ConvertTo-SecureString 'Sup3rSecretKeyValue-xyz' -AsPlainText -Force))
         $ctx = New-DoltBackupStorageContext -S3EndpointUrl 'http://127.0.0.1:1' -S3Region 'us-east-1' -S3Credential $cred
     }
 
     It 'keeps the context on the manifest, hidden from its members and views' {
         $folder = Join-Path (Join-Path $TestDrive 'carried-hidden') '20260101T000000Z-n'
-        New-TestSet -Folder $folder
+        New-CompletedSet -Folder $folder
         $m = Get-DoltBackup $folder -StorageContext $ctx
         [object]::ReferenceEquals($m.StorageContext, $ctx) | Should -BeTrue
         $m | Get-Member -Name StorageContext | Should -BeNullOrEmpty
@@ -193,7 +186,7 @@ Describe 'A manifest carries its -StorageContext down the pipeline' {
 
     It 'is used by Sync-DoltBackup -CopyTo without a second -StorageContext, and never written to manifest.json' {
         $folder = Join-Path (Join-Path $TestDrive 'carried-sync') '20260101T000000Z-n'
-        New-TestSet -Folder $folder
+        New-CompletedSet -Folder $folder
         $err = $null
         $out = Get-DoltBackup $folder -StorageContext $ctx | Sync-DoltBackup -CopyTo 's3://bucket-x/prod' -ErrorVariable err -ErrorAction SilentlyContinue
         $err.Count | Should -Be 1
@@ -207,7 +200,7 @@ Describe 'A manifest carries its -StorageContext down the pipeline' {
 
     It 'is used by Test-DoltBackup for a set whose archive is in the object store' {
         $folder = Join-Path (Join-Path $TestDrive 'carried-test') '20260101T000000Z-n'
-        New-TestSet -Folder $folder -ObjectStoreUrl 's3://bucket-x/prod/20260101T000000Z-n'
+        New-CompletedSet -Folder $folder -ObjectStoreUrl 's3://bucket-x/prod/20260101T000000Z-n'
         $err = $null
         Get-DoltBackup $folder -StorageContext $ctx | Test-DoltBackup -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err.Count | Should -Be 1

@@ -452,6 +452,15 @@ namespace DoltBackup.Tests.Encryption
     /// <summary>The same sets streamed straight to Azurite and s3rver, each part its own object.</summary>
     public class EncryptedArchivePartsEmulatorTests
     {
+        /// <summary>Test-DoltBackup -Deep with the key reads the set at <paramref name="setUrl"/>: nothing fails and its parts pass.</summary>
+        private static void AssertPassesDeepWithKey(PowerShellHost host, string setUrl, StorageContext context, X509Certificate2 cert)
+        {
+            var withKey = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1] -DecryptionCertificate $args[2] -Deep", setUrl, context, cert);
+            var results = withKey.Output.Select(o => o.BaseObject).OfType<VerificationResult>().ToList();
+            Assert.True(!results.Any(r => r.Status == VerificationStatus.Failed), withKey.AllText());
+            Assert.Contains(results, r => r.Check == "Artifact.Parts" && r.Status == VerificationStatus.Passed);
+        }
+
         [Theory]
         [MemberData(nameof(OffHostSetTests.Emulators), MemberType = typeof(OffHostSetTests))]
         public void An_archive_in_parts_streams_to_the_object_store_and_Test_and_Restore_read_it_from_the_url(string driver)
@@ -484,10 +493,7 @@ namespace DoltBackup.Tests.Encryption
             var noKeyResults = noKey.Output.Select(o => o.BaseObject).OfType<VerificationResult>().ToList();
             Assert.DoesNotContain(noKeyResults, r => r.Status == VerificationStatus.Failed);
             Assert.Contains(noKeyResults, r => r.Target == archive.Parts[1].StoredPath && r.Check == "Artifact.Sha256" && r.Status == VerificationStatus.Passed);
-            var withKey = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1] -DecryptionCertificate $args[2] -Deep", setUrl, context, cert);
-            var withKeyResults = withKey.Output.Select(o => o.BaseObject).OfType<VerificationResult>().ToList();
-            Assert.True(!withKeyResults.Any(r => r.Status == VerificationStatus.Failed), withKey.AllText());
-            Assert.Contains(withKeyResults, r => r.Check == "Artifact.Parts" && r.Status == VerificationStatus.Passed);
+            AssertPassesDeepWithKey(host, setUrl, context, cert);
 
             string expected = dir.Combine("expected");
             TempDir.CopyTree(data, expected);
@@ -518,10 +524,7 @@ namespace DoltBackup.Tests.Encryption
             var archive = local.Artifacts.Single(a => a.Kind == FileCopyLayout.DataArchiveKind);
             Assert.True(archive.Parts.Count >= 3);
             string setUrl = url + "/" + local.Id;
-            var withKey = host.Run("Test-DoltBackup -Path $args[0] -StorageContext $args[1] -DecryptionCertificate $args[2] -Deep", setUrl, context, cert);
-            var results = withKey.Output.Select(o => o.BaseObject).OfType<VerificationResult>().ToList();
-            Assert.True(!results.Any(r => r.Status == VerificationStatus.Failed), withKey.AllText());
-            Assert.Contains(results, r => r.Check == "Artifact.Parts" && r.Status == VerificationStatus.Passed);
+            AssertPassesDeepWithKey(host, setUrl, context, cert);
 
             using (var location = BackupLocations.Open(url, context))
             {
