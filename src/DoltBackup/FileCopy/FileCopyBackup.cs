@@ -771,7 +771,7 @@ namespace DoltBackup.FileCopy
 
             public override void Publish(string encryptedName)
             {
-                string prefix = _setKey.Length == 0 ? "" : _setKey + "/";
+                string prefix = Storage.Sets.BackupSetTransfer.SetPrefix(_setKey);
                 foreach (var o in _location.List(prefix, _cancellation))
                 {
                     string name = o.Key.Substring(prefix.Length);
