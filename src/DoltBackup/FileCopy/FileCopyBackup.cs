@@ -658,9 +658,7 @@ namespace DoltBackup.FileCopy
                 {
                     return Written.Count > 0; // an archive in parts replaces the single file; a single file keeps itself
                 }
-                string prefix = ArchiveParts.PartName(encryptedName, 1);
-                prefix = prefix.Substring(0, prefix.Length - "0001".Length - Encryption.EncryptingBackupLocation.Suffix.Length);
-                return storedName.StartsWith(prefix, StringComparison.Ordinal) && storedName.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal);
+                return ArchiveParts.IsPartName(encryptedName, storedName);
             }
         }
 
