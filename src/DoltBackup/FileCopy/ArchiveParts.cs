@@ -28,10 +28,18 @@ namespace DoltBackup.FileCopy
         /// (datadir.tar.gz.p7m gives datadir.tar.gz.part0001.p7m).
         /// </summary>
         public static string PartName(string encryptedName, int index)
+            => PartStem(encryptedName) + index.ToString("D4", CultureInfo.InvariantCulture) + EncryptingBackupLocation.Suffix;
+
+        /// <summary>True when <paramref name="storedName"/> is named as a part (any number) of the encrypted archive <paramref name="encryptedName"/>.</summary>
+        public static bool IsPartName(string encryptedName, string storedName)
+            => storedName.StartsWith(PartStem(encryptedName), StringComparison.Ordinal) && storedName.EndsWith(EncryptingBackupLocation.Suffix, StringComparison.Ordinal);
+
+        /// <summary>What every part's name starts with (datadir.tar.gz.p7m gives datadir.tar.gz.part).</summary>
+        private static string PartStem(string encryptedName)
         {
             string suffix = EncryptingBackupLocation.Suffix;
             string plain = encryptedName.EndsWith(suffix, StringComparison.Ordinal) ? encryptedName.Substring(0, encryptedName.Length - suffix.Length) : encryptedName;
-            return plain + ".part" + index.ToString("D4", CultureInfo.InvariantCulture) + suffix;
+            return plain + ".part";
         }
 
         /// <summary>True when the archive is stored in parts.</summary>
@@ -244,18 +252,18 @@ namespace DoltBackup.FileCopy
                 {
                     throw Fail($"it decrypted to {_plain.PlaintextLength} bytes, not the recorded {_part.PlaintextSize} (a part of another set or another place)");
                 }
-                Close(false);
+                ClosePart();
             }
 
             private EncryptionException Fail(string why)
             {
                 var e = new EncryptionException($"The archive '{_archive.StoredPath}' is refused at {Describe(_archive, _part)}: {why}.");
-                Close(false);
+                ClosePart();
                 _next = _archive.Parts.Count;
                 return e;
             }
 
-            private void Close(bool disposing)
+            private void ClosePart()
             {
                 _plain?.Dispose();
                 _raw?.Dispose();
@@ -269,7 +277,7 @@ namespace DoltBackup.FileCopy
             {
                 if (disposing)
                 {
-                    Close(true);
+                    ClosePart();
                 }
                 base.Dispose(disposing);
             }
@@ -295,6 +303,10 @@ namespace DoltBackup.FileCopy
         /// last one shorter); <see cref="PartsWriter.Complete"/> returns the parts. A part is started only by its first
         /// byte, so there is never an empty last part.
         /// </summary>
+        /// <param name="encryptedName">The archive's stored name (datadir.tar.gz.p7m); its parts are named from it (<see cref="PartName"/>).</param>
+        /// <param name="segmentBytes">Plaintext bytes per part.</param>
+        /// <param name="keys">The recipients each part is encrypted to.</param>
+        /// <param name="target">Where each part's ciphertext goes (a file or an object).</param>
         /// <param name="hashPlaintext">
         /// Also hash the plaintext: each part's and the whole archive's SHA-256 (<see cref="FileCopyOptions.HashArchive"/>);
         /// without it only the sizes are recorded on the plaintext side (each part's ciphertext is always hashed).

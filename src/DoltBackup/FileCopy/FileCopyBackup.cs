@@ -220,7 +220,8 @@ namespace DoltBackup.FileCopy
             }
             // Off the host: the archive (or each tree file) goes straight to the object store; nothing of it lands here.
             var upload = options.UploadTo;
-            string uploadKey = upload == null ? null : Storage.ObjectKey.Combine(options.UploadSetKey ?? "", outputName);
+            string setKey = options.UploadSetKey ?? "";
+            string uploadKey = upload == null ? null : Storage.ObjectKey.Combine(setKey, outputName);
             string output = upload == null ? Path.Combine(backupFolder, outputName) : Storage.StorageException.Join(upload.DisplayName, uploadKey);
             string partial = output + ".partial";
             if (upload == null && !options.Overwrite && (File.Exists(output) || Directory.Exists(output) || File.Exists(Path.Combine(backupFolder, ArchiveParts.PartName(outputName, 1)))))
@@ -228,7 +229,7 @@ namespace DoltBackup.FileCopy
                 throw new IOException($"'{output}' already exists in the backup folder: it holds an earlier copy, which is not replaced. Create a new backup set (New-DoltBackup -Method FileCopy).");
             }
             if (upload != null && (upload.Stat(uploadKey, options.CancellationToken) != null || upload.List(uploadKey + "/", options.CancellationToken).Count > 0
-                || (options.Format != FileCopyFormat.Tree && upload.Stat(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", ArchiveParts.PartName(outputName, 1)), options.CancellationToken) != null)))
+                || (options.Format != FileCopyFormat.Tree && upload.Stat(Storage.ObjectKey.Combine(setKey, ArchiveParts.PartName(outputName, 1)), options.CancellationToken) != null)))
             {
                 if (!options.Overwrite)
                 {
@@ -238,7 +239,7 @@ namespace DoltBackup.FileCopy
                 // the earlier set's, and an object store cannot rename. The earlier manifest.json goes first, so the set
                 // is visibly incomplete (no manifest) until the new one lands, never a manifest naming changed bytes; a
                 // run that fails or is killed leaves objects under the set's prefix and no manifest.json.
-                upload.Delete(Storage.ObjectKey.Combine(options.UploadSetKey ?? "", BackupManifest.FileName), options.CancellationToken);
+                upload.Delete(Storage.ObjectKey.Combine(setKey, BackupManifest.FileName), options.CancellationToken);
             }
             var items = new Dictionary<string, DatabaseBackupItem>(StringComparer.Ordinal);
             foreach (var name in databases)
@@ -265,7 +266,7 @@ namespace DoltBackup.FileCopy
             long totalBytes = entries.Where(e => !e.IsDirectory && !e.IsLockFile).Sum(e => e.Size);
             var result = new FileCopyResult { OutputPath = output, Format = options.Format, Databases = databases.ToList() };
             var parts = segmentBytes <= 0 ? null
-                : upload == null ? (PartTarget)new LocalParts(backupFolder, options.Move) : new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken);
+                : upload == null ? (PartTarget)new LocalParts(backupFolder, options.Move) : new UploadedParts(upload, setKey, options.CancellationToken);
             try
             {
                 if (options.Format == FileCopyFormat.Tree && upload != null)
@@ -299,7 +300,7 @@ namespace DoltBackup.FileCopy
                 else if (keys != null && options.Format != FileCopyFormat.Tree && options.Overwrite)
                 {
                     // One object now: the parts of an earlier, larger archive of this name (-Force) go, as in a backup folder.
-                    new UploadedParts(upload, options.UploadSetKey ?? "", options.CancellationToken).Publish(outputName);
+                    new UploadedParts(upload, setKey, options.CancellationToken).Publish(outputName);
                 }
             }
             catch (Exception e)
@@ -658,9 +659,7 @@ namespace DoltBackup.FileCopy
                 {
                     return Written.Count > 0; // an archive in parts replaces the single file; a single file keeps itself
                 }
-                string prefix = ArchiveParts.PartName(encryptedName, 1);
-                prefix = prefix.Substring(0, prefix.Length - "0001".Length - Encryption.EncryptingBackupLocation.Suffix.Length);
-                return storedName.StartsWith(prefix, StringComparison.Ordinal) && storedName.EndsWith(Encryption.EncryptingBackupLocation.Suffix, StringComparison.Ordinal);
+                return ArchiveParts.IsPartName(encryptedName, storedName);
             }
         }
 
@@ -771,7 +770,7 @@ namespace DoltBackup.FileCopy
 
             public override void Publish(string encryptedName)
             {
-                string prefix = _setKey.Length == 0 ? "" : _setKey + "/";
+                string prefix = Storage.Sets.BackupSetTransfer.SetPrefix(_setKey);
                 foreach (var o in _location.List(prefix, _cancellation))
                 {
                     string name = o.Key.Substring(prefix.Length);

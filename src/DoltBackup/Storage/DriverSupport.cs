@@ -19,6 +19,15 @@ namespace DoltBackup.Storage
             return (int)Math.Min(Math.Max(firstBytes, 3L << 29), (long)firstBytes << steps);
         }
 
+        /// <summary>
+        /// The refusal of an upload of unknown length that would need more than <paramref name="maxParts"/>
+        /// <paramref name="parts"/> ("parts", "blocks"): the object is over <paramref name="largest"/>; nothing was stored.
+        /// </summary>
+        public static StorageException TooManyParts(string target, int maxParts, string parts, string largest)
+            => new StorageException("StorageObjectTooLarge", System.Management.Automation.ErrorCategory.LimitsExceeded, target,
+                $"'{target}' would need more than {maxParts} {parts}: it is over {largest}; nothing was stored.",
+                "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help.");
+
         /// <summary>Reads up to <paramref name="count"/> bytes (fewer only at the end of the stream).</summary>
         public static byte[] ReadUpTo(Stream stream, int count)
         {

@@ -279,9 +279,7 @@ namespace DoltBackup.Storage.Azure
                     await blob.StageBlockAsync(id, new MemoryStream(bytes, 0, count, writable: false), validation, ct).ConfigureAwait(false);
                     return id;
                 },
-                TooManyParts = () => new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
-                    $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxBlockCount} blocks: it is over the largest blob Azure stores; nothing was stored.",
-                    "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help."),
+                TooManyParts = () => DriverSupport.TooManyParts(StorageException.Join(DisplayName, key), MaxBlockCount, "blocks", "the largest blob Azure stores"),
             };
             var ids = upload.Run(source, null, ct);
             blob.CommitBlockList(ids, new CommitBlockListOptions(), ct);

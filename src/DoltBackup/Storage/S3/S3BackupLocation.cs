@@ -247,9 +247,7 @@ namespace DoltBackup.Storage.S3
                     PartsInFlight = PartsInFlight,
                     SendPart = (number, bytes, length) => UploadPart(key, full, init.UploadId, number, bytes, length, checksums, ct),
                     SeePart = (bytes, length) => sha.AppendData(bytes, 0, length),
-                    TooManyParts = () => new StorageException("StorageObjectTooLarge", ErrorCategory.LimitsExceeded, StorageException.Join(DisplayName, key),
-                        $"'{StorageException.Join(DisplayName, key)}' would need more than {MaxPartCount} parts: it is over the largest object S3 stores (5 TiB); nothing was stored.",
-                        "Back up with Sync-DoltBackup -Format Tree (one object per file) or split the data directory; running again cannot help."),
+                    TooManyParts = () => DriverSupport.TooManyParts(StorageException.Join(DisplayName, key), MaxPartCount, "parts", "the largest object S3 stores (5 TiB)"),
                 };
                 try
                 {

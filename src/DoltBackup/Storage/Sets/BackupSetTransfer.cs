@@ -93,7 +93,7 @@ namespace DoltBackup.Storage.Sets
         private static string LockKey(string setKey) => ObjectKey.Combine(setKey, BackupSetLock.FileName);
 
         /// <summary>The key prefix of the objects of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
-        internal static string SetPrefix(string setKey) => setKey.Length == 0 ? "" : setKey + "/";
+        internal static string SetPrefix(string setKey) => string.IsNullOrEmpty(setKey) ? "" : setKey + "/";
 
         /// <summary>
         /// Uploads the set in <paramref name="localFolder"/> to <paramref name="setKey"/> of <paramref name="location"/>,

@@ -69,9 +69,12 @@ namespace DoltBackup.Storage.Sets
         {
             var content = objects.Where(o => !o.Key.EndsWith("/" + Locking.BackupSetLock.FileName, StringComparison.Ordinal)).ToList();
             var timed = content.Count > 0 ? content : objects.ToList();
-            DateTime? newest = timed.Any(o => !o.LastModifiedUtc.HasValue) ? (DateTime?)null : timed.Max(o => o.LastModifiedUtc.Value);
-            return new IncompleteBackupSet(location, id, objects.Count, objects.Sum(o => o.Size), newest);
+            return new IncompleteBackupSet(location, id, objects.Count, objects.Sum(o => o.Size), NewestTime(timed));
         }
+
+        /// <summary>The newest time of <paramref name="objects"/>, or null when there is none or an object has no time.</summary>
+        internal static DateTime? NewestTime(IReadOnlyCollection<StoredObject> objects)
+            => objects.Count == 0 || objects.Any(o => !o.LastModifiedUtc.HasValue) ? (DateTime?)null : objects.Max(o => o.LastModifiedUtc.Value);
 
         /// <summary>Reads the manifest of the set at <paramref name="setKey"/> ("" for the location itself).</summary>
         public static BackupManifest ReadManifest(IBackupLocation location, string setKey, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ namespace DoltBackup.Storage.Sets
         /// the backup root holding the shared table files of a -Versioned staged set (<c>.stores/</c>), or null.
         /// </summary>
         public RemoteSetFiles(IBackupLocation location, string setKey, IBackupLocation sharedRoot, CancellationToken cancellationToken)
-            : this(location, setKey, sharedRoot, (location ?? throw new ArgumentNullException(nameof(location))).List(PrefixOf(setKey), cancellationToken))
+            : this(location, setKey, sharedRoot, (location ?? throw new ArgumentNullException(nameof(location))).List(BackupSetTransfer.SetPrefix(setKey), cancellationToken))
         {
         }
 
@@ -39,12 +39,10 @@ namespace DoltBackup.Storage.Sets
         internal RemoteSetFiles(IBackupLocation location, string setKey, IBackupLocation sharedRoot, IEnumerable<StoredObject> listed)
         {
             _location = location ?? throw new ArgumentNullException(nameof(location));
-            _prefix = PrefixOf(setKey);
+            _prefix = BackupSetTransfer.SetPrefix(setKey);
             _sizes = listed.ToDictionary(o => o.Key.Substring(_prefix.Length), o => o.Size, StringComparer.Ordinal);
             _stores = new StreamedStagedStores(location, _prefix, _sizes, sharedRoot);
         }
-
-        private static string PrefixOf(string setKey) => string.IsNullOrEmpty(setKey) ? "" : setKey + "/";
 
         /// <summary>
         /// True for the sets verified by streaming: FileCopy (its files are objects or inside one archive), and sets

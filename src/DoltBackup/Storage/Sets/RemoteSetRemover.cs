@@ -69,8 +69,7 @@ namespace DoltBackup.Storage.Sets
                 {
                     return new IncompleteRemoval(IncompleteRemovalOutcome.HasManifest);
                 }
-                DateTime? newest = objects.Count == 0 ? (DateTime?)null
-                    : objects.Any(o => !o.LastModifiedUtc.HasValue) ? (DateTime?)null : objects.Max(o => o.LastModifiedUtc.Value);
+                DateTime? newest = RemoteSetCatalog.NewestTime(objects);
                 if (objects.Count > 0 && !IncompleteRemoval.OldEnough(newest, minimumAge, nowUtc))
                 {
                     return new IncompleteRemoval(IncompleteRemovalOutcome.TooYoung, 0, newest);
